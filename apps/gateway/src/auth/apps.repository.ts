@@ -1,0 +1,31 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppId } from '@parley/contracts';
+import { PrismaService } from '@parley/platform';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+
+export interface AppRecord {
+  id: AppId;
+  certificate: string | null;
+}
+
+/** Apps from Postgres, cached briefly: logins must not hit the database each time. */
+@Injectable()
+export class AppsRepository {
+  private readonly cache = new Map<string, { app: AppRecord | null; until: number }>();
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  async find(appId: AppId): Promise<AppRecord | null> {
+    const now = Date.now();
+    const hit = this.cache.get(appId);
+    if (hit && hit.until > now) return hit.app;
+    const row = await this.prisma.app.findUnique({ where: { id: appId }, select: { id: true, certificate: true } });
+    const app = row ? { id: row.id as AppId, certificate: row.certificate } : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(appId, { app, until: now + this.config.APP_CACHE_TTL_MS });
+    return app;
+  }
+}

@@ -1,0 +1,55 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { commonConfigShape, databaseConfigShape, env, loadConfig } from '@parley/platform';
+import { z } from 'zod';
+
+/** "limit/windowMs", e.g. "10/5000" = 10 per 5 s. */
+const rate = (def: string) =>
+  z
+    .string()
+    .regex(/^\d+\/\d+$/, 'must look like 10/5000 (events/milliseconds)')
+    .default(def)
+    .transform((v) => {
+      const [limit, windowMs] = v.split('/').map(Number) as [number, number];
+      return { limit, windowMs };
+    });
+
+const schema = z.object({
+  ...commonConfigShape,
+  ...databaseConfigShape,
+  PORT: env.int(8080, 0, 65535),
+  /** Unique per replica; sessions in the presence registry point at it. */
+  GATEWAY_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .default(`${hostname().slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`),
+  /** Clients ping when idle this long; a socket silent for 2× + 1 s is dropped (→ UNREACHABLE). */
+  HEARTBEAT_MS: env.int(2_000, 200),
+  /** How often the gateway proves to presence that it is alive (presence's GATEWAY_TTL_MS must be larger). */
+  GATEWAY_HEARTBEAT_MS: env.int(2_000, 100),
+  /** A session whose connection is lost stays (UNREACHABLE) this long for the SDK to come back. */
+  RECONNECT_WINDOW_MS: env.int(30_000, 1_000),
+  /** Largest WebSocket message accepted (a 32 KB message plus framing fits). */
+  MAX_FRAME_BYTES: env.int(64 * 1024, 1024),
+  /** A client whose unsent data exceeds this is cut off (slow consumer) instead of buffered without bound. */
+  MAX_SEND_BUFFER_BYTES: env.int(4 * 1024 * 1024, 64 * 1024),
+  /** TokenPrivilegeWillExpire is sent this long before the token's login privilege ends. */
+  TOKEN_WARNING_MS: env.int(30_000, 0),
+  /** App records (certificates) are cached this long. */
+  APP_CACHE_TTL_MS: env.int(10_000, 0),
+  LOGIN_RATE: rate('2/1000'),
+  RENEW_TOKEN_RATE: rate('2/1000'),
+  QUERY_ONLINE_RATE: rate('10/5000'),
+  QUERY_ONLINE_MAX_UIDS: env.int(256, 1, 4096),
+  /** Presence/service request timeout. */
+  SERVICE_TIMEOUT_MS: env.int(5_000, 100),
+});
+
+export type GatewayConfig = z.infer<typeof schema>;
+
+let cached: Readonly<GatewayConfig> | undefined;
+export function gatewayConfig(): Readonly<GatewayConfig> {
+  return (cached ??= loadConfig(schema));
+}
+
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  CloseCode,
+  DropReason,
+  ErrorCode,
+  Evt,
+  ParleyError,
+  SessionState,
+  UserMsgKind,
+  type KickMessage,
+  type LoginArgs,
+  type LoginResult,
+  type RenewTokenArgs,
+  type RenewTokenResult,
+  type SessionId,
+} from '@parley/contracts';
+import { AuthService } from '../auth/auth.service';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { PresenceClient } from '../presence/presence.client';
+import type { Connection } from '../ws/connection';
+import { Session } from './session';
+import { UserSubscriptions } from './user-subscriptions';
+
+const MAX_INSTANCE_ID = 64;
+
+/** Login, logout, token renewal, remote-login kicks and the reconnect window of this gateway's sessions. */
+@Injectable()
+export class SessionsService {
+  private readonly logger = new Logger(SessionsService.name);
+  readonly sessions = new Set<Session>();
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly presence: PresenceClient,
+    private readonly users: UserSubscriptions,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {
+    users.on(UserMsgKind.KICK, (sessions, body) => {
+      for (const session of [...sessions]) this.onKick(session, body as KickMessage);
+    });
+  }
+
+  async login(conn: Connection, args: LoginArgs): Promise<LoginResult> {
+    if (conn.session) throw new ParleyError(ErrorCode.ALREADY_LOGIN, 'already logged in on this connection');
+    const { limit, windowMs } = this.config.LOGIN_RATE;
+    if (!conn.allowLogin(limit, windowMs)) throw new ParleyError(ErrorCode.TOO_OFTEN, `at most ${limit} logins per ${windowMs} ms`);
+    if (typeof args?.instanceId !== 'string' || !args.instanceId || args.instanceId.length > MAX_INSTANCE_ID) {
+      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'instanceId: 1–64 chars');
+    }
+    const creds = await this.auth.authenticate(args.appId, args.uid, args.token);
+    if (conn.closed) throw new ParleyError(ErrorCode.REJECTED, 'connection closed during login');
+    const session = new Session(randomUUID() as SessionId, creds.appId, creds.uid, args.instanceId, creds.tokenExpiresAt, conn);
+    // Subscribe before registering: the KICK that registration publishes (ours or a racing login's)
+    // must find this subscription in place.
+    this.users.add(session);
+    this.sessions.add(session);
+    conn.session = session;
+    try {
+      const reply = await this.presence.register({
+        appId: session.appId,
+        uid: session.uid,
+        sessionId: session.id,
+        instanceId: session.instanceId,
+        gatewayId: this.config.GATEWAY_ID,
+      });
+      session.epoch = reply.epoch;
+    } catch (err) {
+      this.forget(session);
+      if (conn.session === session) conn.session = null;
+      throw err;
+    }
+    if (session.kickedBy > session.epoch) {
+      // A newer login of this uid registered while ours was in flight: ours already lost.
+      this.end(session, DropReason.REMOTE_LOGIN);
+      throw new ParleyError(ErrorCode.REJECTED, 'a newer login of this user replaced this one');
+    }
+    this.logger.debug({ msg: 'login', uid: session.uid, appId: session.appId, sessionId: session.id });
+    return { sessionId: session.id, serverTs: Date.now(), tokenExpiresAt: session.tokenExpiresAt };
+  }
+
+  async logout(conn: Connection): Promise<null> {
+    const session = this.requireSession(conn);
+    this.forget(session);
+    conn.session = null;
+    await this.presence.unregister({ appId: session.appId, uid: session.uid, sessionId: session.id });
+    return null;
+  }
+
+  async renewToken(conn: Connection, args: RenewTokenArgs): Promise<RenewTokenResult> {
+    const session = this.requireSession(conn);
+    const { limit, windowMs } = this.config.RENEW_TOKEN_RATE;
+    if (!session.allow('renew', limit, windowMs)) throw new ParleyError(ErrorCode.TOO_OFTEN, `at most ${limit} renewals per ${windowMs} ms`);
+    if (typeof args?.token !== 'string' || !args.token) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'token: non-empty string');
+    const creds = await this.auth.authenticate(session.appId, session.uid, args.token);
+    session.tokenExpiresAt = creds.tokenExpiresAt;
+    session.warnedTokenExpiry = false;
+    session.notifiedTokenExpired = false;
+    return { tokenExpiresAt: session.tokenExpiresAt };
+  }
+
+  requireSession(conn: Connection): Session {
+    const session = conn.session;
+    if (!session || session.ended) throw new ParleyError(ErrorCode.NOT_LOGGED_IN, 'log in first');
+    return session;
+  }
+
+  /** The socket is gone without a logout: keep the session UNREACHABLE for the reconnect window. */
+  onConnectionClosed(conn: Connection): void {
+    const session = conn.session;
+    conn.session = null;
+    if (!session || session.ended || session.conn !== conn) return;
+    session.conn = null;
+    session.detachedAt = Date.now();
+    if (session.epoch !== null) this.reportState(session, SessionState.UNREACHABLE);
+  }
+
+  /** Called every second: token expiry warnings and the end of reconnect windows. */
+  tick(now = Date.now()): void {
+    const warnAt = this.config.TOKEN_WARNING_MS;
+    for (const session of this.sessions) {
+      if (session.detachedAt && now - session.detachedAt > this.config.RECONNECT_WINDOW_MS) {
+        this.forget(session);
+        void this.presence
+          .unregister({ appId: session.appId, uid: session.uid, sessionId: session.id })
+          .catch((err: Error) => this.logger.warn(`unregister after reconnect window: ${err.message}`));
+        continue;
+      }
+      const exp = session.tokenExpiresAt;
+      if (!exp || !session.conn) continue;
+      if (!session.warnedTokenExpiry && now >= exp - warnAt && now < exp) {
+        session.warnedTokenExpiry = true;
+        session.conn.event(Evt.TOKEN_WILL_EXPIRE, { expiresAt: exp });
+      }
+      if (!session.notifiedTokenExpired && now >= exp) {
+        // An expired token does not end the session (agora-rtm 1.x); the next login will fail.
+        session.notifiedTokenExpired = true;
+        session.conn.event(Evt.TOKEN_EXPIRED, { expiresAt: exp });
+      }
+    }
+  }
+
+  /** Ends every session (gateway shutdown); presence sees them UNREACHABLE until they resume elsewhere. */
+  endAll(): void {
+    for (const session of [...this.sessions]) {
+      if (session.epoch !== null && session.conn) this.reportState(session, SessionState.UNREACHABLE);
+      this.forget(session);
+    }
+  }
+
+  private onKick(session: Session, kick: KickMessage): void {
+    if (session.ended || kick.sessionId === session.id) return;
+    if (session.epoch === null) {
+      session.kickedBy = Math.max(session.kickedBy, kick.epoch);
+      return;
+    }
+    if (kick.epoch <= session.epoch) return;
+    // The same SDK instance logged in again (a resume): this connection is stale, end it quietly.
+    this.end(session, kick.instanceId === session.instanceId ? DropReason.REPLACED : DropReason.REMOTE_LOGIN);
+  }
+
+  private end(session: Session, reason: DropReason): void {
+    const conn = session.conn;
+    this.forget(session);
+    if (conn) {
+      conn.session = null;
+      conn.event(Evt.DROP, { reason });
+      conn.close(CloseCode.DROPPED, reason);
+    }
+  }
+
+  private forget(session: Session): void {
+    if (session.ended) return;
+    session.ended = true;
+    this.sessions.delete(session);
+    this.users.remove(session);
+  }
+
+  private reportState(session: Session, state: SessionState): void {
+    void this.presence
+      .setState({ appId: session.appId, uid: session.uid, sessionId: session.id, state })
+      .catch((err: Error) => this.logger.warn(`presence state update failed: ${err.message}`));
+  }
+}

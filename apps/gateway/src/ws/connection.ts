@@ -1,0 +1,65 @@
+import type { WebSocket } from 'ws';
+import { CloseCode, Frame } from '@parley/contracts';
+import type { Session } from '../sessions/session';
+import type { OutboundQueue } from './outbound-queue';
+
+/**
+ * One client socket. Kept small (there may be 100k per gateway): the socket, when it was last
+ * heard from, unsent frames, and the session once logged in.
+ */
+export class Connection {
+  lastSeen = Date.now();
+  session: Session | null = null;
+  /** Frames waiting for the next flush (one WebSocket message per flush: BATCH when several). */
+  pending: unknown[] | null = null;
+  closed = false;
+  private loginStamps: number[] | null = null;
+
+  constructor(
+    readonly socket: WebSocket,
+    private readonly outbound: OutboundQueue,
+  ) {}
+
+  send(frame: unknown): void {
+    if (this.closed) return;
+    if (this.pending) this.pending.push(frame);
+    else {
+      this.pending = [frame];
+      this.outbound.schedule(this);
+    }
+  }
+
+  reply(id: number, result: unknown): void {
+    this.send([Frame.RES, id, 0, result]);
+  }
+
+  fail(id: number, code: number, message: string, retryAfterMs?: number): void {
+    this.send([Frame.RES, id, code, retryAfterMs === undefined ? { message } : { message, retryAfterMs }]);
+  }
+
+  event(evt: number, data: unknown): void {
+    this.send([Frame.EVT, evt, data]);
+  }
+
+  /** Login attempts on this socket within the window (rate limit before any session exists). */
+  allowLogin(limit: number, windowMs: number, now = Date.now()): boolean {
+    const stamps = (this.loginStamps ??= []);
+    while (stamps.length && now - stamps[0]! >= windowMs) stamps.shift();
+    if (stamps.length >= limit) return false;
+    stamps.push(now);
+    return true;
+  }
+
+  /** Flushes what is pending, then closes with a code the SDK understands. */
+  close(code: number = CloseCode.NORMAL, reason = ''): void {
+    if (this.closed) return;
+    this.outbound.flushNow(this);
+    this.closed = true;
+    this.socket.close(code, reason);
+  }
+
+  terminate(): void {
+    this.closed = true;
+    this.socket.terminate();
+  }
+}

@@ -1,0 +1,24 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
+import { PRESENCE_CONFIG, type PresenceConfig } from './config/presence.config';
+import { SessionsModule } from './sessions/sessions.module';
+
+@Module({})
+export class AppModule {
+  static register(config: Readonly<PresenceConfig>): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        LoggingModule.forRoot('presence', config.LOG_LEVEL),
+        NatsModule.forRoot({ servers: config.NATS_URL, name: `parley-presence-${process.pid}` }),
+        PrismaModule.forRoot(config.DATABASE_URL),
+        HealthModule,
+        SessionsModule,
+      ],
+      controllers: [pingController('presence')],
+      providers: [{ provide: PRESENCE_CONFIG, useValue: config }],
+      exports: [PRESENCE_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,6 @@
+export * from './ids';
+export * from './errors';
+export * from './protocol';
+export * from './codec';
+export * from './subjects';
+export * from './presence.dto';

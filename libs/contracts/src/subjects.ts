@@ -1,0 +1,44 @@
+import type { AppId, ChannelId, Uid } from './ids';
+import { subjectToken } from './ids';
+
+/**
+ * Every NATS subject Parley uses, derived from one prefix. The prefix lets several deployments (or
+ * test runs) share one NATS server without seeing each other. It is read once, at load, from
+ * PARLEY_SUBJECT_PREFIX (default "parley") because Nest's @MessagePattern needs it at decoration time.
+ */
+export const SUBJECT_PREFIX: string =
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['PARLEY_SUBJECT_PREFIX'] ||
+  'parley';
+
+export const SERVICES = ['presence', 'channel', 'attributes', 'invitation', 'media'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+const p = SUBJECT_PREFIX;
+
+/** Interest-based subjects: a gateway subscribes only while it holds such a session / member. */
+export const Subjects = {
+  /** Everything addressed to one user (messages, kicks, invitations). */
+  user: (appId: AppId, uid: Uid | string): string => `${p}.${appId}.user.${subjectToken(uid)}`,
+  /** Everything addressed to one channel's members. */
+  channel: (appId: AppId, channelId: ChannelId | string): string => `${p}.${appId}.chan.${subjectToken(channelId)}`,
+  /** Service request/reply patterns (Nest @MessagePattern), queue group per service. */
+  presence: {
+    register: `${p}.svc.presence.register`,
+    unregister: `${p}.svc.presence.unregister`,
+    setState: `${p}.svc.presence.state`,
+    query: `${p}.svc.presence.query`,
+    gatewayHeartbeat: `${p}.svc.presence.gateway-heartbeat`,
+  },
+  /** Health ping answered by every service (terminus MicroserviceHealthIndicator and tests). */
+  ping: (service: ServiceName): string => `${p}.svc.${service}.ping`,
+  /** Queue group name for a service's replicas. */
+  queue: (service: ServiceName | 'gateway'): string => `${p}.${service}`,
+} as const;
+
+/** Kinds of message on a user subject; the first element of the MessagePack array body. */
+export const UserMsgKind = {
+  /** A newer login of the same uid: sessions with a lower epoch end. */
+  KICK: 1,
+  PEER_MESSAGE: 2,
+} as const;
+export type UserMsgKind = (typeof UserMsgKind)[keyof typeof UserMsgKind];

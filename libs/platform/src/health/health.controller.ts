@@ -1,0 +1,24 @@
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { DatabaseHealthIndicator, NatsHealthIndicator } from './health.indicators';
+
+/** Kubernetes probes: live = the process serves HTTP; ready = it can reach NATS (and Postgres if used). */
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly nats: NatsHealthIndicator,
+    private readonly database: DatabaseHealthIndicator,
+  ) {}
+
+  @Get('live')
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([() => this.nats.check(), () => this.database.check()]);
+  }
+}

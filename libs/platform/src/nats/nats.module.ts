@@ -1,0 +1,48 @@
+import { DynamicModule, Global, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { connect, type NatsConnection } from 'nats';
+import { NATS_CONNECTION, InjectNats } from './nats.tokens';
+import { ServiceClient } from './service-client';
+
+export interface NatsModuleOptions {
+  servers: string;
+  /** Connection name shown by the NATS server (monitoring). */
+  name: string;
+}
+
+@Injectable()
+class NatsLifecycle implements OnApplicationShutdown {
+  private readonly logger = new Logger('Nats');
+  constructor(@InjectNats() private readonly nc: NatsConnection) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    // drain: deliver what is in flight, then close; never leave a socket open (jest waits for it).
+    if (!this.nc.isClosed()) await this.nc.drain().catch((err: Error) => this.logger.warn(err.message));
+  }
+}
+
+/** One NATS connection per process for Parley's own pub/sub and service requests. */
+@Global()
+@Module({})
+export class NatsModule {
+  static forRoot(options: NatsModuleOptions): DynamicModule {
+    return {
+      module: NatsModule,
+      providers: [
+        {
+          provide: NATS_CONNECTION,
+          useFactory: () =>
+            connect({
+              servers: options.servers.split(',').map((s) => s.trim()),
+              name: options.name,
+              maxReconnectAttempts: -1,
+              reconnectTimeWait: 250,
+              pingInterval: 10_000,
+            }),
+        },
+        NatsLifecycle,
+        ServiceClient,
+      ],
+      exports: [NATS_CONNECTION, ServiceClient],
+    };
+  }
+}

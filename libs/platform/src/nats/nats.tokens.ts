@@ -1,0 +1,4 @@
+import { Inject } from '@nestjs/common';
+
+export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+export const InjectNats = () => Inject(NATS_CONNECTION);

@@ -1,0 +1,48 @@
+import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { context as otelContext, SpanKind } from '@opentelemetry/api';
+import { ErrorCode, ParleyError, type ServiceReply } from '@parley/contracts';
+import type { NatsContext } from '@nestjs/microservices';
+import { lastValueFrom, Observable } from 'rxjs';
+import { extractTraceContext, withSpan } from '../telemetry/nats-context';
+
+/**
+ * Around every service handler: continues the caller's trace from the NATS headers in a
+ * "process <subject>" span, and turns the result into the ServiceReply envelope — typed errors
+ * travel as codes, anything unexpected as UNKNOWN (and is logged here, once).
+ */
+@Injectable()
+export class RpcInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('Rpc');
+
+  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (ctx.getType() !== 'rpc') return next.handle();
+    const nats = ctx.switchToRpc().getContext<NatsContext>();
+    const subject = nats.getSubject();
+    const parent = extractTraceContext(nats.getHeaders());
+    const run = () =>
+      withSpan(
+        `process ${subject}`,
+        SpanKind.SERVER,
+        { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'messaging.operation.type': 'process' },
+        async (): Promise<ServiceReply<unknown>> => {
+          try {
+            return { ok: true, data: await lastValueFrom(next.handle(), { defaultValue: null }) };
+          } catch (err) {
+            if (err instanceof ParleyError) return { ok: false, error: { code: err.code, message: err.message } };
+            this.logger.error(`${subject}: ${(err as Error).stack ?? String(err)}`);
+            return { ok: false, error: { code: ErrorCode.UNKNOWN, message: 'internal error' } };
+          }
+        },
+        parent,
+      );
+    return new Observable((subscriber) => {
+      otelContext
+        .with(parent, run)
+        .then((reply) => {
+          subscriber.next(reply);
+          subscriber.complete();
+        })
+        .catch((err: unknown) => subscriber.error(err));
+    });
+  }
+}

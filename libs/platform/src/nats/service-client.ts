@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCode, ParleyError, type ServiceReply } from '@parley/contracts';
+import { SpanKind } from '@opentelemetry/api';
+import { ErrorCode as NatsErrorCode, JSONCodec, type NatsConnection, type NatsError } from 'nats';
+import { traceHeaders, withSpan } from '../telemetry/nats-context';
+import { InjectNats } from './nats.tokens';
+
+const json = JSONCodec<unknown>();
+let nextId = 0;
+
+interface NestReply<T> {
+  response?: ServiceReply<T>;
+  err?: unknown;
+}
+
+/**
+ * Request/reply and events to Parley services (Nest microservices on NATS), speaking Nest's NATS
+ * envelope ({pattern, data, id} → {response, isDisposed}) over the process's single connection.
+ * Errors come back as typed ParleyError codes; no responder or no answer is UNAVAILABLE/TIMEOUT.
+ */
+@Injectable()
+export class ServiceClient {
+  constructor(@InjectNats() private readonly nc: NatsConnection) {}
+
+  request<T>(subject: string, data: unknown, timeoutMs = 5_000): Promise<T> {
+    return withSpan(`send ${subject}`, SpanKind.CLIENT, { 'messaging.system': 'nats', 'messaging.destination.name': subject }, async () => {
+      const id = `${process.pid}-${++nextId}`;
+      let msg;
+      try {
+        msg = await this.nc.request(subject, json.encode({ pattern: subject, data, id }), {
+          timeout: timeoutMs,
+          headers: traceHeaders(),
+        });
+      } catch (err) {
+        const code = (err as NatsError).code;
+        if (code === NatsErrorCode.NoResponders) throw new ParleyError(ErrorCode.UNAVAILABLE, `no ${subject} replica is running`);
+        if (code === NatsErrorCode.Timeout) throw new ParleyError(ErrorCode.TIMEOUT, `${subject} did not answer in ${timeoutMs} ms`);
+        throw err;
+      }
+      const reply = json.decode(msg.data) as NestReply<T>;
+      const body = reply.response;
+      if (!body || typeof body.ok !== 'boolean') {
+        throw new ParleyError(ErrorCode.UNKNOWN, `${subject}: unexpected reply ${JSON.stringify(reply.err ?? body ?? null)}`);
+      }
+      if (!body.ok) throw new ParleyError(body.error.code as ErrorCode, body.error.message);
+      return body.data;
+    });
+  }
+
+  /** Fire-and-forget event to a Nest @EventPattern handler (one replica of the queue group takes it). */
+  emit(subject: string, data: unknown): void {
+    this.nc.publish(subject, json.encode({ pattern: subject, data }), { headers: traceHeaders() });
+  }
+}

@@ -1,0 +1,4 @@
+export * from './prisma.service';
+export * from './prisma.module';
+export { Prisma } from './generated/client';
+export type { App, Gateway, Session } from './generated/client';

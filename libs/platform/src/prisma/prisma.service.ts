@@ -1,0 +1,17 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from './generated/client';
+
+export const DATABASE_URL = Symbol('DATABASE_URL');
+
+/** The process's Prisma client over node-postgres (Prisma 7 driver adapter). */
+@Injectable()
+export class PrismaService extends PrismaClient implements OnModuleDestroy {
+  constructor(@Inject(DATABASE_URL) databaseUrl: string) {
+    super({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }) });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.$disconnect();
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Loaded first by every app's main.ts (before Nest and http are required) so instrumentations can
+ * patch modules. Import path: '@parley/platform/telemetry' — never the platform barrel, which pulls Nest in.
+ */
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import {
+  AlwaysOffSampler,
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  NoopSpanProcessor,
+  ParentBasedSampler,
+  AlwaysOnSampler,
+  SimpleSpanProcessor,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+
+export * from './nats-context';
+
+let sdk: NodeSDK | undefined;
+
+/**
+ * OTEL_TRACES_EXPORTER: "otlp" (default when OTEL_EXPORTER_OTLP_ENDPOINT is set), "console", or
+ * "none". With "none" spans are not recorded (AlwaysOff), but W3C trace context is still
+ * propagated, so a caller's trace continues through this process.
+ */
+export function startTelemetry(serviceName: string): void {
+  if (sdk) return;
+  const exporter =
+    process.env['OTEL_TRACES_EXPORTER'] ?? (process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? 'otlp' : 'none');
+  const spanProcessors: SpanProcessor[] = [];
+  if (exporter === 'otlp') spanProcessors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }));
+  if (exporter === 'console') spanProcessors.push(new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }));
+  sdk = new NodeSDK({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: process.env['OTEL_SERVICE_NAME'] ?? `parley-${serviceName}`,
+      [ATTR_SERVICE_VERSION]: process.env['npm_package_version'] ?? '0.1.0',
+    }),
+    sampler: spanProcessors.length ? new ParentBasedSampler({ root: new AlwaysOnSampler() }) : new AlwaysOffSampler(),
+    // An empty processor list makes sdk-node skip the provider (all-zero trace ids): keep one.
+    spanProcessors: spanProcessors.length ? spanProcessors : [new NoopSpanProcessor()],
+    instrumentations: [new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url?.startsWith('/health') ?? false })],
+  });
+  sdk.start();
+}
+
+export async function stopTelemetry(): Promise<void> {
+  await sdk?.shutdown();
+  sdk = undefined;
+}

@@ -1,0 +1,48 @@
+import { context, propagation, SpanKind, trace, type Context, type Span } from '@opentelemetry/api';
+import { headers as natsHeaders, type MsgHdrs } from 'nats';
+
+/** W3C trace context in NATS message headers (no NATS instrumentation exists for OpenTelemetry JS). */
+const setter = { set: (carrier: MsgHdrs, key: string, value: string) => carrier.set(key, value) };
+const getter = {
+  get: (carrier: MsgHdrs | undefined, key: string) => carrier?.get(key) || undefined,
+  keys: (carrier: MsgHdrs | undefined) => (carrier ? Array.from(carrier.keys()) : []),
+};
+
+/** Headers carrying the active trace context, or undefined when there is none (keeps hot-path messages small). */
+export function traceHeaders(ctx: Context = context.active()): MsgHdrs | undefined {
+  if (!trace.getSpanContext(ctx)) return undefined;
+  const h = natsHeaders();
+  propagation.inject(ctx, h, setter);
+  return h;
+}
+
+export function extractTraceContext(h: MsgHdrs | undefined): Context {
+  return h ? propagation.extract(context.active(), h, getter) : context.active();
+}
+
+export const tracer = () => trace.getTracer('parley');
+
+/**
+ * Runs fn in a span named after the OpenTelemetry messaging conventions ("<operation> <destination>").
+ */
+export async function withSpan<T>(
+  name: string,
+  kind: SpanKind,
+  attributes: Record<string, string | number | boolean>,
+  fn: (span: Span) => Promise<T>,
+  parent: Context = context.active(),
+): Promise<T> {
+  return tracer().startActiveSpan(name, { kind, attributes }, parent, async (span) => {
+    try {
+      return await fn(span);
+    } catch (err) {
+      span.recordException(err as Error);
+      span.setStatus({ code: 2, message: (err as Error).message });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+export { SpanKind };

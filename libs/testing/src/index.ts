@@ -1,0 +1,4 @@
+export * from './stack';
+export * from './env';
+export * from './apps';
+export * from './wait';

@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { SERVICES, type ServiceName } from '@parley/contracts';
+import { testDatabaseUrl, workspaceRoot } from './env';
+
+export type AppName = ServiceName | 'gateway';
+
+export interface StackOptions {
+  /** Replicas per app; an app left out does not run. */
+  replicas: Partial<Record<AppName, number>>;
+  /** Extra environment for every process (short timers in tests). */
+  env?: Record<string, string>;
+  /** Extra environment per app. */
+  appEnv?: Partial<Record<AppName, Record<string, string>>>;
+}
+
+export interface ParleyProcess {
+  app: AppName;
+  index: number;
+  child: ChildProcess;
+  port: number;
+  /** The gateway's WebSocket URL (gateways only). */
+  url: string;
+  exited: Promise<number | null>;
+  /** Last lines the process wrote (for failure messages). */
+  output: string[];
+}
+
+const READY_TIMEOUT_MS = 20_000;
+
+/**
+ * Starts Parley's real processes (built bundles in dist/apps) against the machine's NATS and
+ * Postgres, each app with its replicas, on a subject prefix of their own so runs never mix.
+ */
+export class Stack {
+  readonly prefix = `parleytest${randomBytes(4).toString('hex')}`;
+  readonly processes: ParleyProcess[] = [];
+
+  constructor(private readonly options: StackOptions) {}
+
+  static async start(options: StackOptions): Promise<Stack> {
+    const stack = new Stack(options);
+    try {
+      const order: AppName[] = [...SERVICES, 'gateway'];
+      for (const app of order) {
+        const n = options.replicas[app] ?? 0;
+        await Promise.all(Array.from({ length: n }, (_, i) => stack.spawn(app, i)));
+      }
+    } catch (err) {
+      await stack.stop();
+      throw err;
+    }
+    return stack;
+  }
+
+  get gateways(): ParleyProcess[] {
+    return this.processes.filter((p) => p.app === 'gateway');
+  }
+
+  get gatewayUrls(): string[] {
+    return this.gateways.map((g) => g.url);
+  }
+
+  env(app: AppName, index: number): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env['PATH'],
+      HOME: process.env['HOME'],
+      NATS_URL: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
+      DATABASE_URL: testDatabaseUrl(),
+      PARLEY_SUBJECT_PREFIX: this.prefix,
+      PORT: '0',
+      LOG_LEVEL: process.env['PARLEY_TEST_LOG_LEVEL'] ?? 'warn',
+      GATEWAY_ID: app === 'gateway' ? `${this.prefix}-gw${index}` : undefined,
+      OTEL_TRACES_EXPORTER: 'none',
+      SHUTDOWN_DEADLINE_MS: '5000',
+      ...this.options.env,
+      ...this.options.appEnv?.[app],
+    };
+  }
+
+  async spawn(app: AppName, index: number): Promise<ParleyProcess> {
+    const main = join(workspaceRoot(), 'dist/apps', app, 'main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: build the apps first (nx run-many -t build)`);
+    const child = spawn(process.execPath, ['--enable-source-maps', main], {
+      env: this.env(app, index),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${app}#${index} not ready in ${READY_TIMEOUT_MS} ms:\n${output.join('\n')}`)), READY_TIMEOUT_MS);
+      const onLine = (line: string) => {
+        output.push(line);
+        if (output.length > 200) output.shift();
+        if (process.env['PARLEY_TEST_ECHO']) process.stderr.write(`[${app}#${index}] ${line}\n`);
+        if (!line.includes('"ready"')) return;
+        try {
+          const entry = JSON.parse(line) as { msg?: unknown; port?: number };
+          if (entry.msg === 'ready' && typeof entry.port === 'number') {
+            clearTimeout(timer);
+            resolve(entry.port);
+          }
+        } catch {
+          /* not a JSON log line */
+        }
+      };
+      createInterface({ input: child.stdout! }).on('line', onLine);
+      createInterface({ input: child.stderr! }).on('line', onLine);
+      void exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`${app}#${index} exited with ${code} before it was ready:\n${output.join('\n')}`));
+      });
+    });
+    const proc: ParleyProcess = { app, index, child, port, url: `ws://127.0.0.1:${port}/v1/ws`, exited, output };
+    this.processes.push(proc);
+    return proc;
+  }
+
+  /** kill -9 (or another signal) one process; resolves when it is gone. */
+  async kill(proc: ParleyProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    proc.child.kill(signal);
+    await proc.exited;
+    this.processes.splice(this.processes.indexOf(proc), 1);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      [...this.processes].map(async (p) => {
+        p.child.kill('SIGTERM');
+        const timeout = setTimeout(() => p.child.kill('SIGKILL'), 8_000);
+        await p.exited;
+        clearTimeout(timeout);
+      }),
+    );
+    this.processes.length = 0;
+  }
+}
