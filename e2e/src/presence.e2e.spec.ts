@@ -80,6 +80,9 @@ describe('sessions and presence across two gateways', () => {
     expect((await raw.request(999, {}))[0]).toBe(ErrorCode.UNSUPPORTED_OP);
     expect((await raw.request(Op.LOGIN, { appId: 'short', uid: 'u', instanceId: 'i' }))[0]).toBe(ErrorCode.INVALID_APP_ID);
     expect((await raw.request(Op.LOGIN, { appId: app.appId, uid: ' lead', instanceId: 'i' }))[0]).toBe(ErrorCode.INVALID_USER_ID);
+    // Logins are limited to 2 per second per connection, failed ones included.
+    expect((await raw.request(Op.LOGIN, { appId: app.appId, uid: 'frank', instanceId: 'raw-1' }))[0]).toBe(ErrorCode.TOO_OFTEN);
+    await new Promise((r) => setTimeout(r, 1_000));
     expect((await raw.request(Op.LOGIN, { appId: app.appId, uid: 'frank', instanceId: 'raw-1' }))[0]).toBe(0);
     expect((await raw.request(Op.QUERY_ONLINE, { uids: [] }))[0]).toBe(ErrorCode.INVALID_ARGUMENT);
     expect((await raw.request(Op.QUERY_ONLINE, { uids: Array.from({ length: 257 }, (_, i) => `u${i}`) }))[0]).toBe(ErrorCode.INVALID_ARGUMENT);

@@ -63,6 +63,12 @@ export const Op = {
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
+const OP_NAMES: Record<number, string> = Object.fromEntries(Object.entries(Op).map(([k, v]) => [v, k.toLowerCase()]));
+/** "login", "query_online", … (span and metric names). */
+export function opName(op: number): string {
+  return OP_NAMES[op] ?? `op_${op}`;
+}
+
 /** Server push events. */
 export const Evt = {
   /** The server ends this session: data = DropEvent; the socket closes right after. */

@@ -2,3 +2,4 @@ export * from './stack';
 export * from './env';
 export * from './apps';
 export * from './wait';
+export * from './otlp-collector';

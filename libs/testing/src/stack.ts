@@ -38,6 +38,8 @@ const READY_TIMEOUT_MS = 20_000;
 export class Stack {
   readonly prefix = `parleytest${randomBytes(4).toString('hex')}`;
   readonly processes: ParleyProcess[] = [];
+  /** Spawned but not ready yet: killed too if the stack is stopped. */
+  private readonly starting = new Set<ChildProcess>();
 
   constructor(private readonly options: StackOptions) {}
 
@@ -89,6 +91,7 @@ export class Stack {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const output: string[] = [];
+    this.starting.add(child);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${app}#${index} not ready in ${READY_TIMEOUT_MS} ms:\n${output.join('\n')}`)), READY_TIMEOUT_MS);
@@ -113,7 +116,7 @@ export class Stack {
         clearTimeout(timer);
         reject(new Error(`${app}#${index} exited with ${code} before it was ready:\n${output.join('\n')}`));
       });
-    });
+    }).finally(() => this.starting.delete(child));
     const proc: ParleyProcess = { app, index, child, port, url: `ws://127.0.0.1:${port}/v1/ws`, exited, output };
     this.processes.push(proc);
     return proc;
@@ -127,6 +130,7 @@ export class Stack {
   }
 
   async stop(): Promise<void> {
+    for (const child of this.starting) child.kill('SIGKILL');
     await Promise.all(
       [...this.processes].map(async (p) => {
         p.child.kill('SIGTERM');

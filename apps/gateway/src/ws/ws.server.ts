@@ -1,7 +1,8 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { CloseCode, createCodec, ErrorCode, Frame, ParleyError, PROTOCOL_VERSION, WS_PATH, type Hello } from '@parley/contracts';
+import { CloseCode, createCodec, ErrorCode, Frame, opName, ParleyError, PROTOCOL_VERSION, WS_PATH, type Hello } from '@parley/contracts';
+import { isTracingEnabled, SpanKind, withSpan } from '@parley/platform/telemetry';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { PresenceClient } from '../presence/presence.client';
@@ -116,12 +117,10 @@ export class WsServer implements BeforeApplicationShutdown {
       conn.fail(id, ErrorCode.UNSUPPORTED_OP, `unknown op ${String(op)}`);
       return;
     }
-    let pending: Promise<unknown>;
-    try {
-      pending = handler(conn, args as never);
-    } catch (err) {
-      pending = Promise.reject(err);
-    }
+    const run = async () => handler(conn, args as never);
+    const pending = isTracingEnabled()
+      ? withSpan(`ws ${opName(op as number)}`, SpanKind.SERVER, { 'rpc.system': 'parley-ws', 'rpc.method': opName(op as number) }, run)
+      : run();
     pending.then(
       (result) => conn.reply(id, result ?? null),
       (err: unknown) => {

@@ -47,8 +47,8 @@ export async function bootstrap(opts: BootstrapOptions): Promise<INestApplicatio
   await app.listen(opts.config.PORT, opts.config.HOST);
   const address = app.getHttpServer().address() as { port: number };
   installShutdown(app, opts.config.SHUTDOWN_DEADLINE_MS, log);
-  // The test launcher and scripts wait for this line ({"msg":"ready","port":…}).
-  log.log({ msg: 'ready', service: opts.name, port: address.port, pid: process.pid });
+  // Launchers (npm start, the test stack) wait for this line, whatever LOG_LEVEL says.
+  process.stdout.write(JSON.stringify({ msg: 'ready', service: opts.name, port: address.port, pid: process.pid }) + '\n');
   return app;
 }
 
@@ -77,12 +77,14 @@ function installShutdown(app: INestApplication, deadlineMs: number, log: NestLog
 
 /** main.ts wrapper: a ConfigError prints its list and exits 78 (EX_CONFIG); anything else exits 1. */
 export function runMain(name: string, main: () => Promise<unknown>): void {
-  main().catch((err: unknown) => {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`parley-${name}: ${err.message}\n`);
-      process.exit(78);
-    }
-    process.stderr.write(`parley-${name}: failed to start: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  });
+  Promise.resolve()
+    .then(main)
+    .catch((err: unknown) => {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`parley-${name}: ${err.message}\n`);
+        process.exit(78);
+      }
+      process.stderr.write(`parley-${name}: failed to start: ${(err as Error).stack ?? String(err)}\n`);
+      process.exit(1);
+    });
 }

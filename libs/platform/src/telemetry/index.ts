@@ -21,6 +21,12 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
 export * from './nats-context';
 
 let sdk: NodeSDK | undefined;
+let recording = false;
+
+/** True when spans are exported: hot paths skip creating spans otherwise. */
+export function isTracingEnabled(): boolean {
+  return recording;
+}
 
 /**
  * OTEL_TRACES_EXPORTER: "otlp" (default when OTEL_EXPORTER_OTLP_ENDPOINT is set), "console", or
@@ -34,6 +40,7 @@ export function startTelemetry(serviceName: string): void {
   const spanProcessors: SpanProcessor[] = [];
   if (exporter === 'otlp') spanProcessors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }));
   if (exporter === 'console') spanProcessors.push(new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }));
+  recording = spanProcessors.length > 0;
   sdk = new NodeSDK({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: process.env['OTEL_SERVICE_NAME'] ?? `parley-${serviceName}`,

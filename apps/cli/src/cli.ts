@@ -1,0 +1,111 @@
+import { parseArgs } from 'node:util';
+import { generateAppId, generateCertificate } from '@parley/tokens';
+import type { AppsRepository } from './apps.repository';
+import { Args, type OptionValues } from './args';
+import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
+import { appCommands } from './commands/app.command';
+import type { Command, CommandContext } from './commands/command';
+import { tokenCommands } from './commands/token.command';
+import type { Output } from './output';
+
+export const COMMANDS: readonly Command[] = [...appCommands, ...tokenCommands];
+export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/parley';
+
+export interface CliDeps extends Partial<Omit<CommandContext, 'apps' | 'output'>> {
+  apps: AppsRepository;
+  output: Output;
+}
+
+const HELP = { help: { type: 'boolean', short: 'h' } } as const;
+const isHelp = (word: string | undefined) => word === '--help' || word === '-h' || word === 'help';
+const usageLine = (c: Command) => `parley ${c.path.join(' ')} ${c.synopsis}`;
+
+export function usage(commands: readonly Command[] = COMMANDS): string {
+  const width = Math.max(...commands.map((c) => c.path.join(' ').length));
+  return [
+    'parley — administer a Parley deployment (apps, certificates, login tokens)',
+    '',
+    'Usage:',
+    ...commands.map((c) => `  ${usageLine(c)}`),
+    '',
+    'Commands:',
+    ...commands.flatMap((c) => c.description.split('\n').map((line, i) => `  ${(i === 0 ? c.path.join(' ') : '').padEnd(width)}  ${line}`)),
+    '',
+    'Options:',
+    '  --json        machine-readable output',
+    '  -h, --help    this text; after a command, that command\'s help (parley app create --help)',
+    '',
+    'Environment:',
+    `  DATABASE_URL  Postgres with the migrated schema (default ${DEFAULT_DATABASE_URL})`,
+    '',
+    'Exit codes: 0 ok, 1 failure (database unreachable, …), 2 usage error, unknown app or refused request.',
+  ].join('\n');
+}
+
+function commandHelp(c: Command): string {
+  return [`Usage: ${usageLine(c)}`, '', c.description].join('\n');
+}
+
+type Resolved = { kind: 'run'; command: Command; rest: string[] } | { kind: 'help'; text: string; exitCode: number };
+
+/** The longest command path that prefixes argv; help for "parley", "parley --help", "parley app". */
+function resolve(argv: readonly string[]): Resolved {
+  if (argv.length === 0) return { kind: 'help', text: usage(), exitCode: EXIT_USAGE };
+  if (isHelp(argv[0])) return { kind: 'help', text: usage(), exitCode: EXIT_OK };
+  const matches = COMMANDS.filter((c) => c.path.every((word, i) => argv[i] === word));
+  const command = matches.sort((a, b) => b.path.length - a.path.length)[0];
+  if (command) return { kind: 'run', command, rest: argv.slice(command.path.length) };
+  const group = COMMANDS.filter((c) => c.path.length > 1 && c.path[0] === argv[0]);
+  if (group.length > 0) {
+    const sub = argv[1];
+    if (sub === undefined) return { kind: 'help', text: usage(group), exitCode: EXIT_USAGE };
+    if (isHelp(sub)) return { kind: 'help', text: usage(group), exitCode: EXIT_OK };
+    throw new CliError(`unknown command "${argv[0]} ${sub}" (commands: ${group.map((c) => c.path[1]).join(', ')})`);
+  }
+  throw new CliError(`unknown command "${argv[0]}" (run parley --help)`);
+}
+
+function printHelp(output: Output, text: string, exitCode: number): number {
+  if (exitCode === EXIT_OK) output.out(text);
+  else output.err(text);
+  return exitCode;
+}
+
+function parse(command: Command, rest: string[]): OptionValues {
+  try {
+    const { values, positionals } = parseArgs({ args: rest, options: { ...command.options, ...HELP }, strict: true, allowPositionals: true });
+    if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}" (usage: ${usageLine(command)})`);
+    return values;
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    // util.parseArgs: unknown option, missing value, value given to a flag, …
+    throw new CliError(`${(err as Error).message.replace(/\s*\n\s*/g, ' ')} (usage: ${usageLine(command)})`);
+  }
+}
+
+/** Parses argv (the words after "parley"), runs the command, returns the process exit code. */
+export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+  const { output } = deps;
+  try {
+    const resolved = resolve(argv);
+    if (resolved.kind === 'help') return printHelp(output, resolved.text, resolved.exitCode);
+    const { command, rest } = resolved;
+    const values = parse(command, rest);
+    if (values['help'] === true) return printHelp(output, commandHelp(command), EXIT_OK);
+    await command.run(new Args(values), {
+      apps: deps.apps,
+      output,
+      now: deps.now ?? Date.now,
+      generateAppId: deps.generateAppId ?? generateAppId,
+      generateCertificate: deps.generateCertificate ?? generateCertificate,
+    });
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof CliError) {
+      output.err(`parley: ${err.message}`);
+      return err.exitCode;
+    }
+    output.err(`parley: unexpected error: ${(err as Error).stack ?? String(err)}`);
+    return EXIT_FAILURE;
+  }
+}

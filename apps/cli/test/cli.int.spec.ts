@@ -1,0 +1,123 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { verifyRtmToken } from '@parley/tokens';
+import { Pool } from 'pg';
+
+/**
+ * "Medium" test: the built CLI (dist/apps/cli/main.js, nx builds it before this target) against the
+ * real, migrated Postgres test database.
+ */
+const databaseUrl = process.env['TEST_DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/parley_test';
+
+function workspaceRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'nx.json'))) dir = dirname(dir);
+  return dir;
+}
+const main = join(workspaceRoot(), 'dist/apps/cli/main.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function parley(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [main, ...args], { env: { PATH: process.env['PATH'], DATABASE_URL: databaseUrl, ...env }, timeout: 20_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const json = <T>(run: Run): T => {
+  expect(run).toMatchObject({ code: 0, stderr: '' });
+  return JSON.parse(run.stdout) as T;
+};
+
+describe('parley CLI (built bundle, Postgres)', () => {
+  const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+  const created: string[] = [];
+  const freshId = () => {
+    const id = randomBytes(16).toString('hex');
+    created.push(id);
+    return id;
+  };
+
+  beforeAll(() => {
+    if (!existsSync(main)) throw new Error(`${main} is missing: build it first (nx run cli:build)`);
+  });
+
+  afterAll(async () => {
+    await pool.query('DELETE FROM apps WHERE id = ANY($1)', [created]);
+    await pool.end();
+  });
+
+  it('creates a certified app, shows it, makes tokens that verify, deletes it', async () => {
+    const app = json<{ id: string; certificate: string; certified: boolean; name: string }>(
+      await parley(['app', 'create', '--certificate', '--name', 'int test', '--json']),
+    );
+    created.push(app.id);
+    expect(app).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{32}$/), certificate: expect.stringMatching(/^[0-9a-f]{32}$/), certified: true, name: 'int test' });
+
+    const { rows } = await pool.query<{ certificate: string }>('SELECT certificate FROM apps WHERE id = $1', [app.id]);
+    expect(rows).toEqual([{ certificate: app.certificate }]);
+
+    const show = await parley(['app', 'show', '--app', app.id]);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain(`app id: ${app.id}\nname: int test\ncertificate: ${app.certificate}\n`);
+
+    for (const format of ['007', '006']) {
+      const token = await parley(['token', '--app', app.id, '--uid', 'alice', '--format', format, '--expire', '600']);
+      expect(token.code).toBe(0);
+      const value = token.stdout.trim();
+      expect(value.startsWith(format)).toBe(true);
+      const verdict = verifyRtmToken({ token: value, appId: app.id, certificate: app.certificate, uid: 'alice' });
+      expect(verdict).toMatchObject({ ok: true, version: format });
+      expect(verifyRtmToken({ token: value, appId: app.id, certificate: app.certificate, uid: 'bob' }).ok).toBe(false);
+    }
+
+    expect(await parley(['app', 'delete', '--app', app.id])).toEqual({ code: 0, stdout: `deleted app ${app.id}\n`, stderr: '' });
+    const gone = await parley(['app', 'show', '--app', app.id]);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toContain(`unknown app ${app.id}`);
+  });
+
+  it('ensures a static app idempotently, refuses it a token, and lists it once certified', async () => {
+    const id = freshId();
+    expect((await parley(['app', 'ensure', '--id', id, '--name', 'demo'])).stdout).toBe(`app ${id} created (static: log in without a token)\n`);
+    expect((await parley(['app', 'ensure', '--id', id])).stdout).toBe(`app ${id} exists (static: log in without a token)\n`);
+
+    const refused = await parley(['token', '--app', id, '--uid', 'alice']);
+    expect(refused).toMatchObject({ code: 2, stdout: '' });
+    expect(refused.stderr).toContain(`app ${id} is static (no certificate)`);
+
+    const certified = json<{ certificate: string }>(await parley(['app', 'certificate', '--app', id, '--generate', '--json']));
+    const list = json<{ id: string; name: string | null; certified: boolean }[]>(await parley(['app', 'list', '--json']));
+    expect(list.filter((a) => a.id === id)).toEqual([{ id, name: 'demo', certified: true, createdAt: expect.any(String) }]);
+    const token = await parley(['token', '--app', id, '--uid', 'alice']);
+    expect(verifyRtmToken({ token: token.stdout.trim(), appId: id, certificate: certified.certificate, uid: 'alice' }).ok).toBe(true);
+
+    const notStatic = await parley(['app', 'ensure', '--id', id]);
+    expect(notStatic.code).toBe(2);
+    expect(notStatic.stderr).toContain('has a certificate');
+  });
+
+  it('refuses to create an app whose id is taken, leaving it unchanged', async () => {
+    const id = freshId();
+    expect((await parley(['app', 'create', '--id', id, '--name', 'first'])).code).toBe(0);
+    const again = await parley(['app', 'create', '--id', id, '--name', 'second', '--certificate']);
+    expect(again).toEqual({ code: 2, stdout: '', stderr: `parley: app ${id} already exists\n` });
+    const { rows } = await pool.query('SELECT name, certificate FROM apps WHERE id = $1', [id]);
+    expect(rows).toEqual([{ name: 'first', certificate: null }]);
+  });
+
+  it('exits 1 with one clear line when Postgres cannot be reached', async () => {
+    const run = await parley(['app', 'list'], { DATABASE_URL: 'postgresql://postgres:secret@127.0.0.1:1/parley' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('parley: cannot reach Postgres at postgresql://postgres:***@127.0.0.1:1/parley (connect ECONNREFUSED 127.0.0.1:1); set DATABASE_URL\n');
+  });
+});

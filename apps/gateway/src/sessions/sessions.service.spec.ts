@@ -1,0 +1,147 @@
+import { DropReason, ErrorCode, Evt, SessionState, UserMsgKind, type AppId, type KickMessage, type Uid } from '@parley/contracts';
+import type { AuthService } from '../auth/auth.service';
+import type { GatewayConfig } from '../config/gateway.config';
+import type { PresenceClient } from '../presence/presence.client';
+import type { Connection } from '../ws/connection';
+import type { Session } from './session';
+import { SessionsService } from './sessions.service';
+import type { UserMessageHandler, UserSubscriptions } from './user-subscriptions';
+
+const appId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90' as AppId;
+
+interface FakeConnection {
+  session: Session | null;
+  closed: boolean;
+  events: Array<[number, unknown]>;
+  allowLogin: jest.Mock<boolean, []>;
+  event: jest.Mock<void, [number, unknown]>;
+  close: jest.Mock<void, []>;
+}
+
+function fakeConnection(): FakeConnection {
+  const events: Array<[number, unknown]> = [];
+  const conn: FakeConnection = {
+    session: null,
+    closed: false,
+    events,
+    allowLogin: jest.fn(() => true),
+    event: jest.fn((evt: number, data: unknown) => void events.push([evt, data])),
+    close: jest.fn(() => void (conn.closed = true)),
+  };
+  return conn;
+}
+
+function setup(over: Partial<GatewayConfig> = {}) {
+  const config = {
+    GATEWAY_ID: 'gw-test',
+    LOGIN_RATE: { limit: 2, windowMs: 1000 },
+    RENEW_TOKEN_RATE: { limit: 2, windowMs: 1000 },
+    RECONNECT_WINDOW_MS: 30_000,
+    TOKEN_WARNING_MS: 30_000,
+    ...over,
+  } as GatewayConfig;
+  let kickHandler: UserMessageHandler | undefined;
+  const subscribed = new Map<string, Set<Session>>();
+  const users = {
+    on: jest.fn((kind: number, h: UserMessageHandler) => kind === UserMsgKind.KICK && (kickHandler = h)),
+    add: jest.fn((s: Session): void => void subscribed.set(s.key, new Set([...(subscribed.get(s.key) ?? []), s]))),
+    remove: jest.fn((s: Session) => subscribed.get(s.key)?.delete(s)),
+  };
+  let epoch = 10;
+  const presence = {
+    register: jest.fn(async () => ({ epoch: ++epoch, replaced: 'none' as const })),
+    unregister: jest.fn(async () => ({ removed: true })),
+    setState: jest.fn(async () => ({ changed: true })),
+  };
+  const auth = {
+    authenticate: jest.fn(async (a: string, uid: string) => ({ appId: a as AppId, uid: uid as Uid, tokenExpiresAt: 0 })),
+  };
+  const sut = new SessionsService(auth as unknown as AuthService, presence as unknown as PresenceClient, users as unknown as UserSubscriptions, config);
+  const kick = (key: string, k: KickMessage) => kickHandler!(subscribed.get(key) ?? new Set(), k, {} as never);
+  const login = (conn: FakeConnection, uid: string, instanceId = 'inst-a') =>
+    sut.login(conn as unknown as Connection, { appId, uid, instanceId });
+  return { sut, users, presence, auth, kick, login, config };
+}
+
+describe('SessionsService', () => {
+  it('subscribes to the user subject before registering with presence', async () => {
+    const { users, presence, login } = setup();
+    const order: string[] = [];
+    users.add.mockImplementationOnce(() => void order.push('subscribe'));
+    presence.register.mockImplementationOnce(async () => (order.push('register'), { epoch: 1, replaced: 'none' }));
+    await login(fakeConnection(), 'alice');
+    expect(order).toEqual(['subscribe', 'register']);
+  });
+
+  it('ends a session with REMOTE_LOGIN when a newer login of another instance kicks it', async () => {
+    const { kick, login, sut } = setup();
+    const conn = fakeConnection();
+    const { sessionId } = await login(conn, 'alice');
+    kick(`${appId}/alice`, { epoch: 5, sessionId: 'older', instanceId: 'x' }); // older epoch: ignored
+    expect(conn.close).not.toHaveBeenCalled();
+    kick(`${appId}/alice`, { epoch: 99, sessionId: 'newer', instanceId: 'inst-b' });
+    expect(conn.events).toEqual([[Evt.DROP, { reason: DropReason.REMOTE_LOGIN }]]);
+    expect(conn.close).toHaveBeenCalled();
+    expect(sut.sessions.size).toBe(0);
+    expect(sessionId).toBeTruthy();
+  });
+
+  it('ends a stale connection quietly (REPLACED) when the same SDK instance logs in again', async () => {
+    const { kick, login } = setup();
+    const conn = fakeConnection();
+    await login(conn, 'alice', 'inst-a');
+    kick(`${appId}/alice`, { epoch: 99, sessionId: 'resumed', instanceId: 'inst-a' });
+    expect(conn.events).toEqual([[Evt.DROP, { reason: DropReason.REPLACED }]]);
+  });
+
+  it('fails a login that a newer login overtook while it was registering', async () => {
+    const { kick, login, presence } = setup();
+    presence.register.mockImplementationOnce(async () => {
+      kick(`${appId}/alice`, { epoch: 50, sessionId: 'other', instanceId: 'inst-z' });
+      return { epoch: 40, replaced: 'none' };
+    });
+    await expect(login(fakeConnection(), 'alice')).rejects.toMatchObject({ code: ErrorCode.REJECTED });
+  });
+
+  it('refuses a second login on one connection and rate-limits logins', async () => {
+    const { login } = setup();
+    const conn = fakeConnection();
+    await login(conn, 'alice');
+    await expect(login(conn, 'alice')).rejects.toMatchObject({ code: ErrorCode.ALREADY_LOGIN });
+    const limited = fakeConnection();
+    limited.allowLogin.mockReturnValue(false);
+    await expect(login(limited, 'bob')).rejects.toMatchObject({ code: ErrorCode.TOO_OFTEN });
+  });
+
+  it('keeps a session UNREACHABLE for the reconnect window after its connection is lost, then unregisters it', async () => {
+    const { sut, login, presence } = setup({ RECONNECT_WINDOW_MS: 1_000 });
+    const conn = fakeConnection();
+    const { sessionId } = await login(conn, 'alice');
+    sut.onConnectionClosed(conn as unknown as Connection);
+    expect(presence.setState).toHaveBeenCalledWith(expect.objectContaining({ sessionId, state: SessionState.UNREACHABLE }));
+    sut.tick(Date.now() + 500);
+    expect(sut.sessions.size).toBe(1);
+    sut.tick(Date.now() + 1_500);
+    expect(sut.sessions.size).toBe(0);
+    expect(presence.unregister).toHaveBeenCalledWith(expect.objectContaining({ sessionId }));
+  });
+
+  it('warns before the token expires and reports expiry once, without ending the session', async () => {
+    const { sut, login, auth } = setup();
+    const exp = Date.now() + 60_000;
+    auth.authenticate.mockImplementationOnce(async (a: string, uid: string) => ({ appId: a as AppId, uid: uid as Uid, tokenExpiresAt: exp }));
+    const conn = fakeConnection();
+    await login(conn, 'alice');
+    sut.tick(exp - 31_000);
+    expect(conn.events).toEqual([]);
+    sut.tick(exp - 29_000);
+    sut.tick(exp - 28_000);
+    sut.tick(exp + 1);
+    sut.tick(exp + 1_001);
+    expect(conn.events).toEqual([
+      [Evt.TOKEN_WILL_EXPIRE, { expiresAt: exp }],
+      [Evt.TOKEN_EXPIRED, { expiresAt: exp }],
+    ]);
+    expect(sut.sessions.size).toBe(1);
+  });
+});

@@ -1,0 +1,70 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AppId, GatewayId, SessionId, Uid } from '@parley/contracts';
+import { PrismaService } from '@parley/platform';
+import { testDatabaseUrl } from '@parley/testing';
+import { SessionsRepository } from '../src/sessions/sessions.repository';
+
+/** "Medium" test: the registry's SQL against the real Postgres test database. */
+describe('SessionsRepository (Postgres)', () => {
+  let prisma: PrismaService;
+  let sut: SessionsRepository;
+  const appId = randomBytes(16).toString('hex') as AppId;
+  const gw = `test-gw-${randomBytes(3).toString('hex')}` as GatewayId;
+  const sid = () => randomUUID() as SessionId;
+
+  beforeAll(() => {
+    prisma = new PrismaService(testDatabaseUrl());
+    sut = new SessionsRepository(prisma);
+  });
+
+  afterAll(async () => {
+    await prisma.$executeRaw`DELETE FROM sessions WHERE app_id = ${appId}`;
+    await prisma.$executeRaw`DELETE FROM gateways WHERE id LIKE 'test-gw-%'`;
+    await prisma.$disconnect();
+  });
+
+  it('registers logins with increasing epochs and reports what each replaced', async () => {
+    const first = await sut.register(appId, 'ann' as Uid, sid(), 'inst-1', gw);
+    const second = await sut.register(appId, 'ann' as Uid, sid(), 'inst-1', gw);
+    const third = await sut.register(appId, 'ann' as Uid, sid(), 'inst-2', gw);
+    expect(first.previousInstanceId).toBeNull();
+    expect(second.previousInstanceId).toBe('inst-1');
+    expect(third.previousInstanceId).toBe('inst-1');
+    expect(second.epoch).toBeGreaterThan(first.epoch);
+    expect(third.epoch).toBeGreaterThan(second.epoch);
+  });
+
+  it('gives concurrent logins of one uid distinct epochs and keeps exactly one row', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => sut.register(appId, 'race' as Uid, sid(), `inst-${i}`, gw)));
+    expect(new Set(results.map((r) => r.epoch)).size).toBe(8);
+    const rows = await sut.statuses(appId, ['race']);
+    expect(rows).toHaveLength(1);
+  });
+
+  it('unregisters only the current session of a uid', async () => {
+    const old = sid();
+    await sut.register(appId, 'bo' as Uid, old, 'i', gw);
+    const current = sid();
+    await sut.register(appId, 'bo' as Uid, current, 'j', gw);
+    expect(await sut.unregister(appId, 'bo' as Uid, old)).toBe(false);
+    expect(await sut.statuses(appId, ['bo'])).toHaveLength(1);
+    expect(await sut.unregister(appId, 'bo' as Uid, current)).toBe(true);
+    expect(await sut.statuses(appId, ['bo'])).toHaveLength(0);
+  });
+
+  it('sweeps sessions whose reconnect window passed and sessions of dead gateways', async () => {
+    const s = sid();
+    await sut.register(appId, 'cy' as Uid, s, 'i', gw);
+    await sut.setState(appId, 'cy' as Uid, s, 1);
+    const deadGw = `test-gw-dead-${randomBytes(3).toString('hex')}` as GatewayId;
+    await sut.register(appId, 'di' as Uid, sid(), 'i', deadGw);
+    await prisma.$executeRaw`UPDATE gateways SET heartbeat_at = now() - interval '1 minute' WHERE id = ${deadGw}`;
+    await sut.register(appId, 'ed' as Uid, sid(), 'i', gw);
+
+    await new Promise((r) => setTimeout(r, 50));
+    const gone = await sut.sweepOffline(6_000, 20);
+    const mine = gone.filter((g) => g.appId === appId).map((g) => g.uid).sort();
+    expect(mine).toEqual(['cy', 'di']);
+    expect((await sut.statuses(appId, ['cy', 'di', 'ed'])).map((r) => r.uid)).toEqual(['ed']);
+  });
+});

@@ -1,0 +1,7 @@
+const preset = require('../../jest.preset.cjs');
+module.exports = {
+  ...preset,
+  displayName: 'sdk',
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+};

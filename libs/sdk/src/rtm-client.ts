@@ -1,0 +1,226 @@
+import { isChannelId, isUid } from '@parley/contracts';
+import { ClientCore } from './client-core';
+import { TypedEventEmitter } from './emitter';
+import type { PeerSubscriptionOption } from './enums';
+import { CREATE_CHANNEL_ERR, INVITATION_API_CALL_ERR, RtmInvalidArgumentError } from './errors';
+import { notYet } from './features/not-implemented';
+import { SessionApi } from './features/session-api';
+import { LocalInvitation } from './local-invitation';
+import { RtmMetadataItem } from './metadata-item';
+import { currentTimers } from './parameters';
+import { RtmChannel } from './rtm-channel';
+import type { RtmClientEvents } from './rtm-events';
+import type {
+  AttributesMap,
+  ChannelAttributeOptions,
+  ChannelAttributes,
+  ChannelMemberCountResult,
+  FileMessageUploadParams,
+  ImageMessageUploadParams,
+  MediaTransferHandler,
+  PeerMessageSendResult,
+  PeersOnlineStatusResult,
+  RtmConfig,
+  RtmFileMessage,
+  RtmImageMessage,
+  RtmMessage,
+  RtmMetadata,
+  RtmMetadataOptions,
+  SendMessageOptions,
+} from './types';
+import { validateConfig } from './validate';
+
+/** 128 random bits, hex. */
+function randomInstanceId(): string {
+  const bytes = new Uint8Array(16);
+  const crypto = (globalThis as { crypto?: { getRandomValues?(a: Uint8Array): Uint8Array } }).crypto;
+  if (crypto?.getRandomValues) crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The RTM client of agora-rtm-sdk 1.6.0 (spec §2.1), made by `AgoraRTM.createInstance()`.
+ * Each feature lives in src/features/*; this class only routes the public API to them.
+ */
+export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
+  /** Parley: random id of this instance; a re-login with it resumes the session (no REMOTE_LOGIN). */
+  readonly instanceId: string = randomInstanceId();
+  private readonly core: ClientCore;
+  private readonly sessionApi: SessionApi;
+
+  /** @internal Use AgoraRTM.createInstance(). */
+  constructor(appId: string, config: RtmConfig = {}) {
+    super();
+    this.core = new ClientCore(appId, this.instanceId, config, currentTimers(), this);
+    this.sessionApi = new SessionApi(this.core);
+  }
+
+  // --- session (src/features/session-api.ts) ---
+
+  /** Logs in; resolves when CONNECTED. */
+  login(options: { uid: string; token?: string }): Promise<void> {
+    return this.sessionApi.login(options);
+  }
+
+  logout(): Promise<void> {
+    return this.sessionApi.logout();
+  }
+
+  renewToken(token: string): Promise<void> {
+    return this.sessionApi.renewToken(token);
+  }
+
+  queryPeersOnlineStatus(peerIds: string[]): Promise<PeersOnlineStatusResult> {
+    return this.sessionApi.queryPeersOnlineStatus(peerIds);
+  }
+
+  /** Changes the configuration; takes effect at once (serverUrl: at the next login). */
+  updateConfig(config: RtmConfig): void {
+    const checked = validateConfig(config);
+    this.core.config = { ...this.core.config, ...checked };
+    if (checked.logFilter) this.core.log.setFilter(checked.logFilter);
+  }
+
+  /** @deprecated since agora-rtm-sdk 1.4.2: use updateConfig. Also accepts a JSON string. */
+  setParameters(config: RtmConfig | string): void {
+    let parsed: unknown = config;
+    if (typeof config === 'string') {
+      try {
+        parsed = JSON.parse(config);
+      } catch {
+        throw new RtmInvalidArgumentError('Invalid RTM config: not valid JSON.');
+      }
+    }
+    this.updateConfig(parsed as RtmConfig);
+  }
+
+  /** Returns the message itself (messageType filled in for text and raw messages). */
+  createMessage<T extends RtmMessage>(message: Partial<T>): T {
+    const m = message as Partial<RtmMessage> & Record<string, unknown>;
+    if (m && typeof m === 'object' && m.messageType === undefined) {
+      if (typeof m.text === 'string') m.messageType = 'TEXT';
+      else if (m.rawMessage instanceof Uint8Array) m.messageType = 'RAW';
+    }
+    return message as T;
+  }
+
+  createChannel(channelId: string): RtmChannel {
+    if (!isChannelId(channelId)) throw new RtmInvalidArgumentError('CREATE_CHANNEL: invalid channelId.', CREATE_CHANNEL_ERR.INVALID_ARGUMENT);
+    return new RtmChannel(this.core, channelId);
+  }
+
+  createLocalInvitation(calleeId: string): LocalInvitation {
+    if (!isUid(calleeId)) throw new RtmInvalidArgumentError('INVITATION: invalid calleeId.', INVITATION_API_CALL_ERR.INVALID_ARGUMENT);
+    return new LocalInvitation(this.core, calleeId);
+  }
+
+  createMetadataItem(): RtmMetadataItem {
+    return new RtmMetadataItem();
+  }
+
+  // --- peer messages ---
+
+  sendMessageToPeer(message: RtmMessage, peerId: string, options?: SendMessageOptions): Promise<PeerMessageSendResult> {
+    return notYet('sendMessageToPeer', message, peerId, options);
+  }
+
+  // --- user attributes ---
+
+  setLocalUserAttributes(attributes: AttributesMap): Promise<void> {
+    return notYet('setLocalUserAttributes', attributes);
+  }
+  addOrUpdateLocalUserAttributes(attributes: AttributesMap): Promise<void> {
+    return notYet('addOrUpdateLocalUserAttributes', attributes);
+  }
+  deleteLocalUserAttributesByKeys(attributeKeys: string[]): Promise<void> {
+    return notYet('deleteLocalUserAttributesByKeys', attributeKeys);
+  }
+  clearLocalUserAttributes(): Promise<void> {
+    return notYet('clearLocalUserAttributes');
+  }
+  getUserAttributes(userId: string): Promise<AttributesMap> {
+    return notYet('getUserAttributes', userId);
+  }
+  getUserAttributesByKeys(userId: string, attributeKeys: string[]): Promise<AttributesMap> {
+    return notYet('getUserAttributesByKeys', userId, attributeKeys);
+  }
+
+  // --- channels without joining ---
+
+  getChannelMemberCount(channelIds: string[]): Promise<ChannelMemberCountResult> {
+    return notYet('getChannelMemberCount', channelIds);
+  }
+  getChannelAttributes(channelId: string): Promise<ChannelAttributes> {
+    return notYet('getChannelAttributes', channelId);
+  }
+  getChannelAttributesByKeys(channelId: string, keys: string[]): Promise<ChannelAttributes> {
+    return notYet('getChannelAttributesByKeys', channelId, keys);
+  }
+  clearChannelAttributes(channelId: string, options?: ChannelAttributeOptions): Promise<void> {
+    return notYet('clearChannelAttributes', channelId, options);
+  }
+  deleteChannelAttributesByKeys(channelId: string, attributeKeys: string[], options?: ChannelAttributeOptions): Promise<void> {
+    return notYet('deleteChannelAttributesByKeys', channelId, attributeKeys, options);
+  }
+  addOrUpdateChannelAttributes(channelId: string, attributes: AttributesMap, options?: ChannelAttributeOptions): Promise<void> {
+    return notYet('addOrUpdateChannelAttributes', channelId, attributes, options);
+  }
+  setChannelAttributes(channelId: string, attributes: AttributesMap, options?: ChannelAttributeOptions): Promise<void> {
+    return notYet('setChannelAttributes', channelId, attributes, options);
+  }
+
+  // --- online status subscriptions ---
+
+  subscribePeersOnlineStatus(peerIds: string[]): Promise<void> {
+    return notYet('subscribePeersOnlineStatus', peerIds);
+  }
+  unsubscribePeersOnlineStatus(peerIds: string[]): Promise<void> {
+    return notYet('unsubscribePeersOnlineStatus', peerIds);
+  }
+  queryPeersBySubscriptionOption(option: PeerSubscriptionOption): Promise<string[]> {
+    return notYet('queryPeersBySubscriptionOption', option);
+  }
+
+  // --- files and images (agora-rtm-sdk 1.4.5 API) ---
+
+  createMediaMessageByUploading(payload: Blob, params?: FileMessageUploadParams, transHandler?: MediaTransferHandler): Promise<RtmFileMessage>;
+  createMediaMessageByUploading(payload: Blob, params?: ImageMessageUploadParams, transHandler?: MediaTransferHandler): Promise<RtmImageMessage>;
+  createMediaMessageByUploading(
+    payload: Blob,
+    params?: FileMessageUploadParams | ImageMessageUploadParams,
+    transHandler?: MediaTransferHandler,
+  ): Promise<RtmFileMessage | RtmImageMessage> {
+    return notYet('createMediaMessageByUploading', payload, params, transHandler);
+  }
+  downloadMedia(mediaId: string, transHandler?: MediaTransferHandler): Promise<Blob> {
+    return notYet('downloadMedia', mediaId, transHandler);
+  }
+
+  // --- metadata (agora-rtm-sdk 1.6.0) ---
+
+  getUserMetadata(uid: string): Promise<RtmMetadata> {
+    return notYet('getUserMetadata', uid);
+  }
+  setLocalUserMetadata(items: RtmMetadataItem[], options?: RtmMetadataOptions): Promise<void> {
+    return notYet('setLocalUserMetadata', items, options);
+  }
+  clearLocalUserMetadata(options?: RtmMetadataOptions): Promise<void> {
+    return notYet('clearLocalUserMetadata', options);
+  }
+  addLocalUserMetadata(items: RtmMetadataItem[], options?: RtmMetadataOptions): Promise<void> {
+    return notYet('addLocalUserMetadata', items, options);
+  }
+  updateLocalUserMetadata(items: RtmMetadataItem[], options?: RtmMetadataOptions): Promise<void> {
+    return notYet('updateLocalUserMetadata', items, options);
+  }
+  deleteLocalUserMetadata(items: RtmMetadataItem[], options?: RtmMetadataOptions): Promise<void> {
+    return notYet('deleteLocalUserMetadata', items, options);
+  }
+  subscribeUserMetadata(uid: string): Promise<void> {
+    return notYet('subscribeUserMetadata', uid);
+  }
+  unsubscribeUserMetadata(uid: string): Promise<void> {
+    return notYet('unsubscribeUserMetadata', uid);
+  }
+}

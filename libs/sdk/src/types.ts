@@ -1,0 +1,183 @@
+/**
+ * Public data types of agora-rtm-sdk 1.6.0 (plus the 1.4.5 media / offline-message types),
+ * re-declared for Parley with the same names and shapes (spec §3).
+ */
+import type { PeerOnlineState } from './enums';
+import type { RtmMetadataItem } from './metadata-item';
+
+/** Log categories switched by `RtmConfig.logFilter` (see the AgoraRTM.LOG_FILTER_* constants). */
+export type LogFilterType = {
+  error: boolean;
+  warn: boolean;
+  info: boolean;
+  track: boolean;
+  debug: boolean;
+};
+
+export interface RtmConfig {
+  /** Accepted for compatibility; Parley uploads no logs. */
+  enableLogUpload?: boolean;
+  /** Default AgoraRTM.LOG_FILTER_INFO. */
+  logFilter?: LogFilterType;
+  /** Accepted for compatibility; Parley connects to the configured server URL(s) only. */
+  enableCloudProxy?: boolean;
+  /**
+   * Parley: WebSocket URL(s) of the Parley gateway(s), e.g. `wss://rtm.example.com` (the path
+   * defaults to `/v1/ws`). A list is a failover order. Overrides `AgoraRTM.setServerUrl()`.
+   */
+  serverUrl?: string | string[];
+}
+
+export interface RtmTextMessage {
+  /** At most 32 KB (UTF-8 bytes). */
+  text: string;
+  messageType?: 'TEXT';
+  /** @hidden */
+  rawMessage?: never;
+  /** @hidden */
+  description?: never;
+}
+
+export interface RtmRawMessage {
+  /** Raw payload; with `description` at most 32 KB. */
+  rawMessage: Uint8Array;
+  description?: string;
+  messageType?: 'RAW';
+  /** @hidden */
+  text?: never;
+}
+
+/** Image message (agora-rtm-sdk ≤ 1.4.5), made by `createMediaMessageByUploading` or `createMessage`. */
+export interface RtmImageMessage {
+  width: number;
+  height: number;
+  fileName: string;
+  description: string;
+  thumbnail: Blob | undefined;
+  thumbnailWidth: number;
+  thumbnailHeight: number;
+  size: number;
+  mediaId: string;
+  messageType: 'IMAGE';
+  /** @hidden Lets 1.6.0-style `({ text }) => …` listeners compile with media messages in the union. */
+  text?: never;
+  /** @hidden */
+  rawMessage?: never;
+}
+
+/** File message (agora-rtm-sdk ≤ 1.4.5). */
+export interface RtmFileMessage {
+  fileName: string;
+  description: string;
+  thumbnail: Blob | undefined;
+  size: number;
+  mediaId: string;
+  messageType: 'FILE';
+  /** @hidden */
+  text?: never;
+  /** @hidden */
+  rawMessage?: never;
+}
+
+export type RtmMessage = RtmTextMessage | RtmRawMessage | RtmFileMessage | RtmImageMessage;
+
+export interface PeerMessageSendResult {
+  /** false: the server accepted the message but the peer is offline. */
+  hasPeerReceived: boolean;
+}
+
+/** Optional 3rd argument of sendMessageToPeer / 2nd of RtmChannel.sendMessage (agora-rtm-sdk ≤ 1.4.5). */
+export interface SendMessageOptions {
+  enableOfflineMessaging?: boolean;
+  /** Private beta at Agora; accepted and ignored. */
+  enableHistoricalMessaging?: boolean;
+}
+
+export interface ReceivedMessageProperties {
+  /** Server receive time, Unix ms. */
+  serverReceivedTs: number;
+  /** True for a peer message stored while the receiver was offline (agora-rtm-sdk ≤ 1.4.5). */
+  isOfflineMessage?: boolean;
+}
+
+export interface AttributesMap {
+  [key: string]: string;
+}
+
+export interface ChannelAttributeProperties {
+  value: string;
+  lastUpdateUserId: string;
+  lastUpdateTs: number;
+}
+
+export interface ChannelAttributes {
+  [key: string]: ChannelAttributeProperties;
+}
+
+export interface ChannelAttributeOptions {
+  /** Notify channel members with AttributesUpdated (this call only). Default false. */
+  enableNotificationToChannelMembers?: boolean;
+}
+
+/** Event payload of PeersOnlineStatusChanged. */
+export interface PeersOnlineStatusMap {
+  [peerId: string]: PeerOnlineState;
+}
+
+/** Result of queryPeersOnlineStatus: true = online (UNREACHABLE counts as online). */
+export interface PeersOnlineStatusResult {
+  [peerId: string]: boolean;
+}
+
+export interface ChannelMemberCountResult {
+  [channelId: string]: number;
+}
+
+export interface MediaOperationProgress {
+  currentSize: number;
+  totalSize: number;
+}
+
+export interface MediaTransferHandler {
+  cancelSignal?: AbortSignal;
+  onOperationProgress?: (event: MediaOperationProgress) => void;
+}
+
+/** 2nd argument of createMediaMessageByUploading for a file message. */
+export interface FileMessageUploadParams {
+  fileName?: string;
+  description?: string;
+  thumbnail?: Blob | undefined;
+  messageType?: 'FILE';
+}
+
+/** 2nd argument of createMediaMessageByUploading for an image message. */
+export interface ImageMessageUploadParams {
+  width?: number;
+  height?: number;
+  fileName?: string;
+  description?: string;
+  thumbnail?: Blob | undefined;
+  thumbnailWidth?: number | undefined;
+  thumbnailHeight?: number | undefined;
+  messageType?: 'IMAGE';
+}
+
+/** User or channel metadata (agora-rtm-sdk 1.6.0). */
+export interface RtmMetadata {
+  items: RtmMetadataItem[];
+  majorRevision: number;
+}
+
+export interface RtmMetadataOptions {
+  /** Compare-and-set on the whole set; -1 (default) = no check. */
+  majorRevision?: number;
+  enableRecordTs?: boolean;
+  enableRecordUserId?: boolean;
+}
+
+/** Argument of AgoraRTM.setArea. */
+export interface AreaConfig {
+  areaCodes: import('./enums').AreaCode[];
+  excludedArea?: import('./enums').AreaCode;
+}

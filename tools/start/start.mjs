@@ -1,0 +1,317 @@
+#!/usr/bin/env node
+// `npm start`: the whole Parley stack on localhost for a developer. Checks NATS and Postgres,
+// migrates, builds the apps, runs an embedded S3 server (unless S3_ENDPOINT is set), starts every
+// service and the gateway ×N, makes sure a static demo app exists, and stops it all on Ctrl-C.
+// Plain Node ESM, no build step. `node tools/start/start.mjs --help` lists options and variables.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Supervisor } from './supervisor.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+/** Same order as SERVICES in libs/contracts; gateways start after them. */
+const SERVICES = ['presence', 'channel', 'attributes', 'invitation', 'media'];
+const STOP_DEADLINE_MS = 10_000;
+const DEFAULTS = {
+  DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/parley',
+  NATS_URL: 'nats://127.0.0.1:4222',
+  LOG_LEVEL: 'info',
+  PARLEY_SUBJECT_PREFIX: 'parley',
+  PARLEY_REPLICAS: '1',
+  GATEWAY_PORT: '8080',
+  S3_PORT: '9000',
+  S3_BUCKET: 'parley-media',
+  S3_REGION: 'us-east-1',
+  PARLEY_DEMO_APP_ID: '0123456789abcdef0123456789abcdef',
+  PARLEY_READY_TIMEOUT_MS: '60000',
+};
+
+const USAGE = `usage: npm start [-- options]        (or: bash scripts/start.sh [options])
+
+Runs Parley on this machine: every service and the gateway, N replicas each.
+
+options:
+  --replicas N     replicas of each app (default PARLEY_REPLICAS or 1); gateway i listens on GATEWAY_PORT+i
+  --no-build       use the apps already built in dist/apps
+  --raw            show the apps' JSON log lines as they are (default: compact "time LEVEL msg",
+                   without Nest's boot chatter)
+  -h, --help       this text
+
+environment (defaults):
+  DATABASE_URL           ${DEFAULTS.DATABASE_URL}
+  NATS_URL               ${DEFAULTS.NATS_URL}
+  LOG_LEVEL              ${DEFAULTS.LOG_LEVEL}
+  PARLEY_SUBJECT_PREFIX  ${DEFAULTS.PARLEY_SUBJECT_PREFIX}
+  GATEWAY_PORT           ${DEFAULTS.GATEWAY_PORT} (first gateway's port)
+  S3_ENDPOINT            unset: an embedded s3rver on 127.0.0.1:S3_PORT (${DEFAULTS.S3_PORT}) storing in ./tmp/s3;
+                         set: S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET, S3_REGION are passed on
+  S3_BUCKET              ${DEFAULTS.S3_BUCKET}
+  PARLEY_DEMO_APP_ID     ${DEFAULTS.PARLEY_DEMO_APP_ID} (a static app, created if missing)
+
+NATS and Postgres must answer; at their local default addresses scripts/services.sh starts them.`;
+
+const say = (line) => process.stdout.write(`${line}\n`);
+const step = (line) => say(`\n== ${line}`);
+
+class StartError extends Error {
+  constructor(message, exitCode = 1) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+function options() {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: { replicas: { type: 'string' }, 'no-build': { type: 'boolean' }, raw: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    });
+  } catch (err) {
+    throw new StartError(`${err.message.replace(/\s*\n\s*/g, ' ')}\n\n${USAGE}`, 2);
+  }
+  const { values } = parsed;
+  const env = (name) => process.env[name] || DEFAULTS[name];
+  const int = (what, text, min, max) => {
+    const n = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!(n >= min && n <= max)) throw new StartError(`${what} must be a whole number from ${min} to ${max}, got "${text}"`, 2);
+    return n;
+  };
+  return {
+    help: values.help === true,
+    build: values['no-build'] !== true,
+    raw: values.raw === true,
+    replicas: int(values.replicas !== undefined ? '--replicas' : 'PARLEY_REPLICAS', values.replicas ?? env('PARLEY_REPLICAS'), 1, 16),
+    databaseUrl: env('DATABASE_URL'),
+    natsUrl: env('NATS_URL'),
+    logLevel: env('LOG_LEVEL'),
+    prefix: env('PARLEY_SUBJECT_PREFIX'),
+    gatewayPort: int('GATEWAY_PORT', env('GATEWAY_PORT'), 1, 65535),
+    s3Port: int('S3_PORT', env('S3_PORT'), 1, 65535),
+    demoAppId: env('PARLEY_DEMO_APP_ID'),
+    readyTimeoutMs: int('PARLEY_READY_TIMEOUT_MS', env('PARLEY_READY_TIMEOUT_MS'), 1000, 600_000),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child commands of the start sequence (migrate, build, cli): one at a time, stopped on Ctrl-C.
+
+let currentStep = null;
+
+function run(command, args, { env = process.env, capture = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'] });
+    currentStep = child;
+    let output = '';
+    if (capture) {
+      child.stdout.on('data', (d) => (output += d));
+      child.stderr.on('data', (d) => (output += d));
+    }
+    child.once('error', (err) => reject(new StartError(`${command}: ${err.message}`)));
+    child.once('exit', (code, signal) => {
+      currentStep = null;
+      resolve({ code: signal ? 128 : code, output });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks.
+
+function hostPort(url, defaultPort) {
+  const u = new URL(url.split(',')[0].trim());
+  return { host: u.hostname || '127.0.0.1', port: Number(u.port || defaultPort), local: ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(u.hostname) };
+}
+
+function answers({ host, port }, timeoutMs = 1_000) {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port, timeout: timeoutMs });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
+
+function portFree(port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+async function checkServices(opts) {
+  step('NATS and Postgres');
+  const nats = { name: 'NATS', env: 'NATS_URL', url: opts.natsUrl, ...hostPort(opts.natsUrl, 4222) };
+  const pg = { name: 'Postgres', env: 'DATABASE_URL', url: redact(opts.databaseUrl), ...hostPort(opts.databaseUrl, 5432) };
+  const down = async () => (await Promise.all([nats, pg].map(async (s) => ((await answers(s)) ? null : s)))).filter(Boolean);
+  let missing = await down();
+  // services.sh knows only the local default ports.
+  const isLocalDefault = (s) => s.local && s.port === (s === nats ? 4222 : 5432);
+  if (missing.some(isLocalDefault)) {
+    await run('bash', ['scripts/services.sh', 'ensure']);
+    missing = await down();
+  }
+  if (missing.length > 0) {
+    throw new StartError(missing.map((s) => `${s.name} does not answer at ${s.host}:${s.port} (${s.env}=${s.url})`).join('\n'));
+  }
+  say(`NATS ${nats.host}:${nats.port} and Postgres ${pg.host}:${pg.port} answer`);
+}
+
+async function checkPorts(opts) {
+  const wanted = Array.from({ length: opts.replicas }, (_, i) => ({ port: opts.gatewayPort + i, what: `gateway#${i}`, hint: 'GATEWAY_PORT' }));
+  if (!process.env.S3_ENDPOINT) wanted.push({ port: opts.s3Port, what: 'the embedded S3 server', hint: 'S3_PORT (or S3_ENDPOINT)' });
+  for (const { port, what, hint } of wanted) {
+    if (!(await portFree(port))) throw new StartError(`port ${port} (for ${what}) is in use: is Parley already running? Or choose another with ${hint}.`);
+  }
+}
+
+function redact(url) {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// S3.
+
+async function startS3(opts) {
+  if (process.env.S3_ENDPOINT) {
+    say(`S3: ${process.env.S3_ENDPOINT} (from S3_ENDPOINT), bucket ${process.env.S3_BUCKET || '(S3_BUCKET unset)'}`);
+    return { server: null, env: {} };
+  }
+  const { default: S3rver } = await import('s3rver');
+  const directory = join(ROOT, 'tmp/s3');
+  mkdirSync(directory, { recursive: true });
+  const bucket = process.env.S3_BUCKET || DEFAULTS.S3_BUCKET;
+  const server = new S3rver({ address: '127.0.0.1', port: opts.s3Port, directory, silent: true, configureBuckets: [{ name: bucket, configs: [] }] });
+  await server.run();
+  const endpoint = `http://127.0.0.1:${opts.s3Port}`;
+  say(`S3: embedded s3rver at ${endpoint}, bucket ${bucket}, data in tmp/s3`);
+  return {
+    server,
+    env: { S3_ENDPOINT: endpoint, S3_ACCESS_KEY: 'S3RVER', S3_SECRET_KEY: 'S3RVER', S3_BUCKET: bucket, S3_REGION: process.env.S3_REGION || DEFAULTS.S3_REGION },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const state = { supervisor: null, s3: null, stopping: false };
+
+/** Stops the app processes (SIGTERM, SIGKILL after the deadline), the S3 server, then exits. */
+async function shutdown(why, exitCode) {
+  if (state.stopping) {
+    say(`\n${why} again: killing everything now`);
+    state.supervisor?.killAllNow();
+    currentStep?.kill('SIGKILL');
+    process.exit(1);
+  }
+  state.stopping = true;
+  if (!state.supervisor && !state.s3 && !currentStep) process.exit(exitCode);
+  say(`\n== ${why}: stopping Parley (up to ${STOP_DEADLINE_MS / 1000} s)`);
+  currentStep?.kill('SIGTERM');
+  await state.supervisor?.stopAll(STOP_DEADLINE_MS);
+  await state.s3?.close().catch(() => undefined);
+  say('== stopped');
+  process.exit(exitCode);
+}
+
+async function main() {
+  const opts = options();
+  if (opts.help) return say(USAGE);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void shutdown(signal, 0));
+  process.on('exit', () => state.supervisor?.killAllNow());
+
+  await checkServices(opts);
+  await checkPorts(opts);
+
+  step(`migrate ${redact(opts.databaseUrl)}`);
+  const migrate = await run(process.execPath, ['tools/migrate/cli.mjs', 'deploy'], { env: { ...process.env, DATABASE_URL: opts.databaseUrl } });
+  if (migrate.code !== 0) throw new StartError('migration failed (see above)');
+
+  const apps = [...SERVICES, 'gateway', 'cli'];
+  if (opts.build) {
+    step('build the apps');
+    const build = await run('npx', ['nx', 'run-many', '-t', 'build', '--projects=tag:type:app', '--output-style=static'], {
+      env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false' },
+    });
+    if (build.code !== 0) throw new StartError('build failed (see above)');
+  }
+  const unbuilt = apps.filter((app) => !existsSync(join(ROOT, 'dist/apps', app, 'main.js')));
+  if (unbuilt.length > 0) throw new StartError(`not built: ${unbuilt.map((a) => `dist/apps/${a}/main.js`).join(', ')} (run without --no-build)`);
+  if (state.stopping) return;
+
+  step('S3');
+  const s3 = await startS3(opts);
+  state.s3 = s3.server;
+
+  step(`start ${SERVICES.join(', ')} and gateway, ${opts.replicas} of each`);
+  const supervisor = new Supervisor({
+    root: ROOT,
+    raw: opts.raw,
+    readyTimeoutMs: opts.readyTimeoutMs,
+    labelWidth: Math.max(...[...SERVICES, 'gateway'].map((app) => `${app}#${opts.replicas - 1}`.length)),
+    log: say,
+    env: (app, index) => ({
+      ...process.env,
+      NATS_URL: opts.natsUrl,
+      DATABASE_URL: opts.databaseUrl,
+      LOG_LEVEL: opts.logLevel,
+      PARLEY_SUBJECT_PREFIX: opts.prefix,
+      ...s3.env,
+      PORT: app === 'gateway' ? String(opts.gatewayPort + index) : '0',
+      ...(app === 'gateway' ? { GATEWAY_ID: `local-gw${index}` } : {}),
+    }),
+  });
+  state.supervisor = supervisor;
+  const replicas = (app) => Array.from({ length: opts.replicas }, (_, i) => supervisor.start(app, i));
+  try {
+    await Promise.all(SERVICES.flatMap(replicas));
+    await Promise.all(replicas('gateway'));
+  } catch (err) {
+    if (state.stopping) return;
+    const failed = (s) => s.port === null && s.child && (s.child.exitCode !== null || s.child.signalCode !== null);
+    for (const slot of supervisor.slots.filter(failed)) {
+      say(`\n!! ${slot.label} exited before it was ready. Its last lines:`);
+      supervisor.printTail(slot);
+    }
+    throw new StartError(err.message);
+  }
+
+  step('demo app');
+  const ensure = await run(process.execPath, ['dist/apps/cli/main.js', 'app', 'ensure', '--id', opts.demoAppId, '--name', 'demo'], {
+    env: { ...process.env, DATABASE_URL: opts.databaseUrl },
+    capture: true,
+  });
+  say(ensure.output.trimEnd());
+  // cli exit 2 here: the app exists with a certificate; anything else non-zero: it could not check.
+  const demoNote = ensure.code === 0 ? 'static: log in without a token' : ensure.code === 2 ? 'has a certificate: make tokens with the parley CLI' : 'could not be checked, see above';
+
+  const urls = Array.from({ length: opts.replicas }, (_, i) => opts.gatewayPort + i);
+  const more = urls.length > 1 ? `   (also ${urls.slice(1).map((p) => `:${p}`).join(', ')})` : '';
+  say('');
+  say('Parley is running.');
+  say(`  SDK URL      ws://127.0.0.1:${urls[0]}/v1/ws${more}`);
+  say(`  Health       http://127.0.0.1:${urls[0]}/health/ready`);
+  say(`  Demo app id  ${opts.demoAppId} (${demoNote})`);
+  say('  Ctrl-C stops everything.');
+  say('');
+}
+
+main().catch(async (err) => {
+  if (state.stopping) return; // Ctrl-C during a step: shutdown() exits
+  if (err instanceof StartError) process.stderr.write(`\nnpm start: ${err.message}\n`);
+  else process.stderr.write(`\nnpm start: unexpected error: ${err.stack ?? err}\n`);
+  await shutdown('start failed', err instanceof StartError ? err.exitCode : 1);
+});
