@@ -94,7 +94,7 @@ describe('sessions and presence across two gateways', () => {
   });
 
   it('notices a silent connection within seconds, keeps the user online for the reconnect window, then offline', async () => {
-    const raw = await RawSocket.open(gwA);
+    const raw = await RawSocket.open(gwA, { silent: true });
     expect((await raw.request(Op.LOGIN, { appId: app.appId, uid: 'silent', instanceId: 'raw-2' }))[0]).toBe(0);
     const watcher = newClient(app.appId, gwB);
     await watcher.login({ uid: 'watcher' });

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { SERVICES, Subjects } from '@parley/contracts';
+import { createCodec, SERVICES, Subjects } from '@parley/contracts';
 import { Stack, workspaceRoot } from '@parley/testing';
-import { connect, JSONCodec, type NatsConnection } from 'nats';
+import { connect, type NatsConnection } from 'nats';
 
-const json = JSONCodec<{ response?: { ok: boolean; data: { service: string; pid: number } } }>();
+const codec = createCodec();
+type PingReply = { response?: { ok: boolean; data: { service: string; pid: number } } };
 
 /** Every app starts as two replicas, shares work through its queue group, answers health checks and stops on SIGTERM. */
 describe('all six apps, two replicas each', () => {
@@ -26,8 +27,8 @@ describe('all six apps, two replicas each', () => {
     const subject = Subjects.ping(service).replace(/^[^.]+/, stack.prefix);
     const pids = new Set<number>();
     for (let i = 0; i < 40 && pids.size < 2; i++) {
-      const msg = await nc.request(subject, new TextEncoder().encode(JSON.stringify({ pattern: subject, data: {}, id: String(i) })), { timeout: 2_000 });
-      const reply = json.decode(msg.data).response!;
+      const msg = await nc.request(subject, codec.encode({ pattern: subject, data: {}, id: String(i) }), { timeout: 2_000 });
+      const reply = (codec.decode(msg.data) as PingReply).response!;
       expect(reply).toMatchObject({ ok: true, data: { service } });
       pids.add(reply.data.pid);
     }

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
 import { PRESENCE_CONFIG, type PresenceConfig } from './config/presence.config';
+import { OfflineModule } from './offline/offline.module';
 import { SessionsModule } from './sessions/sessions.module';
 
 @Module({})
@@ -15,6 +16,7 @@ export class AppModule {
         PrismaModule.forRoot(config.DATABASE_URL),
         HealthModule,
         SessionsModule,
+        OfflineModule,
       ],
       controllers: [pingController('presence')],
       providers: [{ provide: PRESENCE_CONFIG, useValue: config }],

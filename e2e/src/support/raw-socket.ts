@@ -11,6 +11,8 @@ export class RawSocket {
   private nextId = 1;
   private readonly waiters = new Map<number, (frame: unknown[]) => void>();
 
+  private pinger?: NodeJS.Timeout;
+
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data: Buffer) => {
       const msg = codec.decode(data) as unknown[];
@@ -21,16 +23,21 @@ export class RawSocket {
         if (f[0] === Frame.RES) this.waiters.get(f[1] as number)?.(f);
       }
     });
-    ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
+    ws.on('close', (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+      clearInterval(this.pinger);
+    });
   }
 
-  static async open(url: string): Promise<RawSocket> {
+  /** Pings like the SDK unless `silent` (a client that stopped talking). */
+  static async open(url: string, opts: { silent?: boolean } = {}): Promise<RawSocket> {
     const ws = new WebSocket(url);
     const raw = new RawSocket(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
+    if (!opts.silent) raw.pinger = setInterval(() => raw.send([Frame.PING, Date.now()]), 300);
     return raw;
   }
 
@@ -56,6 +63,7 @@ export class RawSocket {
   }
 
   close(): void {
+    clearInterval(this.pinger);
     this.ws.terminate();
   }
 }

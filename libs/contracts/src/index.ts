@@ -4,3 +4,5 @@ export * from './protocol';
 export * from './codec';
 export * from './subjects';
 export * from './presence.dto';
+export * from './messages';
+export * from './offline.dto';

@@ -29,6 +29,12 @@ export const Subjects = {
     query: `${p}.svc.presence.query`,
     gatewayHeartbeat: `${p}.svc.presence.gateway-heartbeat`,
   },
+  /** The offline message store, served by the presence service. */
+  offline: {
+    store: `${p}.svc.presence.offline.store`,
+    fetch: `${p}.svc.presence.offline.fetch`,
+    remove: `${p}.svc.presence.offline.remove`,
+  },
   /** Health ping answered by every service (terminus MicroserviceHealthIndicator and tests). */
   ping: (service: ServiceName): string => `${p}.svc.${service}.ping`,
   /** Queue group name for a service's replicas. */

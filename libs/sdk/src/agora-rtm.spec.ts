@@ -61,7 +61,6 @@ describe('RtmClient API surface', () => {
   const client = AgoraRTM.createInstance(APP_ID, { logFilter: AgoraRTM.LOG_FILTER_OFF });
 
   it.each([
-    ['sendMessageToPeer', [{ text: 'x' }, 'bob']],
     ['setLocalUserAttributes', [{ a: 'b' }]],
     ['addOrUpdateLocalUserAttributes', [{ a: 'b' }]],
     ['deleteLocalUserAttributesByKeys', [['a']]],

@@ -1,4 +1,4 @@
-import { isAppId } from '@parley/contracts';
+import { END_CALL_PREFIX, isAppId } from '@parley/contracts';
 import { setWebSocketImplementation, type WebSocketImplementation } from './connection/transport';
 import {
   AreaCode,
@@ -71,7 +71,8 @@ const AgoraRTM = {
   /** Parley SDK version (not an agora-rtm-sdk version; API level: agora-rtm-sdk 1.6.0). */
   VERSION,
   BUILD,
-  END_CALL_PREFIX: 'AgoraRTMLegacyEndcallCompatibleMessagePrefix',
+  /** Text prefix of legacy Signaling end-call messages: `${END_CALL_PREFIX}_<channelId>_<info>` (an ordinary text message). */
+  END_CALL_PREFIX: END_CALL_PREFIX as string,
   processId,
   ConnectionChangeReason,
   ConnectionState,

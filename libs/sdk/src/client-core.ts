@@ -2,6 +2,7 @@ import type { ConnectionChangeReason, ConnectionState } from './enums';
 import { Session, type SessionHost } from './connection/session';
 import type { ConnectionTimers } from './connection/timers';
 import { Logger, LOG_FILTER_INFO } from './logger';
+import { RateWindow } from './rate-window';
 import type { RtmClientEvents } from './rtm-events';
 import type { TypedEventEmitter } from './emitter';
 import type { RtmConfig } from './types';
@@ -19,6 +20,9 @@ export class ClientCore implements SessionHost {
   readonly log: Logger;
   readonly session: Session;
   config: RtmConfig;
+  /** agora-rtm-sdk 1.x budget shared by peer and channel messages: 180 in a sliding 3 s. */
+  readonly messageRate: RateWindow;
+  private messageCounter = 0;
   private readonly eventHandlers = new Map<number, (data: unknown) => void>();
   private readonly resumedHooks: Hook[] = [];
   private readonly endedHooks: Hook[] = [];
@@ -31,9 +35,15 @@ export class ClientCore implements SessionHost {
     readonly emitter: TypedEventEmitter<RtmClientEvents>,
   ) {
     this.config = { ...config };
+    this.messageRate = new RateWindow(timers.messagesPerWindow, timers.messageWindowMs);
     this.log = new Logger(instanceId);
     this.log.setFilter(config.logFilter ?? LOG_FILTER_INFO);
     this.session = new Session(this);
+  }
+
+  /** A message id unique per client instance (`<instanceId>-<n>`); a resend keeps its message's id. */
+  newMessageId(): string {
+    return `${this.instanceId}-${++this.messageCounter}`;
   }
 
   onEvent(evt: number, handler: (data: unknown) => void): void {

@@ -197,6 +197,21 @@ const CLASS_OVERRIDES: Partial<Record<Operation, Partial<Record<ErrorCode, RtmEr
   RENEW_TOKEN: { [ErrorCode.REJECTED]: RtmUnauthenticatedError },
 };
 
+/**
+ * Operations with a closed mapping: each listed wire code → [op-table name, class]; every other
+ * wire code is the op's FAILURE (1) as RtmUnknownError. Peer messages (docs/protocol.md §10).
+ */
+const CLOSED_TABLES: Partial<Record<Operation, Partial<Record<ErrorCode, readonly [string, RtmErrorClass]>>>> = {
+  PEER_MESSAGE: {
+    [ErrorCode.NOT_LOGGED_IN]: ['USER_NOT_LOGGED_IN', RtmInvalidStatusError],
+    [ErrorCode.TOO_OFTEN]: ['TOO_OFTEN', RtmLimitExceededError],
+    [ErrorCode.INVALID_USER_ID]: ['INVALID_USERID', RtmInvalidArgumentError],
+    [ErrorCode.INVALID_MESSAGE]: ['INVALID_MESSAGE', RtmInvalidArgumentError],
+    [ErrorCode.SIZE_OVERFLOW]: ['INVALID_MESSAGE', RtmInvalidArgumentError],
+    [ErrorCode.TIMEOUT]: ['TIMEOUT', RtmTimeoutError],
+  },
+};
+
 function opCodeFor(op: Operation, code: number): number {
   const table = OPERATION_ERRORS[op] as Record<string, number>;
   const names = CODE_ALIASES[code as ErrorCode] ?? [errorCodeName(code)];
@@ -209,9 +224,16 @@ function opCodeFor(op: Operation, code: number): number {
  * meaning, e.g. a client-side timeout: then pass `fromServer: false`).
  */
 export function rtmError(op: Operation, code: number, message?: string, fromServer = true): RtmError {
-  const cls = CLASS_OVERRIDES[op]?.[code as ErrorCode] ?? CLASS_BY_CODE[code as ErrorCode] ?? RtmUnknownError;
   const text = message || errorCodeName(code).toLowerCase().replace(/_/g, ' ');
-  return new cls(`${op}: ${text}.`, opCodeFor(op, code), fromServer ? { serverCode: code } : {});
+  const details = fromServer ? { serverCode: code } : {};
+  const closed = CLOSED_TABLES[op];
+  if (closed) {
+    const table = OPERATION_ERRORS[op] as Record<string, number>;
+    const [name, cls] = closed[code as ErrorCode] ?? ['FAILURE', RtmUnknownError];
+    return new cls(`${op}: ${text}.`, table[name] ?? table['FAILURE'] ?? 1, details);
+  }
+  const cls = CLASS_OVERRIDES[op]?.[code as ErrorCode] ?? CLASS_BY_CODE[code as ErrorCode] ?? RtmUnknownError;
+  return new cls(`${op}: ${text}.`, opCodeFor(op, code), details);
 }
 
 /** The op's "not logged in" error (code 102 where the op defines it). */

@@ -5,12 +5,16 @@
  *   AgoraRTM.setServerUrl('wss://rtm.example.com');
  *   const client = AgoraRTM.createInstance(appId);
  *
- * The only runtime export is the AgoraRTM object (CommonJS: `require()` returns it); everything
- * else is types, as in agora-rtm-sdk's typings.
+ * The runtime exports are the AgoraRTM object (CommonJS: `require()` returns it) and
+ * END_CALL_PREFIX (also `AgoraRTM.END_CALL_PREFIX`, so CommonJS/IIFE users have it as well);
+ * everything else is types, as in agora-rtm-sdk's typings.
  */
 import AgoraRTM from './agora-rtm';
 
 export default AgoraRTM;
+
+/** `AgoraRTMLegacyEndcallCompatibleMessagePrefix`: legacy end-call texts are `${END_CALL_PREFIX}_<channelId>_<info>`. */
+export { END_CALL_PREFIX } from '@parley/contracts';
 
 export type { LocalInvitation } from './local-invitation';
 export type { RemoteInvitation } from './remote-invitation';
@@ -32,6 +36,7 @@ export type {
   LogFilterType,
   MediaOperationProgress,
   MediaTransferHandler,
+  PeerMessageDeliveryState,
   PeerMessageSendResult,
   PeersOnlineStatusMap,
   PeersOnlineStatusResult,

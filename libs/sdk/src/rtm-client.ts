@@ -3,7 +3,9 @@ import { ClientCore } from './client-core';
 import { TypedEventEmitter } from './emitter';
 import type { PeerSubscriptionOption } from './enums';
 import { CREATE_CHANNEL_ERR, INVITATION_API_CALL_ERR, RtmInvalidArgumentError } from './errors';
+import { withMessageType } from './features/message-codec';
 import { notYet } from './features/not-implemented';
+import { PeerMessages } from './features/peer-messages';
 import { SessionApi } from './features/session-api';
 import { LocalInvitation } from './local-invitation';
 import { RtmMetadataItem } from './metadata-item';
@@ -48,12 +50,14 @@ export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
   readonly instanceId: string = randomInstanceId();
   private readonly core: ClientCore;
   private readonly sessionApi: SessionApi;
+  private readonly peerMessages: PeerMessages;
 
   /** @internal Use AgoraRTM.createInstance(). */
   constructor(appId: string, config: RtmConfig = {}) {
     super();
     this.core = new ClientCore(appId, this.instanceId, config, currentTimers(), this);
     this.sessionApi = new SessionApi(this.core);
+    this.peerMessages = new PeerMessages(this.core);
   }
 
   // --- session (src/features/session-api.ts) ---
@@ -97,12 +101,7 @@ export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
 
   /** Returns the message itself (messageType filled in for text and raw messages). */
   createMessage<T extends RtmMessage>(message: Partial<T>): T {
-    const m = message as Partial<RtmMessage> & Record<string, unknown>;
-    if (m && typeof m === 'object' && m.messageType === undefined) {
-      if (typeof m.text === 'string') m.messageType = 'TEXT';
-      else if (m.rawMessage instanceof Uint8Array) m.messageType = 'RAW';
-    }
-    return message as T;
+    return withMessageType(message);
   }
 
   createChannel(channelId: string): RtmChannel {
@@ -119,10 +118,14 @@ export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
     return new RtmMetadataItem();
   }
 
-  // --- peer messages ---
+  // --- peer messages (src/features/peer-messages.ts) ---
 
+  /**
+   * Sends a text or raw message to one user. Resolves `{hasPeerReceived, deliveryState}`
+   * (deliveryState is a Parley addition); `options` is the agora-rtm-sdk ≤ 1.4.5 form.
+   */
   sendMessageToPeer(message: RtmMessage, peerId: string, options?: SendMessageOptions): Promise<PeerMessageSendResult> {
-    return notYet('sendMessageToPeer', message, peerId, options);
+    return this.peerMessages.send(message, peerId, options);
   }
 
   // --- user attributes ---

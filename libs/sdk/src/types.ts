@@ -81,9 +81,19 @@ export interface RtmFileMessage {
 
 export type RtmMessage = RtmTextMessage | RtmRawMessage | RtmFileMessage | RtmImageMessage;
 
+/** Parley: what became of a peer message (`PeerMessageSendResult.deliveryState`). */
+export type PeerMessageDeliveryState = 'RECEIVED' | 'PEER_UNREACHABLE' | 'CACHED_BY_SERVER';
+
 export interface PeerMessageSendResult {
   /** false: the server accepted the message but the peer is offline. */
   hasPeerReceived: boolean;
+  /**
+   * Parley addition, always set by Parley: `RECEIVED` (the peer's session took it; hasPeerReceived
+   * true), `PEER_UNREACHABLE` (the peer is offline; dropped), `CACHED_BY_SERVER` (the peer is
+   * offline; stored for its next login, with `enableOfflineMessaging`). Optional in the type so
+   * agora-rtm-sdk code that builds a PeerMessageSendResult still compiles.
+   */
+  deliveryState?: PeerMessageDeliveryState;
 }
 
 /** Optional 3rd argument of sendMessageToPeer / 2nd of RtmChannel.sendMessage (agora-rtm-sdk ≤ 1.4.5). */

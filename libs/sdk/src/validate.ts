@@ -62,17 +62,5 @@ export function isUidList(value: unknown, max: number): value is string[] {
   return Array.isArray(value) && value.length >= 1 && value.length <= max && value.every((id) => isUid(id));
 }
 
-/** UTF-8 byte length without TextEncoder allocation for ASCII. */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
+/** UTF-8 byte length (the contracts' implementation, shared with the server). */
+export { utf8Length } from '@parley/contracts';

@@ -24,6 +24,17 @@ const built = fs.existsSync(path.join(pkgDir, 'dist/index.js'));
     expect(AgoraRTM.ConnectionState.CONNECTED).toBe('CONNECTED');
     expect('__esModule' in AgoraRTM).toBe(false);
     expect(AgoraRTM.default).toBe(AgoraRTM);
+    expect(AgoraRTM.END_CALL_PREFIX).toBe('AgoraRTMLegacyEndcallCompatibleMessagePrefix');
+  });
+
+  it('ESM exports END_CALL_PREFIX by name too, and the typings declare it as a value', () => {
+    const esm = fs.readFileSync(path.join(pkgDir, 'dist/index.mjs'), 'utf8');
+    expect(esm).toMatch(/export \{[^}]*\bEND_CALL_PREFIX\b[^}]*\}/);
+    for (const file of ['index.d.ts', 'index.d.mts']) {
+      const dts = fs.readFileSync(path.join(pkgDir, 'dist', file), 'utf8');
+      expect(dts).toMatch(/export \{[^}]*[ ,]END_CALL_PREFIX,[^}]*\};/);
+      expect(dts).not.toMatch(/type END_CALL_PREFIX/);
+    }
   });
 
   it('the IIFE defines the global AgoraRTM and bundles everything', () => {

@@ -1,11 +1,24 @@
 /**
  * A minimal Parley gateway for SDK tests, speaking the wire protocol of libs/contracts over the
- * `ws` package: HELLO, LOGIN/LOGOUT/RENEW_TOKEN/QUERY_ONLINE with scriptable answers, PING/PONG,
- * pushes, drops, and socket kills.
+ * `ws` package: HELLO, LOGIN/LOGOUT/RENEW_TOKEN/QUERY_ONLINE/SEND_PEER with scriptable answers,
+ * PING/PONG, pushes (acknowledged ones too), drops, and socket kills.
  */
 import { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ErrorCode, Evt, Frame, Op, PROTOCOL_VERSION, WS_PATH, createCodec, type DropReason, type LoginArgs } from '@parley/contracts';
+import {
+  ErrorCode,
+  Evt,
+  Frame,
+  Op,
+  PROTOCOL_VERSION,
+  PeerDelivery,
+  WS_PATH,
+  createCodec,
+  type DropReason,
+  type LoginArgs,
+  type PeerMessageEvent,
+  type SendPeerArgs,
+} from '@parley/contracts';
 
 const codec = createCodec();
 
@@ -21,9 +34,36 @@ export class FakeConnection {
   readonly frames: unknown[][] = [];
   login?: LoginArgs;
   closed = false;
+  private readonly ackWaiters = new Map<number, () => void>();
+  private static lastAckId = 0;
 
   constructor(readonly ws: WebSocket) {
     ws.on('close', () => (this.closed = true));
+  }
+
+  /** Pushes an acknowledged event with a fresh ackId; `onAck` runs when the client ACKs it. */
+  pushAcked(evt: number, data: unknown, onAck?: () => void): number {
+    const ackId = ++FakeConnection.lastAckId;
+    if (onAck) this.ackWaiters.set(ackId, onAck);
+    this.push(evt, data, ackId);
+    return ackId;
+  }
+
+  /** Evt.PEER_MESSAGE (always acknowledged, as the gateway sends it). */
+  pushPeerMessage(data: PeerMessageEvent, onAck?: () => void): number {
+    return this.pushAcked(Evt.PEER_MESSAGE, data, onAck);
+  }
+
+  /** ackIds the client acknowledged, in order. */
+  get acks(): number[] {
+    return this.framesOf(Frame.ACK).map((f) => f[1] as number);
+  }
+
+  /** @internal */
+  acked(ackId: unknown): void {
+    const waiter = typeof ackId === 'number' ? this.ackWaiters.get(ackId) : undefined;
+    this.ackWaiters.delete(ackId as number);
+    waiter?.();
   }
 
   send(frame: unknown[]): void {
@@ -70,6 +110,7 @@ export class FakeGateway {
     [Op.LOGOUT]: () => ({ code: ErrorCode.OK, data: null }),
     [Op.RENEW_TOKEN]: () => ({ code: ErrorCode.OK, data: { tokenExpiresAt: 0 } }),
     [Op.QUERY_ONLINE]: (_c, args: { uids: string[] }) => ({ code: ErrorCode.OK, data: args.uids.map((u) => this.online.has(u)) }),
+    [Op.SEND_PEER]: (conn, args: SendPeerArgs, id) => this.routePeerMessage(conn, args, id),
   };
   private waiters: (() => void)[] = [];
 
@@ -89,6 +130,27 @@ export class FakeGateway {
 
   get last(): FakeConnection {
     return this.connections[this.connections.length - 1];
+  }
+
+  /** The newest open connection logged in as `uid`. */
+  connectionOf(uid: string): FakeConnection | undefined {
+    return [...this.connections].reverse().find((c) => !c.closed && c.login?.uid === uid);
+  }
+
+  /**
+   * Default SEND_PEER: pushes the message to the peer's connection and answers RECEIVED once the
+   * peer ACKs it; PEER_UNREACHABLE / CACHED_BY_SERVER (args.offline) when the peer has none.
+   */
+  routePeerMessage(conn: FakeConnection, args: SendPeerArgs, id: number): Answer | undefined {
+    const ts = Date.now();
+    const target = this.connectionOf(args.to);
+    if (!target) {
+      return { code: ErrorCode.OK, data: { d: args.offline ? PeerDelivery.CACHED_BY_SERVER : PeerDelivery.PEER_UNREACHABLE, ts } };
+    }
+    target.pushPeerMessage({ from: conn.login?.uid ?? '', id: args.id, m: args.m, ts }, () =>
+      conn.send([Frame.RES, id, ErrorCode.OK, { d: PeerDelivery.RECEIVED, ts }]),
+    );
+    return undefined;
   }
 
   get logins(): LoginArgs[] {
@@ -140,6 +202,7 @@ export class FakeGateway {
 
   private handle(conn: FakeConnection, frame: unknown[]): void {
     if (frame[0] === Frame.PING && this.answerPings) conn.send([Frame.PONG, frame[1]]);
+    if (frame[0] === Frame.ACK) conn.acked(frame[1]);
     if (frame[0] !== Frame.REQ) return;
     const [, id, op, args] = frame as [number, number, number, unknown];
     const handler = this.handlers[op];

@@ -17,6 +17,8 @@ export const FAST_TIMERS: Partial<ConnectionTimers> = {
   backoffInitialMs: 40,
   backoffMaxMs: 200,
   drainGraceMs: 300,
+  messageAttemptMs: 300,
+  messageTimeoutMs: 1000,
 };
 
 export function useFastTimers(extra: Partial<ConnectionTimers> = {}): void {

@@ -46,16 +46,21 @@ export class Stack {
   static async start(options: StackOptions): Promise<Stack> {
     const stack = new Stack(options);
     try {
-      const order: AppName[] = [...SERVICES, 'gateway'];
-      for (const app of order) {
-        const n = options.replicas[app] ?? 0;
-        await Promise.all(Array.from({ length: n }, (_, i) => stack.spawn(app, i)));
-      }
+      await stack.spawnAll();
     } catch (err) {
       await stack.stop();
       throw err;
     }
     return stack;
+  }
+
+  /** Starts every configured replica (services first, gateways last); after killAll() this is a restart. */
+  async spawnAll(): Promise<void> {
+    const order: AppName[] = [...SERVICES, 'gateway'];
+    for (const app of order) {
+      const n = this.options.replicas[app] ?? 0;
+      await Promise.all(Array.from({ length: n }, (_, i) => this.spawn(app, i)));
+    }
   }
 
   get gateways(): ParleyProcess[] {
@@ -127,6 +132,16 @@ export class Stack {
     proc.child.kill(signal);
     await proc.exited;
     this.processes.splice(this.processes.indexOf(proc), 1);
+  }
+
+  /** Sends a signal without waiting (SIGSTOP/SIGCONT freeze and thaw a process). */
+  signal(proc: ParleyProcess, signal: NodeJS.Signals): void {
+    proc.child.kill(signal);
+  }
+
+  /** kill -9 every process at once (a crash of the whole deployment). */
+  async killAll(): Promise<void> {
+    await Promise.all([...this.processes].map((p) => this.kill(p, 'SIGKILL')));
   }
 
   async stop(): Promise<void> {

@@ -41,6 +41,18 @@ const schema = z.object({
   RENEW_TOKEN_RATE: rate('2/1000'),
   QUERY_ONLINE_RATE: rate('10/5000'),
   QUERY_ONLINE_MAX_UIDS: env.int(256, 1, 4096),
+  /** Largest message: text bytes, or raw bytes + description bytes. */
+  MESSAGE_MAX_BYTES: env.int(32 * 1024, 1),
+  /** Peer and channel messages sent per session, together. */
+  MESSAGE_RATE: rate('180/3000'),
+  /** How long the sender's gateway waits for the receiver's gateway (which waits ACK_TIMEOUT_MS for the client). */
+  PEER_DELIVERY_TIMEOUT_MS: env.int(6_000, 100),
+  /** How long a pushed message waits for the client's ACK. */
+  ACK_TIMEOUT_MS: env.int(4_000, 100),
+  /** Offline messages fetched per round while flushing them to a session after login. */
+  OFFLINE_FLUSH_BATCH: env.int(100, 1, 500),
+  /** SIGTERM: how long clients get to move to another gateway before the rest are closed. */
+  DRAIN_TIMEOUT_MS: env.int(5_000, 0),
   /** Presence/service request timeout. */
   SERVICE_TIMEOUT_MS: env.int(5_000, 100),
 });

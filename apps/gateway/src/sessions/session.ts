@@ -14,6 +14,11 @@ export class Session {
   warnedTokenExpiry = false;
   notifiedTokenExpired = false;
   private limiters: Map<string, SlidingWindowLimiter> | null = null;
+  /** Peer messages sent by this session and not answered yet, by message id (a resend joins the first). */
+  inflight: Map<string, Promise<unknown>> | null = null;
+  /** Keys (from + id) of the last peer messages this session ACKed: a duplicate is not pushed again. */
+  private delivered: string[] | null = null;
+  private deliveredNext = 0;
 
   constructor(
     readonly id: SessionId,
@@ -30,6 +35,17 @@ export class Session {
     let limiter = limiters.get(name);
     if (!limiter) limiters.set(name, (limiter = new SlidingWindowLimiter(limit, windowMs)));
     return limiter.tryTake(now);
+  }
+
+  wasDelivered(key: string): boolean {
+    return this.delivered?.includes(key) ?? false;
+  }
+
+  rememberDelivered(key: string, keep: number): void {
+    const ring = (this.delivered ??= []);
+    if (ring.length < keep) ring.push(key);
+    else ring[this.deliveredNext] = key;
+    this.deliveredNext = (this.deliveredNext + 1) % keep;
   }
 
   get key(): string {

@@ -29,6 +29,7 @@ const MAX_INSTANCE_ID = 64;
 export class SessionsService {
   private readonly logger = new Logger(SessionsService.name);
   readonly sessions = new Set<Session>();
+  private readonly loginListeners: Array<(session: Session) => void> = [];
 
   constructor(
     private readonly auth: AuthService,
@@ -76,7 +77,16 @@ export class SessionsService {
       throw new ParleyError(ErrorCode.REJECTED, 'a newer login of this user replaced this one');
     }
     this.logger.debug({ msg: 'login', uid: session.uid, appId: session.appId, sessionId: session.id });
+    // After the LOGIN response has been queued (offline messages follow it on the socket).
+    setImmediate(() => {
+      for (const listener of this.loginListeners) if (!session.ended) listener(session);
+    });
     return { sessionId: session.id, serverTs: Date.now(), tokenExpiresAt: session.tokenExpiresAt };
+  }
+
+  /** Runs after every successful login (features that push something at login, e.g. offline messages). */
+  onLogin(listener: (session: Session) => void): void {
+    this.loginListeners.push(listener);
   }
 
   async logout(conn: Connection): Promise<null> {

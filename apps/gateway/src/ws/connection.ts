@@ -14,6 +14,9 @@ export class Connection {
   pending: unknown[] | null = null;
   closed = false;
   private loginStamps: number[] | null = null;
+  /** Pushes waiting for the client's ACK: ackId → settle(ok). Created on first use. */
+  private acks: Map<number, { settle: (ok: boolean) => void; deadline: number }> | null = null;
+  private nextAckId = 0;
 
   constructor(
     readonly socket: WebSocket,
@@ -41,6 +44,38 @@ export class Connection {
     this.send([Frame.EVT, evt, data]);
   }
 
+  /**
+   * Pushes an event the client must acknowledge; resolves true on its ACK, false when the socket
+   * closes or the ACK does not come within timeoutMs (checked by the gateway's tick).
+   */
+  deliver(evt: number, data: unknown, timeoutMs: number): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    const ackId = ++this.nextAckId;
+    const acks = (this.acks ??= new Map());
+    return new Promise((settle) => {
+      acks.set(ackId, { settle, deadline: Date.now() + timeoutMs });
+      this.send([Frame.EVT, evt, data, ackId]);
+    });
+  }
+
+  onAck(ackId: unknown): void {
+    const pending = typeof ackId === 'number' ? this.acks?.get(ackId) : undefined;
+    if (!pending) return;
+    this.acks!.delete(ackId as number);
+    pending.settle(true);
+  }
+
+  /** Fails pushes whose ACK is overdue (all of them once the socket is closed). */
+  expireAcks(now: number): void {
+    if (!this.acks?.size) return;
+    for (const [id, pending] of this.acks) {
+      if (this.closed || now > pending.deadline) {
+        this.acks.delete(id);
+        pending.settle(false);
+      }
+    }
+  }
+
   /** Login attempts on this socket within the window (rate limit before any session exists). */
   allowLogin(limit: number, windowMs: number, now = Date.now()): boolean {
     const stamps = (this.loginStamps ??= []);
@@ -61,5 +96,12 @@ export class Connection {
   terminate(): void {
     this.closed = true;
     this.socket.terminate();
+  }
+
+  /** The socket is gone: settle what waits for it. */
+  dispose(): void {
+    this.closed = true;
+    this.pending = null;
+    this.expireAcks(Infinity);
   }
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { CloseCode, createCodec, ErrorCode, Frame, opName, ParleyError, PROTOCOL_VERSION, WS_PATH, type Hello } from '@parley/contracts';
+import { CloseCode, createCodec, ErrorCode, Evt, Frame, opName, ParleyError, PROTOCOL_VERSION, WS_PATH, type Hello } from '@parley/contracts';
 import { isTracingEnabled, SpanKind, withSpan } from '@parley/platform/telemetry';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
@@ -73,8 +73,8 @@ export class WsServer implements BeforeApplicationShutdown {
   }
 
   private onClose(conn: Connection): void {
-    conn.closed = true;
-    this.connections.delete(conn);
+    if (!this.connections.delete(conn)) return;
+    conn.dispose();
     this.sessions.onConnectionClosed(conn);
   }
 
@@ -104,8 +104,11 @@ export class WsServer implements BeforeApplicationShutdown {
       case Frame.PING:
         conn.send([Frame.PONG, frame[1]]);
         return;
+      case Frame.ACK:
+        conn.onAck(frame[1]);
+        return;
       default:
-        // PONG and ACK (handled by features that use acks) only refresh lastSeen.
+        // PONG only refreshes lastSeen.
         return;
     }
   }
@@ -139,17 +142,28 @@ export class WsServer implements BeforeApplicationShutdown {
         this.logger.debug({ msg: 'heartbeat timeout', uid: conn.session?.uid });
         conn.terminate();
         this.onClose(conn);
+      } else {
+        conn.expireAcks(now);
       }
     }
     this.sessions.tick(now);
   }
 
-  /** Stop accepting, end sessions (clients reconnect to another gateway), close sockets. */
-  beforeApplicationShutdown(): void {
+  /**
+   * Graceful drain: stop accepting, ask every logged-in client to move (Evt.RECONNECT: the SDK logs in
+   * on another gateway while this socket still works, which ends the session here as REPLACED), wait
+   * up to DRAIN_TIMEOUT_MS for them, then end what is left and close.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.accepting = false;
+    for (const conn of this.connections) if (conn.session) conn.event(Evt.RECONNECT, {});
+    const deadline = Date.now() + this.config.DRAIN_TIMEOUT_MS;
+    while (Date.now() < deadline && [...this.connections].some((c) => c.session)) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     for (const t of this.timers) clearInterval(t);
     this.sessions.endAll();
-    for (const conn of this.connections) conn.close(CloseCode.GOING_AWAY, 'gateway shutting down');
+    for (const conn of this.connections) conn.close(CloseCode.DRAINING, 'gateway shutting down');
     this.wss?.close();
   }
 }

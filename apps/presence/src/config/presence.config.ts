@@ -10,6 +10,15 @@ const schema = z.object({
   RECONNECT_WINDOW_MS: env.int(30_000, 1_000),
   /** How often each replica removes sessions that became OFFLINE (idempotent across replicas). */
   SWEEP_INTERVAL_MS: env.int(5_000, 200),
+  /** Offline messages kept per receiver; the oldest is dropped for a newer one. */
+  OFFLINE_MAX_PER_USER: env.int(200, 1),
+  /** How long an offline message is kept. */
+  OFFLINE_TTL_MS: env.int(7 * 24 * 3600_000, 1_000),
+  /** Store requests arriving within this many ms are written in one transaction. */
+  OFFLINE_BATCH_DELAY_MS: env.int(2, 0, 1_000),
+  OFFLINE_BATCH_MAX: env.int(500, 1),
+  /** How often expired offline messages are deleted. */
+  OFFLINE_EXPIRY_SWEEP_MS: env.int(60_000, 100),
 });
 
 export type PresenceConfig = z.infer<typeof schema>;

@@ -4,6 +4,7 @@ import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { Subjects, type ServiceName } from '@parley/contracts';
 import { Logger } from 'nestjs-pino';
 import { ConfigError } from '../config/load-config';
+import { MsgpackRecordSerializer, MsgpackRequestDeserializer } from '../nats/msgpack-serialization';
 import { RpcInterceptor } from '../nats/rpc.interceptor';
 import { stopTelemetry } from '../telemetry';
 
@@ -37,6 +38,8 @@ export async function bootstrap(opts: BootstrapOptions): Promise<INestApplicatio
           name: `parley-${opts.name}-ms-${process.pid}`,
           maxReconnectAttempts: -1,
           reconnectTimeWait: 250,
+          serializer: new MsgpackRecordSerializer(),
+          deserializer: new MsgpackRequestDeserializer(),
         },
       },
       { inheritAppConfig: true },

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, ParleyError, type ServiceReply } from '@parley/contracts';
 import { SpanKind } from '@opentelemetry/api';
-import { ErrorCode as NatsErrorCode, JSONCodec, type NatsConnection, type NatsError } from 'nats';
+import { ErrorCode as NatsErrorCode, type NatsConnection, type NatsError } from 'nats';
+import { rpcCodec } from './msgpack-serialization';
 import { traceHeaders, withSpan } from '../telemetry/nats-context';
 import { InjectNats } from './nats.tokens';
 
-const json = JSONCodec<unknown>();
 let nextId = 0;
 
 interface NestReply<T> {
@@ -15,7 +15,7 @@ interface NestReply<T> {
 
 /**
  * Request/reply and events to Parley services (Nest microservices on NATS), speaking Nest's NATS
- * envelope ({pattern, data, id} → {response, isDisposed}) over the process's single connection.
+ * envelope ({pattern, data, id} → {response, isDisposed}) in MessagePack over the process's single connection.
  * Errors come back as typed ParleyError codes; no responder or no answer is UNAVAILABLE/TIMEOUT.
  */
 @Injectable()
@@ -27,7 +27,7 @@ export class ServiceClient {
       const id = `${process.pid}-${++nextId}`;
       let msg;
       try {
-        msg = await this.nc.request(subject, json.encode({ pattern: subject, data, id }), {
+        msg = await this.nc.request(subject, rpcCodec.encode({ pattern: subject, data, id }), {
           timeout: timeoutMs,
           headers: traceHeaders(),
         });
@@ -37,7 +37,7 @@ export class ServiceClient {
         if (code === NatsErrorCode.Timeout) throw new ParleyError(ErrorCode.TIMEOUT, `${subject} did not answer in ${timeoutMs} ms`);
         throw err;
       }
-      const reply = json.decode(msg.data) as NestReply<T>;
+      const reply = rpcCodec.decode(msg.data) as NestReply<T>;
       const body = reply.response;
       if (!body || typeof body.ok !== 'boolean') {
         throw new ParleyError(ErrorCode.UNKNOWN, `${subject}: unexpected reply ${JSON.stringify(reply.err ?? body ?? null)}`);
@@ -49,6 +49,6 @@ export class ServiceClient {
 
   /** Fire-and-forget event to a Nest @EventPattern handler (one replica of the queue group takes it). */
   emit(subject: string, data: unknown): void {
-    this.nc.publish(subject, json.encode({ pattern: subject, data }), { headers: traceHeaders() });
+    this.nc.publish(subject, rpcCodec.encode({ pattern: subject, data }), { headers: traceHeaders() });
   }
 }

@@ -6,23 +6,34 @@ import { FrameTooBigError, type WireSocket } from './wire-socket';
 export interface RequestOptions {
   /** Error table (spec §6.1) that server codes and timeouts are mapped with. */
   op: Operation;
-  /** Overall deadline, across reconnects. */
+  /** Overall deadline, across attempts and reconnects. */
   timeoutMs: number;
   /**
    * Safe to send again on a new socket when the old one died before the answer came (idempotent,
    * or deduplicated by the server). Otherwise the call fails at once with the op's TIMEOUT error.
    */
   resendable: boolean;
+  /**
+   * Resendable requests only: when no answer came this long after a write, the same args are
+   * written again (under a new request id) on the current socket. Answers to any of the request's
+   * ids settle it. Unset = one write per socket.
+   */
+  attemptMs?: number;
 }
 
 interface Pending {
+  /** Request id of the latest write (the first one before any write). */
   id: number;
+  /** Every request id this request was written with; an answer to any of them settles it. */
+  ids: number[];
+  written: boolean;
   wireOp: Op;
   args: unknown;
   opts: RequestOptions;
   resolve(value: unknown): void;
   reject(err: RtmError): void;
   timer: ReturnType<typeof setTimeout>;
+  attemptTimer?: ReturnType<typeof setTimeout>;
   /** Socket the request was last written on; undefined = (re)send on the next usable socket. */
   socket?: WireSocket;
 }
@@ -32,13 +43,18 @@ interface Pending {
  * the session is CONNECTED, otherwise (or again, when resendable) after the next (re)login.
  */
 export class RequestQueue {
+  /** By request id: a request written several times is listed under each of its ids. */
   private readonly pending = new Map<number, Pending>();
   private lastId = 0;
 
-  constructor(private readonly log: Logger) {}
+  /** `current`: the socket requests are written on now (undefined when not CONNECTED). */
+  constructor(
+    private readonly log: Logger,
+    private readonly current: () => WireSocket | undefined = () => undefined,
+  ) {}
 
   get size(): number {
-    return this.pending.size;
+    return this.requests().length;
   }
 
   /** Request ids are unique per client, hence per socket. */
@@ -50,35 +66,37 @@ export class RequestQueue {
   add<T>(wireOp: Op, args: unknown, opts: RequestOptions): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const id = this.allocateId();
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(rtmError(opts.op, ErrorCode.TIMEOUT, `no answer within ${opts.timeoutMs} ms`, false));
-      }, opts.timeoutMs);
-      this.pending.set(id, { id, wireOp, args, opts, resolve: resolve as (v: unknown) => void, reject, timer });
+      const req: Pending = {
+        id,
+        ids: [id],
+        written: false,
+        wireOp,
+        args,
+        opts,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        timer: setTimeout(() => {
+          this.settle(req);
+          reject(rtmError(opts.op, ErrorCode.TIMEOUT, `no answer within ${opts.timeoutMs} ms`, false));
+        }, opts.timeoutMs),
+      };
+      this.pending.set(id, req);
     });
   }
 
   /** Writes every request not yet on a live socket. */
   flush(socket: WireSocket): void {
-    for (const req of this.pending.values()) {
-      if (req.socket) continue;
-      try {
-        socket.send([Frame.REQ, req.id, req.wireOp, req.args]);
-        req.socket = socket;
-      } catch (err) {
-        if (!(err instanceof FrameTooBigError)) throw err;
-        this.settle(req.id)?.reject(rtmError(req.opts.op, ErrorCode.SIZE_OVERFLOW, err.message, false));
-      }
-    }
+    for (const req of this.requests()) if (!req.socket) this.write(req, socket);
   }
 
   /** [Frame.RES, id, code, data]: true when it answered a pending request. */
   handleResponse(id: unknown, code: unknown, data: unknown): boolean {
-    const req = typeof id === 'number' ? this.settle(id) : undefined;
+    const req = typeof id === 'number' ? this.pending.get(id) : undefined;
     if (!req) {
       this.log.debug(`response to unknown request ${String(id)}`);
       return false;
     }
+    this.settle(req);
     if (code === ErrorCode.OK) req.resolve(data);
     else {
       const message = typeof data === 'object' && data !== null ? (data as { message?: unknown }).message : undefined;
@@ -89,25 +107,67 @@ export class RequestQueue {
 
   /** The socket died: resendable requests on it wait for the next socket, the others fail. */
   socketGone(socket: WireSocket): void {
-    for (const req of [...this.pending.values()]) {
+    for (const req of this.requests()) {
       if (req.socket !== socket) continue;
-      if (req.opts.resendable) req.socket = undefined;
-      else this.settle(req.id)?.reject(rtmError(req.opts.op, ErrorCode.TIMEOUT, 'connection lost before the answer', false));
+      if (req.opts.resendable) {
+        req.socket = undefined;
+        clearTimeout(req.attemptTimer);
+      } else {
+        this.settle(req);
+        req.reject(rtmError(req.opts.op, ErrorCode.TIMEOUT, 'connection lost before the answer', false));
+      }
     }
   }
 
   rejectAll(errorFor: (op: Operation) => RtmError): void {
-    for (const id of [...this.pending.keys()]) {
-      const req = this.settle(id);
-      req?.reject(errorFor(req.opts.op));
+    for (const req of this.requests()) {
+      this.settle(req);
+      req.reject(errorFor(req.opts.op));
     }
   }
 
-  private settle(id: number): Pending | undefined {
-    const req = this.pending.get(id);
-    if (!req) return undefined;
+  /** Each pending request once, oldest first. */
+  private requests(): Pending[] {
+    return [...new Set(this.pending.values())];
+  }
+
+  private write(req: Pending, socket: WireSocket): void {
+    if (req.written) {
+      // A rewrite gets a fresh request id (ids stay unique per socket); answers to older ids still count.
+      req.id = this.allocateId();
+      req.ids.push(req.id);
+      this.pending.set(req.id, req);
+    }
+    try {
+      socket.send([Frame.REQ, req.id, req.wireOp, req.args]);
+    } catch (err) {
+      if (!(err instanceof FrameTooBigError)) throw err;
+      this.settle(req);
+      req.reject(rtmError(req.opts.op, ErrorCode.SIZE_OVERFLOW, err.message, false));
+      return;
+    }
+    req.written = true;
+    req.socket = socket;
+    const { attemptMs } = req.opts;
+    if (attemptMs !== undefined && req.opts.resendable) {
+      clearTimeout(req.attemptTimer);
+      req.attemptTimer = setTimeout(() => this.attemptExpired(req), attemptMs);
+    }
+  }
+
+  /** No answer within attemptMs: write the request again on the current socket, if any. */
+  private attemptExpired(req: Pending): void {
+    if (this.pending.get(req.id) !== req) return; // settled meanwhile
+    req.socket = undefined;
+    const socket = this.current();
+    if (!socket || socket.isClosed) return; // written again by the flush after the next (re)login
+    this.log.debug(`no answer to request ${req.id} within ${req.opts.attemptMs} ms: sending it again`);
+    this.write(req, socket);
+  }
+
+  private settle(req: Pending): void {
     clearTimeout(req.timer);
-    this.pending.delete(id);
-    return req;
+    clearTimeout(req.attemptTimer);
+    for (const id of req.ids) if (this.pending.get(id) === req) this.pending.delete(id);
   }
 }

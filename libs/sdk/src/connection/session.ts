@@ -74,7 +74,7 @@ export class Session {
   private draining = false;
 
   constructor(private readonly host: SessionHost) {
-    this.queue = new RequestQueue(host.log);
+    this.queue = new RequestQueue(host.log, () => (this.connected ? this.socket : undefined));
   }
 
   get connected(): boolean {

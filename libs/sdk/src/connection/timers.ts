@@ -1,3 +1,5 @@
+import { MESSAGE_RATE } from '../rate-window';
+
 /**
  * Every client-side time limit (spec §7.3), in ms. Defaults match agora-rtm-sdk 1.6.0.
  * Tests shorten them with the internal parameter `AgoraRTM.setParameter('PARLEY_TIMERS', {...})`
@@ -22,6 +24,13 @@ export interface ConnectionTimers {
   backoffMaxMs: number;
   /** After a gateway drain (Evt.RECONNECT), the old socket is closed at the latest after this. */
   drainGraceMs: number;
+  /** Peer/channel message: wait this long for the server's answer, then send the same message again. */
+  messageAttemptMs: number;
+  /** Peer/channel message: overall deadline (across attempts and reconnects), then TIMEOUT. */
+  messageTimeoutMs: number;
+  /** Peer + channel messages allowed per window (agora-rtm 1.x: 180 per 3 s); benchmarks lift it. */
+  messagesPerWindow: number;
+  messageWindowMs: number;
 }
 
 export const DEFAULT_TIMERS: Readonly<ConnectionTimers> = Object.freeze({
@@ -35,6 +44,10 @@ export const DEFAULT_TIMERS: Readonly<ConnectionTimers> = Object.freeze({
   backoffInitialMs: 300,
   backoffMaxMs: 5_000,
   drainGraceMs: 5_000,
+  messageAttemptMs: 6_000,
+  messageTimeoutMs: 10_000,
+  messagesPerWindow: MESSAGE_RATE.max,
+  messageWindowMs: MESSAGE_RATE.windowMs,
 });
 
 /** Resolves after `ms`, or at once when `signal` aborts. Never rejects. */

@@ -11,24 +11,9 @@ import {
   notLoggedIn,
 } from '../errors';
 import { resolveServerUrls } from '../parameters';
+import { RateWindow } from '../rate-window';
 import type { PeersOnlineStatusResult } from '../types';
 import { isUidList } from '../validate';
-
-/** Sliding-window call counter: at most `max` calls per `windowMs`. */
-class RateWindow {
-  private calls: number[] = [];
-  constructor(
-    private readonly max: number,
-    private readonly windowMs: number,
-  ) {}
-  /** Records a call; false when it is over the limit (not recorded then). */
-  take(now = Date.now()): boolean {
-    this.calls = this.calls.filter((t) => now - t < this.windowMs);
-    if (this.calls.length >= this.max) return false;
-    this.calls.push(now);
-    return true;
-  }
-}
 
 /** login / logout / renewToken / queryPeersOnlineStatus with agora-rtm-sdk 1.6.0's client-side checks. */
 export class SessionApi {

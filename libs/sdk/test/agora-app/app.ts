@@ -5,6 +5,7 @@
  */
 import AgoraRTM from '@parley/rtm-sdk';
 import { RtmClient as RtmClientValue } from '@parley/rtm-sdk';
+import { END_CALL_PREFIX } from '@parley/rtm-sdk'; // Parley: also a named export
 import type {
   LocalInvitation,
   RemoteInvitation,
@@ -71,10 +72,12 @@ export async function main(uid: string, token: string, peerId: string): Promise<
 
   const result = await client.sendMessageToPeer({ text: 'hello' }, peerId);
   if (result.hasPeerReceived) log('delivered');
-  await client.sendMessageToPeer({ text: 'offline please' }, peerId, { enableOfflineMessaging: true });
+  const offline = await client.sendMessageToPeer({ text: 'offline please' }, peerId, { enableOfflineMessaging: true, enableHistoricalMessaging: false });
+  if (offline.deliveryState === 'CACHED_BY_SERVER') log('stored for later'); // Parley addition
   const raw = client.createMessage<RtmRawMessage>({ rawMessage: new Uint8Array([1, 2]), description: 'bin', messageType: 'RAW' });
   await client.sendMessageToPeer(raw, peerId);
   const textMessage: RtmTextMessage = { text: `${AgoraRTM.END_CALL_PREFIX}_room_` };
+  log(textMessage.text.startsWith(END_CALL_PREFIX));
   await client.sendMessageToPeer(textMessage, peerId);
 
   const channel: RtmChannel = client.createChannel('lobby');
@@ -161,6 +164,8 @@ export async function main(uid: string, token: string, peerId: string): Promise<
   log(bad);
   // @ts-expect-error the classes are exported as types only (as in agora-rtm-sdk)
   log(new RtmClientValue());
+  // @ts-expect-error not a delivery state
+  log(offline.deliveryState === 'DELIVERED');
 }
 
 async function fetchToken(): Promise<string> {

@@ -1,0 +1,135 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  createCodec,
+  ErrorCode,
+  Evt,
+  isUid,
+  messageSize,
+  ParleyError,
+  PeerDelivery,
+  Subjects,
+  UserMsgKind,
+  type PeerAck,
+  type PeerMessageEvent,
+  type SendPeerArgs,
+  type SendPeerResult,
+  type StoredOfflineMessage,
+} from '@parley/contracts';
+import { InjectNats, ServiceClient } from '@parley/platform';
+import { ErrorCode as NatsErrorCode, type Msg, type NatsConnection, type NatsError } from 'nats';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import type { Session } from '../sessions/session';
+import { SessionsService } from '../sessions/sessions.service';
+import { UserSubscriptions } from '../sessions/user-subscriptions';
+import type { Connection } from '../ws/connection';
+
+const codec = createCodec();
+const ACKED = codec.encode({ r: 1 } satisfies PeerAck);
+const NOT_ACKED = codec.encode({ r: 0 } satisfies PeerAck);
+const MAX_MESSAGE_ID = 128;
+const DELIVERED_MEMORY = 64;
+
+/**
+ * Peer messages. Hot path: sender session → this gateway → NATS request on the receiver's user
+ * subject → the receiver's gateway pushes it and replies once the client ACKed → back here. No
+ * database unless the peer is not reachable and the sender asked for offline storage.
+ */
+@Injectable()
+export class PeerMessagesService {
+  private readonly logger = new Logger(PeerMessagesService.name);
+
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly services: ServiceClient,
+    @InjectNats() private readonly nc: NatsConnection,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    users: UserSubscriptions,
+  ) {
+    users.on(UserMsgKind.PEER_MESSAGE, (targets, body, msg) => this.receive(targets, body as PeerMessageEvent, msg));
+    sessions.onLogin((session) => void this.flushOffline(session));
+  }
+
+  send(conn: Connection, args: SendPeerArgs): Promise<SendPeerResult> {
+    const session = this.sessions.requireSession(conn);
+    if (!isUid(args?.to)) throw new ParleyError(ErrorCode.INVALID_USER_ID, 'invalid peer id');
+    if (typeof args.id !== 'string' || !args.id || args.id.length > MAX_MESSAGE_ID) {
+      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'message id: 1–128 chars');
+    }
+    const inflight = session.inflight?.get(args.id);
+    if (inflight) return inflight as Promise<SendPeerResult>; // a resend of a message still on its way
+    const size = messageSize(args.m);
+    if (size === undefined) throw new ParleyError(ErrorCode.INVALID_MESSAGE, 'malformed message');
+    if (size > this.config.MESSAGE_MAX_BYTES) throw new ParleyError(ErrorCode.INVALID_MESSAGE, `message over ${this.config.MESSAGE_MAX_BYTES} bytes`);
+    const { limit, windowMs } = this.config.MESSAGE_RATE;
+    if (!session.allow('messages', limit, windowMs)) throw new ParleyError(ErrorCode.TOO_OFTEN, `at most ${limit} messages per ${windowMs} ms`);
+
+    const event: PeerMessageEvent = { from: session.uid, id: args.id, m: args.m, ts: Date.now() };
+    const result = this.deliver(session, args.to, event, args.offline === true);
+    const map = (session.inflight ??= new Map());
+    map.set(args.id, result);
+    void result.finally(() => map.delete(args.id)).catch(() => undefined);
+    return result;
+  }
+
+  private async deliver(session: Session, to: string, event: PeerMessageEvent, offline: boolean): Promise<SendPeerResult> {
+    let received = false;
+    try {
+      const reply = await this.nc.request(Subjects.user(session.appId, to), codec.encode([UserMsgKind.PEER_MESSAGE, event]), {
+        timeout: this.config.PEER_DELIVERY_TIMEOUT_MS,
+      });
+      received = (codec.decode(reply.data) as PeerAck).r === 1;
+    } catch (err) {
+      const code = (err as NatsError).code;
+      // No responder: no gateway holds a session of the peer. Timeout: its gateway did not answer.
+      if (code !== NatsErrorCode.NoResponders && code !== NatsErrorCode.Timeout) throw err;
+    }
+    if (received) return { d: PeerDelivery.RECEIVED, ts: event.ts };
+    if (!offline) return { d: PeerDelivery.PEER_UNREACHABLE, ts: event.ts };
+    await this.services.request(Subjects.offline.store, { appId: session.appId, to, msg: event });
+    return { d: PeerDelivery.CACHED_BY_SERVER, ts: event.ts };
+  }
+
+  /** A message for a user this gateway holds: push it to the live session, reply once it is ACKed. */
+  private receive(targets: ReadonlySet<Session>, event: PeerMessageEvent, msg: Msg): void {
+    let target: Session | undefined;
+    for (const s of targets) if (s.conn && s.epoch !== null && !s.ended && (!target || s.epoch > target.epoch!)) target = s;
+    if (!target || !event || typeof event.from !== 'string') {
+      msg.respond(NOT_ACKED);
+      return;
+    }
+    const key = `${event.from}\u0000${event.id}`;
+    if (target.wasDelivered(key)) {
+      msg.respond(ACKED); // a resend of a message this session already took
+      return;
+    }
+    const session = target;
+    void session.conn!.deliver(Evt.PEER_MESSAGE, event, this.config.ACK_TIMEOUT_MS).then((ok) => {
+      if (ok) session.rememberDelivered(key, DELIVERED_MEMORY);
+      msg.respond(ok ? ACKED : NOT_ACKED);
+    });
+  }
+
+  /** After login: push stored messages in order, remove each batch once ACKed; stop at the first miss. */
+  private async flushOffline(session: Session): Promise<void> {
+    try {
+      for (;;) {
+        const batch = await this.services.request<StoredOfflineMessage[]>(Subjects.offline.fetch, {
+          appId: session.appId,
+          uid: session.uid,
+          limit: this.config.OFFLINE_FLUSH_BATCH,
+        });
+        if (!batch.length) return;
+        const conn = session.conn;
+        if (!conn || session.ended) return;
+        const acked = await Promise.all(batch.map((s) => conn.deliver(Evt.PEER_MESSAGE, s.msg, this.config.ACK_TIMEOUT_MS)));
+        const delivered = batch.filter((_, i) => acked[i]);
+        for (const s of delivered) session.rememberDelivered(`${s.msg.from}\u0000${s.msg.id}`, DELIVERED_MEMORY);
+        const done = delivered.map((s) => s.seq);
+        if (done.length) await this.services.request(Subjects.offline.remove, { appId: session.appId, uid: session.uid, seqs: done });
+        if (done.length < batch.length || batch.length < this.config.OFFLINE_FLUSH_BATCH) return;
+      }
+    } catch (err) {
+      this.logger.warn(`offline flush for ${session.uid} stopped: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { OfflineController } from './offline.controller';
+import { OfflineRepository } from './offline.repository';
+import { OfflineService } from './offline.service';
+
+@Module({
+  controllers: [OfflineController],
+  providers: [OfflineService, OfflineRepository],
+})
+export class OfflineModule {}

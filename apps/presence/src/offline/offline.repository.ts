@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import type { AppId, Uid } from '@parley/contracts';
+import { PrismaService } from '@parley/platform';
+
+export interface OfflineRow {
+  appId: AppId;
+  uid: Uid;
+  fromUid: Uid;
+  messageId: string;
+  payload: Uint8Array;
+  expiresAt: Date;
+}
+
+/** Offline peer messages in Postgres. */
+@Injectable()
+export class OfflineRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Inserts a batch and trims each receiver to its newest `maxPerUser`, in one transaction. */
+  async storeMany(rows: OfflineRow[], maxPerUser: number): Promise<void> {
+    const receivers = new Map<string, { appId: AppId; uid: Uid }>();
+    for (const r of rows) receivers.set(`${r.appId}/${r.uid}`, { appId: r.appId, uid: r.uid });
+    await this.prisma.$transaction(async (tx) => {
+      await tx.offlineMessage.createMany({
+        data: rows.map((r) => ({ appId: r.appId, uid: r.uid, fromUid: r.fromUid, messageId: r.messageId, payload: Buffer.from(r.payload), expiresAt: r.expiresAt })),
+        skipDuplicates: true, // a resend of a message already stored
+      });
+      for (const { appId, uid } of receivers.values()) {
+        await tx.$executeRaw`
+          DELETE FROM offline_messages WHERE seq IN (
+            SELECT seq FROM offline_messages WHERE app_id = ${appId} AND uid = ${uid}
+            ORDER BY seq DESC OFFSET ${maxPerUser})`;
+      }
+    });
+  }
+
+  async fetch(appId: AppId, uid: Uid, limit: number): Promise<{ seq: number; payload: Uint8Array }[]> {
+    const rows = await this.prisma.offlineMessage.findMany({
+      where: { appId, uid, expiresAt: { gt: new Date() } },
+      orderBy: { seq: 'asc' },
+      take: limit,
+      select: { seq: true, payload: true },
+    });
+    return rows.map((r) => ({ seq: Number(r.seq), payload: r.payload }));
+  }
+
+  async remove(appId: AppId, uid: Uid, seqs: number[]): Promise<number> {
+    const { count } = await this.prisma.offlineMessage.deleteMany({ where: { appId, uid, seq: { in: seqs.map(BigInt) } } });
+    return count;
+  }
+
+  async deleteExpired(): Promise<number> {
+    return this.prisma.$executeRaw`
+      DELETE FROM offline_messages WHERE seq IN (SELECT seq FROM offline_messages WHERE expires_at <= now() LIMIT 10000)`;
+  }
+}

@@ -1,0 +1,42 @@
+import { parseArgs } from 'node:util';
+import { p2p } from './p2p';
+
+/**
+ * npm run bench -- <mode> [options]
+ *   p2p       peer messages with receiver ack (default 200 pairs × 4 in flight, 10 s)
+ *   latency   the same with 10 pairs × 1 in flight (p50/p99)
+ *   offline   peer messages to logged-out receivers, then the flush at their login
+ */
+async function main(): Promise<void> {
+  const [mode = 'p2p', ...rest] = process.argv.slice(2);
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      pairs: { type: 'string' },
+      inflight: { type: 'string' },
+      seconds: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '2' },
+      bytes: { type: 'string', default: '64' },
+    },
+  });
+  const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
+  const common = { seconds: num(values.seconds, 10), warmup: num(values.warmup, 2), bytes: num(values.bytes, 64) };
+  switch (mode) {
+    case 'p2p':
+      return p2p({ ...common, pairs: num(values.pairs, 200), inflight: num(values.inflight, 4), offline: false });
+    case 'latency':
+      return p2p({ ...common, pairs: num(values.pairs, 10), inflight: num(values.inflight, 1), offline: false });
+    case 'offline':
+      return p2p({ ...common, pairs: num(values.pairs, 200), inflight: num(values.inflight, 4), offline: true });
+    default:
+      throw new Error(`unknown bench mode "${mode}" (p2p, latency, offline)`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

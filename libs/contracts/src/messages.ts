@@ -1,0 +1,101 @@
+/**
+ * Peer (and later channel) messages on the wire and on NATS. Browser-safe.
+ * A message body is the same object everywhere: client → gateway → NATS → gateway → client, and
+ * in the offline store, so nothing is re-encoded on the way (binary stays MessagePack bin).
+ */
+
+/** Message kinds on the wire: agora-rtm's messageType. */
+export const MessageKind = { TEXT: 1, RAW: 2, IMAGE: 3, FILE: 4 } as const;
+export type MessageKind = (typeof MessageKind)[keyof typeof MessageKind];
+
+export interface WireMessage {
+  /** MessageKind */
+  k: MessageKind;
+  /** TEXT: the text. */
+  text?: string;
+  /** RAW: the bytes. */
+  raw?: Uint8Array;
+  /** RAW: optional description; FILE/IMAGE: the description text. */
+  desc?: string;
+  /** FILE / IMAGE (issue 7): media fields, opaque to the message path. */
+  media?: Record<string, unknown>;
+}
+
+/** Op.SEND_PEER arguments. */
+export interface SendPeerArgs {
+  to: string;
+  /** Unique per sending SDK instance; the same id on a resend, so receivers drop duplicates. */
+  id: string;
+  m: WireMessage;
+  /** enableOfflineMessaging: store for the peer when it is not online. */
+  offline?: boolean;
+}
+
+/** What became of a peer message (agora-rtm PEER_MESSAGE_ERR: 0 ok, 3 unreachable, 4 cached). */
+export const PeerDelivery = { RECEIVED: 0, PEER_UNREACHABLE: 3, CACHED_BY_SERVER: 4 } as const;
+export type PeerDelivery = (typeof PeerDelivery)[keyof typeof PeerDelivery];
+
+export interface SendPeerResult {
+  d: PeerDelivery;
+  /** serverReceivedTs the receiver sees. */
+  ts: number;
+}
+
+/** Evt.PEER_MESSAGE data (always sent with an ackId: the client ACKs after its listeners ran). */
+export interface PeerMessageEvent {
+  from: string;
+  id: string;
+  m: WireMessage;
+  /** serverReceivedTs, ms */
+  ts: number;
+  /** Delivered from the offline store. */
+  off?: boolean;
+}
+
+/** Body of a UserMsgKind.PEER_MESSAGE on the receiver's user subject (request: the reply is PeerAck). */
+export type PeerMessageNats = PeerMessageEvent;
+
+/** Reply of the receiver's gateway: 1 = the session took it (ACKed), 0 = it did not. */
+export interface PeerAck {
+  r: 0 | 1;
+}
+
+/** UTF-8 byte length without allocating (browser-safe). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/**
+ * Size that counts against the 32 KB limit: text bytes, or raw bytes + description bytes
+ * (file/image: description + file name + thumbnail, issue 7). Undefined when malformed.
+ */
+export function messageSize(m: unknown): number | undefined {
+  if (!m || typeof m !== 'object') return undefined;
+  const msg = m as WireMessage;
+  switch (msg.k) {
+    case MessageKind.TEXT:
+      return typeof msg.text === 'string' && msg.raw === undefined ? utf8Length(msg.text) : undefined;
+    case MessageKind.RAW:
+      if (!(msg.raw instanceof Uint8Array) || msg.text !== undefined) return undefined;
+      if (msg.desc !== undefined && typeof msg.desc !== 'string') return undefined;
+      return msg.raw.byteLength + (msg.desc ? utf8Length(msg.desc) : 0);
+    case MessageKind.IMAGE:
+    case MessageKind.FILE:
+      return msg.media && typeof msg.media === 'object' ? utf8Length(msg.desc ?? '') : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** agora-rtm 1.x legacy end-call interop text prefix. */
+export const END_CALL_PREFIX = 'AgoraRTMLegacyEndcallCompatibleMessagePrefix';
