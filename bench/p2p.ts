@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { createTestApp, Stack, waitFor } from '@parley/testing';
-import { AgoraRTM, loginMany, logoutMany } from './lib/clients';
+import { loginMany, logoutMany, type ClientKind } from './lib/clients';
 import { cpuMs, rssKb } from './lib/proc-stats';
 import { fmt, percentiles, table } from './lib/report';
 
@@ -11,6 +11,7 @@ export interface P2pOptions {
   warmup: number;
   bytes: number;
   offline: boolean;
+  client: ClientKind;
 }
 
 /** Peer messages with receiver ack: N sender/receiver pairs, each pair split across the two gateways. */
@@ -19,8 +20,9 @@ export async function p2p(o: P2pOptions): Promise<void> {
     replicas: { gateway: 2, presence: 1 },
     // The bench measures the pipe, not the per-user limit (180 / 3 s would cap 200 senders at 12k/s).
     env: { LOG_LEVEL: 'warn', MESSAGE_RATE: '1000000/3000' },
+    // --profile: V8 CPU profiles of the gateways (written at exit) for chrome://inspect or speedscope.
+    appEnv: process.env['PARLEY_BENCH_PROFILE'] ? { gateway: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env['PARLEY_BENCH_PROFILE']}` } } : {},
   });
-  AgoraRTM.setParameter('PARLEY_TIMERS', { messagesPerWindow: 1_000_000 });
   try {
     const app = await createTestApp();
     const urls = stack.gatewayUrls;
@@ -32,9 +34,9 @@ export async function p2p(o: P2pOptions): Promise<void> {
     if (o.offline) return await offlineRun(o, app.appId, urls, senderIds, receiverIds, text, gateways);
 
     let received = 0;
-    const receivers = await loginMany(app.appId, receiverIds, (i) => urls[(i + 1) % 2]!);
-    receivers.forEach((r) => r.on('MessageFromPeer', () => void received++));
-    const senders = await loginMany(app.appId, senderIds, (i) => urls[i % 2]!);
+    const receivers = await loginMany(o.client, app.appId, receiverIds, (i) => urls[(i + 1) % 2]!);
+    receivers.forEach((r) => r.onPeerMessage(() => void received++));
+    const senders = await loginMany(o.client, app.appId, senderIds, (i) => urls[i % 2]!);
 
     let measuring = false;
     let running = true;
@@ -45,8 +47,8 @@ export async function p2p(o: P2pOptions): Promise<void> {
       const peer = receiverIds[i]!;
       while (running) {
         const t0 = performance.now();
-        const r = await sender.sendMessageToPeer({ text }, peer);
-        if (measuring && r.hasPeerReceived) {
+        const r = await sender.send(peer, text, false);
+        if (measuring && r === 'RECEIVED') {
           acked++;
           latencies.push(performance.now() - t0);
         }
@@ -55,24 +57,27 @@ export async function p2p(o: P2pOptions): Promise<void> {
     const workers = senders.flatMap((_, i) => Array.from({ length: o.inflight }, () => worker(i)));
     await sleep(o.warmup * 1000);
     const cpu0 = gateways.map(cpuMs);
+    const self0 = process.cpuUsage();
     const t0 = performance.now();
     measuring = true;
     await sleep(o.seconds * 1000);
     measuring = false;
     const elapsed = (performance.now() - t0) / 1000;
     const cpu1 = gateways.map(cpuMs);
+    const self1 = process.cpuUsage(self0);
     running = false;
     await Promise.all(workers);
 
     const rate = acked / elapsed;
     const { p50, p99, max } = percentiles(latencies);
     const cpuPerMsgUs = (cpu1.reduce((a, v, i) => a + v - cpu0[i]!, 0) * 1000) / acked;
-    console.log(`\np2p: ${o.pairs} pairs × ${o.inflight} in flight, ${o.bytes}-byte text, ${o.seconds} s (after ${o.warmup} s warm-up)`);
+    console.log(`\np2p: ${o.pairs} pairs × ${o.inflight} in flight, ${o.bytes}-byte text, ${o.seconds} s (after ${o.warmup} s warm-up), ${o.client} clients`);
     console.log(
       table([
         ['acknowledged', `${fmt.rate(rate)} msg/s (${acked} in ${elapsed.toFixed(1)} s; ${received} received in total)`],
         ['latency', `p50 ${fmt.ms(p50)}  p99 ${fmt.ms(p99)}  max ${fmt.ms(max)}`],
         ['gateway CPU / msg', `${cpuPerMsgUs.toFixed(0)} µs (both gateways, summed)`],
+        ['load generator CPU', `${(((self1.user + self1.system) / 1e6 / elapsed) * 100).toFixed(0)}% (${o.client} clients, this process)`],
         ...gateways.map((pid, i): [string, string] => [
           `gateway ${i}`,
           `CPU ${(((cpu1[i]! - cpu0[i]!) / 1000 / elapsed) * 100).toFixed(0)}%  RSS ${fmt.kb(rssKb(pid))}`,
@@ -86,7 +91,7 @@ export async function p2p(o: P2pOptions): Promise<void> {
 }
 
 async function offlineRun(o: P2pOptions, appId: string, urls: string[], senderIds: string[], receiverIds: string[], text: string, gateways: number[]) {
-  const senders = await loginMany(appId, senderIds, (i) => urls[i % 2]!);
+  const senders = await loginMany(o.client, appId, senderIds, (i) => urls[i % 2]!);
   let cached = 0;
   let running = true;
   const latencies: number[] = [];
@@ -97,8 +102,8 @@ async function offlineRun(o: P2pOptions, appId: string, urls: string[], senderId
     while (running && sent < share) {
       sent++;
       const t0 = performance.now();
-      const r = await senders[i]!.sendMessageToPeer({ text }, receiverIds[i]!, { enableOfflineMessaging: true });
-      if (r.deliveryState === 'CACHED_BY_SERVER') {
+      const r = await senders[i]!.send(receiverIds[i]!, text, true);
+      if (r === 'CACHED_BY_SERVER') {
         cached++;
         latencies.push(performance.now() - t0);
       }
@@ -115,10 +120,8 @@ async function offlineRun(o: P2pOptions, appId: string, urls: string[], senderId
 
   let delivered = 0;
   const t1 = performance.now();
-  const receivers = await loginMany(appId, receiverIds, (i) => urls[(i + 1) % 2]!, 100);
-  receivers.forEach((r) => r.on('MessageFromPeer', () => void delivered++));
-  // Listeners attach after login resolves; messages pushed before that are counted by the wait below anyway
-  // only if the SDK buffers them — count what arrives and wait until the store is drained.
+  const receivers = await loginMany(o.client, appId, receiverIds, (i) => urls[(i + 1) % 2]!, 100);
+  receivers.forEach((r) => r.onPeerMessage(() => void delivered++));
   await waitFor(() => delivered >= cached * 0.99, { timeoutMs: 120_000, intervalMs: 100, what: `flush (${delivered}/${cached})` }).catch(() => undefined);
   const flushElapsed = (performance.now() - t1) / 1000;
   console.log(`\np2p offline: ${o.pairs} senders × ${o.inflight} in flight, receivers logged out, then flushed at login`);

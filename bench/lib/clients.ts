@@ -1,26 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { MessageKind, Op, PeerDelivery, Evt, type SendPeerResult } from '@parley/contracts';
 import AgoraRTM, { type RtmClient } from '@parley/sdk';
+import { WireClient } from '@parley/testing';
 import WebSocket from 'ws';
 
 AgoraRTM.setWebSocketImplementation(WebSocket);
+// The bench measures the server, not agora-rtm's per-client message budget (180 per 3 s).
+AgoraRTM.setParameter('PARLEY_TIMERS', { messagesPerWindow: 1_000_000 });
 
-/** Logs in `count` SDK clients of one app, `parallel` at a time (logins are rate-limited per connection, not globally). */
-export async function loginMany(appId: string, uids: string[], urlOf: (i: number) => string, parallel = 50): Promise<RtmClient[]> {
-  const clients: RtmClient[] = new Array(uids.length);
+export type Delivery = 'RECEIVED' | 'PEER_UNREACHABLE' | 'CACHED_BY_SERVER';
+
+/** What a bench needs from a client: the SDK (what apps run) or the bare protocol (a lean load generator). */
+export interface BenchClient {
+  send(peer: string, text: string, offline: boolean): Promise<Delivery>;
+  onPeerMessage(listener: () => void): void;
+  logout(): Promise<void>;
+}
+
+export type ClientKind = 'sdk' | 'wire';
+
+class SdkBenchClient implements BenchClient {
+  constructor(private readonly client: RtmClient) {}
+  async send(peer: string, text: string, offline: boolean): Promise<Delivery> {
+    const r = await this.client.sendMessageToPeer({ text }, peer, { enableOfflineMessaging: offline });
+    return r.deliveryState ?? (r.hasPeerReceived ? 'RECEIVED' : 'PEER_UNREACHABLE');
+  }
+  onPeerMessage(listener: () => void): void {
+    this.client.on('MessageFromPeer', listener);
+  }
+  async logout(): Promise<void> {
+    await this.client.logout().catch(() => undefined);
+  }
+}
+
+const DELIVERY: Record<number, Delivery> = {
+  [PeerDelivery.RECEIVED]: 'RECEIVED',
+  [PeerDelivery.PEER_UNREACHABLE]: 'PEER_UNREACHABLE',
+  [PeerDelivery.CACHED_BY_SERVER]: 'CACHED_BY_SERVER',
+};
+
+class WireBenchClient implements BenchClient {
+  private seq = 0;
+  constructor(
+    private readonly wire: WireClient,
+    private readonly idPrefix: string,
+  ) {}
+  async send(peer: string, text: string, offline: boolean): Promise<Delivery> {
+    const [code, data] = await this.wire.request(Op.SEND_PEER, { to: peer, id: `${this.idPrefix}${++this.seq}`, m: { k: MessageKind.TEXT, text }, offline });
+    if (code !== 0) throw new Error(`send failed with code ${code}`);
+    return DELIVERY[(data as SendPeerResult).d]!;
+  }
+  onPeerMessage(listener: () => void): void {
+    this.wire.onEvent = (evt) => evt === Evt.PEER_MESSAGE && listener();
+  }
+  async logout(): Promise<void> {
+    await this.wire.request(Op.LOGOUT, null).catch(() => undefined);
+    this.wire.close();
+  }
+}
+
+async function loginOne(kind: ClientKind, appId: string, uid: string, url: string): Promise<BenchClient> {
+  if (kind === 'sdk') {
+    const client = AgoraRTM.createInstance(appId, { serverUrl: url, logFilter: AgoraRTM.LOG_FILTER_OFF });
+    await client.login({ uid });
+    return new SdkBenchClient(client);
+  }
+  const wire = await WireClient.open(url, { keepFrames: false });
+  const instanceId = randomBytes(6).toString('hex');
+  const [code] = await wire.request(Op.LOGIN, { appId, uid, instanceId });
+  if (code !== 0) throw new Error(`login of ${uid} failed with code ${code}`);
+  return new WireBenchClient(wire, `${instanceId}-`);
+}
+
+/** Logs in one client per uid, `parallel` at a time. */
+export async function loginMany(kind: ClientKind, appId: string, uids: string[], urlOf: (i: number) => string, parallel = 50): Promise<BenchClient[]> {
+  const clients: BenchClient[] = new Array(uids.length);
   let next = 0;
   const worker = async () => {
     while (next < uids.length) {
       const i = next++;
-      const client = AgoraRTM.createInstance(appId, { serverUrl: urlOf(i), logFilter: AgoraRTM.LOG_FILTER_OFF });
-      await client.login({ uid: uids[i]! });
-      clients[i] = client;
+      clients[i] = await loginOne(kind, appId, uids[i]!, urlOf(i));
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
   return clients;
 }
 
-export async function logoutMany(clients: RtmClient[]): Promise<void> {
-  await Promise.all(clients.map((c) => c.logout().catch(() => undefined)));
+export async function logoutMany(clients: BenchClient[]): Promise<void> {
+  await Promise.all(clients.map((c) => c.logout()));
 }
-
-export { AgoraRTM };

@@ -1,7 +1,6 @@
+import { createTestApp, Stack, type TestApp, waitFor, WireClient } from '@parley/testing';
 import { ErrorCode, MessageKind, Op, PeerDelivery } from '@parley/contracts';
-import { createTestApp, Stack, waitFor, type TestApp } from '@parley/testing';
 import { AgoraRTM, logoutAll, newClient, type RtmClient } from './support/clients';
-import { RawSocket } from './support/raw-socket';
 
 type Received = { text?: string; rawMessage?: Uint8Array; description?: string; messageType: string; from: string; props: { serverReceivedTs: number; isOfflineMessage?: boolean } };
 
@@ -110,7 +109,7 @@ describe('peer messages', () => {
     const erin = newClient(app.appId, gwB);
     const got = inbox(erin);
     await erin.login({ uid: 'erin' });
-    const raw = await RawSocket.open(gwA);
+    const raw = await WireClient.open(gwA);
     expect((await raw.request(Op.LOGIN, { appId: app.appId, uid: 'frank', instanceId: 'raw-f' }))[0]).toBe(0);
     const send = { to: 'erin', id: 'frank-1', m: { k: MessageKind.TEXT, text: 'once' } };
     // Concurrent resend (joins the message in flight) and a later one (the receiver remembers it).
@@ -129,7 +128,7 @@ describe('peer messages', () => {
     await expect(gina.sendMessageToPeer({ text: 'hi' }, ' bad')).rejects.toMatchObject({ code: 6 });
 
     // The server checks too, whatever a client sends.
-    const raw = await RawSocket.open(gwB);
+    const raw = await WireClient.open(gwB);
     expect((await raw.request(Op.LOGIN, { appId: app.appId, uid: 'hank', instanceId: 'raw-h' }))[0]).toBe(0);
     const big = { to: 'gina', id: 'big', m: { k: MessageKind.RAW, raw: new Uint8Array(32 * 1024 - 3), desc: 'four' } };
     expect((await raw.request(Op.SEND_PEER, big))[0]).toBe(ErrorCode.INVALID_MESSAGE);

@@ -1,7 +1,6 @@
+import { createTestApp, Stack, type TestApp, waitFor, WireClient } from '@parley/testing';
 import { ErrorCode, Op } from '@parley/contracts';
-import { createTestApp, Stack, waitFor, type TestApp } from '@parley/testing';
 import { AgoraRTM, connectionStates, logoutAll, newClient, waitForState } from './support/clients';
-import { RawSocket } from './support/raw-socket';
 
 /**
  * Login, online status and remote login through the SDK, across two gateways and two presence
@@ -73,7 +72,7 @@ describe('sessions and presence across two gateways', () => {
   });
 
   it('answers bad input with typed errors and keeps the connection alive', async () => {
-    const raw = await RawSocket.open(gwA);
+    const raw = await WireClient.open(gwA);
     raw.sendRaw(Buffer.from([0xc1, 0xff, 0x00])); // not MessagePack
     raw.sendRaw('text frame');
     expect(await raw.request(Op.QUERY_ONLINE, { uids: ['x'] })).toEqual([ErrorCode.NOT_LOGGED_IN, expect.anything()]);
@@ -94,7 +93,7 @@ describe('sessions and presence across two gateways', () => {
   });
 
   it('notices a silent connection within seconds, keeps the user online for the reconnect window, then offline', async () => {
-    const raw = await RawSocket.open(gwA, { silent: true });
+    const raw = await WireClient.open(gwA, { silent: true });
     expect((await raw.request(Op.LOGIN, { appId: app.appId, uid: 'silent', instanceId: 'raw-2' }))[0]).toBe(0);
     const watcher = newClient(app.appId, gwB);
     await watcher.login({ uid: 'watcher' });

@@ -3,6 +3,7 @@ export * from './logging/logging.module';
 export * from './nats/nats.tokens';
 export * from './nats/nats.module';
 export * from './nats/service-client';
+export * from './nats/request-mux';
 export * from './nats/msgpack-serialization';
 export * from './nats/rpc.interceptor';
 export * from './prisma';

@@ -3,3 +3,4 @@ export * from './env';
 export * from './apps';
 export * from './wait';
 export * from './otlp-collector';
+export * from './wire-client';

@@ -15,8 +15,8 @@ import {
   type SendPeerResult,
   type StoredOfflineMessage,
 } from '@parley/contracts';
-import { InjectNats, ServiceClient } from '@parley/platform';
-import { ErrorCode as NatsErrorCode, type Msg, type NatsConnection, type NatsError } from 'nats';
+import { RequestMux, ServiceClient } from '@parley/platform';
+import type { Msg } from 'nats';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import type { Session } from '../sessions/session';
 import { SessionsService } from '../sessions/sessions.service';
@@ -41,7 +41,7 @@ export class PeerMessagesService {
   constructor(
     private readonly sessions: SessionsService,
     private readonly services: ServiceClient,
-    @InjectNats() private readonly nc: NatsConnection,
+    private readonly mux: RequestMux,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     users: UserSubscriptions,
   ) {
@@ -72,17 +72,13 @@ export class PeerMessagesService {
   }
 
   private async deliver(session: Session, to: string, event: PeerMessageEvent, offline: boolean): Promise<SendPeerResult> {
-    let received = false;
-    try {
-      const reply = await this.nc.request(Subjects.user(session.appId, to), codec.encode([UserMsgKind.PEER_MESSAGE, event]), {
-        timeout: this.config.PEER_DELIVERY_TIMEOUT_MS,
-      });
-      received = (codec.decode(reply.data) as PeerAck).r === 1;
-    } catch (err) {
-      const code = (err as NatsError).code;
-      // No responder: no gateway holds a session of the peer. Timeout: its gateway did not answer.
-      if (code !== NatsErrorCode.NoResponders && code !== NatsErrorCode.Timeout) throw err;
-    }
+    const outcome = await this.mux.request(
+      Subjects.user(session.appId, to),
+      codec.encode([UserMsgKind.PEER_MESSAGE, event]),
+      this.config.PEER_DELIVERY_TIMEOUT_MS,
+    );
+    // A string outcome: no gateway holds a session of the peer, or its gateway did not answer.
+    const received = typeof outcome !== 'string' && (codec.decode(outcome.data) as PeerAck).r === 1;
     if (received) return { d: PeerDelivery.RECEIVED, ts: event.ts };
     if (!offline) return { d: PeerDelivery.PEER_UNREACHABLE, ts: event.ts };
     await this.services.request(Subjects.offline.store, { appId: session.appId, to, msg: event });

@@ -1,5 +1,5 @@
 import type { AppId, SessionId, Uid } from '@parley/contracts';
-import { SlidingWindowLimiter } from '@parley/platform';
+import { createRateLimiter, type RateLimiter } from '@parley/platform';
 import type { Connection } from '../ws/connection';
 
 /** A logged-in user on this gateway. Survives its connection for the reconnect window. */
@@ -13,12 +13,11 @@ export class Session {
   detachedAt = 0;
   warnedTokenExpiry = false;
   notifiedTokenExpired = false;
-  private limiters: Map<string, SlidingWindowLimiter> | null = null;
+  private limiters: Map<string, RateLimiter> | null = null;
   /** Peer messages sent by this session and not answered yet, by message id (a resend joins the first). */
   inflight: Map<string, Promise<unknown>> | null = null;
   /** Keys (from + id) of the last peer messages this session ACKed: a duplicate is not pushed again. */
-  private delivered: string[] | null = null;
-  private deliveredNext = 0;
+  private delivered: { keys: Set<string>; order: string[]; next: number } | null = null;
 
   constructor(
     readonly id: SessionId,
@@ -33,19 +32,24 @@ export class Session {
   allow(name: string, limit: number, windowMs: number, now = Date.now()): boolean {
     const limiters = (this.limiters ??= new Map());
     let limiter = limiters.get(name);
-    if (!limiter) limiters.set(name, (limiter = new SlidingWindowLimiter(limit, windowMs)));
+    if (!limiter) limiters.set(name, (limiter = createRateLimiter(limit, windowMs)));
     return limiter.tryTake(now);
   }
 
   wasDelivered(key: string): boolean {
-    return this.delivered?.includes(key) ?? false;
+    return this.delivered?.keys.has(key) ?? false;
   }
 
   rememberDelivered(key: string, keep: number): void {
-    const ring = (this.delivered ??= []);
-    if (ring.length < keep) ring.push(key);
-    else ring[this.deliveredNext] = key;
-    this.deliveredNext = (this.deliveredNext + 1) % keep;
+    const d = (this.delivered ??= { keys: new Set(), order: [], next: 0 });
+    if (d.keys.has(key)) return;
+    if (d.order.length < keep) d.order.push(key);
+    else {
+      d.keys.delete(d.order[d.next]!);
+      d.order[d.next] = key;
+    }
+    d.keys.add(key);
+    d.next = (d.next + 1) % keep;
   }
 
   get key(): string {

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { connect, type NatsConnection } from 'nats';
 import { NATS_CONNECTION, InjectNats } from './nats.tokens';
+import { RequestMux } from './request-mux';
 import { ServiceClient } from './service-client';
 
 export interface NatsModuleOptions {
@@ -37,12 +38,15 @@ export class NatsModule {
               maxReconnectAttempts: -1,
               reconnectTimeWait: 250,
               pingInterval: 10_000,
+              // Every request would otherwise capture a stack trace (an Error per message on the hot path).
+              noAsyncTraces: true,
             }),
         },
         NatsLifecycle,
         ServiceClient,
+        RequestMux,
       ],
-      exports: [NATS_CONNECTION, ServiceClient],
+      exports: [NATS_CONNECTION, ServiceClient, RequestMux],
     };
   }
 }
