@@ -34,8 +34,7 @@ export async function p2p(o: P2pOptions): Promise<void> {
     if (o.offline) return await offlineRun(o, app.appId, urls, senderIds, receiverIds, text, gateways);
 
     let received = 0;
-    const receivers = await loginMany(o.client, app.appId, receiverIds, (i) => urls[(i + 1) % 2]!);
-    receivers.forEach((r) => r.onPeerMessage(() => void received++));
+    const receivers = await loginMany(o.client, app.appId, receiverIds, (i) => urls[(i + 1) % 2]!, { onPeerMessage: () => void received++ });
     const senders = await loginMany(o.client, app.appId, senderIds, (i) => urls[i % 2]!);
 
     let measuring = false;
@@ -120,8 +119,7 @@ async function offlineRun(o: P2pOptions, appId: string, urls: string[], senderId
 
   let delivered = 0;
   const t1 = performance.now();
-  const receivers = await loginMany(o.client, appId, receiverIds, (i) => urls[(i + 1) % 2]!, 100);
-  receivers.forEach((r) => r.onPeerMessage(() => void delivered++));
+  const receivers = await loginMany(o.client, appId, receiverIds, (i) => urls[(i + 1) % 2]!, { parallel: 100, onPeerMessage: () => void delivered++ });
   await waitFor(() => delivered >= cached * 0.99, { timeoutMs: 120_000, intervalMs: 100, what: `flush (${delivered}/${cached})` }).catch(() => undefined);
   const flushElapsed = (performance.now() - t1) / 1000;
   console.log(`\np2p offline: ${o.pairs} senders × ${o.inflight} in flight, receivers logged out, then flushed at login`);

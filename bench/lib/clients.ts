@@ -13,7 +13,6 @@ export type Delivery = 'RECEIVED' | 'PEER_UNREACHABLE' | 'CACHED_BY_SERVER';
 /** What a bench needs from a client: the SDK (what apps run) or the bare protocol (a lean load generator). */
 export interface BenchClient {
   send(peer: string, text: string, offline: boolean): Promise<Delivery>;
-  onPeerMessage(listener: () => void): void;
   logout(): Promise<void>;
 }
 
@@ -24,9 +23,6 @@ class SdkBenchClient implements BenchClient {
   async send(peer: string, text: string, offline: boolean): Promise<Delivery> {
     const r = await this.client.sendMessageToPeer({ text }, peer, { enableOfflineMessaging: offline });
     return r.deliveryState ?? (r.hasPeerReceived ? 'RECEIVED' : 'PEER_UNREACHABLE');
-  }
-  onPeerMessage(listener: () => void): void {
-    this.client.on('MessageFromPeer', listener);
   }
   async logout(): Promise<void> {
     await this.client.logout().catch(() => undefined);
@@ -50,22 +46,22 @@ class WireBenchClient implements BenchClient {
     if (code !== 0) throw new Error(`send failed with code ${code}`);
     return DELIVERY[(data as SendPeerResult).d]!;
   }
-  onPeerMessage(listener: () => void): void {
-    this.wire.onEvent = (evt) => evt === Evt.PEER_MESSAGE && listener();
-  }
   async logout(): Promise<void> {
     await this.wire.request(Op.LOGOUT, null).catch(() => undefined);
     this.wire.close();
   }
 }
 
-async function loginOne(kind: ClientKind, appId: string, uid: string, url: string): Promise<BenchClient> {
+/** Listeners are attached before login: offline messages are pushed right after it. */
+async function loginOne(kind: ClientKind, appId: string, uid: string, url: string, onPeerMessage?: () => void): Promise<BenchClient> {
   if (kind === 'sdk') {
     const client = AgoraRTM.createInstance(appId, { serverUrl: url, logFilter: AgoraRTM.LOG_FILTER_OFF });
+    if (onPeerMessage) client.on('MessageFromPeer', onPeerMessage);
     await client.login({ uid });
     return new SdkBenchClient(client);
   }
   const wire = await WireClient.open(url, { keepFrames: false });
+  if (onPeerMessage) wire.onEvent = (evt) => evt === Evt.PEER_MESSAGE && onPeerMessage();
   const instanceId = randomBytes(6).toString('hex');
   const [code] = await wire.request(Op.LOGIN, { appId, uid, instanceId });
   if (code !== 0) throw new Error(`login of ${uid} failed with code ${code}`);
@@ -73,16 +69,22 @@ async function loginOne(kind: ClientKind, appId: string, uid: string, url: strin
 }
 
 /** Logs in one client per uid, `parallel` at a time. */
-export async function loginMany(kind: ClientKind, appId: string, uids: string[], urlOf: (i: number) => string, parallel = 50): Promise<BenchClient[]> {
+export async function loginMany(
+  kind: ClientKind,
+  appId: string,
+  uids: string[],
+  urlOf: (i: number) => string,
+  opts: { parallel?: number; onPeerMessage?: () => void } = {},
+): Promise<BenchClient[]> {
   const clients: BenchClient[] = new Array(uids.length);
   let next = 0;
   const worker = async () => {
     while (next < uids.length) {
       const i = next++;
-      clients[i] = await loginOne(kind, appId, uids[i]!, urlOf(i));
+      clients[i] = await loginOne(kind, appId, uids[i]!, urlOf(i), opts.onPeerMessage);
     }
   };
-  await Promise.all(Array.from({ length: parallel }, worker));
+  await Promise.all(Array.from({ length: opts.parallel ?? 50 }, worker));
   return clients;
 }
 

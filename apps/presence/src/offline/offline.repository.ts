@@ -16,22 +16,26 @@ export interface OfflineRow {
 export class OfflineRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Inserts a batch and trims each receiver to its newest `maxPerUser`, in one transaction. */
+  /** Inserts a batch and trims each of its receivers to their newest `maxPerUser`, in one transaction of two statements. */
   async storeMany(rows: OfflineRow[], maxPerUser: number): Promise<void> {
     const receivers = new Map<string, { appId: AppId; uid: Uid }>();
     for (const r of rows) receivers.set(`${r.appId}/${r.uid}`, { appId: r.appId, uid: r.uid });
-    await this.prisma.$transaction(async (tx) => {
-      await tx.offlineMessage.createMany({
+    const appIds = [...receivers.values()].map((r) => r.appId as string);
+    const uids = [...receivers.values()].map((r) => r.uid as string);
+    await this.prisma.$transaction([
+      this.prisma.offlineMessage.createMany({
         data: rows.map((r) => ({ appId: r.appId, uid: r.uid, fromUid: r.fromUid, messageId: r.messageId, payload: Buffer.from(r.payload), expiresAt: r.expiresAt })),
         skipDuplicates: true, // a resend of a message already stored
-      });
-      for (const { appId, uid } of receivers.values()) {
-        await tx.$executeRaw`
-          DELETE FROM offline_messages WHERE seq IN (
-            SELECT seq FROM offline_messages WHERE app_id = ${appId} AND uid = ${uid}
-            ORDER BY seq DESC OFFSET ${maxPerUser})`;
-      }
-    });
+      }),
+      this.prisma.$executeRaw`
+        DELETE FROM offline_messages o USING (
+          SELECT seq FROM (
+            SELECT m.seq, row_number() OVER (PARTITION BY m.app_id, m.uid ORDER BY m.seq DESC) AS newest
+            FROM offline_messages m
+            JOIN unnest(${appIds}::text[], ${uids}::text[]) AS r(app_id, uid) ON m.app_id = r.app_id AND m.uid = r.uid
+          ) ranked WHERE ranked.newest > ${maxPerUser}
+        ) old WHERE o.seq = old.seq`,
+    ]);
   }
 
   async fetch(appId: AppId, uid: Uid, limit: number): Promise<{ seq: number; payload: Uint8Array }[]> {
