@@ -1,6 +1,7 @@
 import { createTestApp, Stack, type TestApp, waitFor, WireClient } from '@parley/testing';
 import { ErrorCode, MessageKind, Op, PeerDelivery } from '@parley/contracts';
 import { AgoraRTM, logoutAll, newClient, type RtmClient } from './support/clients';
+import { FAST_TIMERS } from './support/timers';
 
 type Received = { text?: string; rawMessage?: Uint8Array; description?: string; messageType: string; from: string; props: { serverReceivedTs: number; isOfflineMessage?: boolean } };
 
@@ -22,7 +23,7 @@ describe('peer messages', () => {
   beforeAll(async () => {
     stack = await Stack.start({
       replicas: { gateway: 2, presence: 2 },
-      env: { HEARTBEAT_MS: '500', GATEWAY_HEARTBEAT_MS: '500', GATEWAY_TTL_MS: '3000', RECONNECT_WINDOW_MS: '3000', SWEEP_INTERVAL_MS: '500', SERVICE_TIMEOUT_MS: '3000' },
+      env: { ...FAST_TIMERS, SERVICE_TIMEOUT_MS: '3000' },
     });
     [gwA, gwB] = stack.gatewayUrls as [string, string];
     app = await createTestApp();

@@ -1,6 +1,7 @@
 import { createTestApp, Stack, type TestApp, waitFor, WireClient } from '@parley/testing';
 import { ErrorCode, Op } from '@parley/contracts';
 import { AgoraRTM, connectionStates, logoutAll, newClient, waitForState } from './support/clients';
+import { FAST_TIMERS } from './support/timers';
 
 /**
  * Login, online status and remote login through the SDK, across two gateways and two presence
@@ -15,7 +16,7 @@ describe('sessions and presence across two gateways', () => {
   beforeAll(async () => {
     stack = await Stack.start({
       replicas: { gateway: 2, presence: 2 },
-      env: { HEARTBEAT_MS: '500', GATEWAY_HEARTBEAT_MS: '500', GATEWAY_TTL_MS: '3000', RECONNECT_WINDOW_MS: '3000', SWEEP_INTERVAL_MS: '500' },
+      env: FAST_TIMERS,
     });
     [gwA, gwB] = stack.gatewayUrls as [string, string];
     app = await createTestApp();

@@ -1,5 +1,6 @@
 import { createTestApp, Stack, waitFor, type TestApp } from '@parley/testing';
 import { connectionStates, logoutAll, newClient } from './support/clients';
+import { FAST_TIMERS } from './support/timers';
 
 /** The SDK survives the death of its gateway: it reconnects to the other one and logs in again. */
 describe('reconnect after a gateway dies', () => {
@@ -9,7 +10,7 @@ describe('reconnect after a gateway dies', () => {
   beforeEach(async () => {
     stack = await Stack.start({
       replicas: { gateway: 2, presence: 2 },
-      env: { HEARTBEAT_MS: '500', GATEWAY_HEARTBEAT_MS: '500', GATEWAY_TTL_MS: '3000', RECONNECT_WINDOW_MS: '3000', SWEEP_INTERVAL_MS: '500' },
+      env: FAST_TIMERS,
     });
     app = await createTestApp();
   });
