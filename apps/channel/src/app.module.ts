@@ -1,19 +1,24 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HealthModule, LoggingModule, NatsModule, pingController } from '@parley/platform';
-import type { ChannelConfig } from './config/channel.config';
+import { HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
+import { CHANNEL_CONFIG, type ChannelConfig } from './config/channel.config';
+import { MembersModule } from './members/members.module';
 
-/** The channel service; it answers its health ping for now, its feature modules come with their issues. */
 @Module({})
 export class AppModule {
   static register(config: Readonly<ChannelConfig>): DynamicModule {
     return {
       module: AppModule,
+      global: true,
       imports: [
         LoggingModule.forRoot('channel', config.LOG_LEVEL),
         NatsModule.forRoot({ servers: config.NATS_URL, name: `parley-channel-${process.pid}` }),
+        PrismaModule.forRoot(config.DATABASE_URL),
         HealthModule,
+        MembersModule,
       ],
       controllers: [pingController('channel')],
+      providers: [{ provide: CHANNEL_CONFIG, useValue: config }],
+      exports: [CHANNEL_CONFIG],
     };
   }
 }

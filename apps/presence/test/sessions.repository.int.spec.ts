@@ -62,7 +62,8 @@ describe('SessionsRepository (Postgres)', () => {
     await sut.register(appId, 'ed' as Uid, sid(), 'i', gw);
 
     await new Promise((r) => setTimeout(r, 50));
-    const gone = await sut.sweepOffline(6_000, 20);
+    await sut.gatewayHeartbeat(gw); // gw is alive; only cy's window and the dead gateway's ran out
+    const gone = await sut.sweepOffline(20);
     const mine = gone.filter((g) => g.appId === appId).map((g) => g.uid).sort();
     expect(mine).toEqual(['cy', 'di']);
     expect((await sut.statuses(appId, ['cy', 'di', 'ed'])).map((r) => r.uid)).toEqual(['ed']);

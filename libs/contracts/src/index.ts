@@ -6,3 +6,4 @@ export * from './subjects';
 export * from './presence.dto';
 export * from './messages';
 export * from './offline.dto';
+export * from './channels';

@@ -19,8 +19,12 @@ const p = SUBJECT_PREFIX;
 export const Subjects = {
   /** Everything addressed to one user (messages, kicks, invitations). */
   user: (appId: AppId, uid: Uid | string): string => `${p}.${appId}.user.${subjectToken(uid)}`,
-  /** Everything addressed to one channel's members. */
-  channel: (appId: AppId, channelId: ChannelId | string): string => `${p}.${appId}.chan.${subjectToken(channelId)}`,
+  /** A channel's messages (captured by the recovery stream). */
+  channelMessages: (appId: AppId, channelId: ChannelId | string): string => `${p}.${appId}.chan.${subjectToken(channelId)}.m`,
+  /** A channel's member events and counts (not kept). */
+  channelEvents: (appId: AppId, channelId: ChannelId | string): string => `${p}.${appId}.chan.${subjectToken(channelId)}.e`,
+  /** Both of the above: what a gateway holding a member subscribes to. */
+  channelAll: (appId: AppId, channelId: ChannelId | string): string => `${p}.${appId}.chan.${subjectToken(channelId)}.*`,
   /** Service request/reply patterns (Nest @MessagePattern), queue group per service. */
   presence: {
     register: `${p}.svc.presence.register`,
@@ -28,7 +32,21 @@ export const Subjects = {
     setState: `${p}.svc.presence.state`,
     query: `${p}.svc.presence.query`,
     gatewayHeartbeat: `${p}.svc.presence.gateway-heartbeat`,
+    /** Event: sessions presence removed as OFFLINE ({sessions: [{appId, uid}]}); the channel service ends their memberships. */
+    wentOffline: `${p}.svc.presence.went-offline`,
   },
+  /** Channel membership (channel service). */
+  channel: {
+    join: `${p}.svc.channel.join`,
+    leave: `${p}.svc.channel.leave`,
+    leaveSession: `${p}.svc.channel.leave-session`,
+    members: `${p}.svc.channel.members`,
+    counts: `${p}.svc.channel.counts`,
+  },
+  /** Every channel's message subject (the recovery stream captures them). */
+  allChannelMessages: `${p}.*.chan.*.m`,
+  /** JetStream stream holding each channel's recent messages for recovery after a reconnect. */
+  recoveryStream: `${p.replace(/[^A-Za-z0-9_-]/g, '_')}_channel_recent`,
   /** The offline message store, served by the presence service. */
   offline: {
     store: `${p}.svc.presence.offline.store`,

@@ -51,6 +51,18 @@ const schema = z.object({
   ACK_TIMEOUT_MS: env.int(4_000, 100),
   /** Offline messages fetched per round while flushing them to a session after login. */
   OFFLINE_FLUSH_BATCH: env.int(100, 1, 500),
+  /** Channels one user may be in at once. */
+  CHANNELS_PER_USER: env.int(20, 1),
+  /** Joins of one channel by one user → JOIN_SAME_CHANNEL_TOO_OFTEN. */
+  JOIN_SAME_CHANNEL_RATE: rate('2/5000'),
+  GET_MEMBERS_RATE: rate('5/2000'),
+  GET_MEMBERS_MAX: env.int(512, 1),
+  MEMBER_COUNT_RATE: rate('1/1000'),
+  MEMBER_COUNT_MAX_IDS: env.int(32, 1, 1_000),
+  /** A member rejoining after a reconnect gets at most this many missed messages … */
+  RECOVERY_MAX_MESSAGES: env.int(32, 0, 10_000),
+  /** … no older than this (must match the channel service's recovery stream). */
+  RECOVERY_MAX_AGE_MS: env.int(30_000, 1_000),
   /** SIGTERM: how long clients get to move to another gateway before the rest are closed. */
   DRAIN_TIMEOUT_MS: env.int(5_000, 0),
   /** Presence/service request timeout. */

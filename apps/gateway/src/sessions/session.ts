@@ -14,6 +14,8 @@ export class Session {
   warnedTokenExpiry = false;
   notifiedTokenExpired = false;
   private limiters: Map<string, RateLimiter> | null = null;
+  /** Channels this session joined (ids). */
+  channels: Set<string> | null = null;
   /** Peer messages sent by this session and not answered yet, by message id (a resend joins the first). */
   inflight: Map<string, Promise<unknown>> | null = null;
   /** Keys (from + id) of the last peer messages this session ACKed: a duplicate is not pushed again. */

@@ -24,12 +24,16 @@ import { UserSubscriptions } from './user-subscriptions';
 
 const MAX_INSTANCE_ID = 64;
 
+/** Why a session ended on this gateway. */
+export type SessionEnd = 'logout' | 'remote-login' | 'replaced' | 'expired' | 'shutdown' | 'login-failed';
+
 /** Login, logout, token renewal, remote-login kicks and the reconnect window of this gateway's sessions. */
 @Injectable()
 export class SessionsService {
   private readonly logger = new Logger(SessionsService.name);
   readonly sessions = new Set<Session>();
   private readonly loginListeners: Array<(session: Session) => void> = [];
+  private readonly endListeners: Array<(session: Session, why: SessionEnd) => void> = [];
 
   constructor(
     private readonly auth: AuthService,
@@ -67,13 +71,13 @@ export class SessionsService {
       });
       session.epoch = reply.epoch;
     } catch (err) {
-      this.forget(session);
+      this.forget(session, 'login-failed');
       if (conn.session === session) conn.session = null;
       throw err;
     }
     if (session.kickedBy > session.epoch) {
       // A newer login of this uid registered while ours was in flight: ours already lost.
-      this.end(session, DropReason.REMOTE_LOGIN);
+      this.end(session, DropReason.REMOTE_LOGIN, 'remote-login');
       throw new ParleyError(ErrorCode.REJECTED, 'a newer login of this user replaced this one');
     }
     this.logger.debug({ msg: 'login', uid: session.uid, appId: session.appId, sessionId: session.id });
@@ -89,9 +93,14 @@ export class SessionsService {
     this.loginListeners.push(listener);
   }
 
+  /** Runs when a session ends here (features drop what they hold for it). */
+  onEnded(listener: (session: Session, why: SessionEnd) => void): void {
+    this.endListeners.push(listener);
+  }
+
   async logout(conn: Connection): Promise<null> {
     const session = this.requireSession(conn);
-    this.forget(session);
+    this.forget(session, 'logout');
     conn.session = null;
     await this.presence.unregister({ appId: session.appId, uid: session.uid, sessionId: session.id });
     return null;
@@ -130,7 +139,7 @@ export class SessionsService {
     const warnAt = this.config.TOKEN_WARNING_MS;
     for (const session of this.sessions) {
       if (session.detachedAt && now - session.detachedAt > this.config.RECONNECT_WINDOW_MS) {
-        this.forget(session);
+        this.forget(session, 'expired');
         void this.presence
           .unregister({ appId: session.appId, uid: session.uid, sessionId: session.id })
           .catch((err: Error) => this.logger.warn(`unregister after reconnect window: ${err.message}`));
@@ -154,7 +163,7 @@ export class SessionsService {
   endAll(): void {
     for (const session of [...this.sessions]) {
       if (session.epoch !== null && session.conn) this.reportState(session, SessionState.UNREACHABLE);
-      this.forget(session);
+      this.forget(session, 'shutdown');
     }
   }
 
@@ -166,12 +175,13 @@ export class SessionsService {
     }
     if (kick.epoch <= session.epoch) return;
     // The same SDK instance logged in again (a resume): this connection is stale, end it quietly.
-    this.end(session, kick.instanceId === session.instanceId ? DropReason.REPLACED : DropReason.REMOTE_LOGIN);
+    if (kick.instanceId === session.instanceId) this.end(session, DropReason.REPLACED, 'replaced');
+    else this.end(session, DropReason.REMOTE_LOGIN, 'remote-login');
   }
 
-  private end(session: Session, reason: DropReason): void {
+  private end(session: Session, reason: DropReason, why: SessionEnd): void {
     const conn = session.conn;
-    this.forget(session);
+    this.forget(session, why);
     if (conn) {
       conn.session = null;
       conn.event(Evt.DROP, { reason });
@@ -179,11 +189,12 @@ export class SessionsService {
     }
   }
 
-  private forget(session: Session): void {
+  private forget(session: Session, why: SessionEnd): void {
     if (session.ended) return;
     session.ended = true;
     this.sessions.delete(session);
     this.users.remove(session);
+    for (const listener of this.endListeners) listener(session, why);
   }
 
   private reportState(session: Session, state: SessionState): void {

@@ -3,6 +3,11 @@ import { CloseCode, Frame } from '@parley/contracts';
 import type { Session } from '../sessions/session';
 import type { OutboundQueue } from './outbound-queue';
 
+/** A pending frame that is already encoded. */
+export class EncodedFrame {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
 /**
  * One client socket. Kept small (there may be 100k per gateway): the socket, when it was last
  * heard from, unsent frames, and the session once logged in.
@@ -30,6 +35,11 @@ export class Connection {
       this.pending = [frame];
       this.outbound.schedule(this);
     }
+  }
+
+  /** A frame already MessagePack-encoded (one encoding shared by every member a message fans out to). */
+  sendEncoded(bytes: Uint8Array): void {
+    this.send(new EncodedFrame(bytes));
   }
 
   reply(id: number, result: unknown): void {

@@ -1,9 +1,29 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CloseCode, createCodec, Frame } from '@parley/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import type { Connection } from './connection';
+import { EncodedFrame, type Connection } from './connection';
 
 const codec = createCodec();
+const encode = (frame: unknown): Uint8Array => (frame instanceof EncodedFrame ? frame.bytes : codec.encode(frame));
+
+/**
+ * [Frame.BATCH, ...frames] as MessagePack: an array header, then each frame's encoding as it is —
+ * pre-encoded fan-out frames are copied, not encoded again.
+ */
+function batch(frames: unknown[]): Uint8Array {
+  const parts = frames.map(encode);
+  const n = parts.length + 1;
+  const header = n < 16 ? Uint8Array.of(0x90 | n) : Uint8Array.of(0xdc, n >> 8, n & 0xff);
+  const out = new Uint8Array(header.length + 1 + parts.reduce((a, p) => a + p.length, 0));
+  out.set(header, 0);
+  out[header.length] = Frame.BATCH; // positive fixint
+  let at = header.length + 1;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
 
 /**
  * Batches socket writes: frames queued during one turn of the event loop leave as one WebSocket
@@ -31,7 +51,7 @@ export class OutboundQueue {
     if (!frames) return;
     conn.pending = null;
     if (conn.closed || conn.socket.readyState !== 1) return;
-    const message = frames.length === 1 ? codec.encode(frames[0]) : codec.encode([Frame.BATCH, ...frames]);
+    const message = frames.length === 1 ? encode(frames[0]) : batch(frames);
     conn.socket.send(message);
     if (conn.socket.bufferedAmount > this.config.MAX_SEND_BUFFER_BYTES) {
       this.logger.warn({ msg: 'slow consumer cut off', buffered: conn.socket.bufferedAmount, uid: conn.session?.uid });
@@ -42,8 +62,8 @@ export class OutboundQueue {
 
   private readonly flushAll = (): void => {
     this.scheduled = false;
-    const batch = this.dirty;
+    const dirty = this.dirty;
     this.dirty = [];
-    for (const conn of batch) this.flushNow(conn);
+    for (const conn of dirty) this.flushNow(conn);
   };
 }

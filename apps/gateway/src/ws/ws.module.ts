@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { ChannelMessagesService } from '../channels/channel-messages.service';
+import { ChannelRecovery } from '../channels/channel-recovery';
+import { ChannelSubscriptions } from '../channels/channel-subscriptions';
+import { ChannelsService } from '../channels/channels.service';
 import { PeerMessagesService } from '../messages/peer-messages.service';
 import { PresenceClient } from '../presence/presence.client';
 import { SessionsService } from '../sessions/sessions.service';
@@ -11,7 +15,20 @@ import { WsServer } from './ws.server';
 
 @Module({
   imports: [AuthModule],
-  providers: [WsServer, WsRouter, OutboundQueue, SessionsService, UserSubscriptions, PresenceClient, OnlineStatusService, PeerMessagesService],
+  providers: [
+    WsServer,
+    WsRouter,
+    OutboundQueue,
+    SessionsService,
+    UserSubscriptions,
+    PresenceClient,
+    OnlineStatusService,
+    PeerMessagesService,
+    ChannelSubscriptions,
+    ChannelsService,
+    ChannelMessagesService,
+    ChannelRecovery,
+  ],
   exports: [WsServer],
 })
 export class WsModule {}

@@ -9,7 +9,7 @@ const schema = z.object({
   /** How long a session may stay UNREACHABLE (connection lost) before it counts as OFFLINE. */
   RECONNECT_WINDOW_MS: env.int(30_000, 1_000),
   /** How often each replica removes sessions that became OFFLINE (idempotent across replicas). */
-  SWEEP_INTERVAL_MS: env.int(5_000, 200),
+  SWEEP_INTERVAL_MS: env.int(1_000, 100),
   /** Offline messages kept per receiver; the oldest is dropped for a newer one. */
   OFFLINE_MAX_PER_USER: env.int(200, 1),
   /** How long an offline message is kept. */

@@ -19,7 +19,8 @@ describe('effectiveState', () => {
     ['connection lost 10 s ago', row({ state: 1, stateSince: at(0), now: at(10_000), heartbeatAt: at(9_000) }), 'UNREACHABLE'],
     ['connection lost 31 s ago', row({ state: 1, stateSince: at(0), now: at(31_000), heartbeatAt: at(30_000) }), 'OFFLINE'],
     ['gateway silent 7 s', row({ heartbeatAt: at(0), now: at(7_000) }), 'UNREACHABLE'],
-    ['gateway silent 6 s + 30 s', row({ heartbeatAt: at(0), now: at(36_001) }), 'OFFLINE'],
+    ['gateway silent 29 s', row({ heartbeatAt: at(0), now: at(29_000) }), 'UNREACHABLE'],
+    ['gateway silent 30 s', row({ heartbeatAt: at(0), now: at(30_001) }), 'OFFLINE'],
     ['gateway row gone', row({ heartbeatAt: null }), 'OFFLINE'],
   ])('%s → %s', (_what, r, expected) => {
     expect(effectiveState(r, w)).toBe(expected);

@@ -68,15 +68,15 @@ export class SessionsRepository {
 
   /**
    * Deletes sessions that are OFFLINE by the rules of effectiveState(): unreachable past the window,
-   * or on a gateway silent for longer than its TTL plus the window. Safe to run on every replica.
+   * or on a gateway silent for longer than the window. Safe to run on every replica (each row is
+   * returned by exactly one DELETE).
    */
-  async sweepOffline(gatewayTtlMs: number, windowMs: number): Promise<{ appId: string; uid: string }[]> {
+  async sweepOffline(windowMs: number): Promise<{ appId: string; uid: string }[]> {
     const window = `${windowMs} milliseconds`;
-    const gatewayGrace = `${gatewayTtlMs + windowMs} milliseconds`;
     const rows = await this.prisma.$queryRaw<{ app_id: string; uid: string }[]>`
       DELETE FROM sessions s
       WHERE (s.state = 1 AND s.state_since < now() - ${window}::interval)
-         OR NOT EXISTS (SELECT 1 FROM gateways g WHERE g.id = s.gateway_id AND g.heartbeat_at >= now() - ${gatewayGrace}::interval)
+         OR NOT EXISTS (SELECT 1 FROM gateways g WHERE g.id = s.gateway_id AND g.heartbeat_at >= now() - ${window}::interval)
       RETURNING s.app_id, s.uid`;
     await this.prisma.$executeRaw`
       DELETE FROM gateways g WHERE g.heartbeat_at < now() - interval '1 hour'

@@ -20,7 +20,7 @@ import {
   type Uid,
   type UnregisterSessionRequest,
 } from '@parley/contracts';
-import { InjectNats } from '@parley/platform';
+import { InjectNats, ServiceClient } from '@parley/platform';
 import { traceHeaders } from '@parley/platform/telemetry';
 import type { NatsConnection } from 'nats';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config/presence.config';
@@ -44,6 +44,7 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     private readonly repository: SessionsRepository,
     @InjectNats() private readonly nc: NatsConnection,
+    private readonly services: ServiceClient,
     @Inject(PRESENCE_CONFIG) private readonly config: PresenceConfig,
   ) {}
 
@@ -101,8 +102,11 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
 
   async sweep(): Promise<number> {
     try {
-      const gone = await this.repository.sweepOffline(this.config.GATEWAY_TTL_MS, this.config.RECONNECT_WINDOW_MS);
-      if (gone.length) this.logger.log({ msg: 'sessions went offline', count: gone.length });
+      const gone = await this.repository.sweepOffline(this.config.RECONNECT_WINDOW_MS);
+      if (gone.length) {
+        this.logger.log({ msg: 'sessions went offline', count: gone.length });
+        this.services.emit(Subjects.presence.wentOffline, { sessions: gone });
+      }
       return gone.length;
     } catch (err) {
       this.logger.warn(`sweep failed: ${(err as Error).message}`);

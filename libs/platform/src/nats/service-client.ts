@@ -22,6 +22,20 @@ interface NestReply<T> {
 export class ServiceClient {
   constructor(@InjectNats() private readonly nc: NatsConnection) {}
 
+  /**
+   * For idempotent requests: when the replica that took it dies (no answer) or none answers yet,
+   * ask again once — the queue group hands it to a live replica.
+   */
+  async requestIdempotent<T>(subject: string, data: unknown, timeoutMs = 5_000): Promise<T> {
+    try {
+      return await this.request<T>(subject, data, timeoutMs);
+    } catch (err) {
+      const code = (err as ParleyError).code;
+      if (code !== ErrorCode.TIMEOUT && code !== ErrorCode.UNAVAILABLE) throw err;
+      return this.request<T>(subject, data, timeoutMs);
+    }
+  }
+
   request<T>(subject: string, data: unknown, timeoutMs = 5_000): Promise<T> {
     return withSpan(`send ${subject}`, SpanKind.CLIENT, { 'messaging.system': 'nats', 'messaging.destination.name': subject }, async () => {
       const id = `${process.pid}-${++nextId}`;

@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  ChanMsgKind,
+  createCodec,
+  ErrorCode,
+  isAppId,
+  isChannelId,
+  isUid,
+  ParleyError,
+  Subjects,
+  type AppId,
+  type ChannelCountsRequest,
+  type ChannelId,
+  type ChannelJoinReply,
+  type ChannelJoinRequest,
+  type ChannelLeaveSessionRequest,
+  type ChannelLeaveRequest,
+  type ChannelMembersRequest,
+  type Uid,
+} from '@parley/contracts';
+import { InjectNats } from '@parley/platform';
+import type { NatsConnection } from 'nats';
+import { CHANNEL_CONFIG, type ChannelConfig } from '../config/channel.config';
+import { MembersRepository, type RemovedMember } from './members.repository';
+
+const codec = createCodec();
+const MAX_COUNT_IDS = 32;
+
+function ids(appId: unknown, ch: unknown, uid?: unknown): { appId: AppId; ch: ChannelId; uid: Uid } {
+  if (!isAppId(appId)) throw new ParleyError(ErrorCode.INVALID_APP_ID, 'invalid app id');
+  if (!isChannelId(ch)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'invalid channel id');
+  if (uid !== undefined && !isUid(uid)) throw new ParleyError(ErrorCode.INVALID_USER_ID, 'invalid uid');
+  return { appId, ch, uid: uid as Uid };
+}
+
+/** Membership rules: who is in a channel, and the MemberJoined/MemberLeft events its members see. */
+@Injectable()
+export class MembersService {
+  constructor(
+    private readonly repository: MembersRepository,
+    @InjectNats() private readonly nc: NatsConnection,
+    @Inject(CHANNEL_CONFIG) private readonly config: ChannelConfig,
+  ) {}
+
+  async join(req: ChannelJoinRequest): Promise<ChannelJoinReply> {
+    const { appId, ch, uid } = ids(req?.appId, req?.ch, req?.uid);
+    const { joined, count } = await this.repository.join(appId, ch, uid, req.sessionId, req.gatewayId);
+    // A member rejoining after a short drop was never gone: its peers see nothing.
+    if (joined) this.memberEvent(ChanMsgKind.MEMBER_JOINED, appId, ch, uid, count);
+    return { joined, count };
+  }
+
+  async leave(req: ChannelLeaveRequest): Promise<{ left: boolean }> {
+    const { appId, ch, uid } = ids(req?.appId, req?.ch, req?.uid);
+    const removed = await this.repository.leave(appId, ch, uid);
+    if (removed) this.left([removed]);
+    return { left: removed !== null };
+  }
+
+  async leaveSession(req: ChannelLeaveSessionRequest): Promise<{ left: number }> {
+    if (!isAppId(req?.appId) || !isUid(req.uid) || typeof req.sessionId !== 'string') {
+      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'appId, uid, sessionId');
+    }
+    const removed = await this.repository.leaveSession(req.appId, req.uid, req.sessionId);
+    this.left(removed);
+    return { left: removed.length };
+  }
+
+  /** Ends the memberships of users who have no session any more (presence swept them OFFLINE). */
+  async removeOffline(): Promise<number> {
+    const removed = await this.repository.removeOffline();
+    this.left(removed);
+    return removed.length;
+  }
+
+  async members(req: ChannelMembersRequest): Promise<string[]> {
+    const { appId, ch } = ids(req?.appId, req?.ch);
+    return this.repository.members(appId, ch, Math.min(Math.max(1, Number(req.limit) || 1), this.config.GET_MEMBERS_MAX));
+  }
+
+  async counts(req: ChannelCountsRequest): Promise<number[]> {
+    if (!isAppId(req?.appId)) throw new ParleyError(ErrorCode.INVALID_APP_ID, 'invalid app id');
+    if (!Array.isArray(req.chs) || req.chs.length === 0 || req.chs.length > MAX_COUNT_IDS || !req.chs.every(isChannelId)) {
+      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, `chs: 1–${MAX_COUNT_IDS} channel ids`);
+    }
+    const counts = await this.repository.counts(req.appId, req.chs);
+    return req.chs.map((ch) => counts.get(ch) ?? 0);
+  }
+
+  private left(removed: RemovedMember[]): void {
+    for (const r of removed) this.memberEvent(ChanMsgKind.MEMBER_LEFT, r.appId as AppId, r.channelId as ChannelId, r.uid as Uid, r.count);
+  }
+
+  /** Join/leave events stop above MEMBER_EVENTS_MAX members (agora-rtm 1.x); counts still flow. */
+  private memberEvent(kind: ChanMsgKind, appId: AppId, ch: ChannelId, uid: Uid, countAfter: number): void {
+    const countBefore = kind === ChanMsgKind.MEMBER_JOINED ? countAfter - 1 : countAfter + 1;
+    if (Math.max(countBefore, countAfter) > this.config.MEMBER_EVENTS_MAX) return;
+    this.nc.publish(Subjects.channelEvents(appId, ch), codec.encode([kind, { uid }]));
+  }
+}

@@ -1,0 +1,146 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  ChanMsgKind,
+  createCodec,
+  ErrorCode,
+  Evt,
+  Frame,
+  isChannelId,
+  ParleyError,
+  Subjects,
+  type ChannelJoinReply,
+  type GetMembersArgs,
+  type GetMembersResult,
+  type JoinArgs,
+  type JoinResult,
+  type LeaveArgs,
+  type MemberCountArgs,
+  type MemberCountResult,
+} from '@parley/contracts';
+import { ServiceClient } from '@parley/platform';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import type { Session } from '../sessions/session';
+import { SessionsService, type SessionEnd } from '../sessions/sessions.service';
+import type { Connection } from '../ws/connection';
+import { ChannelRecovery } from './channel-recovery';
+import { ChannelSubscriptions } from './channel-subscriptions';
+
+const codec = createCodec();
+/** Ends after which the session's memberships end too (a resume keeps them; so does a gateway drain). */
+const LEAVES_CHANNELS: ReadonlySet<SessionEnd> = new Set(['logout', 'remote-login', 'expired']);
+
+/** Joining and leaving channels, member events and counts for this gateway's sessions. */
+@Injectable()
+export class ChannelsService {
+  private readonly logger = new Logger(ChannelsService.name);
+
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly services: ServiceClient,
+    private readonly subscriptions: ChannelSubscriptions,
+    private readonly recovery: ChannelRecovery,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {
+    subscriptions.on(ChanMsgKind.MEMBER_JOINED, (ch, members, body) => this.memberEvent(Evt.MEMBER_JOINED, ch, members, body));
+    subscriptions.on(ChanMsgKind.MEMBER_LEFT, (ch, members, body) => this.memberEvent(Evt.MEMBER_LEFT, ch, members, body));
+    subscriptions.on(ChanMsgKind.MEMBER_COUNT, (ch, members, body) => this.countEvent(ch, members, body));
+    sessions.onEnded((session, why) => this.onSessionEnded(session, why));
+  }
+
+  async join(conn: Connection, args: JoinArgs): Promise<JoinResult> {
+    const session = this.sessions.requireSession(conn);
+    const ch = args?.ch;
+    if (!isChannelId(ch)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'invalid channel id');
+    const rejoin = typeof args.since === 'number';
+    const channels = (session.channels ??= new Set());
+    const member = channels.has(ch);
+    if (member && !rejoin) throw new ParleyError(ErrorCode.ALREADY_JOINED, 'already in this channel');
+    if (!member && channels.size >= this.config.CHANNELS_PER_USER) {
+      throw new ParleyError(ErrorCode.EXCEED_LIMIT, `at most ${this.config.CHANNELS_PER_USER} channels`);
+    }
+    const { limit, windowMs } = this.config.JOIN_SAME_CHANNEL_RATE;
+    if (!rejoin && !session.allow(`join:${ch}`, limit, windowMs)) {
+      throw new ParleyError(ErrorCode.JOIN_SAME_CHANNEL_TOO_OFTEN, `at most ${limit} joins of one channel per ${windowMs} ms`);
+    }
+    // Subscribe first, so nothing published after the join is missed.
+    this.subscriptions.add(session, ch);
+    channels.add(ch);
+    let reply: ChannelJoinReply;
+    try {
+      reply = await this.services.requestIdempotent<ChannelJoinReply>(Subjects.channel.join, {
+        appId: session.appId,
+        ch,
+        uid: session.uid,
+        sessionId: session.id,
+        gatewayId: this.config.GATEWAY_ID,
+        resume: rejoin,
+      });
+    } catch (err) {
+      if (!member) {
+        channels.delete(ch);
+        this.subscriptions.remove(session, ch);
+      }
+      throw err;
+    }
+    if (session.ended) throw new ParleyError(ErrorCode.NOT_LOGGED_IN, 'session ended during join');
+    const result: JoinResult = { count: reply.count };
+    if (rejoin && args.since! > 0) result.recovered = await this.recovery.replay(session, ch, args.since!, args.seen);
+    return result;
+  }
+
+  async leave(conn: Connection, args: LeaveArgs): Promise<null> {
+    const session = this.sessions.requireSession(conn);
+    const ch = args?.ch;
+    if (!isChannelId(ch)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'invalid channel id');
+    if (!session.channels?.delete(ch)) throw new ParleyError(ErrorCode.NOT_IN_CHANNEL, 'not in this channel');
+    this.subscriptions.remove(session, ch);
+    await this.services.requestIdempotent(Subjects.channel.leave, { appId: session.appId, ch, uid: session.uid });
+    return null;
+  }
+
+  async members(conn: Connection, args: GetMembersArgs): Promise<GetMembersResult> {
+    const session = this.sessions.requireSession(conn);
+    const ch = args?.ch;
+    if (!isChannelId(ch)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'invalid channel id');
+    if (!session.channels?.has(ch)) throw new ParleyError(ErrorCode.NOT_IN_CHANNEL, 'not in this channel');
+    const { limit, windowMs } = this.config.GET_MEMBERS_RATE;
+    if (!session.allow('get-members', limit, windowMs)) throw new ParleyError(ErrorCode.TOO_OFTEN, `at most ${limit} per ${windowMs} ms`);
+    return this.services.request(Subjects.channel.members, { appId: session.appId, ch, limit: this.config.GET_MEMBERS_MAX });
+  }
+
+  async counts(conn: Connection, args: MemberCountArgs): Promise<MemberCountResult> {
+    const session = this.sessions.requireSession(conn);
+    const chs = args?.chs;
+    if (!Array.isArray(chs) || chs.length === 0 || !chs.every(isChannelId)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'chs: channel ids');
+    if (chs.length > this.config.MEMBER_COUNT_MAX_IDS) {
+      throw new ParleyError(ErrorCode.EXCEED_LIMIT, `at most ${this.config.MEMBER_COUNT_MAX_IDS} channels per call`);
+    }
+    const { limit, windowMs } = this.config.MEMBER_COUNT_RATE;
+    if (!session.allow('member-count', limit, windowMs)) throw new ParleyError(ErrorCode.TOO_OFTEN, `at most ${limit} per ${windowMs} ms`);
+    return this.services.request(Subjects.channel.counts, { appId: session.appId, chs });
+  }
+
+  private onSessionEnded(session: Session, why: SessionEnd): void {
+    if (!session.channels?.size) return;
+    for (const ch of session.channels) this.subscriptions.remove(session, ch);
+    if (!LEAVES_CHANNELS.has(why)) return;
+    this.services
+      .requestIdempotent(Subjects.channel.leaveSession, { appId: session.appId, uid: session.uid, sessionId: session.id })
+      .catch((err: Error) => this.logger.warn(`leaving channels of ${session.uid}: ${err.message}`));
+  }
+
+  /** MemberJoined / MemberLeft to every local member but the one it is about. */
+  private memberEvent(evt: number, ch: string, members: ReadonlySet<Session>, body: unknown): void {
+    const uid = (body as { uid?: unknown })?.uid;
+    if (typeof uid !== 'string') return;
+    const frame = codec.encode([Frame.EVT, evt, { ch, uid }]);
+    for (const m of members) if (m.uid !== uid && m.conn) m.conn.sendEncoded(frame);
+  }
+
+  private countEvent(ch: string, members: ReadonlySet<Session>, body: unknown): void {
+    const count = (body as { count?: unknown })?.count;
+    if (typeof count !== 'number') return;
+    const frame = codec.encode([Frame.EVT, Evt.MEMBER_COUNT, { ch, count }]);
+    for (const m of members) if (m.conn) m.conn.sendEncoded(frame);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Channels on the wire (SDK ⇄ gateway), on NATS (gateway ⇄ gateway, channel service → gateways) and
+ * between the gateway and the channel service. Browser-safe.
+ */
+import type { WireMessage } from './messages';
+
+/** Op.JOIN */
+export interface JoinArgs {
+  ch: string;
+  /**
+   * Rejoin after a reconnect: the serverReceivedTs of the last channel message the SDK got (0 when
+   * none). The gateway replays what the member missed (≤ 32, ≤ 30 s old) before answering, and
+   * peers see no MemberJoined for a member that was away inside the reconnect window.
+   */
+  since?: number;
+  /** Ids of messages the SDK already has at `since` (several may share one timestamp). */
+  seen?: string[];
+}
+
+export interface JoinResult {
+  /** Member count right after the join (the SDK emits MemberCountUpdated with it). */
+  count: number;
+  /** For a rejoin: true when every missed message was replayed (none dropped by the 32 / 30 s limits). */
+  recovered?: boolean;
+}
+
+/** Op.LEAVE */
+export interface LeaveArgs {
+  ch: string;
+}
+
+/** Op.SEND_CHANNEL */
+export interface SendChannelArgs {
+  ch: string;
+  /** Unique per SDK instance, the same on resends: members drop duplicates. */
+  id: string;
+  m: WireMessage;
+}
+
+export interface SendChannelResult {
+  ts: number;
+}
+
+/** Op.GET_MEMBERS */
+export interface GetMembersArgs {
+  ch: string;
+}
+export type GetMembersResult = string[];
+
+/** Op.MEMBER_COUNT (getChannelMemberCount) */
+export interface MemberCountArgs {
+  chs: string[];
+}
+/** Counts in the order of the request's channel ids. */
+export type MemberCountResult = number[];
+
+/** Evt.CHANNEL_MESSAGE data (no ACK: a member that drops recovers from the channel's recent messages). */
+export interface ChannelMessageEvent {
+  ch: string;
+  from: string;
+  id: string;
+  m: WireMessage;
+  /** serverReceivedTs, ms */
+  ts: number;
+  /** Replayed after a rejoin. */
+  rec?: boolean;
+  /** On replayed messages: older missed messages could not be recovered (over 32, or older than 30 s). */
+  lost?: boolean;
+}
+
+/** Evt.MEMBER_JOINED / Evt.MEMBER_LEFT data */
+export interface MemberEvent {
+  ch: string;
+  uid: string;
+}
+
+/** Evt.MEMBER_COUNT data */
+export interface MemberCountEvent {
+  ch: string;
+  count: number;
+}
+
+/** Kinds of message on a channel subject; the first element of the MessagePack array body. */
+export const ChanMsgKind = {
+  /** [MESSAGE, ChannelMessageEvent] */
+  MESSAGE: 1,
+  /** [MEMBER_JOINED, {uid}] */
+  MEMBER_JOINED: 2,
+  /** [MEMBER_LEFT, {uid}] */
+  MEMBER_LEFT: 3,
+  /** [MEMBER_COUNT, {count}] — one stream per channel, from the channel service's leader. */
+  MEMBER_COUNT: 4,
+} as const;
+export type ChanMsgKind = (typeof ChanMsgKind)[keyof typeof ChanMsgKind];
+
+// ── gateway ⇄ channel service (Subjects.channel.*) ────────────────────────────
+
+export interface ChannelJoinRequest {
+  appId: string;
+  ch: string;
+  uid: string;
+  sessionId: string;
+  gatewayId: string;
+  /** A rejoin after a reconnect: no MemberJoined when the member is still there. */
+  resume: boolean;
+}
+
+export interface ChannelJoinReply {
+  count: number;
+  /** False when the uid already was a member (a resume): no MemberJoined was published. */
+  joined: boolean;
+}
+
+export interface ChannelLeaveRequest {
+  appId: string;
+  ch: string;
+  uid: string;
+}
+
+/** Ends the memberships a session holds (logout, remote login, reconnect window over). */
+export interface ChannelLeaveSessionRequest {
+  appId: string;
+  uid: string;
+  sessionId: string;
+}
+
+export interface ChannelMembersRequest {
+  appId: string;
+  ch: string;
+  limit: number;
+}
+
+export interface ChannelCountsRequest {
+  appId: string;
+  chs: string[];
+}
