@@ -67,7 +67,6 @@ describe('RtmClient API surface', () => {
     ['clearLocalUserAttributes', []],
     ['getUserAttributes', ['bob']],
     ['getUserAttributesByKeys', ['bob', ['a']]],
-    ['getChannelMemberCount', [['c']]],
     ['getChannelAttributes', ['c']],
     ['getChannelAttributesByKeys', ['c', ['a']]],
     ['clearChannelAttributes', ['c']],
@@ -92,11 +91,14 @@ describe('RtmClient API surface', () => {
     await expect(fn.apply(client, args)).rejects.toMatchObject({ name: 'RtmUnknownError', message: `not implemented yet in Parley ${AgoraRTM.VERSION}` });
   });
 
-  it('createChannel validates the id and returns a channel whose methods are pending', async () => {
+  it('createChannel validates the id and returns a channel; its metadata methods are pending', async () => {
     expect(() => client.createChannel('null')).toThrow(expect.objectContaining({ name: 'RtmInvalidArgumentError', code: 1 }));
     const channel = client.createChannel('room 1');
     expect(channel.channelId).toBe('room 1');
-    for (const p of [channel.join(), channel.leave(), channel.sendMessage({ text: 'x' }), channel.getMembers(), channel.getChannelMetadata(), channel.clearChannelMetadata()]) {
+    for (const p of [channel.join(), channel.leave(), channel.sendMessage({ text: 'x' }), channel.getMembers(), client.getChannelMemberCount(['c'])]) {
+      await expect(p).rejects.toMatchObject({ name: 'RtmInvalidStatusError', code: 102 });
+    }
+    for (const p of [channel.getChannelMetadata(), channel.clearChannelMetadata()]) {
       await expect(p).rejects.toMatchObject({ name: 'RtmUnknownError' });
     }
   });

@@ -13,7 +13,7 @@ type Hook = () => void;
  * The internal state of one RtmClient, shared with its feature modules (src/features/*) and its
  * channels / invitations. Features register here instead of growing RtmClient:
  *  - onEvent(Evt.X, handler) for server pushes (the ack is sent after the handler returns);
- *  - onResumed(hook) for work after a re-login (rejoin channels, re-push attributes, resubscribe);
+ *  - onResumed(hook) for work after a re-login or a gateway drain (rejoin channels, re-push attributes, resubscribe);
  *  - onEnded(hook) to drop per-session state at DISCONNECTED / ABORTED.
  */
 export class ClientCore implements SessionHost {

@@ -199,7 +199,8 @@ const CLASS_OVERRIDES: Partial<Record<Operation, Partial<Record<ErrorCode, RtmEr
 
 /**
  * Operations with a closed mapping: each listed wire code → [op-table name, class]; every other
- * wire code is the op's FAILURE (1) as RtmUnknownError. Peer messages (docs/protocol.md §10).
+ * wire code is the op's FAILURE (1) as RtmUnknownError. Peer messages (docs/protocol.md §10) and
+ * channels (§11).
  */
 const CLOSED_TABLES: Partial<Record<Operation, Partial<Record<ErrorCode, readonly [string, RtmErrorClass]>>>> = {
   PEER_MESSAGE: {
@@ -209,6 +210,42 @@ const CLOSED_TABLES: Partial<Record<Operation, Partial<Record<ErrorCode, readonl
     [ErrorCode.INVALID_MESSAGE]: ['INVALID_MESSAGE', RtmInvalidArgumentError],
     [ErrorCode.SIZE_OVERFLOW]: ['INVALID_MESSAGE', RtmInvalidArgumentError],
     [ErrorCode.TIMEOUT]: ['TIMEOUT', RtmTimeoutError],
+  },
+  JOIN_CHANNEL: {
+    [ErrorCode.NOT_LOGGED_IN]: ['USER_NOT_LOGGED_IN', RtmInvalidStatusError],
+    [ErrorCode.INVALID_ARGUMENT]: ['INVALID_ARGUMENT', RtmInvalidArgumentError],
+    [ErrorCode.TIMEOUT]: ['TIMEOUT', RtmTimeoutError],
+    [ErrorCode.EXCEED_LIMIT]: ['EXCEED_LIMIT', RtmLimitExceededError],
+    [ErrorCode.ALREADY_JOINED]: ['ALREADY_JOINED', RtmInvalidStatusError],
+    [ErrorCode.TOO_OFTEN]: ['TOO_OFTEN', RtmInvokeTooOftenError],
+    [ErrorCode.JOIN_SAME_CHANNEL_TOO_OFTEN]: ['JOIN_SAME_CHANNEL_TOO_OFTEN', RtmInvokeTooOftenError],
+  },
+  LEAVE_CHANNEL: {
+    [ErrorCode.NOT_LOGGED_IN]: ['USER_NOT_LOGGED_IN', RtmInvalidStatusError],
+    [ErrorCode.NOT_IN_CHANNEL]: ['NOT_IN_CHANNEL', RtmInvalidStatusError],
+    // LEAVE_CHANNEL_ERR has no TIMEOUT: FAILURE (1), but as a timeout.
+    [ErrorCode.TIMEOUT]: ['FAILURE', RtmTimeoutError],
+  },
+  CHANNEL_MESSAGE: {
+    [ErrorCode.NOT_LOGGED_IN]: ['USER_NOT_LOGGED_IN', RtmInvalidStatusError],
+    [ErrorCode.TOO_OFTEN]: ['TOO_OFTEN', RtmLimitExceededError],
+    [ErrorCode.INVALID_MESSAGE]: ['INVALID_MESSAGE', RtmInvalidArgumentError],
+    [ErrorCode.SIZE_OVERFLOW]: ['INVALID_MESSAGE', RtmInvalidArgumentError],
+    [ErrorCode.NOT_IN_CHANNEL]: ['NOT_IN_CHANNEL', RtmInvalidStatusError],
+    [ErrorCode.TIMEOUT]: ['TIMEOUT', RtmTimeoutError],
+  },
+  GET_MEMBERS: {
+    [ErrorCode.NOT_LOGGED_IN]: ['USER_NOT_LOGGED_IN', RtmInvalidStatusError],
+    [ErrorCode.TIMEOUT]: ['TIMEOUT', RtmTimeoutError],
+    [ErrorCode.TOO_OFTEN]: ['TOO_OFTEN', RtmInvokeTooOftenError],
+    [ErrorCode.NOT_IN_CHANNEL]: ['NOT_IN_CHANNEL', RtmInvalidStatusError],
+  },
+  GET_CHANNEL_MEMBER_COUNT: {
+    [ErrorCode.NOT_LOGGED_IN]: ['USER_NOT_LOGGED_IN', RtmInvalidStatusError],
+    [ErrorCode.INVALID_ARGUMENT]: ['INVALID_ARGUMENT', RtmInvalidArgumentError],
+    [ErrorCode.TOO_OFTEN]: ['TOO_OFTEN', RtmInvokeTooOftenError],
+    [ErrorCode.TIMEOUT]: ['TIMEOUT', RtmTimeoutError],
+    [ErrorCode.EXCEED_LIMIT]: ['EXCEED_LIMIT', RtmLimitExceededError],
   },
 };
 

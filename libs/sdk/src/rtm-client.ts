@@ -1,8 +1,9 @@
-import { isChannelId, isUid } from '@parley/contracts';
+import { isUid } from '@parley/contracts';
 import { ClientCore } from './client-core';
 import { TypedEventEmitter } from './emitter';
 import type { PeerSubscriptionOption } from './enums';
-import { CREATE_CHANNEL_ERR, INVITATION_API_CALL_ERR, RtmInvalidArgumentError } from './errors';
+import { INVITATION_API_CALL_ERR, RtmInvalidArgumentError } from './errors';
+import { Channels } from './features/channels';
 import { withMessageType } from './features/message-codec';
 import { notYet } from './features/not-implemented';
 import { PeerMessages } from './features/peer-messages';
@@ -10,7 +11,7 @@ import { SessionApi } from './features/session-api';
 import { LocalInvitation } from './local-invitation';
 import { RtmMetadataItem } from './metadata-item';
 import { currentTimers } from './parameters';
-import { RtmChannel } from './rtm-channel';
+import type { RtmChannel } from './rtm-channel';
 import type { RtmClientEvents } from './rtm-events';
 import type {
   AttributesMap,
@@ -51,6 +52,7 @@ export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
   private readonly core: ClientCore;
   private readonly sessionApi: SessionApi;
   private readonly peerMessages: PeerMessages;
+  private readonly channels: Channels;
 
   /** @internal Use AgoraRTM.createInstance(). */
   constructor(appId: string, config: RtmConfig = {}) {
@@ -58,6 +60,7 @@ export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
     this.core = new ClientCore(appId, this.instanceId, config, currentTimers(), this);
     this.sessionApi = new SessionApi(this.core);
     this.peerMessages = new PeerMessages(this.core);
+    this.channels = new Channels(this.core);
   }
 
   // --- session (src/features/session-api.ts) ---
@@ -104,9 +107,9 @@ export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
     return withMessageType(message);
   }
 
+  /** A channel object (src/features/channels.ts), before or after login; join it to use it. */
   createChannel(channelId: string): RtmChannel {
-    if (!isChannelId(channelId)) throw new RtmInvalidArgumentError('CREATE_CHANNEL: invalid channelId.', CREATE_CHANNEL_ERR.INVALID_ARGUMENT);
-    return new RtmChannel(this.core, channelId);
+    return this.channels.create(channelId);
   }
 
   createLocalInvitation(calleeId: string): LocalInvitation {
@@ -151,8 +154,9 @@ export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
 
   // --- channels without joining ---
 
+  /** Member counts of up to 32 channels (src/features/channels.ts). */
   getChannelMemberCount(channelIds: string[]): Promise<ChannelMemberCountResult> {
-    return notYet('getChannelMemberCount', channelIds);
+    return this.channels.memberCount(channelIds);
   }
   getChannelAttributes(channelId: string): Promise<ChannelAttributes> {
     return notYet('getChannelAttributes', channelId);

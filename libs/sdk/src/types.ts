@@ -108,6 +108,16 @@ export interface ReceivedMessageProperties {
   serverReceivedTs: number;
   /** True for a peer message stored while the receiver was offline (agora-rtm-sdk ≤ 1.4.5). */
   isOfflineMessage?: boolean;
+  /**
+   * Parley, channel messages: true for a message sent while this client was reconnecting and
+   * replayed when it rejoined the channel (absent on live messages).
+   */
+  isRecovered?: boolean;
+  /**
+   * Parley, on recovered channel messages only: false when older missed messages could not be
+   * recovered (the server keeps at most the last 32, for 30 s).
+   */
+  recoveryComplete?: boolean;
 }
 
 export interface AttributesMap {

@@ -1,7 +1,8 @@
 /**
  * A minimal Parley gateway for SDK tests, speaking the wire protocol of libs/contracts over the
- * `ws` package: HELLO, LOGIN/LOGOUT/RENEW_TOKEN/QUERY_ONLINE/SEND_PEER with scriptable answers,
- * PING/PONG, pushes (acknowledged ones too), drops, and socket kills.
+ * `ws` package: HELLO, LOGIN/LOGOUT/RENEW_TOKEN/QUERY_ONLINE/SEND_PEER and the channel ops
+ * (JOIN/LEAVE/SEND_CHANNEL/GET_MEMBERS/MEMBER_COUNT, fanned out to the other members' connections)
+ * with scriptable answers, PING/PONG, pushes (acknowledged ones too), drops, and socket kills.
  */
 import { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -14,9 +15,12 @@ import {
   PeerDelivery,
   WS_PATH,
   createCodec,
+  type ChannelMessageEvent,
   type DropReason,
+  type JoinArgs,
   type LoginArgs,
   type PeerMessageEvent,
+  type SendChannelArgs,
   type SendPeerArgs,
 } from '@parley/contracts';
 
@@ -52,6 +56,17 @@ export class FakeConnection {
   /** Evt.PEER_MESSAGE (always acknowledged, as the gateway sends it). */
   pushPeerMessage(data: PeerMessageEvent, onAck?: () => void): number {
     return this.pushAcked(Evt.PEER_MESSAGE, data, onAck);
+  }
+
+  /** Evt.CHANNEL_MESSAGE (never acknowledged). */
+  pushChannelMessage(data: ChannelMessageEvent): void {
+    this.push(Evt.CHANNEL_MESSAGE, data);
+  }
+
+  /** Args of the requests of `op` this connection sent, in order. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  argsOf<T = any>(op: number): T[] {
+    return this.requests(op).map((f) => f[3] as T);
   }
 
   /** ackIds the client acknowledged, in order. */
@@ -107,11 +122,32 @@ export class FakeGateway {
       this.online.add(args.uid);
       return { code: ErrorCode.OK, data: { sessionId: `s${this.connections.length}`, serverTs: Date.now(), tokenExpiresAt: 0 } };
     },
-    [Op.LOGOUT]: () => ({ code: ErrorCode.OK, data: null }),
+    [Op.LOGOUT]: (conn) => {
+      for (const ch of this.channels.keys()) this.removeMember(ch, conn);
+      return { code: ErrorCode.OK, data: null };
+    },
     [Op.RENEW_TOKEN]: () => ({ code: ErrorCode.OK, data: { tokenExpiresAt: 0 } }),
     [Op.QUERY_ONLINE]: (_c, args: { uids: string[] }) => ({ code: ErrorCode.OK, data: args.uids.map((u) => this.online.has(u)) }),
     [Op.SEND_PEER]: (conn, args: SendPeerArgs, id) => this.routePeerMessage(conn, args, id),
+    [Op.JOIN]: (conn, args: JoinArgs) => this.joinChannel(conn, args),
+    [Op.LEAVE]: (conn, args: { ch: string }) =>
+      this.removeMember(args.ch, conn) ? { code: ErrorCode.OK, data: null } : { code: ErrorCode.NOT_IN_CHANNEL, data: { message: 'not in channel' } },
+    [Op.SEND_CHANNEL]: (conn, args: SendChannelArgs) => this.routeChannelMessage(conn, args),
+    [Op.GET_MEMBERS]: (conn, args: { ch: string }) =>
+      this.members(args.ch).has(conn)
+        ? { code: ErrorCode.OK, data: this.memberUids(args.ch) }
+        : { code: ErrorCode.NOT_IN_CHANNEL, data: { message: 'not in channel' } },
+    [Op.MEMBER_COUNT]: (_c, args: { chs: string[] }) => ({ code: ErrorCode.OK, data: args.chs.map((ch) => this.memberUids(ch).length) }),
   };
+  /**
+   * Channel members by channel id. A killed connection stays a member (the real gateway keeps a
+   * session for the reconnect window) until its uid joins again from a new connection or leaves.
+   */
+  readonly channels = new Map<string, Set<FakeConnection>>();
+  /** Every channel message routed by the fake, per channel: replayed to a rejoin (`since`). */
+  readonly channelHistory = new Map<string, ChannelMessageEvent[]>();
+  /** Replayed messages carry `lost: true` and the rejoin answers `recovered: false`. */
+  recoveryLost = false;
   private waiters: (() => void)[] = [];
 
   private constructor(
@@ -151,6 +187,68 @@ export class FakeGateway {
       conn.send([Frame.RES, id, ErrorCode.OK, { d: PeerDelivery.RECEIVED, ts }]),
     );
     return undefined;
+  }
+
+  members(ch: string): Set<FakeConnection> {
+    let set = this.channels.get(ch);
+    if (!set) this.channels.set(ch, (set = new Set()));
+    return set;
+  }
+
+  /** Distinct uids of a channel's members. */
+  memberUids(ch: string): string[] {
+    return [...new Set([...this.members(ch)].map((c) => c.login?.uid ?? ''))];
+  }
+
+  /**
+   * Default JOIN: a member already → ALREADY_JOINED (a plain join) or OK (a rejoin with `since`).
+   * The uid's older connection (killed, or the drained gateway's) is replaced without MemberJoined,
+   * and a rejoin gets the messages after `since` (minus `seen`, minus its own) pushed with
+   * `rec: true` before the answer. Otherwise MemberJoined goes to the other members.
+   */
+  joinChannel(conn: FakeConnection, args: JoinArgs): Answer {
+    const uid = conn.login?.uid ?? '';
+    const members = this.members(args.ch);
+    const rejoin = args.since !== undefined;
+    if (members.has(conn)) return rejoin ? { code: ErrorCode.OK, data: { count: this.memberUids(args.ch).length } } : { code: ErrorCode.ALREADY_JOINED };
+    const previous = [...members].filter((c) => c.login?.uid === uid);
+    for (const c of previous) members.delete(c);
+    members.add(conn);
+    if (previous.length === 0) this.toMembers(args.ch, conn, Evt.MEMBER_JOINED, { ch: args.ch, uid });
+    if (rejoin && previous.length > 0) {
+      const since = args.since ?? 0;
+      const seen = new Set(args.seen ?? []);
+      for (const m of this.channelHistory.get(args.ch) ?? []) {
+        if (m.from === uid || m.ts < since || (m.ts === since && seen.has(m.id))) continue;
+        conn.pushChannelMessage({ ...m, rec: true, ...(this.recoveryLost ? { lost: true } : {}) });
+      }
+    }
+    const data: { count: number; recovered?: boolean } = { count: this.memberUids(args.ch).length };
+    if (rejoin) data.recovered = !this.recoveryLost;
+    return { code: ErrorCode.OK, data };
+  }
+
+  /** Removes a member (MemberLeft to the others); false when it was none. */
+  removeMember(ch: string, conn: FakeConnection): boolean {
+    if (!this.members(ch).delete(conn)) return false;
+    this.toMembers(ch, conn, Evt.MEMBER_LEFT, { ch, uid: conn.login?.uid ?? '' });
+    return true;
+  }
+
+  /** Default SEND_CHANNEL: pushes to every other open member connection, answers `{ts}`. */
+  routeChannelMessage(conn: FakeConnection, args: SendChannelArgs): Answer {
+    if (!this.members(args.ch).has(conn)) return { code: ErrorCode.NOT_IN_CHANNEL, data: { message: 'not in channel' } };
+    const evt: ChannelMessageEvent = { ch: args.ch, from: conn.login?.uid ?? '', id: args.id, m: args.m, ts: Date.now() };
+    const history = this.channelHistory.get(args.ch) ?? [];
+    history.push(evt);
+    this.channelHistory.set(args.ch, history);
+    this.toMembers(args.ch, conn, Evt.CHANNEL_MESSAGE, evt);
+    return { code: ErrorCode.OK, data: { ts: evt.ts } };
+  }
+
+  /** Pushes to every open member connection of `ch` but `except`'s uid. */
+  toMembers(ch: string, except: FakeConnection, evt: number, data: unknown): void {
+    for (const c of this.members(ch)) if (!c.closed && c.login?.uid !== except.login?.uid) c.push(evt, data);
   }
 
   get logins(): LoginArgs[] {

@@ -1,12 +1,33 @@
 import { Injectable } from '@nestjs/common';
 import type { AppId, ChannelId, Uid } from '@parley/contracts';
-import { PrismaService } from '@parley/platform';
+import { Prisma, PrismaService } from '@parley/platform';
 
 export interface ChannelCount {
   appId: string;
   channelId: string;
   count: number;
 }
+
+interface RemovedRow {
+  app_id: string;
+  channel_id: string;
+  uid: string;
+  member_count: number;
+}
+
+/**
+ * The tail of every removal statement: after the CTE `gone` (deleted members), count each channel down
+ * by its removed members in the same statement and return every removed member with the count after.
+ */
+const COUNT_DOWN = Prisma.sql`
+  , per_channel AS (SELECT app_id, channel_id, count(*)::int AS n FROM gone GROUP BY app_id, channel_id)
+  , counted AS (
+    UPDATE channels c SET member_count = GREATEST(c.member_count - p.n, 0), count_changed_at = now()
+    FROM per_channel p WHERE c.app_id = p.app_id AND c.channel_id = p.channel_id
+    RETURNING c.app_id, c.channel_id, c.member_count
+  )
+  SELECT g.app_id, g.channel_id, g.uid, COALESCE(c.member_count, 0) AS member_count
+  FROM gone g LEFT JOIN counted c ON c.app_id = g.app_id AND c.channel_id = g.channel_id`;
 
 export interface RemovedMember {
   appId: string;
@@ -21,45 +42,55 @@ export interface RemovedMember {
 export class MembersRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Adds (or refreshes, on a rejoin) a member; returns whether it is new and the count after. */
+  /**
+   * Adds (or refreshes, on a rejoin) a member and bumps the count for a new one — one statement, so
+   * the channel row is locked only for its duration (joins to one channel queue on that row).
+   */
   async join(appId: AppId, ch: ChannelId, uid: Uid, sessionId: string, gatewayId: string): Promise<{ joined: boolean; count: number }> {
-    return this.prisma.$transaction(async (tx) => {
-      const [member] = await tx.$queryRaw<{ inserted: boolean }[]>`
+    const [row] = await this.prisma.$queryRaw<{ joined: boolean; count: number | null }[]>`
+      WITH member AS (
         INSERT INTO channel_members (app_id, channel_id, uid, session_id, gateway_id)
         VALUES (${appId}, ${ch}, ${uid}, ${sessionId}::uuid, ${gatewayId})
         ON CONFLICT (app_id, channel_id, uid) DO UPDATE SET session_id = EXCLUDED.session_id, gateway_id = EXCLUDED.gateway_id
-        RETURNING (xmax = 0) AS inserted`;
-      const joined = member!.inserted;
-      const [channel] = joined
-        ? await tx.$queryRaw<{ member_count: number }[]>`
-            INSERT INTO channels (app_id, channel_id, member_count, count_changed_at) VALUES (${appId}, ${ch}, 1, now())
-            ON CONFLICT (app_id, channel_id) DO UPDATE SET member_count = channels.member_count + 1, count_changed_at = now()
-            RETURNING member_count`
-        : await tx.$queryRaw<{ member_count: number }[]>`
-            SELECT member_count FROM channels WHERE app_id = ${appId} AND channel_id = ${ch}`;
-      return { joined, count: channel?.member_count ?? 1 };
-    });
+        RETURNING (xmax = 0) AS inserted
+      ), bumped AS (
+        INSERT INTO channels (app_id, channel_id, member_count, count_changed_at)
+        SELECT ${appId}, ${ch}, 1, now() FROM member WHERE member.inserted
+        ON CONFLICT (app_id, channel_id) DO UPDATE SET member_count = channels.member_count + 1, count_changed_at = now()
+        RETURNING member_count
+      )
+      SELECT (SELECT inserted FROM member) AS joined,
+             COALESCE((SELECT member_count FROM bumped),
+                      (SELECT member_count FROM channels WHERE app_id = ${appId} AND channel_id = ${ch})) AS count`;
+    return { joined: row!.joined, count: row!.count ?? 1 };
   }
 
   async leave(appId: AppId, ch: ChannelId, uid: Uid): Promise<RemovedMember | null> {
-    const removed = await this.removeWhere(appId, [ch], uid);
+    const removed = await this.remove(() => this.prisma.$queryRaw<RemovedRow[]>`
+      WITH gone AS (
+        DELETE FROM channel_members WHERE app_id = ${appId} AND channel_id = ${ch} AND uid = ${uid}
+        RETURNING app_id, channel_id, uid
+      ) ${COUNT_DOWN}`);
     return removed[0] ?? null;
   }
 
   /** The memberships a session holds (logout, remote login, reconnect window over); a newer session's stay. */
   async leaveSession(appId: AppId, uid: Uid, sessionId: string): Promise<RemovedMember[]> {
-    return this.removeWhere(appId, null, uid, sessionId);
+    return this.remove(() => this.prisma.$queryRaw<RemovedRow[]>`
+      WITH gone AS (
+        DELETE FROM channel_members WHERE app_id = ${appId} AND uid = ${uid} AND session_id = ${sessionId}::uuid
+        RETURNING app_id, channel_id, uid
+      ) ${COUNT_DOWN}`);
   }
 
   /** Memberships of users who have no session in the registry any more (they went offline). */
   async removeOffline(): Promise<RemovedMember[]> {
-    return this.prisma.$transaction(async (tx) => {
-      const gone = await tx.$queryRaw<{ app_id: string; channel_id: string; uid: string }[]>`
+    return this.remove(() => this.prisma.$queryRaw<RemovedRow[]>`
+      WITH gone AS (
         DELETE FROM channel_members m
         WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.app_id = m.app_id AND s.uid = m.uid)
-        RETURNING m.app_id, m.channel_id, m.uid`;
-      return this.decrement(tx, gone);
-    });
+        RETURNING m.app_id, m.channel_id, m.uid
+      ) ${COUNT_DOWN}`);
   }
 
   async members(appId: AppId, ch: ChannelId, limit: number): Promise<string[]> {
@@ -85,7 +116,7 @@ export class MembersRepository {
     const rows = await this.prisma.$queryRaw<{ app_id: string; channel_id: string; member_count: number }[]>`
       UPDATE channels SET count_published_at = now()
       WHERE count_changed_at > count_published_at
-        AND count_published_at <= now() - (CASE WHEN member_count > ${largeAbove} THEN ${largeMs} ELSE ${smallMs} END) * interval '1 millisecond'
+        AND count_published_at <= now() - (CASE WHEN member_count > ${largeAbove}::int THEN ${largeMs}::int ELSE ${smallMs}::int END) * interval '1 millisecond'
       RETURNING app_id, channel_id, member_count`;
     return rows.map((r) => ({ appId: r.app_id, channelId: r.channel_id, count: r.member_count }));
   }
@@ -97,30 +128,15 @@ export class MembersRepository {
         AND count_changed_at < now() - interval '1 minute'`;
   }
 
-  private async removeWhere(appId: AppId, chs: string[] | null, uid: Uid, sessionId?: string): Promise<RemovedMember[]> {
-    return this.prisma.$transaction(async (tx) => {
-      const gone = chs
-        ? await tx.$queryRaw<{ app_id: string; channel_id: string; uid: string }[]>`
-            DELETE FROM channel_members WHERE app_id = ${appId} AND uid = ${uid} AND channel_id = ANY(${chs}::text[])
-            RETURNING app_id, channel_id, uid`
-        : await tx.$queryRaw<{ app_id: string; channel_id: string; uid: string }[]>`
-            DELETE FROM channel_members WHERE app_id = ${appId} AND uid = ${uid} AND session_id = ${sessionId}::uuid
-            RETURNING app_id, channel_id, uid`;
-      return this.decrement(tx, gone);
-    });
-  }
-
-  private async decrement(
-    tx: Parameters<Parameters<PrismaService['$transaction']>[0]>[0],
-    gone: { app_id: string; channel_id: string; uid: string }[],
-  ): Promise<RemovedMember[]> {
-    const out: RemovedMember[] = [];
-    for (const g of gone) {
-      const [row] = await tx.$queryRaw<{ member_count: number }[]>`
-        UPDATE channels SET member_count = GREATEST(member_count - 1, 0), count_changed_at = now()
-        WHERE app_id = ${g.app_id} AND channel_id = ${g.channel_id} RETURNING member_count`;
-      out.push({ appId: g.app_id, channelId: g.channel_id, uid: g.uid, count: row?.member_count ?? 0 });
+  /** Runs a removal; a deadlock with a concurrent removal on the same channels is retried. */
+  private async remove(query: () => Promise<RemovedRow[]>): Promise<RemovedMember[]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const rows = await query();
+        return rows.map((r) => ({ appId: r.app_id, channelId: r.channel_id, uid: r.uid, count: r.member_count }));
+      } catch (err) {
+        if (attempt >= 2 || !String((err as Error).message).includes('40P01')) throw err;
+      }
     }
-    return out;
   }
 }

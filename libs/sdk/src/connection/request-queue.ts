@@ -19,6 +19,11 @@ export interface RequestOptions {
    * ids settle it. Unset = one write per socket.
    */
   attemptMs?: number;
+  /**
+   * Written only while this returns true (e.g. a channel message waits for its channel's rejoin
+   * after a reconnect); whoever makes it true calls Session.flush(). The deadline keeps running.
+   */
+  ready?: () => boolean;
 }
 
 interface Pending {
@@ -84,9 +89,9 @@ export class RequestQueue {
     });
   }
 
-  /** Writes every request not yet on a live socket. */
+  /** Writes every request not yet on a live socket (and ready). */
   flush(socket: WireSocket): void {
-    for (const req of this.requests()) if (!req.socket) this.write(req, socket);
+    for (const req of this.requests()) if (!req.socket && isReady(req)) this.write(req, socket);
   }
 
   /** [Frame.RES, id, code, data]: true when it answered a pending request. */
@@ -160,7 +165,7 @@ export class RequestQueue {
     if (this.pending.get(req.id) !== req) return; // settled meanwhile
     req.socket = undefined;
     const socket = this.current();
-    if (!socket || socket.isClosed) return; // written again by the flush after the next (re)login
+    if (!socket || socket.isClosed || !isReady(req)) return; // written again by a later flush
     this.log.debug(`no answer to request ${req.id} within ${req.opts.attemptMs} ms: sending it again`);
     this.write(req, socket);
   }
@@ -170,4 +175,8 @@ export class RequestQueue {
     clearTimeout(req.attemptTimer);
     for (const id of req.ids) if (this.pending.get(id) === req) this.pending.delete(id);
   }
+}
+
+function isReady(req: Pending): boolean {
+  return req.opts.ready?.() ?? true;
 }

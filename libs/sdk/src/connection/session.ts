@@ -33,7 +33,7 @@ export interface SessionHost {
   banned(): void;
   /** Feature events (messages, members, …); runs the app's listeners. The ack follows it. */
   event(evt: number, data: unknown): void;
-  /** After a successful re-login (RECONNECTING → CONNECTED): rejoin, re-push, resubscribe. */
+  /** After a successful re-login (RECONNECTING → CONNECTED, or a gateway drain): rejoin, re-push, resubscribe. */
   resumed(): void;
   /** The session ended (DISCONNECTED or ABORTED): drop per-session state. */
   ended(): void;
@@ -159,8 +159,13 @@ export class Session {
   /** Sends a request; it is written now when CONNECTED, else after the next (re)login. */
   request<T>(wireOp: Op, args: unknown, opts: RequestOptions): Promise<T> {
     const promise = this.queue.add<T>(wireOp, args, opts);
-    if (this.connected && this.socket) this.queue.flush(this.socket);
+    this.flush();
     return promise;
+  }
+
+  /** Writes the pending requests that wait for a socket (or for their `ready()`), when CONNECTED. */
+  flush(): void {
+    if (this.connected && this.socket) this.queue.flush(this.socket);
   }
 
   /** A token for the next re-login (renewToken while RECONNECTING): TokenExpired may fire again. */
@@ -179,8 +184,12 @@ export class Session {
     return attemptLogin({ Ctor, url, args, requestId: this.queue.allocateId(), openTimeoutMs, answerTimeoutMs, signal, log: this.host.log });
   }
 
-  /** Makes a logged-in socket current: CONNECTED first, so frames replayed by attach() see it. */
-  private install(socket: WireSocket, result: LoginResult): void {
+  /**
+   * Makes a logged-in socket current: CONNECTED first, so frames replayed by attach() see it. On a
+   * resume the hooks run before the pending requests are written, so they can hold some back
+   * (channel messages wait for their channel's rejoin) and theirs go out with the others.
+   */
+  private install(socket: WireSocket, result: LoginResult, resume = false): void {
     this.socket = socket;
     this.loginResult = result;
     this.setState(State.CONNECTED, Reason.LOGIN_SUCCESS);
@@ -188,7 +197,8 @@ export class Session {
       (frame) => this.onFrame(socket, frame),
       (why) => this.onSocketLost(socket, why),
     );
-    if (this.socket === socket) this.queue.flush(socket);
+    if (resume && this.connected && this.socket === socket) this.host.resumed();
+    if (this.connected && this.socket === socket) this.queue.flush(socket);
   }
 
   private onSocketLost(socket: WireSocket, why: string): void {
@@ -199,7 +209,9 @@ export class Session {
       return;
     }
     this.socket = undefined;
-    if (this.connected) this.startReconnect(false);
+    // During a drain the old gateway closes this socket as soon as the new login replaced the
+    // session there — possibly before that login's answer reached us: drain() installs the new one.
+    if (this.connected && !this.draining) this.startReconnect(false);
   }
 
   private startReconnect(preferOtherUrl: boolean): void {
@@ -227,8 +239,7 @@ export class Session {
       try {
         const ok = await this.attempt(true, t.socketOpenTimeoutMs, t.loginAttemptTimeoutMs, abort.signal);
         if (gen !== this.gen) return ok.socket.close();
-        this.install(ok.socket, ok.result);
-        if (this.connected && this.socket === ok.socket) this.host.resumed();
+        this.install(ok.socket, ok.result, true);
         return;
       } catch (err) {
         if (gen !== this.gen) return;
@@ -265,14 +276,15 @@ export class Session {
     try {
       const ok = await this.attempt(true, t.socketOpenTimeoutMs, t.loginAttemptTimeoutMs, this.newAttemptAbort().signal);
       if (gen !== this.gen || !this.connected) return ok.socket.close();
-      this.install(ok.socket, ok.result);
+      // A new gateway holds nothing of this session yet: the resume hooks rejoin channels, ….
+      this.install(ok.socket, ok.result, true);
       // The old socket may still deliver answers in flight; the gateway closes it (DROP REPLACED).
       if (old) setTimeout(() => this.retire(old), t.drainGraceMs);
     } catch (err) {
       if (gen !== this.gen) return;
       this.host.log.warn(`drain reconnect failed: ${(err as Error).message}`);
       if (err instanceof DroppedDuringLogin && TERMINAL_DROPS.has(err.reason)) return this.handleDrop(undefined, err.reason);
-      if (this.connected && this.socket === old) this.startReconnect(true);
+      if (this.connected && (this.socket === old || this.socket === undefined)) this.startReconnect(true);
     } finally {
       this.draining = false;
     }

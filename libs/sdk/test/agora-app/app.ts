@@ -82,14 +82,37 @@ export async function main(uid: string, token: string, peerId: string): Promise<
 
   const channel: RtmChannel = client.createChannel('lobby');
   channel.on('ChannelMessage', ({ text }, memberId, props) => log(text, memberId, props.serverReceivedTs));
+  channel.on('ChannelMessage', (message: RtmMessage, memberId: string, messagePros) => {
+    if (message.messageType === 'RAW') log(message.rawMessage.byteLength, message.description, memberId);
+    if (messagePros.isRecovered && !messagePros.recoveryComplete) log('some messages were missed'); // Parley additions
+  });
   channel.on('MemberJoined', (memberId) => log(memberId));
   channel.on('MemberLeft', (memberId) => log(memberId));
   channel.on('MemberCountUpdated', (count) => log(count + 1));
   channel.on('AttributesUpdated', (attributes) => log(attributes['topic'].value, attributes['topic'].lastUpdateUserId));
-  await channel.join();
+  try {
+    await channel.join();
+  } catch (err) {
+    const code = (err as { code?: number }).code;
+    if (code === 8) log('joined this channel too often, retry later');
+    else throw err;
+  }
   await channel.sendMessage({ text: 'hi all' });
+  await channel.sendMessage(client.createMessage({ rawMessage: new Uint8Array([1]), description: 'ping', messageType: 'RAW' }));
+  await channel.sendMessage({ text: 'with 1.4.x options' }, { enableOfflineMessaging: false, enableHistoricalMessaging: false });
   const members: string[] = await channel.getMembers();
+  log(members.includes(uid), members.length);
+  const rooms = new Map<string, RtmChannel>();
+  for (const id of ['room-1', 'room-2']) {
+    const room = client.createChannel(id);
+    room.once('MemberCountUpdated', (n) => log(id, n));
+    rooms.set(id, room);
+  }
+  await Promise.all([...rooms.values()].map((room) => room.join()));
+  await Promise.all([...rooms.values()].map((room) => room.leave()));
+  room1Events(rooms.get('room-1'));
   await channel.leave();
+  channel.removeAllListeners();
   log(channel.channelId, members);
 
   const online = await client.queryPeersOnlineStatus([peerId]);
@@ -111,8 +134,8 @@ export async function main(uid: string, token: string, peerId: string): Promise<
   await client.clearChannelAttributes('lobby');
   const channelAttrs = await client.getChannelAttributes('lobby');
   log(channelAttrs['topic']?.lastUpdateTs, await client.getChannelAttributesByKeys('lobby', ['topic']));
-  const counts = await client.getChannelMemberCount(['lobby']);
-  log(counts['lobby']);
+  const counts = await client.getChannelMemberCount(['lobby', 'room-1']);
+  log(counts['lobby'], Object.entries(counts).map(([id, n]) => `${id}: ${n}`));
 
   const invitation: LocalInvitation = client.createLocalInvitation(peerId);
   invitation.content = 'call me';
@@ -166,6 +189,16 @@ export async function main(uid: string, token: string, peerId: string): Promise<
   log(new RtmClientValue());
   // @ts-expect-error not a delivery state
   log(offline.deliveryState === 'DELIVERED');
+  // @ts-expect-error unknown channel event
+  channel.on('MessageFromPeer', () => log());
+  // @ts-expect-error a channel message is an object, not a string
+  await channel.sendMessage('hi');
+  // @ts-expect-error getChannelMemberCount takes an array of ids
+  await client.getChannelMemberCount('lobby');
+}
+
+function room1Events(room: RtmChannel | undefined): void {
+  room?.on('MemberLeft', (memberId: string) => log(`${memberId} left ${room.channelId}`));
 }
 
 async function fetchToken(): Promise<string> {
