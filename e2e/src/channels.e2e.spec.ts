@@ -89,11 +89,14 @@ describe('channels', () => {
     const states = connectionStates(mover);
     await mover.login({ uid: 'mover' });
     const cm = await joined(mover, 'recover');
+    const quietSender = await joined(sender, 'quiet'); // no message before the drop in this one
+    const quiet = await joined(mover, 'quiet');
     await cs.channel.sendMessage({ text: 'before' });
     await waitFor(() => cm.got.length === 1, { what: 'first message' });
 
     await stack.kill(gwA); // the mover's gateway dies: it reconnects to gateway B and rejoins
     for (let i = 0; i < 5; i++) await cs.channel.sendMessage({ text: `missed ${i}` });
+    await quietSender.channel.sendMessage({ text: 'quiet missed' });
     await waitFor(() => states.at(-1)?.[0] === 'CONNECTED' && cm.got.length >= 6, { timeoutMs: 15_000, what: `recovery (got ${cm.got.map((g) => g.text)})` });
     await cs.channel.sendMessage({ text: 'after' });
     await waitFor(() => cm.got.length === 7, { what: 'live after rejoin' });
@@ -104,6 +107,8 @@ describe('channels', () => {
     for (const g of replayed) expect(g.props.recoveryComplete).toBe(true);
     expect(cs.leaves).toEqual([]);
     expect(cs.joins).toEqual(['mover']);
+    await waitFor(() => quiet.got.length === 1, { what: 'the message missed in a channel that had none before' });
+    expect(quiet.got[0]).toMatchObject({ text: 'quiet missed', props: { isRecovered: true } });
     await stack.spawn('gateway', gwA.index); // same index, same GATEWAY_ID: for the tests after this one
     gw = stack.gatewayUrls;
   });

@@ -20,6 +20,8 @@ export interface JoinArgs {
 export interface JoinResult {
   /** Member count right after the join (the SDK emits MemberCountUpdated with it). */
   count: number;
+  /** Server time of the join: a rejoin asks for messages after it when none arrived since. */
+  ts?: number;
   /** For a rejoin: true when every missed message was replayed (none dropped by the 32 / 30 s limits). */
   recovered?: boolean;
 }

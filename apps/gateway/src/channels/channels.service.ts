@@ -83,7 +83,7 @@ export class ChannelsService {
       throw err;
     }
     if (session.ended) throw new ParleyError(ErrorCode.NOT_LOGGED_IN, 'session ended during join');
-    const result: JoinResult = { count: reply.count };
+    const result: JoinResult = { count: reply.count, ts: Date.now() };
     if (rejoin && args.since! > 0) result.recovered = await this.recovery.replay(session, ch, args.since!, args.seen);
     return result;
   }

@@ -315,6 +315,11 @@ export class Channels {
       clearTimeout(pending.timer);
       st.join = undefined;
       st.status = 'joined';
+      // Messages arrive after the join: a rejoin before the first one asks for what came after it.
+      if (typeof result?.ts === 'number' && result.ts > st.lastTs) {
+        st.lastTs = result.ts;
+        st.idsAtLastTs = [];
+      }
       pending.resolve();
       // In the microtask after the join() promise resolved: a listener added right after
       // `await channel.join()` gets it too.
