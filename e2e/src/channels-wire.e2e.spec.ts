@@ -25,8 +25,8 @@ describe('channels on the wire', () => {
     const b = await login('wb', 1);
     const events: Array<[number, unknown]> = [];
     b.onEvent = (evt, data) => events.push([evt, data]);
-    expect(await b.request(Op.JOIN, { ch: 'room' })).toEqual([0, { count: 1 }]);
-    expect(await a.request(Op.JOIN, { ch: 'room' })).toEqual([0, { count: 2 }]);
+    expect(await b.request(Op.JOIN, { ch: 'room' })).toEqual([0, { count: 1, ts: expect.any(Number) }]);
+    expect(await a.request(Op.JOIN, { ch: 'room' })).toEqual([0, { count: 2, ts: expect.any(Number) }]);
     const [code, res] = await a.request(Op.SEND_CHANNEL, { ch: 'room', id: 'm1', m: { k: MessageKind.TEXT, text: 'hi all' } });
     expect(code).toBe(0);
     await waitFor(() => events.some(([e]) => e === Evt.CHANNEL_MESSAGE), { what: 'channel message' });

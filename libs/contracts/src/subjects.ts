@@ -15,6 +15,11 @@ export type ServiceName = (typeof SERVICES)[number];
 
 const p = SUBJECT_PREFIX;
 
+/** The recovery stream of a deployment with this subject prefix (also used to remove a test run's). */
+export function recoveryStreamName(prefix: string): string {
+  return `${prefix.replace(/[^A-Za-z0-9_-]/g, '_')}_channel_recent`;
+}
+
 /** Interest-based subjects: a gateway subscribes only while it holds such a session / member. */
 export const Subjects = {
   /** Everything addressed to one user (messages, kicks, invitations). */
@@ -46,7 +51,7 @@ export const Subjects = {
   /** Every channel's message subject (the recovery stream captures them). */
   allChannelMessages: `${p}.*.chan.*.m`,
   /** JetStream stream holding each channel's recent messages for recovery after a reconnect. */
-  recoveryStream: `${p.replace(/[^A-Za-z0-9_-]/g, '_')}_channel_recent`,
+  recoveryStream: recoveryStreamName(p),
   /** The offline message store, served by the presence service. */
   offline: {
     store: `${p}.svc.presence.offline.store`,

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { SERVICES, type ServiceName } from '@parley/contracts';
+import { recoveryStreamName, SERVICES, type ServiceName } from '@parley/contracts';
+import { connect } from 'nats';
 import { testDatabaseUrl, workspaceRoot } from './env';
 
 export type AppName = ServiceName | 'gateway';
@@ -155,5 +156,17 @@ export class Stack {
       }),
     );
     this.processes.length = 0;
+    await this.removeStreams();
+  }
+
+  /** JetStream state lives in the NATS server beyond the processes: remove this run's. */
+  private async removeStreams(): Promise<void> {
+    const nc = await connect({ servers: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222' });
+    try {
+      const jsm = await nc.jetstreamManager();
+      await jsm.streams.delete(recoveryStreamName(this.prefix)).catch(() => undefined);
+    } finally {
+      await nc.close();
+    }
   }
 }
