@@ -1,3 +1,5 @@
+import { ErrorCode } from './errors';
+import { requireAppId, requireChannelId, requireUid } from './require';
 import { fromSubjectToken, isAppId, isChannelId, isUid, subjectToken } from './ids';
 
 describe('ids', () => {
@@ -34,5 +36,16 @@ describe('ids', () => {
     expect(new Set(tokens).size).toBe(ids.length);
     expect(tokens.map(fromSubjectToken)).toEqual(ids);
     expect(subjectToken('plain_id-1')).toBe('plain_id-1');
+  });
+});
+
+describe('require*', () => {
+  it('returns valid ids and throws the typed error a service answers with', () => {
+    expect(requireAppId('0123456789abcdef0123456789abcdef')).toBe('0123456789abcdef0123456789abcdef');
+    expect(() => requireAppId('nope')).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_APP_ID }));
+    expect(requireUid('alice')).toBe('alice');
+    expect(() => requireUid(' alice')).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_USER_ID }));
+    expect(requireChannelId('room')).toBe('room');
+    expect(() => requireChannelId('a\nb')).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
   });
 });

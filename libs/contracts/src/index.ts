@@ -7,3 +7,4 @@ export * from './presence.dto';
 export * from './messages';
 export * from './offline.dto';
 export * from './channels';
+export * from './require';

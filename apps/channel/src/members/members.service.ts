@@ -7,6 +7,9 @@ import {
   isChannelId,
   isUid,
   ParleyError,
+  requireAppId,
+  requireChannelId,
+  requireUid,
   Subjects,
   type AppId,
   type ChannelCountsRequest,
@@ -27,10 +30,7 @@ const codec = createCodec();
 const MAX_COUNT_IDS = 32;
 
 function ids(appId: unknown, ch: unknown, uid?: unknown): { appId: AppId; ch: ChannelId; uid: Uid } {
-  if (!isAppId(appId)) throw new ParleyError(ErrorCode.INVALID_APP_ID, 'invalid app id');
-  if (!isChannelId(ch)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'invalid channel id');
-  if (uid !== undefined && !isUid(uid)) throw new ParleyError(ErrorCode.INVALID_USER_ID, 'invalid uid');
-  return { appId, ch, uid: uid as Uid };
+  return { appId: requireAppId(appId), ch: requireChannelId(ch), uid: (uid === undefined ? uid : requireUid(uid)) as Uid };
 }
 
 /** Membership rules: who is in a channel, and the MemberJoined/MemberLeft events its members see. */

@@ -4,6 +4,8 @@ import {
   ErrorCode,
   isAppId,
   isUid,
+  requireAppId,
+  requireUid,
   ParleyError,
   Subjects,
   UserMsgKind,
@@ -31,9 +33,7 @@ const codec = createCodec();
 const MAX_QUERY_UIDS = 512;
 
 function requireIds(appId: unknown, uid: unknown): { appId: AppId; uid: Uid } {
-  if (!isAppId(appId)) throw new ParleyError(ErrorCode.INVALID_APP_ID, 'invalid app id');
-  if (!isUid(uid)) throw new ParleyError(ErrorCode.INVALID_USER_ID, 'invalid uid');
-  return { appId, uid };
+  return { appId: requireAppId(appId), uid: requireUid(uid) };
 }
 
 @Injectable()
