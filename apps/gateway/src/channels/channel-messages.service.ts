@@ -6,7 +6,6 @@ import {
   Evt,
   Frame,
   isChannelId,
-  messageSize,
   ParleyError,
   Subjects,
   type AppId,
@@ -20,10 +19,10 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import type { Session } from '../sessions/session';
 import { SessionsService } from '../sessions/sessions.service';
 import type { Connection } from '../ws/connection';
+import { checkOutgoingMessage, requireMessageId } from '../messages/message-rules';
 import { ChannelSubscriptions } from './channel-subscriptions';
 
 const codec = createCodec();
-const MAX_MESSAGE_ID = 128;
 
 /** The body of a channel message on NATS (the channel is the subject). */
 export type ChannelMessageNats = Omit<ChannelMessageEvent, 'ch'>;
@@ -49,14 +48,8 @@ export class ChannelMessagesService {
     const ch = args?.ch;
     if (!isChannelId(ch)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'invalid channel id');
     if (!session.channels?.has(ch)) throw new ParleyError(ErrorCode.NOT_IN_CHANNEL, 'not in this channel');
-    if (typeof args.id !== 'string' || !args.id || args.id.length > MAX_MESSAGE_ID) {
-      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'message id: 1–128 chars');
-    }
-    const size = messageSize(args.m);
-    if (size === undefined) throw new ParleyError(ErrorCode.INVALID_MESSAGE, 'malformed message');
-    if (size > this.config.MESSAGE_MAX_BYTES) throw new ParleyError(ErrorCode.INVALID_MESSAGE, `message over ${this.config.MESSAGE_MAX_BYTES} bytes`);
-    const { limit, windowMs } = this.config.MESSAGE_RATE;
-    if (!session.allow('messages', limit, windowMs)) throw new ParleyError(ErrorCode.TOO_OFTEN, `at most ${limit} messages per ${windowMs} ms`);
+    requireMessageId(args.id);
+    checkOutgoingMessage(session, args.m, this.config);
     const body: ChannelMessageNats = { from: session.uid, id: args.id, m: args.m, ts: Date.now() };
     this.nc.publish(Subjects.channelMessages(session.appId as AppId, ch), codec.encode([ChanMsgKind.MESSAGE, body]));
     return { ts: body.ts };

@@ -4,7 +4,6 @@ import {
   ErrorCode,
   Evt,
   isUid,
-  messageSize,
   ParleyError,
   PeerDelivery,
   Subjects,
@@ -21,12 +20,12 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import type { Session } from '../sessions/session';
 import { SessionsService } from '../sessions/sessions.service';
 import { UserSubscriptions } from '../sessions/user-subscriptions';
+import { checkOutgoingMessage, requireMessageId } from './message-rules';
 import type { Connection } from '../ws/connection';
 
 const codec = createCodec();
 const ACKED = codec.encode({ r: 1 } satisfies PeerAck);
 const NOT_ACKED = codec.encode({ r: 0 } satisfies PeerAck);
-const MAX_MESSAGE_ID = 128;
 const DELIVERED_MEMORY = 64;
 
 /**
@@ -52,16 +51,10 @@ export class PeerMessagesService {
   send(conn: Connection, args: SendPeerArgs): Promise<SendPeerResult> {
     const session = this.sessions.requireSession(conn);
     if (!isUid(args?.to)) throw new ParleyError(ErrorCode.INVALID_USER_ID, 'invalid peer id');
-    if (typeof args.id !== 'string' || !args.id || args.id.length > MAX_MESSAGE_ID) {
-      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'message id: 1–128 chars');
-    }
+    requireMessageId(args.id);
     const inflight = session.inflight?.get(args.id);
     if (inflight) return inflight as Promise<SendPeerResult>; // a resend of a message still on its way
-    const size = messageSize(args.m);
-    if (size === undefined) throw new ParleyError(ErrorCode.INVALID_MESSAGE, 'malformed message');
-    if (size > this.config.MESSAGE_MAX_BYTES) throw new ParleyError(ErrorCode.INVALID_MESSAGE, `message over ${this.config.MESSAGE_MAX_BYTES} bytes`);
-    const { limit, windowMs } = this.config.MESSAGE_RATE;
-    if (!session.allow('messages', limit, windowMs)) throw new ParleyError(ErrorCode.TOO_OFTEN, `at most ${limit} messages per ${windowMs} ms`);
+    checkOutgoingMessage(session, args.m, this.config);
 
     const event: PeerMessageEvent = { from: session.uid, id: args.id, m: args.m, ts: Date.now() };
     const result = this.deliver(session, args.to, event, args.offline === true);
