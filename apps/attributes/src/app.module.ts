@@ -1,19 +1,26 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HealthModule, LoggingModule, NatsModule, pingController } from '@parley/platform';
-import type { AttributesConfig } from './config/attributes.config';
+import { HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
+import { ChannelAttributesModule } from './channel/channel-attributes.module';
+import { ATTRIBUTES_CONFIG, type AttributesConfig } from './config/attributes.config';
+import { UserAttributesModule } from './user/user-attributes.module';
 
-/** The attributes service; it answers its health ping for now, its feature modules come with their issues. */
 @Module({})
 export class AppModule {
   static register(config: Readonly<AttributesConfig>): DynamicModule {
     return {
       module: AppModule,
+      global: true,
       imports: [
         LoggingModule.forRoot('attributes', config.LOG_LEVEL),
         NatsModule.forRoot({ servers: config.NATS_URL, name: `parley-attributes-${process.pid}` }),
+        PrismaModule.forRoot(config.DATABASE_URL),
         HealthModule,
+        UserAttributesModule,
+        ChannelAttributesModule,
       ],
       controllers: [pingController('attributes')],
+      providers: [{ provide: ATTRIBUTES_CONFIG, useValue: config }],
+      exports: [ATTRIBUTES_CONFIG],
     };
   }
 }

@@ -46,9 +46,9 @@ describe('SessionsRepository (Postgres)', () => {
     await sut.register(appId, 'bo' as Uid, old, 'i', gw);
     const current = sid();
     await sut.register(appId, 'bo' as Uid, current, 'j', gw);
-    expect(await sut.unregister(appId, 'bo' as Uid, old)).toBe(false);
+    expect(await sut.unregister(appId, 'bo' as Uid, old)).toBeNull();
     expect(await sut.statuses(appId, ['bo'])).toHaveLength(1);
-    expect(await sut.unregister(appId, 'bo' as Uid, current)).toBe(true);
+    expect(await sut.unregister(appId, 'bo' as Uid, current)).toMatchObject({ appId, uid: 'bo' });
     expect(await sut.statuses(appId, ['bo'])).toHaveLength(0);
   });
 
@@ -67,5 +67,35 @@ describe('SessionsRepository (Postgres)', () => {
     const mine = gone.filter((g) => g.appId === appId).map((g) => g.uid).sort();
     expect(mine).toEqual(['cy', 'di']);
     expect((await sut.statuses(appId, ['cy', 'di', 'ed'])).map((r) => r.uid)).toEqual(['ed']);
+  });
+
+  it('orders every status change of a uid by seq (login, lost connection, logout)', async () => {
+    const s = sid();
+    const { epoch } = await sut.register(appId, 'fay' as Uid, s, 'i', gw);
+    const [row] = await sut.statuses(appId, ['fay']);
+    expect(Number(row!.statusSeq)).toBe(epoch);
+    const lost = await sut.setState(appId, 'fay' as Uid, s, 1);
+    expect(lost!.seq).toBeGreaterThan(epoch);
+    expect(await sut.setState(appId, 'fay' as Uid, s, 1)).toBeNull(); // no change, no event
+    const gone = await sut.unregister(appId, 'fay' as Uid, s);
+    expect(gone!.seq).toBeGreaterThan(lost!.seq);
+  });
+
+  it('reports the connected sessions of a silent gateway once, and again when it comes back', async () => {
+    const quietGw = `test-gw-quiet-${randomBytes(3).toString('hex')}` as GatewayId;
+    const lostSession = sid();
+    await sut.register(appId, 'gil' as Uid, sid(), 'i', quietGw);
+    await sut.register(appId, 'hal' as Uid, lostSession, 'i', quietGw);
+    await sut.setState(appId, 'hal' as Uid, lostSession, 1); // already UNREACHABLE: not reported again
+    await prisma.$executeRaw`UPDATE gateways SET heartbeat_at = now() - interval '10 seconds' WHERE id = ${quietGw}`;
+
+    const suspected = (await sut.suspectSilentGateways(6_000)).filter((c) => c.appId === appId);
+    expect(suspected.map((c) => c.uid)).toEqual(['gil']);
+    expect((await sut.suspectSilentGateways(6_000)).filter((c) => c.appId === appId)).toEqual([]);
+
+    const back = await sut.gatewayHeartbeat(quietGw);
+    expect(back.map((c) => c.uid)).toEqual(['gil']);
+    expect(back[0]!.seq).toBeGreaterThan(suspected[0]!.seq);
+    expect(await sut.gatewayHeartbeat(quietGw)).toEqual([]);
   });
 });

@@ -92,6 +92,8 @@ export const ChanMsgKind = {
   MEMBER_LEFT: 3,
   /** [MEMBER_COUNT, {count}] — one stream per channel, from the channel service's leader. */
   MEMBER_COUNT: 4,
+  /** [ATTRIBUTES, ChannelAttrsEvent] — after a channel-attribute write with notify, in write order. */
+  ATTRIBUTES: 5,
 } as const;
 export type ChanMsgKind = (typeof ChanMsgKind)[keyof typeof ChanMsgKind];
 

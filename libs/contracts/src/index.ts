@@ -8,3 +8,6 @@ export * from './messages';
 export * from './offline.dto';
 export * from './channels';
 export * from './require';
+export * from './attributes';
+export * from './status';
+export * from './invitations';

@@ -30,6 +30,8 @@ export const Subjects = {
   channelEvents: (appId: AppId, channelId: ChannelId | string): string => `${p}.${appId}.chan.${subjectToken(channelId)}.e`,
   /** Both of the above: what a gateway holding a member subscribes to. */
   channelAll: (appId: AppId, channelId: ChannelId | string): string => `${p}.${appId}.chan.${subjectToken(channelId)}.*`,
+  /** One user's online-status changes (StatusChange), from presence; gateways subscribe while a session watches the uid. */
+  status: (appId: AppId, uid: Uid | string): string => `${p}.${appId}.status.${subjectToken(uid)}`,
   /** Service request/reply patterns (Nest @MessagePattern), queue group per service. */
   presence: {
     register: `${p}.svc.presence.register`,
@@ -37,6 +39,8 @@ export const Subjects = {
     setState: `${p}.svc.presence.state`,
     query: `${p}.svc.presence.query`,
     gatewayHeartbeat: `${p}.svc.presence.gateway-heartbeat`,
+    /** Current state and seq of uids (StatusSnapshotRequest → StatusSnapshotReply). */
+    statuses: `${p}.svc.presence.statuses`,
     /** Event: sessions presence removed as OFFLINE ({sessions: [{appId, uid}]}); the channel service ends their memberships. */
     wentOffline: `${p}.svc.presence.went-offline`,
   },
@@ -48,6 +52,28 @@ export const Subjects = {
     members: `${p}.svc.channel.members`,
     counts: `${p}.svc.channel.counts`,
   },
+  /** User and channel attributes (attributes service). */
+  attributes: {
+    userWrite: `${p}.svc.attributes.user-write`,
+    userGet: `${p}.svc.attributes.user-get`,
+    userGone: `${p}.svc.attributes.user-gone`,
+    channelWrite: `${p}.svc.attributes.channel-write`,
+    channelGet: `${p}.svc.attributes.channel-get`,
+  },
+  /** Call invitations (invitation service). */
+  invitation: {
+    create: `${p}.svc.invitation.create`,
+    cancel: `${p}.svc.invitation.cancel`,
+    accept: `${p}.svc.invitation.accept`,
+    refuse: `${p}.svc.invitation.refuse`,
+    /** The callee's client acknowledged the invitation. */
+    received: `${p}.svc.invitation.received`,
+    /** The caller's client acknowledged the acceptance. */
+    confirmAccept: `${p}.svc.invitation.confirm-accept`,
+    sync: `${p}.svc.invitation.sync`,
+  },
+  /** Every uid's status changes (the invitation service fails open invitations of a uid that went OFFLINE). */
+  allStatus: `${p}.*.status.*`,
   /** Every channel's message subject (the recovery stream captures them). */
   allChannelMessages: `${p}.*.chan.*.m`,
   /** JetStream stream holding each channel's recent messages for recovery after a reconnect. */
@@ -69,5 +95,7 @@ export const UserMsgKind = {
   /** A newer login of the same uid: sessions with a lower epoch end. */
   KICK: 1,
   PEER_MESSAGE: 2,
+  /** [INVITATION, InvitationSnapshot]: a change of an invitation the user is caller or callee of. */
+  INVITATION: 3,
 } as const;
 export type UserMsgKind = (typeof UserMsgKind)[keyof typeof UserMsgKind];

@@ -76,6 +76,12 @@ describe('RtmClient API surface', () => {
     ['subscribePeersOnlineStatus', [['bob']]],
     ['unsubscribePeersOnlineStatus', [['bob']]],
     ['queryPeersBySubscriptionOption', ['ONLINE_STATUS']],
+  ])('%s is implemented: before login it rejects with RtmInvalidStatusError 102', async (method, args) => {
+    const fn = (client as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
+    await expect(fn.apply(client, args)).rejects.toMatchObject({ name: 'RtmInvalidStatusError', code: 102 });
+  });
+
+  it.each([
     ['createMediaMessageByUploading', [null]],
     ['downloadMedia', ['m']],
     ['getUserMetadata', ['bob']],

@@ -3,11 +3,14 @@ import { ClientCore } from './client-core';
 import { TypedEventEmitter } from './emitter';
 import type { PeerSubscriptionOption } from './enums';
 import { INVITATION_API_CALL_ERR, RtmInvalidArgumentError } from './errors';
+import { ChannelAttributesApi } from './features/channel-attributes';
 import { Channels } from './features/channels';
 import { withMessageType } from './features/message-codec';
 import { notYet } from './features/not-implemented';
 import { PeerMessages } from './features/peer-messages';
 import { SessionApi } from './features/session-api';
+import { StatusSubscriptions } from './features/status-subscriptions';
+import { UserAttributesApi } from './features/user-attributes';
 import { LocalInvitation } from './local-invitation';
 import { RtmMetadataItem } from './metadata-item';
 import { currentTimers } from './parameters';
@@ -53,6 +56,9 @@ export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
   private readonly sessionApi: SessionApi;
   private readonly peerMessages: PeerMessages;
   private readonly channels: Channels;
+  private readonly userAttributes: UserAttributesApi;
+  private readonly channelAttributes: ChannelAttributesApi;
+  private readonly subscriptions: StatusSubscriptions;
 
   /** @internal Use AgoraRTM.createInstance(). */
   constructor(appId: string, config: RtmConfig = {}) {
@@ -61,6 +67,9 @@ export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
     this.sessionApi = new SessionApi(this.core);
     this.peerMessages = new PeerMessages(this.core);
     this.channels = new Channels(this.core);
+    this.userAttributes = new UserAttributesApi(this.core);
+    this.channelAttributes = new ChannelAttributesApi(this.core, this.channels);
+    this.subscriptions = new StatusSubscriptions(this.core);
   }
 
   // --- session (src/features/session-api.ts) ---
@@ -131,62 +140,66 @@ export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
     return this.peerMessages.send(message, peerId, options);
   }
 
-  // --- user attributes ---
+  // --- user attributes (src/features/user-attributes.ts) ---
 
+  /** Replaces all of this user's attributes. */
   setLocalUserAttributes(attributes: AttributesMap): Promise<void> {
-    return notYet('setLocalUserAttributes', attributes);
+    return this.userAttributes.set(attributes);
   }
   addOrUpdateLocalUserAttributes(attributes: AttributesMap): Promise<void> {
-    return notYet('addOrUpdateLocalUserAttributes', attributes);
+    return this.userAttributes.addOrUpdate(attributes);
   }
   deleteLocalUserAttributesByKeys(attributeKeys: string[]): Promise<void> {
-    return notYet('deleteLocalUserAttributesByKeys', attributeKeys);
+    return this.userAttributes.deleteByKeys(attributeKeys);
   }
   clearLocalUserAttributes(): Promise<void> {
-    return notYet('clearLocalUserAttributes');
+    return this.userAttributes.clear();
   }
+  /** Any user's attributes (no shared channel needed). */
   getUserAttributes(userId: string): Promise<AttributesMap> {
-    return notYet('getUserAttributes', userId);
+    return this.userAttributes.get(userId);
   }
   getUserAttributesByKeys(userId: string, attributeKeys: string[]): Promise<AttributesMap> {
-    return notYet('getUserAttributesByKeys', userId, attributeKeys);
+    return this.userAttributes.getByKeys(userId, attributeKeys);
   }
 
-  // --- channels without joining ---
+  // --- channels without joining (src/features/channels.ts, src/features/channel-attributes.ts) ---
 
-  /** Member counts of up to 32 channels (src/features/channels.ts). */
+  /** Member counts of up to 32 channels. */
   getChannelMemberCount(channelIds: string[]): Promise<ChannelMemberCountResult> {
     return this.channels.memberCount(channelIds);
   }
   getChannelAttributes(channelId: string): Promise<ChannelAttributes> {
-    return notYet('getChannelAttributes', channelId);
+    return this.channelAttributes.get(channelId);
   }
   getChannelAttributesByKeys(channelId: string, keys: string[]): Promise<ChannelAttributes> {
-    return notYet('getChannelAttributesByKeys', channelId, keys);
+    return this.channelAttributes.getByKeys(channelId, keys);
   }
   clearChannelAttributes(channelId: string, options?: ChannelAttributeOptions): Promise<void> {
-    return notYet('clearChannelAttributes', channelId, options);
+    return this.channelAttributes.clear(channelId, options);
   }
   deleteChannelAttributesByKeys(channelId: string, attributeKeys: string[], options?: ChannelAttributeOptions): Promise<void> {
-    return notYet('deleteChannelAttributesByKeys', channelId, attributeKeys, options);
+    return this.channelAttributes.deleteByKeys(channelId, attributeKeys, options);
   }
   addOrUpdateChannelAttributes(channelId: string, attributes: AttributesMap, options?: ChannelAttributeOptions): Promise<void> {
-    return notYet('addOrUpdateChannelAttributes', channelId, attributes, options);
+    return this.channelAttributes.addOrUpdate(channelId, attributes, options);
   }
+  /** Replaces all of the channel's attributes; members get AttributesUpdated when `enableNotificationToChannelMembers`. */
   setChannelAttributes(channelId: string, attributes: AttributesMap, options?: ChannelAttributeOptions): Promise<void> {
-    return notYet('setChannelAttributes', channelId, attributes, options);
+    return this.channelAttributes.set(channelId, attributes, options);
   }
 
-  // --- online status subscriptions ---
+  // --- online status subscriptions (src/features/status-subscriptions.ts) ---
 
+  /** ≤ 512 peers in all; PeersOnlineStatusChanged gives the new peers' states, then their changes. */
   subscribePeersOnlineStatus(peerIds: string[]): Promise<void> {
-    return notYet('subscribePeersOnlineStatus', peerIds);
+    return this.subscriptions.subscribe(peerIds);
   }
   unsubscribePeersOnlineStatus(peerIds: string[]): Promise<void> {
-    return notYet('unsubscribePeersOnlineStatus', peerIds);
+    return this.subscriptions.unsubscribe(peerIds);
   }
   queryPeersBySubscriptionOption(option: PeerSubscriptionOption): Promise<string[]> {
-    return notYet('queryPeersBySubscriptionOption', option);
+    return this.subscriptions.query(option);
   }
 
   // --- files and images (agora-rtm-sdk 1.4.5 API) ---

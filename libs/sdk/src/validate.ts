@@ -64,3 +64,8 @@ export function isUidList(value: unknown, max: number): value is string[] {
 
 /** UTF-8 byte length (the contracts' implementation, shared with the server). */
 export { utf8Length } from '@parley/contracts';
+
+/** `map[key] = value`, also for a key named "__proto__" (which must be an own property, not the prototype). */
+export function put<T>(map: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+}

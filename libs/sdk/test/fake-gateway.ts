@@ -1,8 +1,10 @@
 /**
  * A minimal Parley gateway for SDK tests, speaking the wire protocol of libs/contracts over the
  * `ws` package: HELLO, LOGIN/LOGOUT/RENEW_TOKEN/QUERY_ONLINE/SEND_PEER and the channel ops
- * (JOIN/LEAVE/SEND_CHANNEL/GET_MEMBERS/MEMBER_COUNT, fanned out to the other members' connections)
- * with scriptable answers, PING/PONG, pushes (acknowledged ones too), drops, and socket kills.
+ * (JOIN/LEAVE/SEND_CHANNEL/GET_MEMBERS/MEMBER_COUNT, fanned out to the other members' connections),
+ * user and channel attributes (CHANNEL_ATTRS pushed to members on notify), online-status
+ * subscriptions (PEER_STATUS on setPeerState), with scriptable answers, PING/PONG, pushes
+ * (acknowledged ones too), drops, and socket kills.
  */
 import { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -15,10 +17,17 @@ import {
   PeerDelivery,
   WS_PATH,
   createCodec,
+  type AttributesMap,
+  type ChannelAttrsDeleteArgs,
+  type ChannelAttrsEvent,
+  type ChannelAttrsGetArgs,
+  type ChannelAttrsWriteArgs,
+  type ChannelAttributesMap,
   type ChannelMessageEvent,
   type DropReason,
   type JoinArgs,
   type LoginArgs,
+  type PeerState,
   type PeerMessageEvent,
   type SendChannelArgs,
   type SendPeerArgs,
@@ -138,7 +147,39 @@ export class FakeGateway {
         ? { code: ErrorCode.OK, data: this.memberUids(args.ch) }
         : { code: ErrorCode.NOT_IN_CHANNEL, data: { message: 'not in channel' } },
     [Op.MEMBER_COUNT]: (_c, args: { chs: string[] }) => ({ code: ErrorCode.OK, data: args.chs.map((ch) => this.memberUids(ch).length) }),
+    [Op.SET_USER_ATTRS]: (conn, args: { attrs: AttributesMap }) => this.writeUserAttrs(conn, () => ({ ...args.attrs })),
+    [Op.ADD_USER_ATTRS]: (conn, args: { attrs: AttributesMap }) => this.writeUserAttrs(conn, (old) => ({ ...old, ...args.attrs })),
+    [Op.DELETE_USER_ATTRS]: (conn, args: { keys: string[] }) =>
+      this.writeUserAttrs(conn, (old) => Object.fromEntries(Object.entries(old).filter(([k]) => !args.keys.includes(k)))),
+    [Op.CLEAR_USER_ATTRS]: (conn) => this.writeUserAttrs(conn, () => ({})),
+    [Op.GET_USER_ATTRS]: (_c, args: { uid: string; keys?: string[] }) => ({ code: ErrorCode.OK, data: pick(this.userAttrs.get(args.uid) ?? {}, args.keys) }),
+    [Op.SET_CHANNEL_ATTRS]: (conn, args: ChannelAttrsWriteArgs) => this.writeChannelAttrs(conn, args, () => this.stamp(conn, args.attrs)),
+    [Op.ADD_CHANNEL_ATTRS]: (conn, args: ChannelAttrsWriteArgs) => this.writeChannelAttrs(conn, args, (old) => ({ ...old, ...this.stamp(conn, args.attrs) })),
+    [Op.DELETE_CHANNEL_ATTRS]: (conn, args: ChannelAttrsDeleteArgs) =>
+      this.writeChannelAttrs(conn, args, (old) => Object.fromEntries(Object.entries(old).filter(([k]) => !args.keys.includes(k)))),
+    [Op.CLEAR_CHANNEL_ATTRS]: (conn, args: { ch: string; notify?: boolean }) => this.writeChannelAttrs(conn, args, () => ({})),
+    [Op.GET_CHANNEL_ATTRS]: (_c, args: ChannelAttrsGetArgs) => ({ code: ErrorCode.OK, data: pick(this.channelAttrs.get(args.ch) ?? {}, args.keys) }),
+    [Op.SUBSCRIBE_STATUS]: (conn, args: { uids: string[] }) => {
+      const set = this.subscriptionsOf(conn);
+      for (const uid of args.uids) set.add(uid);
+      return { code: ErrorCode.OK, data: args.uids.map((uid) => this.peerState(uid)) };
+    },
+    [Op.UNSUBSCRIBE_STATUS]: (conn, args: { uids: string[] }) => {
+      const set = this.subscriptionsOf(conn);
+      for (const uid of args.uids) set.delete(uid);
+      return { code: ErrorCode.OK, data: null };
+    },
+    [Op.QUERY_SUBSCRIBED]: (conn) => ({ code: ErrorCode.OK, data: [...this.subscriptionsOf(conn)] }),
   };
+  /** User attributes by uid (one per uid: the fake has no login instances). */
+  readonly userAttrs = new Map<string, AttributesMap>();
+  /** Channel attributes by channel id, and the `v` of the channel's last write. */
+  readonly channelAttrs = new Map<string, ChannelAttributesMap>();
+  readonly channelAttrsVersion = new Map<string, number>();
+  /** Online-status subscriptions by connection. */
+  readonly subscriptions = new Map<FakeConnection, Set<string>>();
+  /** Peer states set by tests; otherwise ONLINE (0) when `online` has the uid, else OFFLINE (2). */
+  readonly peerStates = new Map<string, PeerState>();
   /**
    * Channel members by channel id. A killed connection stays a member (the real gateway keeps a
    * session for the reconnect window) until its uid joins again from a new connection or leaves.
@@ -251,6 +292,48 @@ export class FakeGateway {
     for (const c of this.members(ch)) if (!c.closed && c.login?.uid !== except.login?.uid) c.push(evt, data);
   }
 
+  subscriptionsOf(conn: FakeConnection): Set<string> {
+    let set = this.subscriptions.get(conn);
+    if (!set) this.subscriptions.set(conn, (set = new Set()));
+    return set;
+  }
+
+  peerState(uid: string): PeerState {
+    return this.peerStates.get(uid) ?? (this.online.has(uid) ? 0 : 2);
+  }
+
+  /** Sets a peer's state and (unless `silent`) pushes PEER_STATUS to every open connection subscribed to it. */
+  setPeerState(uid: string, state: PeerState, silent = false): void {
+    this.peerStates.set(uid, state);
+    if (silent) return;
+    for (const [conn, set] of this.subscriptions) if (!conn.closed && set.has(uid)) conn.push(Evt.PEER_STATUS, { [uid]: state });
+  }
+
+  private writeUserAttrs(conn: FakeConnection, next: (old: AttributesMap) => AttributesMap): Answer {
+    const uid = conn.login?.uid ?? '';
+    this.userAttrs.set(uid, next(this.userAttrs.get(uid) ?? {}));
+    return { code: ErrorCode.OK, data: null };
+  }
+
+  /** A channel write; with `notify` the whole set goes to every open member connection (the writer's too). */
+  private writeChannelAttrs(conn: FakeConnection, args: { ch: string; notify?: boolean }, next: (old: ChannelAttributesMap) => ChannelAttributesMap): Answer {
+    const attrs = next(this.channelAttrs.get(args.ch) ?? {});
+    const v = (this.channelAttrsVersion.get(args.ch) ?? 0) + 1;
+    this.channelAttrs.set(args.ch, attrs);
+    this.channelAttrsVersion.set(args.ch, v);
+    if (args.notify) {
+      const evt: ChannelAttrsEvent = { ch: args.ch, attrs, v };
+      for (const c of this.members(args.ch)) if (!c.closed) c.push(Evt.CHANNEL_ATTRS, evt);
+    }
+    return { code: ErrorCode.OK, data: null };
+  }
+
+  private stamp(conn: FakeConnection, attrs: AttributesMap): ChannelAttributesMap {
+    const lastUpdateTs = Date.now();
+    const lastUpdateUserId = conn.login?.uid ?? '';
+    return Object.fromEntries(Object.entries(attrs).map(([k, value]) => [k, { value, lastUpdateUserId, lastUpdateTs }]));
+  }
+
   get logins(): LoginArgs[] {
     return this.connections.flatMap((c) => (c.login ? [c.login] : []));
   }
@@ -307,6 +390,11 @@ export class FakeGateway {
     const answer = handler ? handler(conn, args, id) : { code: ErrorCode.UNSUPPORTED_OP, data: { message: 'unsupported' } };
     if (answer) conn.send([Frame.RES, id, answer.code, answer.data ?? null]);
   }
+}
+
+/** `map` restricted to `keys` (all of it without keys). */
+function pick<T>(map: Record<string, T>, keys?: string[]): Record<string, T> {
+  return keys ? Object.fromEntries(Object.entries(map).filter(([k]) => keys.includes(k))) : { ...map };
 }
 
 /** A URL where nothing listens (connection refused). */

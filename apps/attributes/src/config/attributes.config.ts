@@ -1,11 +1,37 @@
-import { commonConfigShape, loadConfig } from '@parley/platform';
+import { ATTRIBUTE_LIMITS } from '@parley/contracts';
+import { commonConfigShape, databaseConfigShape, env, loadConfig } from '@parley/platform';
 import { z } from 'zod';
 
-const schema = z.object({ ...commonConfigShape });
+const schema = z.object({
+  ...commonConfigShape,
+  ...databaseConfigShape,
+  /** Longest key, in UTF-8 bytes (user and channel attributes). */
+  ATTR_KEY_MAX_BYTES: env.int(ATTRIBUTE_LIMITS.KEY_MAX_BYTES, 1, 128),
+  /** Longest value, in UTF-8 bytes. */
+  ATTR_VALUE_MAX_BYTES: env.int(ATTRIBUTE_LIMITS.VALUE_MAX_BYTES, 1),
+  /** Attributes of one user … */
+  USER_ATTRS_MAX_KEYS: env.int(ATTRIBUTE_LIMITS.USER_MAX_KEYS, 1),
+  /** … and their key + value bytes (also the most one call may carry). */
+  USER_ATTRS_MAX_BYTES: env.int(ATTRIBUTE_LIMITS.USER_MAX_BYTES, 1),
+  /** Attributes of one channel … */
+  CHANNEL_ATTRS_MAX_KEYS: env.int(ATTRIBUTE_LIMITS.CHANNEL_MAX_KEYS, 1),
+  /** … and their key + value bytes (also the most one call may carry). */
+  CHANNEL_ATTRS_MAX_BYTES: env.int(ATTRIBUTE_LIMITS.CHANNEL_MAX_BYTES, 1),
+  /** Keys one get-by-keys or delete call may name. */
+  ATTR_KEYS_PER_CALL: env.int(ATTRIBUTE_LIMITS.KEYS_PER_CALL, 1),
+  /** How often each replica removes user attribute sets whose login has ended (idempotent across replicas). */
+  USER_ATTRS_SWEEP_MS: env.int(10_000, 100),
+});
 
 export type AttributesConfig = z.infer<typeof schema>;
 
+/** Reads and validates the configuration from an environment (tests pass their own). */
+export function readAttributesConfig(source: NodeJS.ProcessEnv = process.env): Readonly<AttributesConfig> {
+  return loadConfig(schema, source);
+}
+
 let cached: Readonly<AttributesConfig> | undefined;
 export function attributesConfig(): Readonly<AttributesConfig> {
-  return (cached ??= loadConfig(schema));
+  return (cached ??= readAttributesConfig());
 }
+export const ATTRIBUTES_CONFIG = Symbol('ATTRIBUTES_CONFIG');

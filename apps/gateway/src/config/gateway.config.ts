@@ -63,6 +63,16 @@ const schema = z.object({
   RECOVERY_MAX_MESSAGES: env.int(32, 0, 10_000),
   /** … no older than this (must match the channel service's recovery stream). */
   RECOVERY_MAX_AGE_MS: env.int(30_000, 1_000),
+  /** User attribute writes (set, add/update, delete, clear together) and reads per session. */
+  USER_ATTRS_WRITE_RATE: rate('10/5000'),
+  USER_ATTRS_READ_RATE: rate('40/5000'),
+  /** Channel attribute writes and reads per session (any channel). */
+  CHANNEL_ATTRS_WRITE_RATE: rate('10/5000'),
+  CHANNEL_ATTRS_READ_RATE: rate('10/5000'),
+  /** Users one session may subscribe to the online status of. */
+  STATUS_SUBSCRIPTIONS_MAX: env.int(512, 1, 10_000),
+  /** Each of subscribe, unsubscribe and queryPeersBySubscriptionOption per session. */
+  STATUS_SUBSCRIBE_RATE: rate('10/5000'),
   /** SIGTERM: how long clients get to move to another gateway before the rest are closed. */
   DRAIN_TIMEOUT_MS: env.int(5_000, 0),
   /** Presence/service request timeout. */

@@ -7,6 +7,8 @@ import {
   type RegisterSessionReply,
   type RegisterSessionRequest,
   type SetSessionStateRequest,
+  type StatusSnapshotReply,
+  type StatusSnapshotRequest,
   type UnregisterSessionRequest,
 } from '@parley/contracts';
 import { ServiceClient } from '@parley/platform';
@@ -34,6 +36,10 @@ export class PresenceClient {
 
   query(req: QueryOnlineRequest): Promise<QueryOnlineReply> {
     return this.services.request(Subjects.presence.query, req, this.config.SERVICE_TIMEOUT_MS);
+  }
+
+  statuses(req: StatusSnapshotRequest): Promise<StatusSnapshotReply> {
+    return this.services.requestIdempotent(Subjects.presence.statuses, req, this.config.SERVICE_TIMEOUT_MS);
   }
 
   heartbeat(hb: GatewayHeartbeat): void {

@@ -14,6 +14,8 @@ export class Session {
   warnedTokenExpiry = false;
   notifiedTokenExpired = false;
   private limiters: Map<string, RateLimiter> | null = null;
+  /** Uids whose online status this session subscribed to. */
+  statusSubs: Set<string> | null = null;
   /** Channels this session joined (ids). */
   channels: Set<string> | null = null;
   /** Peer messages sent by this session and not answered yet, by message id (a resend joins the first). */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AttributesService } from '../attributes/attributes.service';
 import { AuthModule } from '../auth/auth.module';
 import { ChannelMessagesService } from '../channels/channel-messages.service';
 import { ChannelRecovery } from '../channels/channel-recovery';
@@ -9,6 +10,8 @@ import { PresenceClient } from '../presence/presence.client';
 import { SessionsService } from '../sessions/sessions.service';
 import { UserSubscriptions } from '../sessions/user-subscriptions';
 import { OnlineStatusService } from '../status/online-status.service';
+import { StatusSubscriptionsService } from '../status/status-subscriptions.service';
+import { StatusWatch } from '../status/status-watch';
 import { OutboundQueue } from './outbound-queue';
 import { WsRouter } from './ws.router';
 import { WsServer } from './ws.server';
@@ -28,6 +31,9 @@ import { WsServer } from './ws.server';
     ChannelsService,
     ChannelMessagesService,
     ChannelRecovery,
+    StatusWatch,
+    StatusSubscriptionsService,
+    AttributesService,
   ],
   exports: [WsServer],
 })

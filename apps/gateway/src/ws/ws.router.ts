@@ -10,12 +10,24 @@ import {
   type RenewTokenArgs,
   type SendChannelArgs,
   type SendPeerArgs,
+  type ChannelAttrsClearArgs,
+  type ChannelAttrsDeleteArgs,
+  type ChannelAttrsGetArgs,
+  type ChannelAttrsWriteArgs,
+  type QuerySubscribedArgs,
+  type SubscribeStatusArgs,
+  type UnsubscribeStatusArgs,
+  type UserAttrsDeleteArgs,
+  type UserAttrsGetArgs,
+  type UserAttrsWriteArgs,
 } from '@parley/contracts';
+import { AttributesService } from '../attributes/attributes.service';
 import { ChannelMessagesService } from '../channels/channel-messages.service';
 import { ChannelsService } from '../channels/channels.service';
 import { PeerMessagesService } from '../messages/peer-messages.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { OnlineStatusService } from '../status/online-status.service';
+import { StatusSubscriptionsService } from '../status/status-subscriptions.service';
 import type { Connection } from './connection';
 
 type Handler = (conn: Connection, args: never) => Promise<unknown>;
@@ -31,6 +43,8 @@ export class WsRouter {
     peers: PeerMessagesService,
     channels: ChannelsService,
     channelMessages: ChannelMessagesService,
+    attributes: AttributesService,
+    subscriptions: StatusSubscriptionsService,
   ) {
     this.route(Op.LOGIN, (conn, args: LoginArgs) => sessions.login(conn, args));
     this.route(Op.LOGOUT, (conn) => sessions.logout(conn));
@@ -42,6 +56,19 @@ export class WsRouter {
     this.route(Op.GET_MEMBERS, (conn, args: GetMembersArgs) => channels.members(conn, args));
     this.route(Op.MEMBER_COUNT, (conn, args: MemberCountArgs) => channels.counts(conn, args));
     this.route(Op.SEND_CHANNEL, async (conn, args: SendChannelArgs) => channelMessages.send(conn, args));
+    this.route(Op.SET_USER_ATTRS, (conn, args: UserAttrsWriteArgs) => attributes.setUser(conn, args));
+    this.route(Op.ADD_USER_ATTRS, (conn, args: UserAttrsWriteArgs) => attributes.addUser(conn, args));
+    this.route(Op.DELETE_USER_ATTRS, (conn, args: UserAttrsDeleteArgs) => attributes.deleteUser(conn, args));
+    this.route(Op.CLEAR_USER_ATTRS, (conn) => attributes.clearUser(conn));
+    this.route(Op.GET_USER_ATTRS, (conn, args: UserAttrsGetArgs) => attributes.getUser(conn, args));
+    this.route(Op.SET_CHANNEL_ATTRS, (conn, args: ChannelAttrsWriteArgs) => attributes.setChannel(conn, args));
+    this.route(Op.ADD_CHANNEL_ATTRS, (conn, args: ChannelAttrsWriteArgs) => attributes.addChannel(conn, args));
+    this.route(Op.DELETE_CHANNEL_ATTRS, (conn, args: ChannelAttrsDeleteArgs) => attributes.deleteChannel(conn, args));
+    this.route(Op.CLEAR_CHANNEL_ATTRS, (conn, args: ChannelAttrsClearArgs) => attributes.clearChannel(conn, args));
+    this.route(Op.GET_CHANNEL_ATTRS, (conn, args: ChannelAttrsGetArgs) => attributes.getChannel(conn, args));
+    this.route(Op.SUBSCRIBE_STATUS, (conn, args: SubscribeStatusArgs) => subscriptions.subscribe(conn, args));
+    this.route(Op.UNSUBSCRIBE_STATUS, (conn, args: UnsubscribeStatusArgs) => subscriptions.unsubscribe(conn, args));
+    this.route(Op.QUERY_SUBSCRIBED, (conn, args: QuerySubscribedArgs) => subscriptions.subscribed(conn, args));
   }
 
   route<A>(op: number, handler: (conn: Connection, args: A) => Promise<unknown>): void {

@@ -6,6 +6,7 @@ import {
   type QueryOnlineRequest,
   type RegisterSessionRequest,
   type SetSessionStateRequest,
+  type StatusSnapshotRequest,
   type UnregisterSessionRequest,
 } from '@parley/contracts';
 import { SessionsService } from './sessions.service';
@@ -32,6 +33,11 @@ export class SessionsController {
   @MessagePattern(Subjects.presence.query)
   query(@Payload() req: QueryOnlineRequest) {
     return this.sessions.query(req);
+  }
+
+  @MessagePattern(Subjects.presence.statuses)
+  statuses(@Payload() req: StatusSnapshotRequest) {
+    return this.sessions.statuses(req);
   }
 
   @EventPattern(Subjects.presence.gatewayHeartbeat)

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { StatusPublisher } from '../status/status-publisher';
 import { SessionsController } from './sessions.controller';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
 
 @Module({
   controllers: [SessionsController],
-  providers: [SessionsService, SessionsRepository],
+  providers: [SessionsService, SessionsRepository, StatusPublisher],
 })
 export class SessionsModule {}

@@ -5,15 +5,28 @@ import { PrismaService } from '@parley/platform';
 export interface SessionStatusRow {
   uid: string;
   state: number;
+  /** Order of this uid's status changes (0 in unit tests that do not care). */
+  statusSeq?: bigint | number;
   stateSince: Date;
   heartbeatAt: Date | null;
   now: Date;
 }
 
 export interface RegisteredSession {
+  /** Also the seq of the ONLINE status change the login makes. */
   epoch: number;
   previousInstanceId: string | null;
 }
+
+/** A session whose status changed, with the change's seq. */
+export interface ChangedSession {
+  appId: string;
+  uid: string;
+  seq: number;
+}
+
+type ChangedRow = { app_id: string; uid: string; seq: bigint };
+const changed = (rows: ChangedRow[]): ChangedSession[] => rows.map((r) => ({ appId: r.app_id, uid: r.uid, seq: Number(r.seq) }));
 
 /** The session registry in Postgres: one row per (app, uid), gateways' heartbeats beside it. */
 @Injectable()
@@ -28,42 +41,83 @@ export class SessionsRepository {
         ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()
       ), prev AS (
         SELECT instance_id FROM sessions WHERE app_id = ${appId} AND uid = ${uid}
+      ), seq AS (
+        SELECT nextval('sessions_epoch_seq') AS v
       )
-      INSERT INTO sessions (app_id, uid, session_id, instance_id, gateway_id, epoch, state, state_since, logged_in_at)
-      VALUES (${appId}, ${uid}, ${sessionId}::uuid, ${instanceId}, ${gatewayId}, nextval('sessions_epoch_seq'), 0, now(), now())
+      INSERT INTO sessions (app_id, uid, session_id, instance_id, gateway_id, epoch, state, state_since, logged_in_at, status_seq)
+      SELECT ${appId}, ${uid}, ${sessionId}::uuid, ${instanceId}, ${gatewayId}, seq.v, 0, now(), now(), seq.v FROM seq
       ON CONFLICT (app_id, uid) DO UPDATE SET
         session_id = EXCLUDED.session_id, instance_id = EXCLUDED.instance_id, gateway_id = EXCLUDED.gateway_id,
-        epoch = EXCLUDED.epoch, state = 0, state_since = now(), logged_in_at = now()
+        epoch = EXCLUDED.epoch, state = 0, state_since = now(), logged_in_at = now(), status_seq = EXCLUDED.status_seq
       RETURNING epoch, (SELECT instance_id FROM prev) AS previous_instance_id`;
     const row = rows[0]!;
     return { epoch: Number(row.epoch), previousInstanceId: row.previous_instance_id };
   }
 
-  /** Removes the session only if it is still this one (a newer login may have replaced it). */
-  async unregister(appId: AppId, uid: Uid, sessionId: SessionId): Promise<boolean> {
-    const n = await this.prisma.$executeRaw`
-      DELETE FROM sessions WHERE app_id = ${appId} AND uid = ${uid} AND session_id = ${sessionId}::uuid`;
-    return n > 0;
+  /** Removes the session only if it is still this one (a newer login may have replaced it): its OFFLINE change. */
+  async unregister(appId: AppId, uid: Uid, sessionId: SessionId): Promise<ChangedSession | null> {
+    const rows = await this.prisma.$queryRaw<ChangedRow[]>`
+      DELETE FROM sessions WHERE app_id = ${appId} AND uid = ${uid} AND session_id = ${sessionId}::uuid
+      RETURNING app_id, uid, nextval('sessions_epoch_seq') AS seq`;
+    return changed(rows)[0] ?? null;
   }
 
-  async setState(appId: AppId, uid: Uid, sessionId: SessionId, state: number): Promise<boolean> {
-    const n = await this.prisma.$executeRaw`
-      UPDATE sessions SET state = ${state}, state_since = now()
-      WHERE app_id = ${appId} AND uid = ${uid} AND session_id = ${sessionId}::uuid AND state <> ${state}`;
-    return n > 0;
+  /** Sets the session's connection state; returns the change (null when it already was in that state). */
+  async setState(appId: AppId, uid: Uid, sessionId: SessionId, state: number): Promise<ChangedSession | null> {
+    const rows = await this.prisma.$queryRaw<ChangedRow[]>`
+      UPDATE sessions SET state = ${state}, state_since = now(), status_seq = nextval('sessions_epoch_seq')
+      WHERE app_id = ${appId} AND uid = ${uid} AND session_id = ${sessionId}::uuid AND state <> ${state}
+      RETURNING app_id, uid, status_seq AS seq`;
+    return changed(rows)[0] ?? null;
   }
 
   async statuses(appId: AppId, uids: readonly string[]): Promise<SessionStatusRow[]> {
     return this.prisma.$queryRaw<SessionStatusRow[]>`
-      SELECT s.uid, s.state, s.state_since AS "stateSince", g.heartbeat_at AS "heartbeatAt", now() AS now
+      SELECT s.uid, s.state, s.state_since AS "stateSince", g.heartbeat_at AS "heartbeatAt", now() AS now,
+             s.status_seq AS "statusSeq"
       FROM sessions s LEFT JOIN gateways g ON g.id = s.gateway_id
       WHERE s.app_id = ${appId} AND s.uid = ANY(${uids as string[]}::text[])`;
   }
 
-  async gatewayHeartbeat(gatewayId: GatewayId): Promise<void> {
-    await this.prisma.$executeRaw`
-      INSERT INTO gateways (id, heartbeat_at) VALUES (${gatewayId}, now())
-      ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`;
+  /**
+   * Refreshes the gateway's heartbeat. When it had been suspected dead (its sessions reported
+   * UNREACHABLE), its connected sessions are ONLINE again: returns those changes.
+   */
+  async gatewayHeartbeat(gatewayId: GatewayId): Promise<ChangedSession[]> {
+    const was = await this.prisma.$queryRaw<{ suspected: boolean }[]>`
+      WITH old AS (
+        SELECT suspected FROM gateways WHERE id = ${gatewayId} FOR UPDATE
+      ), up AS (
+        INSERT INTO gateways (id, heartbeat_at) VALUES (${gatewayId}, now())
+        ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), suspected = false
+      )
+      SELECT coalesce((SELECT suspected FROM old), false) AS suspected`;
+    if (!was[0]?.suspected) return [];
+    return changed(
+      await this.prisma.$queryRaw<ChangedRow[]>`
+        UPDATE sessions SET status_seq = nextval('sessions_epoch_seq')
+        WHERE gateway_id = ${gatewayId} AND state = 0
+        RETURNING app_id, uid, status_seq AS seq`,
+    );
+  }
+
+  /**
+   * Marks gateways silent for longer than the TTL as suspected (each by exactly one replica) and
+   * returns their connected sessions, which are UNREACHABLE from now on (effectiveState()).
+   */
+  async suspectSilentGateways(ttlMs: number): Promise<ChangedSession[]> {
+    const ttl = `${ttlMs} milliseconds`;
+    return changed(
+      await this.prisma.$queryRaw<ChangedRow[]>`
+        WITH s AS (
+          UPDATE gateways SET suspected = true
+          WHERE NOT suspected AND heartbeat_at < now() - ${ttl}::interval
+          RETURNING id
+        )
+        UPDATE sessions x SET status_seq = nextval('sessions_epoch_seq')
+        FROM s WHERE x.gateway_id = s.id AND x.state = 0
+        RETURNING x.app_id, x.uid, x.status_seq AS seq`,
+    );
   }
 
   /**
@@ -71,16 +125,16 @@ export class SessionsRepository {
    * or on a gateway silent for longer than the window. Safe to run on every replica (each row is
    * returned by exactly one DELETE).
    */
-  async sweepOffline(windowMs: number): Promise<{ appId: string; uid: string }[]> {
+  async sweepOffline(windowMs: number): Promise<ChangedSession[]> {
     const window = `${windowMs} milliseconds`;
-    const rows = await this.prisma.$queryRaw<{ app_id: string; uid: string }[]>`
+    const rows = await this.prisma.$queryRaw<ChangedRow[]>`
       DELETE FROM sessions s
       WHERE (s.state = 1 AND s.state_since < now() - ${window}::interval)
          OR NOT EXISTS (SELECT 1 FROM gateways g WHERE g.id = s.gateway_id AND g.heartbeat_at >= now() - ${window}::interval)
-      RETURNING s.app_id, s.uid`;
+      RETURNING s.app_id, s.uid, nextval('sessions_epoch_seq') AS seq`;
     await this.prisma.$executeRaw`
       DELETE FROM gateways g WHERE g.heartbeat_at < now() - interval '1 hour'
         AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.gateway_id = g.id)`;
-    return rows.map((r) => ({ appId: r.app_id, uid: r.uid }));
+    return changed(rows);
   }
 }

@@ -7,6 +7,8 @@ import {
   requireAppId,
   requireUid,
   ParleyError,
+  PeerState,
+  SessionState,
   Subjects,
   UserMsgKind,
   type AppId,
@@ -19,6 +21,8 @@ import {
   type RegisterSessionRequest,
   type SessionId,
   type SetSessionStateRequest,
+  type StatusSnapshotReply,
+  type StatusSnapshotRequest,
   type Uid,
   type UnregisterSessionRequest,
 } from '@parley/contracts';
@@ -26,10 +30,16 @@ import { InjectNats, ServiceClient } from '@parley/platform';
 import { traceHeaders } from '@parley/platform/telemetry';
 import type { NatsConnection } from 'nats';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config/presence.config';
-import { effectiveState } from './session-status';
+import { StatusPublisher } from '../status/status-publisher';
+import { effectiveState, type EffectiveState } from './session-status';
 import { SessionsRepository } from './sessions.repository';
 
 const codec = createCodec();
+const PEER_STATE: Record<EffectiveState, PeerState> = {
+  ONLINE: PeerState.ONLINE,
+  UNREACHABLE: PeerState.UNREACHABLE,
+  OFFLINE: PeerState.OFFLINE,
+};
 const MAX_QUERY_UIDS = 512;
 
 function requireIds(appId: unknown, uid: unknown): { appId: AppId; uid: Uid } {
@@ -45,8 +55,13 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     private readonly repository: SessionsRepository,
     @InjectNats() private readonly nc: NatsConnection,
     private readonly services: ServiceClient,
+    private readonly status: StatusPublisher,
     @Inject(PRESENCE_CONFIG) private readonly config: PresenceConfig,
   ) {}
+
+  private get windows() {
+    return { gatewayTtlMs: this.config.GATEWAY_TTL_MS, reconnectWindowMs: this.config.RECONNECT_WINDOW_MS };
+  }
 
   /** Registers a login and tells every older session of the uid (on any gateway) to end. */
   async register(req: RegisterSessionRequest): Promise<RegisterSessionReply> {
@@ -62,18 +77,43 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     // settled by the epoch, whichever KICK arrives first.
     const kick: KickMessage = { epoch, sessionId: req.sessionId, instanceId: req.instanceId };
     this.nc.publish(Subjects.user(appId, uid), codec.encode([UserMsgKind.KICK, kick]), { headers: traceHeaders() });
+    this.status.online([{ appId, uid, seq: epoch }]);
     const replaced = previousInstanceId === null ? 'none' : previousInstanceId === req.instanceId ? 'same-instance' : 'remote';
     return { epoch, replaced };
   }
 
   async unregister(req: UnregisterSessionRequest): Promise<{ removed: boolean }> {
     const { appId, uid } = requireIds(req.appId, req.uid);
-    return { removed: await this.repository.unregister(appId, uid, req.sessionId as SessionId) };
+    const gone = await this.repository.unregister(appId, uid, req.sessionId as SessionId);
+    if (gone) this.status.offline([gone]);
+    return { removed: gone !== null };
   }
 
   async setState(req: SetSessionStateRequest): Promise<{ changed: boolean }> {
     const { appId, uid } = requireIds(req.appId, req.uid);
-    return { changed: await this.repository.setState(appId, uid, req.sessionId as SessionId, req.state) };
+    if (req.state !== SessionState.ONLINE && req.state !== SessionState.UNREACHABLE) {
+      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'state: 0 or 1');
+    }
+    const change = await this.repository.setState(appId, uid, req.sessionId as SessionId, req.state);
+    if (change) this.status.publish([change], req.state === SessionState.ONLINE ? PeerState.ONLINE : PeerState.UNREACHABLE);
+    return { changed: change !== null };
+  }
+
+  /** Current state and seq of each uid (what a gateway starts from when a session subscribes). */
+  async statuses(req: StatusSnapshotRequest): Promise<StatusSnapshotReply> {
+    const appId = requireAppId(req.appId);
+    if (!Array.isArray(req.uids) || req.uids.length === 0 || req.uids.length > MAX_QUERY_UIDS || !req.uids.every(isUid)) {
+      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, `uids: 1–${MAX_QUERY_UIDS} valid user ids`);
+    }
+    const rows = new Map((await this.repository.statuses(appId, req.uids)).map((r) => [r.uid, r]));
+    const states: PeerState[] = [];
+    const seqs: number[] = [];
+    for (const uid of req.uids) {
+      const row = rows.get(uid);
+      states.push(PEER_STATE[effectiveState(row, this.windows)]);
+      seqs.push(row ? Number(row.statusSeq ?? 0) : 0);
+    }
+    return { states, seqs };
   }
 
   async query(req: QueryOnlineRequest): Promise<QueryOnlineReply> {
@@ -82,13 +122,12 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
       throw new ParleyError(ErrorCode.INVALID_ARGUMENT, `uids: 1–${MAX_QUERY_UIDS} valid user ids`);
     }
     const rows = new Map((await this.repository.statuses(req.appId, req.uids)).map((r) => [r.uid, r]));
-    const windows = { gatewayTtlMs: this.config.GATEWAY_TTL_MS, reconnectWindowMs: this.config.RECONNECT_WINDOW_MS };
     // UNREACHABLE is still logged in: agora-rtm 1.x reports it as online in queries.
-    return { online: req.uids.map((uid) => effectiveState(rows.get(uid), windows) !== 'OFFLINE') };
+    return { online: req.uids.map((uid) => effectiveState(rows.get(uid), this.windows) !== 'OFFLINE') };
   }
 
   async gatewayHeartbeat(hb: GatewayHeartbeat): Promise<void> {
-    await this.repository.gatewayHeartbeat(hb.gatewayId as GatewayId);
+    this.status.online(await this.repository.gatewayHeartbeat(hb.gatewayId as GatewayId));
   }
 
   onApplicationBootstrap(): void {
@@ -100,11 +139,18 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     clearInterval(this.sweeper);
   }
 
+  /**
+   * Every SWEEP_INTERVAL_MS on each replica (each change is made, and published, by exactly one):
+   * sessions of gateways silent past the TTL turn UNREACHABLE; sessions past the reconnect window
+   * (or on a gateway silent that long) are removed as OFFLINE.
+   */
   async sweep(): Promise<number> {
     try {
+      this.status.unreachable(await this.repository.suspectSilentGateways(this.config.GATEWAY_TTL_MS));
       const gone = await this.repository.sweepOffline(this.config.RECONNECT_WINDOW_MS);
       if (gone.length) {
         this.logger.log({ msg: 'sessions went offline', count: gone.length });
+        this.status.offline(gone);
         this.services.emit(Subjects.presence.wentOffline, { sessions: gone });
       }
       return gone.length;

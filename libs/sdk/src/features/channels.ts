@@ -125,6 +125,7 @@ export class Channels {
   private readonly active = new Map<string, ChannelState>();
   /** Leaves in progress, by id: a new JOIN of that id is sent after its LEAVE was answered. */
   private readonly leaving = new Map<string, Promise<void>>();
+  private readonly leftHooks: ((channelId: string) => void)[] = [];
 
   constructor(private readonly core: ClientCore) {
     core.onEvent(Evt.CHANNEL_MESSAGE, (data) => this.messageReceived(data));
@@ -141,6 +142,16 @@ export class Channels {
     const channel = new RtmChannel(this, channelId);
     this.states.set(channel, new ChannelState(channel, channelId));
     return channel;
+  }
+
+  /** The joined (or joining) channel object of `channelId`: where that channel's events go. */
+  member(channelId: string): RtmChannel | undefined {
+    return this.active.get(channelId)?.channel;
+  }
+
+  /** `hook(channelId)` whenever a channel object stops being joined (leave, failed join or rejoin, session end). */
+  onLeft(hook: (channelId: string) => void): void {
+    this.leftHooks.push(hook);
   }
 
   // --- RtmChannel API ---
@@ -517,7 +528,10 @@ export class Channels {
     st.epoch++;
     st.status = 'idle';
     st.reset();
-    if (this.active.get(st.id) === st) this.active.delete(st.id);
+    if (this.active.get(st.id) === st) {
+      this.active.delete(st.id);
+      for (const hook of this.leftHooks) hook(st.id);
+    }
     if (held) this.core.session.flush(); // held messages go out (and get NOT_IN_CHANNEL)
   }
 

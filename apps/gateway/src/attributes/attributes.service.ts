@@ -1,0 +1,130 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  ChanMsgKind,
+  ErrorCode,
+  Evt,
+  isChannelId,
+  isUid,
+  ParleyError,
+  Subjects,
+  UserAttrsOp,
+  type AttributesMap,
+  type ChannelAttributesMap,
+  type ChannelAttrsClearArgs,
+  type ChannelAttrsDeleteArgs,
+  type ChannelAttrsEvent,
+  type ChannelAttrsGetArgs,
+  type ChannelAttrsWriteArgs,
+  type ChannelAttrsWriteRequest,
+  type UserAttrsDeleteArgs,
+  type UserAttrsGetArgs,
+  type UserAttrsWriteArgs,
+  type UserAttrsWriteRequest,
+} from '@parley/contracts';
+import { ServiceClient } from '@parley/platform';
+import { ChannelSubscriptions } from '../channels/channel-subscriptions';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { enforceRate } from '../sessions/rate';
+import type { Session } from '../sessions/session';
+import { SessionsService, type SessionEnd } from '../sessions/sessions.service';
+import type { Connection } from '../ws/connection';
+
+/** Ends of a login: its user attributes go (a resume or a gateway drain keeps them). */
+const ENDS_LOGIN: ReadonlySet<SessionEnd> = new Set(['logout', 'expired', 'remote-login']);
+
+/**
+ * User and channel attributes: rate limits per session here, everything else (validation, limits,
+ * storage, notifications) in the attributes service. Pushes AttributesUpdated to local members.
+ */
+@Injectable()
+export class AttributesService {
+  private readonly logger = new Logger(AttributesService.name);
+
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly services: ServiceClient,
+    channels: ChannelSubscriptions,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {
+    channels.on(ChanMsgKind.ATTRIBUTES, (_ch, members, body) => {
+      for (const member of members) member.conn?.event(Evt.CHANNEL_ATTRS, body as ChannelAttrsEvent);
+    });
+    sessions.onEnded((session, why) => {
+      if (ENDS_LOGIN.has(why)) this.userGone(session);
+    });
+  }
+
+  setUser(conn: Connection, args: UserAttrsWriteArgs): Promise<null> {
+    return this.writeUser(conn, UserAttrsOp.SET, { attrs: args?.attrs });
+  }
+
+  addUser(conn: Connection, args: UserAttrsWriteArgs): Promise<null> {
+    return this.writeUser(conn, UserAttrsOp.ADD, { attrs: args?.attrs });
+  }
+
+  deleteUser(conn: Connection, args: UserAttrsDeleteArgs): Promise<null> {
+    return this.writeUser(conn, UserAttrsOp.DELETE, { keys: args?.keys });
+  }
+
+  clearUser(conn: Connection): Promise<null> {
+    return this.writeUser(conn, UserAttrsOp.CLEAR, {});
+  }
+
+  getUser(conn: Connection, args: UserAttrsGetArgs): Promise<AttributesMap> {
+    const session = this.sessions.requireSession(conn);
+    if (!isUid(args?.uid)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
+    enforceRate(session, 'attrs-user-read', this.config.USER_ATTRS_READ_RATE);
+    return this.services.requestIdempotent(Subjects.attributes.userGet, { appId: session.appId, uid: args.uid, keys: args.keys });
+  }
+
+  setChannel(conn: Connection, args: ChannelAttrsWriteArgs): Promise<null> {
+    return this.writeChannel(conn, UserAttrsOp.SET, args, { attrs: args?.attrs });
+  }
+
+  addChannel(conn: Connection, args: ChannelAttrsWriteArgs): Promise<null> {
+    return this.writeChannel(conn, UserAttrsOp.ADD, args, { attrs: args?.attrs });
+  }
+
+  deleteChannel(conn: Connection, args: ChannelAttrsDeleteArgs): Promise<null> {
+    return this.writeChannel(conn, UserAttrsOp.DELETE, args, { keys: args?.keys });
+  }
+
+  clearChannel(conn: Connection, args: ChannelAttrsClearArgs): Promise<null> {
+    return this.writeChannel(conn, UserAttrsOp.CLEAR, args, {});
+  }
+
+  getChannel(conn: Connection, args: ChannelAttrsGetArgs): Promise<ChannelAttributesMap> {
+    const session = this.sessions.requireSession(conn);
+    if (!isChannelId(args?.ch)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'invalid channel id');
+    enforceRate(session, 'attrs-channel-read', this.config.CHANNEL_ATTRS_READ_RATE);
+    return this.services.requestIdempotent(Subjects.attributes.channelGet, { appId: session.appId, ch: args.ch, keys: args.keys });
+  }
+
+  private writeUser(conn: Connection, op: UserAttrsOp, what: Pick<UserAttrsWriteRequest, 'attrs' | 'keys'>): Promise<null> {
+    const session = this.sessions.requireSession(conn);
+    enforceRate(session, 'attrs-user-write', this.config.USER_ATTRS_WRITE_RATE);
+    const req: UserAttrsWriteRequest = { appId: session.appId, uid: session.uid, instanceId: session.instanceId, op, ...what };
+    return this.services.request(Subjects.attributes.userWrite, req);
+  }
+
+  private writeChannel(
+    conn: Connection,
+    op: UserAttrsOp,
+    args: { ch?: unknown; notify?: unknown } | undefined,
+    what: Pick<ChannelAttrsWriteRequest, 'attrs' | 'keys'>,
+  ): Promise<null> {
+    const session = this.sessions.requireSession(conn);
+    const ch = args?.ch;
+    if (!isChannelId(ch)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'invalid channel id');
+    enforceRate(session, 'attrs-channel-write', this.config.CHANNEL_ATTRS_WRITE_RATE);
+    const req: ChannelAttrsWriteRequest = { appId: session.appId, ch, uid: session.uid, op, notify: args?.notify === true, ...what };
+    return this.services.request(Subjects.attributes.channelWrite, req);
+  }
+
+  private userGone(session: Session): void {
+    void this.services
+      .request(Subjects.attributes.userGone, { appId: session.appId, uid: session.uid, instanceId: session.instanceId })
+      .catch((err: Error) => this.logger.warn(`user attributes clean-up: ${err.message}`));
+  }
+
+}

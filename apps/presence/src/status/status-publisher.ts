@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { createCodec, PeerState, Subjects, type AppId, type StatusChange } from '@parley/contracts';
+import { InjectNats } from '@parley/platform';
+import { traceHeaders } from '@parley/platform/telemetry';
+import type { NatsConnection } from 'nats';
+
+const codec = createCodec();
+
+export interface StatusChangeRow {
+  appId: string;
+  uid: string;
+  seq: number;
+}
+
+/**
+ * Publishes online-status changes on each uid's status subject (Subjects.status): gateways holding
+ * a subscriber of that uid listen there. `seq` comes from the database and orders one uid's changes,
+ * whichever presence replica published them.
+ */
+@Injectable()
+export class StatusPublisher {
+  constructor(@InjectNats() private readonly nc: NatsConnection) {}
+
+  publish(rows: readonly StatusChangeRow[], state: PeerState): void {
+    if (rows.length === 0) return;
+    const headers = traceHeaders();
+    for (const row of rows) {
+      const change: StatusChange = [row.uid, state, row.seq];
+      this.nc.publish(Subjects.status(row.appId as AppId, row.uid), codec.encode(change), { headers });
+    }
+  }
+
+  online(rows: readonly StatusChangeRow[]): void {
+    this.publish(rows, PeerState.ONLINE);
+  }
+
+  unreachable(rows: readonly StatusChangeRow[]): void {
+    this.publish(rows, PeerState.UNREACHABLE);
+  }
+
+  offline(rows: readonly StatusChangeRow[]): void {
+    this.publish(rows, PeerState.OFFLINE);
+  }
+}
