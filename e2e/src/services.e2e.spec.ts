@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createCodec, SERVICES, Subjects } from '@parley/contracts';
-import { Stack, workspaceRoot } from '@parley/testing';
+import { Stack, startTestS3, workspaceRoot, type TestS3 } from '@parley/testing';
 import { connect, type NatsConnection } from 'nats';
 
 const codec = createCodec();
@@ -11,15 +11,18 @@ type PingReply = { response?: { ok: boolean; data: { service: string; pid: numbe
 describe('all six apps, two replicas each', () => {
   let stack: Stack;
   let nc: NatsConnection;
+  let s3: TestS3;
 
   beforeAll(async () => {
-    stack = await Stack.start({ replicas: { gateway: 2, presence: 2, channel: 2, attributes: 2, invitation: 2, media: 2 } });
+    s3 = await startTestS3();
+    stack = await Stack.start({ replicas: { gateway: 2, presence: 2, channel: 2, attributes: 2, invitation: 2, media: 2 }, appEnv: { media: s3.env } });
     nc = await connect({ servers: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222' });
   });
 
   afterAll(async () => {
     await nc?.close();
     await stack?.stop();
+    await s3?.stop();
   });
 
   it.each(SERVICES)('%s: both replicas answer its ping subject (queue group)', async (service) => {

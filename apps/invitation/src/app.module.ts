@@ -1,19 +1,24 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HealthModule, LoggingModule, NatsModule, pingController } from '@parley/platform';
-import type { InvitationConfig } from './config/invitation.config';
+import { HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
+import { INVITATION_CONFIG, type InvitationConfig } from './config/invitation.config';
+import { InvitationsModule } from './invitations/invitations.module';
 
-/** The invitation service; it answers its health ping for now, its feature modules come with their issues. */
 @Module({})
 export class AppModule {
   static register(config: Readonly<InvitationConfig>): DynamicModule {
     return {
       module: AppModule,
+      global: true,
       imports: [
         LoggingModule.forRoot('invitation', config.LOG_LEVEL),
         NatsModule.forRoot({ servers: config.NATS_URL, name: `parley-invitation-${process.pid}` }),
+        PrismaModule.forRoot(config.DATABASE_URL),
         HealthModule,
+        InvitationsModule,
       ],
       controllers: [pingController('invitation')],
+      providers: [{ provide: INVITATION_CONFIG, useValue: config }],
+      exports: [INVITATION_CONFIG],
     };
   }
 }

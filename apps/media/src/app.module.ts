@@ -1,19 +1,24 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HealthModule, LoggingModule, NatsModule, pingController } from '@parley/platform';
-import type { MediaConfig } from './config/media.config';
+import { HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
+import { MEDIA_CONFIG, type MediaConfig } from './config/media.config';
+import { MediaModule } from './media/media.module';
 
-/** The media service; it answers its health ping for now, its feature modules come with their issues. */
 @Module({})
 export class AppModule {
   static register(config: Readonly<MediaConfig>): DynamicModule {
     return {
       module: AppModule,
+      global: true,
       imports: [
         LoggingModule.forRoot('media', config.LOG_LEVEL),
         NatsModule.forRoot({ servers: config.NATS_URL, name: `parley-media-${process.pid}` }),
+        PrismaModule.forRoot(config.DATABASE_URL),
         HealthModule,
+        MediaModule,
       ],
       controllers: [pingController('media')],
+      providers: [{ provide: MEDIA_CONFIG, useValue: config }],
+      exports: [MEDIA_CONFIG],
     };
   }
 }

@@ -11,3 +11,4 @@ export * from './require';
 export * from './attributes';
 export * from './status';
 export * from './invitations';
+export * from './media';

@@ -1,3 +1,5 @@
+import type { WireMedia } from './media';
+
 /**
  * Peer (and later channel) messages on the wire and on NATS. Browser-safe.
  * A message body is the same object everywhere: client → gateway → NATS → gateway → client, and
@@ -17,8 +19,8 @@ export interface WireMessage {
   raw?: Uint8Array;
   /** RAW: optional description; FILE/IMAGE: the description text. */
   desc?: string;
-  /** FILE / IMAGE (issue 7): media fields, opaque to the message path. */
-  media?: Record<string, unknown>;
+  /** FILE / IMAGE: the media (WireMedia, libs/contracts/src/media.ts). */
+  media?: WireMedia;
 }
 
 /** Op.SEND_PEER arguments. */
@@ -90,8 +92,13 @@ export function messageSize(m: unknown): number | undefined {
       if (msg.desc !== undefined && typeof msg.desc !== 'string') return undefined;
       return msg.raw.byteLength + (msg.desc ? utf8Length(msg.desc) : 0);
     case MessageKind.IMAGE:
-    case MessageKind.FILE:
-      return msg.media && typeof msg.media === 'object' ? utf8Length(msg.desc ?? '') : undefined;
+    case MessageKind.FILE: {
+      const media = msg.media;
+      if (!media || typeof media !== 'object' || typeof media.id !== 'string' || !media.id || typeof media.size !== 'number') return undefined;
+      if (typeof media.name !== 'string' || (msg.desc !== undefined && typeof msg.desc !== 'string')) return undefined;
+      if (media.thumb !== undefined && !(media.thumb instanceof Uint8Array)) return undefined;
+      return utf8Length(msg.desc ?? '') + utf8Length(media.name) + (media.thumb?.byteLength ?? 0);
+    }
     default:
       return undefined;
   }

@@ -60,6 +60,13 @@ export const Op = {
   INVITE_CANCEL: 51,
   INVITE_ACCEPT: 52,
   INVITE_REFUSE: 53,
+  // files and images (libs/contracts/src/media.ts)
+  MEDIA_UPLOAD_BEGIN: 60,
+  MEDIA_UPLOAD_CHUNK: 61,
+  MEDIA_UPLOAD_END: 62,
+  MEDIA_CANCEL: 63,
+  MEDIA_INFO: 64,
+  MEDIA_READ: 65,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 

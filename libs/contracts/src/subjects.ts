@@ -72,6 +72,15 @@ export const Subjects = {
     confirmAccept: `${p}.svc.invitation.confirm-accept`,
     sync: `${p}.svc.invitation.sync`,
   },
+  /** Files and images (media service). */
+  media: {
+    /** Queue group: a replica takes a new upload and answers its own upload subject. */
+    begin: `${p}.svc.media.begin`,
+    /** One replica's uploads (raw NATS, not a queue group): MediaUploadMessage. */
+    uploads: (replicaId: string): string => `${p}.svc.media.upload.${replicaId}`,
+    info: `${p}.svc.media.info`,
+    read: `${p}.svc.media.read`,
+  },
   /** Every uid's status changes (the invitation service fails open invitations of a uid that went OFFLINE). */
   allStatus: `${p}.*.status.*`,
   /** Every channel's message subject (the recovery stream captures them). */

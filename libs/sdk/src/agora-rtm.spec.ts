@@ -76,14 +76,20 @@ describe('RtmClient API surface', () => {
     ['subscribePeersOnlineStatus', [['bob']]],
     ['unsubscribePeersOnlineStatus', [['bob']]],
     ['queryPeersBySubscriptionOption', ['ONLINE_STATUS']],
+    ['createMediaMessageByUploading', [new Uint8Array([1])]],
+    ['createFileMessageByUploading', [new Uint8Array([1])]],
+    ['createImageMessageByUploading', [new Uint8Array([1])]],
+    ['createFileMessageByMediaId', ['m']],
+    ['createImageMessageByMediaId', ['m']],
+    ['downloadMedia', ['m']],
+    ['downloadMediaToMemory', ['m']],
+    ['downloadMediaToFile', ['m', '/tmp/x']],
   ])('%s is implemented: before login it rejects with RtmInvalidStatusError 102', async (method, args) => {
     const fn = (client as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
     await expect(fn.apply(client, args)).rejects.toMatchObject({ name: 'RtmInvalidStatusError', code: 102 });
   });
 
   it.each([
-    ['createMediaMessageByUploading', [null]],
-    ['downloadMedia', ['m']],
     ['getUserMetadata', ['bob']],
     ['setLocalUserMetadata', [[]]],
     ['clearLocalUserMetadata', []],
@@ -109,12 +115,15 @@ describe('RtmClient API surface', () => {
     }
   });
 
-  it('createLocalInvitation returns an IDLE invitation; send/cancel throw "not implemented yet"', () => {
+  it('createLocalInvitation returns an IDLE invitation; cancel throws NOT_STARTED, send without login fails NOT_LOGGEDIN', async () => {
     const inv = client.createLocalInvitation('bob');
     expect([inv.calleeId, inv.state, inv.response, inv.content, inv.channelId]).toEqual(['bob', 'IDLE', '', '', '']);
-    expect(() => inv.send()).toThrow('not implemented yet');
-    expect(() => inv.cancel()).toThrow('not implemented yet');
-    expect(() => client.createLocalInvitation('')).toThrow(expect.objectContaining({ name: 'RtmInvalidArgumentError' }));
+    expect(() => inv.cancel()).toThrow(expect.objectContaining({ name: 'RtmInvalidStatusError', code: 2 }));
+    const failure = new Promise((resolve) => inv.on('LocalInvitationFailure', resolve));
+    inv.send();
+    expect(inv.state).toBe('FAILURE');
+    await expect(failure).resolves.toBe('NOT_LOGGEDIN');
+    expect(() => client.createLocalInvitation('')).toThrow(expect.objectContaining({ name: 'RtmInvalidArgumentError', code: 1 }));
   });
 
   it('createMetadataItem has agora defaults', () => {

@@ -1,19 +1,19 @@
-import type { ClientCore } from './client-core';
 import { TypedEventEmitter } from './emitter';
-import { RemoteInvitationState } from './enums';
-import { notYetSync } from './features/not-implemented';
+import type { RemoteInvitationState } from './enums';
+import type { Invitations } from './features/invitations';
 import type { RemoteInvitationEvents } from './rtm-events';
 
-/** A call invitation on the callee's side, delivered by the RemoteInvitationReceived event (spec §2.3). */
+/**
+ * A call invitation on the callee's side, delivered by the RemoteInvitationReceived event (spec §2.3).
+ * The behaviour lives in src/features/invitations.ts.
+ */
 export class RemoteInvitation extends TypedEventEmitter<RemoteInvitationEvents> {
   /** The callee's answer, ≤ 8 KB UTF-8; set it before accept() / refuse(). */
   response = '';
-  /** @internal */
-  protected _state: RemoteInvitationState = RemoteInvitationState.INVITATION_RECEIVED;
 
-  /** @internal */
+  /** @internal Made by the SDK for RemoteInvitationReceived. */
   constructor(
-    private readonly core: ClientCore,
+    private readonly invitations: Invitations,
     readonly callerId: string,
     readonly channelId: string,
     readonly content: string,
@@ -22,15 +22,19 @@ export class RemoteInvitation extends TypedEventEmitter<RemoteInvitationEvents> 
   }
 
   get state(): RemoteInvitationState {
-    return this._state;
+    return this.invitations.remoteState(this);
   }
 
+  /**
+   * Accepts (ACCEPT_SENT_TO_LOCAL, then RemoteInvitationAccepted once the caller confirmed). Throws
+   * RtmInvalidArgumentError 1 (response) or RtmInvalidStatusError 4 (accepted already) / 3 (ended).
+   */
   accept(): void {
-    notYetSync('RemoteInvitation.accept');
+    this.invitations.accept(this);
   }
 
+  /** Refuses (RemoteInvitationRefused, or the outcome that came first); throws like accept(). */
   refuse(): void {
-    notYetSync('RemoteInvitation.refuse');
+    this.invitations.refuse(this);
   }
-
 }

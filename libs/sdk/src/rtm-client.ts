@@ -1,17 +1,18 @@
-import { isUid } from '@parley/contracts';
 import { ClientCore } from './client-core';
 import { TypedEventEmitter } from './emitter';
 import type { PeerSubscriptionOption } from './enums';
-import { INVITATION_API_CALL_ERR, RtmInvalidArgumentError } from './errors';
+import { RtmInvalidArgumentError } from './errors';
 import { ChannelAttributesApi } from './features/channel-attributes';
 import { Channels } from './features/channels';
+import { Invitations } from './features/invitations';
+import { Media } from './features/media';
 import { withMessageType } from './features/message-codec';
 import { notYet } from './features/not-implemented';
 import { PeerMessages } from './features/peer-messages';
 import { SessionApi } from './features/session-api';
 import { StatusSubscriptions } from './features/status-subscriptions';
 import { UserAttributesApi } from './features/user-attributes';
-import { LocalInvitation } from './local-invitation';
+import type { LocalInvitation } from './local-invitation';
 import { RtmMetadataItem } from './metadata-item';
 import { currentTimers } from './parameters';
 import type { RtmChannel } from './rtm-channel';
@@ -21,9 +22,13 @@ import type {
   ChannelAttributeOptions,
   ChannelAttributes,
   ChannelMemberCountResult,
+  FileMessageUploadOptions,
   FileMessageUploadParams,
+  ImageMessageUploadOptions,
   ImageMessageUploadParams,
+  MediaDownloadOptions,
   MediaTransferHandler,
+  MediaUploadPayload,
   PeerMessageSendResult,
   PeersOnlineStatusResult,
   RtmConfig,
@@ -59,6 +64,8 @@ export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
   private readonly userAttributes: UserAttributesApi;
   private readonly channelAttributes: ChannelAttributesApi;
   private readonly subscriptions: StatusSubscriptions;
+  private readonly invitations: Invitations;
+  private readonly media: Media;
 
   /** @internal Use AgoraRTM.createInstance(). */
   constructor(appId: string, config: RtmConfig = {}) {
@@ -70,6 +77,8 @@ export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
     this.userAttributes = new UserAttributesApi(this.core);
     this.channelAttributes = new ChannelAttributesApi(this.core, this.channels);
     this.subscriptions = new StatusSubscriptions(this.core);
+    this.invitations = new Invitations(this.core);
+    this.media = new Media(this.core);
   }
 
   // --- session (src/features/session-api.ts) ---
@@ -121,9 +130,9 @@ export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
     return this.channels.create(channelId);
   }
 
+  /** A call invitation (src/features/invitations.ts); send() it when logged in. Callees get RemoteInvitationReceived. */
   createLocalInvitation(calleeId: string): LocalInvitation {
-    if (!isUid(calleeId)) throw new RtmInvalidArgumentError('INVITATION: invalid calleeId.', INVITATION_API_CALL_ERR.INVALID_ARGUMENT);
-    return new LocalInvitation(this.core, calleeId);
+    return this.invitations.createLocal(calleeId);
   }
 
   createMetadataItem(): RtmMetadataItem {
@@ -202,19 +211,51 @@ export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
     return this.subscriptions.query(option);
   }
 
-  // --- files and images (agora-rtm-sdk 1.4.5 API) ---
+  // --- files and images (src/features/media.ts): agora-rtm-sdk 1.4.5 API, then the native 1.3 names ---
 
-  createMediaMessageByUploading(payload: Blob, params?: FileMessageUploadParams, transHandler?: MediaTransferHandler): Promise<RtmFileMessage>;
-  createMediaMessageByUploading(payload: Blob, params?: ImageMessageUploadParams, transHandler?: MediaTransferHandler): Promise<RtmImageMessage>;
+  /**
+   * Uploads a file (≤ 30 MB; a Blob, bytes, or in Node a file path or stream) and resolves a file
+   * or image message to send with sendMessageToPeer / RtmChannel.sendMessage. The media is kept 7 days.
+   */
+  createMediaMessageByUploading(payload: MediaUploadPayload, params?: FileMessageUploadParams, transHandler?: MediaTransferHandler): Promise<RtmFileMessage>;
+  createMediaMessageByUploading(payload: MediaUploadPayload, params?: ImageMessageUploadParams, transHandler?: MediaTransferHandler): Promise<RtmImageMessage>;
   createMediaMessageByUploading(
-    payload: Blob,
+    payload: MediaUploadPayload,
     params?: FileMessageUploadParams | ImageMessageUploadParams,
     transHandler?: MediaTransferHandler,
   ): Promise<RtmFileMessage | RtmImageMessage> {
-    return notYet('createMediaMessageByUploading', payload, params, transHandler);
+    return this.media.createMediaMessageByUploading(payload, params, transHandler);
   }
+  /** The media's bytes as a Blob. */
   downloadMedia(mediaId: string, transHandler?: MediaTransferHandler): Promise<Blob> {
-    return notYet('downloadMedia', mediaId, transHandler);
+    return this.media.downloadBlob(mediaId, transHandler);
+  }
+  createFileMessageByUploading(payload: MediaUploadPayload, options?: FileMessageUploadOptions): Promise<RtmFileMessage> {
+    return this.media.createFileMessageByUploading(payload, options);
+  }
+  createImageMessageByUploading(payload: MediaUploadPayload, options?: ImageMessageUploadOptions): Promise<RtmImageMessage> {
+    return this.media.createImageMessageByUploading(payload, options);
+  }
+  /** Cancels the upload started with this `requestId` (it rejects with code 6); false when there is none in flight. */
+  cancelMediaUpload(requestId: string): boolean {
+    return this.media.cancelUpload(requestId);
+  }
+  cancelMediaDownload(requestId: string): boolean {
+    return this.media.cancelDownload(requestId);
+  }
+  /** A file message of existing media (unknown or expired: RtmInvalidArgumentError code 7). */
+  createFileMessageByMediaId(mediaId: string): Promise<RtmFileMessage> {
+    return this.media.messageByMediaId(mediaId, 'FILE') as Promise<RtmFileMessage>;
+  }
+  createImageMessageByMediaId(mediaId: string): Promise<RtmImageMessage> {
+    return this.media.messageByMediaId(mediaId, 'IMAGE') as Promise<RtmImageMessage>;
+  }
+  downloadMediaToMemory(mediaId: string, options?: MediaDownloadOptions): Promise<Uint8Array> {
+    return this.media.downloadToMemory(mediaId, options);
+  }
+  /** Node: streams the media into `filePath`; a failed or canceled download removes the file. */
+  downloadMediaToFile(mediaId: string, filePath: string, options?: MediaDownloadOptions): Promise<void> {
+    return this.media.downloadToFile(mediaId, filePath, options);
   }
 
   // --- metadata (agora-rtm-sdk 1.6.0) ---

@@ -53,6 +53,7 @@ export interface RtmImageMessage {
   height: number;
   fileName: string;
   description: string;
+  /** Received messages: a Blob (its bytes, typed as Blob, where the platform has no Blob). */
   thumbnail: Blob | undefined;
   thumbnailWidth: number;
   thumbnailHeight: number;
@@ -65,10 +66,11 @@ export interface RtmImageMessage {
   rawMessage?: never;
 }
 
-/** File message (agora-rtm-sdk ≤ 1.4.5). */
+/** File message (agora-rtm-sdk ≤ 1.4.5), made by `createMediaMessageByUploading` or `createMessage`. */
 export interface RtmFileMessage {
   fileName: string;
   description: string;
+  /** Received messages: a Blob (its bytes, typed as Blob, where the platform has no Blob). */
   thumbnail: Blob | undefined;
   size: number;
   mediaId: string;
@@ -154,34 +156,66 @@ export interface ChannelMemberCountResult {
 }
 
 export interface MediaOperationProgress {
+  /** Bytes moved so far (upload: taken by the server; download: received). */
   currentSize: number;
   totalSize: number;
 }
 
+/** 3rd argument of createMediaMessageByUploading / 2nd of downloadMedia (agora-rtm-sdk ≤ 1.4.5). */
 export interface MediaTransferHandler {
+  /** Aborting it cancels the transfer at any time: the call rejects with code 6 (CANCELED). */
   cancelSignal?: AbortSignal;
+  /** About once per second while bytes move; silent while the transfer stalls. */
   onOperationProgress?: (event: MediaOperationProgress) => void;
+  /** Parley: an id for cancelMediaUpload / cancelMediaDownload (unique among this client's transfers in flight). */
+  requestId?: string;
 }
+
+/**
+ * Parley: what can be uploaded. agora-rtm-sdk 1.4.5 took a Blob (a File is one); Parley also takes
+ * bytes and, in Node, a file path or a readable stream (whose size must be given as `size`,
+ * unless it is a file stream with a `path`).
+ */
+export type MediaUploadPayload = Blob | ArrayBuffer | ArrayBufferView | string | AsyncIterable<Uint8Array | string>;
+
+/** Thumbnail of a file or image message: a Blob (agora) or its bytes (Parley). */
+export type MediaThumbnail = Blob | Uint8Array;
 
 /** 2nd argument of createMediaMessageByUploading for a file message. */
 export interface FileMessageUploadParams {
+  /** Default: the File's name, or the file path's last segment, else ''. */
   fileName?: string;
   description?: string;
-  thumbnail?: Blob | undefined;
+  /** description + fileName + thumbnail ≤ 32 KB. */
+  thumbnail?: MediaThumbnail | undefined;
   messageType?: 'FILE';
+  /** Parley: the byte size of a stream payload (other payloads know theirs). */
+  size?: number;
 }
 
 /** 2nd argument of createMediaMessageByUploading for an image message. */
 export interface ImageMessageUploadParams {
+  /** Default: computed by the server for JPEG, PNG, BMP and GIF (else 0). */
   width?: number;
   height?: number;
   fileName?: string;
   description?: string;
-  thumbnail?: Blob | undefined;
+  thumbnail?: MediaThumbnail | undefined;
   thumbnailWidth?: number | undefined;
   thumbnailHeight?: number | undefined;
   messageType?: 'IMAGE';
+  /** Parley: the byte size of a stream payload (other payloads know theirs). */
+  size?: number;
 }
+
+/** Options of the native-style createFileMessageByUploading (agora RTM 1.3 native API names). */
+export interface FileMessageUploadOptions extends Omit<FileMessageUploadParams, 'messageType'>, MediaTransferHandler {}
+
+/** Options of the native-style createImageMessageByUploading. */
+export interface ImageMessageUploadOptions extends Omit<ImageMessageUploadParams, 'messageType'>, MediaTransferHandler {}
+
+/** Options of downloadMediaToMemory / downloadMediaToFile. */
+export type MediaDownloadOptions = MediaTransferHandler;
 
 /** User or channel metadata (agora-rtm-sdk 1.6.0). */
 export interface RtmMetadata {

@@ -8,6 +8,7 @@ import {
   type ChannelMessageEvent,
   type JoinArgs,
   type SendChannelArgs,
+  type WireMedia,
 } from '@parley/contracts';
 import AgoraRTM from '../src';
 import type { ReceivedMessageProperties, RtmChannel, RtmClient, RtmMessage } from '../src';
@@ -394,10 +395,10 @@ describe('channels', () => {
       expect(conn.requests(Op.SEND_CHANNEL)).toHaveLength(80);
     });
 
-    it('rejects image and file messages as not implemented yet', async () => {
+    it('checks file and image messages like the others: INVALID_MESSAGE 4 (media: test/media.spec.ts)', async () => {
       const { channel } = await joined();
-      const file = { fileName: 'a.txt', description: '', thumbnail: undefined, size: 1, mediaId: 'm', messageType: 'FILE' as const };
-      expect(await rejection(channel.sendMessage(file))).toMatchObject({ name: 'RtmUnknownError', message: expect.stringContaining('not implemented yet') });
+      const file = { fileName: 'a.txt', description: '', thumbnail: undefined, size: 1, mediaId: '', messageType: 'FILE' as const };
+      expect(await rejection(channel.sendMessage(file))).toMatchObject({ name: 'RtmInvalidArgumentError', code: 4 });
     });
 
     it.each([
@@ -617,10 +618,12 @@ describe('channels', () => {
       const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
       conn.push(Evt.CHANNEL_MESSAGE, { ch: 'lobby', from: 'bob' });
       conn.push(Evt.MEMBER_JOINED, { ch: 'lobby' });
-      conn.pushChannelMessage(text('i1', { m: { k: MessageKind.IMAGE, desc: 'pic', media: { mediaId: 'x' } } }));
+      conn.pushChannelMessage(text('u1', { m: { k: 9 as MessageKind } }));
+      conn.pushChannelMessage(text('i1', { m: { k: MessageKind.IMAGE, desc: 'pic', media: { mediaId: 'x' } as unknown as WireMedia } }));
       await settle(client);
       expect(got.messages).toHaveLength(0);
-      expect(warn).toHaveBeenCalledWith(expect.stringContaining('message kind 3 is not supported'));
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('message kind 9 is not supported'));
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('an image message without valid media'));
       channel.on('ChannelMessage', () => {
         throw new Error('app bug');
       });

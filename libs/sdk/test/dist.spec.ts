@@ -1,10 +1,16 @@
 /**
  * The built package (after `nx run sdk:build`): CommonJS `require()` returns the AgoraRTM object
- * itself, ESM has it as the default export, and the IIFE defines the global. Skipped when not built.
+ * itself, ESM has it as the default export, and the IIFE defines the global; in plain Node (not
+ * jest's transform) both load node:fs lazily for file uploads and downloads. Skipped when not built.
  */
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as vm from 'node:vm';
+import { FakeGateway } from './fake-gateway';
+import { APP_ID } from './helpers';
 
 const pkgDir = path.resolve(__dirname, '../../../dist/libs/sdk');
 const built = fs.existsSync(path.join(pkgDir, 'dist/index.js'));
@@ -52,5 +58,50 @@ const built = fs.existsSync(path.join(pkgDir, 'dist/index.js'));
       const dts = fs.readFileSync(path.join(pkgDir, 'dist', file), 'utf8');
       expect(dts).toMatch(/export \{[^}]*type RtmClient,[^}]*AgoraRTM as default \};/);
     }
+  });
+
+  describe('files in plain Node (node:fs loaded on first use)', () => {
+    let gw: FakeGateway;
+    let tmp: string;
+    beforeAll(async () => {
+      gw = await FakeGateway.start();
+      tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-dist-'));
+    });
+    afterAll(async () => {
+      await gw.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    });
+
+    /** Uploads a file path and downloads it to another file with the built package, in a child node process. */
+    function roundTrip(format: 'cjs' | 'esm'): Promise<{ code: number; output: string; source: string; target: string }> {
+      const source = path.join(tmp, `${format}-in.txt`);
+      const target = path.join(tmp, `${format}-out.txt`);
+      fs.writeFileSync(source, `hello from ${format}`.repeat(1000));
+      const load =
+        format === 'cjs'
+          ? `const AgoraRTM = require(${JSON.stringify(path.join(pkgDir, 'dist/index.js'))});`
+          : `const { default: AgoraRTM } = await import(${JSON.stringify(pathToFileURL(path.join(pkgDir, 'dist/index.mjs')).href)});`;
+      const script = `(async () => {
+        ${load}
+        AgoraRTM.setWebSocketImplementation(require(${JSON.stringify(require.resolve('ws'))}));
+        const client = AgoraRTM.createInstance(${JSON.stringify(APP_ID)}, { serverUrl: ${JSON.stringify(gw.url)}, logFilter: AgoraRTM.LOG_FILTER_OFF });
+        await client.login({ uid: '${format}' });
+        const message = await client.createFileMessageByUploading(${JSON.stringify(source)});
+        await client.downloadMediaToFile(message.mediaId, ${JSON.stringify(target)});
+        await client.logout();
+        console.log(message.fileName);
+      })().catch((err) => { console.error(err); process.exit(1); });`;
+      return new Promise((resolve) => {
+        execFile(process.execPath, ['-e', script], { timeout: 20_000 }, (err, stdout, stderr) => {
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}`, source, target });
+        });
+      });
+    }
+
+    it.each(['cjs', 'esm'] as const)('%s: uploads a file path and downloads to a file', async (format) => {
+      const run = await roundTrip(format);
+      expect(run).toMatchObject({ code: 0, output: `${format}-in.txt\n` });
+      expect(fs.readFileSync(run.target).equals(fs.readFileSync(run.source))).toBe(true);
+    }, 30_000);
   });
 });

@@ -3,8 +3,8 @@
  * `ws` package: HELLO, LOGIN/LOGOUT/RENEW_TOKEN/QUERY_ONLINE/SEND_PEER and the channel ops
  * (JOIN/LEAVE/SEND_CHANNEL/GET_MEMBERS/MEMBER_COUNT, fanned out to the other members' connections),
  * user and channel attributes (CHANNEL_ATTRS pushed to members on notify), online-status
- * subscriptions (PEER_STATUS on setPeerState), with scriptable answers, PING/PONG, pushes
- * (acknowledged ones too), drops, and socket kills.
+ * subscriptions (PEER_STATUS on setPeerState), call invitations (test/fake-invitations.ts), files and
+ * images (test/fake-media.ts), with scriptable answers, PING/PONG, pushes (acknowledged ones too), drops, and socket kills.
  */
 import { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -25,6 +25,7 @@ import {
   type ChannelAttributesMap,
   type ChannelMessageEvent,
   type DropReason,
+  type InvitationSnapshot,
   type JoinArgs,
   type LoginArgs,
   type PeerState,
@@ -32,6 +33,8 @@ import {
   type SendChannelArgs,
   type SendPeerArgs,
 } from '@parley/contracts';
+import { FakeInvitations } from './fake-invitations';
+import { FakeMedia } from './fake-media';
 
 const codec = createCodec();
 
@@ -65,6 +68,11 @@ export class FakeConnection {
   /** Evt.PEER_MESSAGE (always acknowledged, as the gateway sends it). */
   pushPeerMessage(data: PeerMessageEvent, onAck?: () => void): number {
     return this.pushAcked(Evt.PEER_MESSAGE, data, onAck);
+  }
+
+  /** Evt.INVITATION (always acknowledged, as the gateway sends it). */
+  pushInvitation(snapshot: InvitationSnapshot, onAck?: () => void): number {
+    return this.pushAcked(Evt.INVITATION, snapshot, onAck);
   }
 
   /** Evt.CHANNEL_MESSAGE (never acknowledged). */
@@ -171,6 +179,10 @@ export class FakeGateway {
     },
     [Op.QUERY_SUBSCRIBED]: (conn) => ({ code: ErrorCode.OK, data: [...this.subscriptionsOf(conn)] }),
   };
+  /** Call invitations: INVITE* handlers and Evt.INVITATION pushes. */
+  readonly invitations = new FakeInvitations(this);
+  /** Files and images: MEDIA_* handlers and an in-memory media store. */
+  readonly media = new FakeMedia(this);
   /** User attributes by uid (one per uid: the fake has no login instances). */
   readonly userAttrs = new Map<string, AttributesMap>();
   /** Channel attributes by channel id, and the `v` of the channel's last write. */
@@ -374,7 +386,10 @@ export class FakeGateway {
       this.handle(conn, frame);
       this.notify();
     });
-    ws.on('close', () => this.notify());
+    ws.on('close', () => {
+      this.media.connectionClosed(conn);
+      this.notify();
+    });
     if (this.sendHello) {
       conn.send([Frame.HELLO, { v: PROTOCOL_VERSION, gw: 'fake', heartbeatMs: this.heartbeatMs, maxFrameBytes: this.maxFrameBytes, serverTs: Date.now() }]);
     }

@@ -7,6 +7,7 @@ import {
   PeerDelivery,
   type PeerMessageEvent,
   type SendPeerArgs,
+  type WireMedia,
 } from '@parley/contracts';
 import AgoraRTM, { END_CALL_PREFIX } from '../src';
 import type { ReceivedMessageProperties, RtmClient, RtmMessage, RtmRawMessage } from '../src';
@@ -193,12 +194,12 @@ describe('peer-to-peer messages', () => {
         expect(sendArgs(conn)).toHaveLength(2);
       });
 
-      it('rejects image and file messages as not implemented yet (RtmUnknownError)', async () => {
+      it('checks file and image messages like the others (INVALID_MESSAGE 7, INCOMPATIBLE_MESSAGE 8; media test/media.spec.ts)', async () => {
         const { client, conn } = await loggedIn();
-        const file = { fileName: 'a.txt', description: '', thumbnail: undefined, size: 1, mediaId: 'm', messageType: 'FILE' as const };
-        const err = await rejection(client.sendMessageToPeer(file, 'bob'));
-        expect(err.name).toBe('RtmUnknownError');
-        expect(err.message).toContain('not implemented yet');
+        const file = { fileName: 'a.txt', description: '', thumbnail: undefined, size: 1, mediaId: '', messageType: 'FILE' as const };
+        expect(await rejection(client.sendMessageToPeer(file, 'bob'))).toMatchObject({ name: 'RtmInvalidArgumentError', code: 7 });
+        const both = { ...file, mediaId: 'm', text: 'x' } as unknown as RtmMessage;
+        expect(await rejection(client.sendMessageToPeer(both, 'bob'))).toMatchObject({ name: 'RtmInvalidArgumentError', code: 8 });
         expect(sendArgs(conn)).toHaveLength(0);
       });
 
@@ -444,15 +445,17 @@ describe('peer-to-peer messages', () => {
       expect(count).toBe(PEER_DEDUP_CAPACITY + 2);
     });
 
-    it('ACKs but does not emit a message kind this version does not know (IMAGE), with a warning', async () => {
+    it('ACKs but does not emit an unknown message kind or an image without valid media, with a warning', async () => {
       const { client, conn } = await loggedIn('alice', { logFilter: AgoraRTM.LOG_FILTER_WARNING });
       const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
       const got = record(client);
-      const ackId = conn.pushPeerMessage(text('i1', { m: { k: MessageKind.IMAGE, desc: 'pic', media: { mediaId: 'x' } } }));
-      await gw.until(() => conn.acks.includes(ackId));
+      const unknown = conn.pushPeerMessage(text('u1', { m: { k: 9 as MessageKind } }));
+      const image = conn.pushPeerMessage(text('i1', { m: { k: MessageKind.IMAGE, desc: 'pic', media: { mediaId: 'x' } as unknown as WireMedia } }));
+      await gw.until(() => conn.acks.includes(unknown) && conn.acks.includes(image));
       await settle(client);
       expect(got).toHaveLength(0);
-      expect(warn).toHaveBeenCalledWith(expect.stringContaining('message kind 3 is not supported'));
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('message kind 9 is not supported'));
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('an image message without valid media'));
     });
 
     it('ignores a malformed event (still ACKed)', async () => {

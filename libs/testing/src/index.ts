@@ -4,3 +4,4 @@ export * from './apps';
 export * from './wait';
 export * from './otlp-collector';
 export * from './wire-client';
+export * from './s3';

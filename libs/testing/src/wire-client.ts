@@ -14,6 +14,8 @@ export class WireClient {
   closed?: { code: number; reason: string };
   /** Called for every pushed event; the ACK (when asked for) is sent after it returns. */
   onEvent?: (evt: number, data: unknown) => void;
+  /** False: never acknowledge pushed events (a client that receives but does not confirm). */
+  ack = true;
   private nextId = 1;
   private readonly waiters = new Map<number, (frame: unknown[]) => void>();
   private pinger?: NodeJS.Timeout;
@@ -87,7 +89,7 @@ export class WireClient {
       }
       case Frame.EVT:
         this.onEvent?.(f[1] as number, f[2]);
-        if (f[3] !== undefined) this.send([Frame.ACK, f[3]]);
+        if (f[3] !== undefined && this.ack) this.send([Frame.ACK, f[3]]);
         return;
       case Frame.PING:
         this.send([Frame.PONG, f[1]]);

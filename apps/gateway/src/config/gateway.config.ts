@@ -73,6 +73,11 @@ const schema = z.object({
   STATUS_SUBSCRIPTIONS_MAX: env.int(512, 1, 10_000),
   /** Each of subscribe, unsubscribe and queryPeersBySubscriptionOption per session. */
   STATUS_SUBSCRIBE_RATE: rate('10/5000'),
+  /** Invitations sent per session. */
+  INVITATION_RATE: rate('60/3000'),
+  /** Uploads begun, and media infos asked (createXMessageByMediaId, downloads), per session. */
+  MEDIA_UPLOAD_RATE: rate('20/10000'),
+  MEDIA_INFO_RATE: rate('40/10000'),
   /** SIGTERM: how long clients get to move to another gateway before the rest are closed. */
   DRAIN_TIMEOUT_MS: env.int(5_000, 0),
   /** Presence/service request timeout. */

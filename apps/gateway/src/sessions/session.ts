@@ -16,6 +16,8 @@ export class Session {
   private limiters: Map<string, RateLimiter> | null = null;
   /** Uids whose online status this session subscribed to. */
   statusSubs: Set<string> | null = null;
+  /** Uploads in progress: upload id → the subject of the media replica that holds it. */
+  uploads: Map<string, string> | null = null;
   /** Channels this session joined (ids). */
   channels: Set<string> | null = null;
   /** Peer messages sent by this session and not answered yet, by message id (a resend joins the first). */

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AttributesService } from '../attributes/attributes.service';
 import { AuthModule } from '../auth/auth.module';
+import { InvitationsService } from '../invitations/invitations.service';
+import { MediaService } from '../media/media.service';
 import { ChannelMessagesService } from '../channels/channel-messages.service';
 import { ChannelRecovery } from '../channels/channel-recovery';
 import { ChannelSubscriptions } from '../channels/channel-subscriptions';
@@ -34,6 +36,8 @@ import { WsServer } from './ws.server';
     StatusWatch,
     StatusSubscriptionsService,
     AttributesService,
+    InvitationsService,
+    MediaService,
   ],
   exports: [WsServer],
 })

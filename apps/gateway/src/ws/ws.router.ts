@@ -20,7 +20,18 @@ import {
   type UserAttrsDeleteArgs,
   type UserAttrsGetArgs,
   type UserAttrsWriteArgs,
+  type InviteAnswerArgs,
+  type InviteArgs,
+  type InviteCancelArgs,
+  type MediaCancelArgs,
+  type MediaInfoArgs,
+  type MediaReadArgs,
+  type MediaUploadBeginArgs,
+  type MediaUploadChunkArgs,
+  type MediaUploadEndArgs,
 } from '@parley/contracts';
+import { MediaService } from '../media/media.service';
+import { InvitationsService } from '../invitations/invitations.service';
 import { AttributesService } from '../attributes/attributes.service';
 import { ChannelMessagesService } from '../channels/channel-messages.service';
 import { ChannelsService } from '../channels/channels.service';
@@ -45,6 +56,8 @@ export class WsRouter {
     channelMessages: ChannelMessagesService,
     attributes: AttributesService,
     subscriptions: StatusSubscriptionsService,
+    invitations: InvitationsService,
+    media: MediaService,
   ) {
     this.route(Op.LOGIN, (conn, args: LoginArgs) => sessions.login(conn, args));
     this.route(Op.LOGOUT, (conn) => sessions.logout(conn));
@@ -69,6 +82,16 @@ export class WsRouter {
     this.route(Op.SUBSCRIBE_STATUS, (conn, args: SubscribeStatusArgs) => subscriptions.subscribe(conn, args));
     this.route(Op.UNSUBSCRIBE_STATUS, (conn, args: UnsubscribeStatusArgs) => subscriptions.unsubscribe(conn, args));
     this.route(Op.QUERY_SUBSCRIBED, (conn, args: QuerySubscribedArgs) => subscriptions.subscribed(conn, args));
+    this.route(Op.INVITE, (conn, args: InviteArgs) => invitations.invite(conn, args));
+    this.route(Op.INVITE_CANCEL, (conn, args: InviteCancelArgs) => invitations.cancel(conn, args));
+    this.route(Op.INVITE_ACCEPT, (conn, args: InviteAnswerArgs) => invitations.accept(conn, args));
+    this.route(Op.INVITE_REFUSE, (conn, args: InviteAnswerArgs) => invitations.refuse(conn, args));
+    this.route(Op.MEDIA_UPLOAD_BEGIN, (conn, args: MediaUploadBeginArgs) => media.begin(conn, args));
+    this.route(Op.MEDIA_UPLOAD_CHUNK, (conn, args: MediaUploadChunkArgs) => media.chunk(conn, args));
+    this.route(Op.MEDIA_UPLOAD_END, (conn, args: MediaUploadEndArgs) => media.end(conn, args));
+    this.route(Op.MEDIA_CANCEL, (conn, args: MediaCancelArgs) => media.cancel(conn, args));
+    this.route(Op.MEDIA_INFO, (conn, args: MediaInfoArgs) => media.info(conn, args));
+    this.route(Op.MEDIA_READ, (conn, args: MediaReadArgs) => media.read(conn, args));
   }
 
   route<A>(op: number, handler: (conn: Connection, args: A) => Promise<unknown>): void {

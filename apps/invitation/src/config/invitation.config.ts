@@ -1,11 +1,35 @@
-import { commonConfigShape, loadConfig } from '@parley/platform';
+import { INVITATION_LIMITS } from '@parley/contracts';
+import { commonConfigShape, databaseConfigShape, env, loadConfig } from '@parley/platform';
 import { z } from 'zod';
 
-const schema = z.object({ ...commonConfigShape });
+const schema = z.object({
+  ...commonConfigShape,
+  ...databaseConfigShape,
+  /** SENT without the callee's client acknowledging it → FAILED/PEER_NO_RESPONSE (agora-rtm: 30 s). */
+  INVITATION_ACK_TIMEOUT_MS: env.int(30_000, 1),
+  /** RECEIVED without an answer → FAILED/INVITATION_EXPIRE (agora-rtm: 60 s). */
+  INVITATION_EXPIRE_MS: env.int(60_000, 1),
+  /** ACCEPT_PENDING without the caller's client confirming → FAILED/ACCEPT_FAILURE (agora-rtm: 5 s). */
+  INVITATION_ACCEPT_TIMEOUT_MS: env.int(5_000, 1),
+  /** How often each replica fails invitations past their deadline (each is failed by one replica). */
+  INVITATION_SWEEP_MS: env.int(500, 10),
+  /** Longest content and response, in UTF-8 bytes. */
+  INVITATION_TEXT_MAX_BYTES: env.int(INVITATION_LIMITS.TEXT_MAX_BYTES, 0),
+  /** A sync still returns invitations ended this recently (a client reconnecting learns their outcome). */
+  INVITATION_KEEP_RECENT_MS: env.int(120_000, 0),
+  /** Ended invitations are deleted this long after their end (a resend of the same id is answered until then). */
+  INVITATION_KEEP_ENDED_MS: env.int(600_000, 0),
+});
 
 export type InvitationConfig = z.infer<typeof schema>;
 
+/** Reads and validates the configuration from an environment (tests pass their own). */
+export function readInvitationConfig(source: NodeJS.ProcessEnv = process.env): Readonly<InvitationConfig> {
+  return loadConfig(schema, source);
+}
+
 let cached: Readonly<InvitationConfig> | undefined;
 export function invitationConfig(): Readonly<InvitationConfig> {
-  return (cached ??= loadConfig(schema));
+  return (cached ??= readInvitationConfig());
 }
+export const INVITATION_CONFIG = Symbol('INVITATION_CONFIG');

@@ -54,7 +54,17 @@ export function startTelemetry(serviceName: string): void {
   sdk.start();
 }
 
-export async function stopTelemetry(): Promise<void> {
-  await sdk?.shutdown();
+/**
+ * Flushes and stops the SDK, waiting at most `timeoutMs`: exporting the last spans must never keep a
+ * stopping process alive (sdk-node's shutdown was seen never to settle in the media service, whose
+ * S3 client's keep-alive HTTP agent the http instrumentation wraps).
+ */
+export async function stopTelemetry(timeoutMs = 2_000): Promise<void> {
+  const current = sdk;
   sdk = undefined;
+  if (!current) return;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs).unref()));
+  await Promise.race([current.shutdown().catch(() => undefined), deadline]);
+  clearTimeout(timer);
 }

@@ -31,6 +31,8 @@ export interface ConnectionTimers {
   /** Peer + channel messages allowed per window (agora-rtm 1.x: 180 per 3 s); benchmarks lift it. */
   messagesPerWindow: number;
   messageWindowMs: number;
+  /** Files and images: progress is reported at most this often, and only when bytes moved since. */
+  mediaProgressMs: number;
 }
 
 export const DEFAULT_TIMERS: Readonly<ConnectionTimers> = Object.freeze({
@@ -48,6 +50,7 @@ export const DEFAULT_TIMERS: Readonly<ConnectionTimers> = Object.freeze({
   messageTimeoutMs: 10_000,
   messagesPerWindow: MESSAGE_RATE.max,
   messageWindowMs: MESSAGE_RATE.windowMs,
+  mediaProgressMs: 1_000,
 });
 
 /** Resolves after `ms`, or at once when `signal` aborts. Never rejects. */

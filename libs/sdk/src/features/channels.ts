@@ -26,7 +26,6 @@ import {
   RtmInvalidArgumentError,
   RtmInvalidStatusError,
   RtmLimitExceededError,
-  notImplemented,
   notLoggedIn,
   rtmError,
   type RtmError,
@@ -34,7 +33,7 @@ import {
 import { RecentKeys } from '../recent-keys';
 import { RtmChannel } from '../rtm-channel';
 import type { ChannelMemberCountResult, ReceivedMessageProperties, RtmMessage, SendMessageOptions } from '../types';
-import { VERSION } from '../version';
+import { loadThumbnail } from './media-message';
 import { decodeMessage, encodeMessage } from './message-codec';
 
 /** agora-rtm-sdk 1.x: channels one client may be in (joined or joining) at once. */
@@ -227,18 +226,21 @@ export class Channels {
   }
 
   sendMessage(channel: RtmChannel, message: RtmMessage, options?: SendMessageOptions): Promise<void> {
-    const { core } = this;
     const st = this.state(channel);
-    core.log.track('RtmChannel.sendMessage', { channelId: st.id, messageType: (message as { messageType?: unknown } | null)?.messageType, options });
+    this.core.log.track('RtmChannel.sendMessage', { channelId: st.id, messageType: (message as { messageType?: unknown } | null)?.messageType, options });
+    // A file / image message with a thumbnail Blob the SDK has not read yet: read it first.
+    const thumbnail = loadThumbnail(message);
+    return thumbnail ? thumbnail.then(() => this.sendNow(st, message)) : this.sendNow(st, message);
+  }
+
+  private sendNow(st: ChannelState, message: RtmMessage): Promise<void> {
+    const { core } = this;
     if (!this.connected) return Promise.reject(notLoggedIn('CHANNEL_MESSAGE'));
     if (st.status !== 'joined') {
       return Promise.reject(new RtmInvalidStatusError(`CHANNEL_MESSAGE: not in channel ${st.id}.`, CHANNEL_MESSAGE_ERR.NOT_IN_CHANNEL));
     }
     const encoded = encodeMessage(message);
-    if (!encoded.ok) {
-      if (encoded.problem === 'UNSUPPORTED') return Promise.reject(notImplemented('RtmChannel.sendMessage (image/file message)', VERSION));
-      return Promise.reject(new RtmInvalidArgumentError(`CHANNEL_MESSAGE: ${encoded.why}.`, CHANNEL_MESSAGE_ERR.INVALID_MESSAGE));
-    }
+    if (!encoded.ok) return Promise.reject(new RtmInvalidArgumentError(`CHANNEL_MESSAGE: ${encoded.why}.`, CHANNEL_MESSAGE_ERR.INVALID_MESSAGE));
     if (!core.messageRate.take()) {
       return Promise.reject(
         new RtmLimitExceededError(

@@ -4,9 +4,10 @@
  * MessageProblem to its own error table.
  */
 import { MessageKind, messageSize, type WireMessage } from '@parley/contracts';
-import type { RtmMessage, RtmRawMessage, RtmTextMessage } from '../types';
+import type { RtmMessage } from '../types';
+import { decodeMediaMessage, encodeMediaMessage } from './media-message';
 
-/** Text bytes, or raw bytes + description bytes (UTF-8), at most this many (spec §7.2). */
+/** Text bytes, raw bytes + description bytes, or description + file name + thumbnail bytes (UTF-8), at most this many (spec §7.2). */
 export const MAX_MESSAGE_BYTES = 32 * 1024;
 
 export type MessageProblem =
@@ -15,22 +16,27 @@ export type MessageProblem =
   /** Both text and rawMessage, or a messageType that disagrees with the content. */
   | 'INCOMPATIBLE_MESSAGE'
   /** Over MAX_MESSAGE_BYTES. */
-  | 'TOO_LARGE'
-  /** An image or file message (not built yet). */
-  | 'UNSUPPORTED';
+  | 'TOO_LARGE';
 
 export type EncodeResult =
   | { ok: true; wire: WireMessage; bytes: number }
   | { ok: false; problem: MessageProblem; why: string };
 
-export type DecodeResult = { ok: true; message: RtmTextMessage | RtmRawMessage } | { ok: false; why: string };
+export type DecodeResult = { ok: true; message: RtmMessage } | { ok: false; why: string };
 
-/** Checks an app's message and builds its wire form (raw bytes are copied, so later changes by the app do not alter a resend). */
+/**
+ * Checks an app's message and builds its wire form (raw bytes and thumbnails are copied, so later
+ * changes by the app do not alter a resend). A FILE / IMAGE message's thumbnail Blob must have been
+ * read before (media-message.ts loadThumbnail).
+ */
 export function encodeMessage(message: unknown): EncodeResult {
   if (!message || typeof message !== 'object') return fail('INVALID_MESSAGE', 'the message must be an object');
   const m = message as Record<string, unknown>;
   const type = m['messageType'];
-  if (type === 'IMAGE' || type === 'FILE') return fail('UNSUPPORTED', `${type} messages are not supported yet`);
+  if (type === 'IMAGE' || type === 'FILE') {
+    const media = encodeMediaMessage(m, type);
+    return media.ok ? checked(media.wire) : media;
+  }
   const hasText = m['text'] !== undefined;
   const hasRaw = m['rawMessage'] !== undefined;
   if (hasText && hasRaw) return fail('INCOMPATIBLE_MESSAGE', 'a message carries either text or rawMessage, not both');
@@ -49,13 +55,18 @@ export function encodeMessage(message: unknown): EncodeResult {
     wire = { k: MessageKind.RAW, raw: new Uint8Array(raw) };
     if (desc) wire.desc = desc;
   }
+  return checked(wire);
+}
+
+/** The wire message with its size, unless over MAX_MESSAGE_BYTES. */
+function checked(wire: WireMessage): EncodeResult {
   const bytes = messageSize(wire);
   if (bytes === undefined) return fail('INVALID_MESSAGE', 'malformed message');
   if (bytes > MAX_MESSAGE_BYTES) return fail('TOO_LARGE', `the message has ${bytes} bytes, more than ${MAX_MESSAGE_BYTES}`);
   return { ok: true, wire, bytes };
 }
 
-/** The RtmMessage listeners get for a received wire message (TEXT and RAW; others are reported as not ok). */
+/** The RtmMessage listeners get for a received wire message (unknown kinds and malformed bodies are reported as not ok). */
 export function decodeMessage(m: unknown): DecodeResult {
   if (!m || typeof m !== 'object') return { ok: false, why: 'no message body' };
   const wire = m as Partial<WireMessage>;
@@ -69,7 +80,10 @@ export function decodeMessage(m: unknown): DecodeResult {
     const description = typeof wire.desc === 'string' ? wire.desc : '';
     return { ok: true, message: { rawMessage: new Uint8Array(wire.raw), description, messageType: 'RAW' } };
   }
-  // IMAGE / FILE: a later Parley version.
+  if (wire.k === MessageKind.FILE || wire.k === MessageKind.IMAGE) {
+    const message = decodeMediaMessage(wire);
+    return message ? { ok: true, message } : { ok: false, why: `${wire.k === MessageKind.FILE ? 'a file' : 'an image'} message without valid media` };
+  }
   return { ok: false, why: `message kind ${String(wire.k)} is not supported by this SDK version` };
 }
 

@@ -14,20 +14,20 @@ import {
   RtmInvalidArgumentError,
   RtmLimitExceededError,
   RtmUnknownError,
-  notImplemented,
   notLoggedIn,
   type RtmError,
 } from '../errors';
 import { RecentKeys } from '../recent-keys';
 import type { PeerMessageSendResult, ReceivedMessageProperties, RtmMessage, SendMessageOptions } from '../types';
-import { VERSION } from '../version';
+import { loadThumbnail } from './media-message';
 import { decodeMessage, encodeMessage, type MessageProblem } from './message-codec';
 
 /** Received peer messages remembered for duplicate detection (per client, across reconnects). */
 export const PEER_DEDUP_CAPACITY = 2000;
 
 /**
- * sendMessageToPeer and MessageFromPeer (spec §2.1, §4; docs/protocol.md §10).
+ * sendMessageToPeer and MessageFromPeer (spec §2.1, §4; docs/protocol.md §10): text, raw, file and
+ * image messages.
  *
  * Send: checks (login, peerId, message, 32 KB, 180 messages / 3 s shared with channel messages),
  * then Op.SEND_PEER with a message id unique per client. No answer within messageAttemptMs (6 s):
@@ -44,8 +44,14 @@ export class PeerMessages {
   }
 
   send(message: RtmMessage, peerId: string, options?: SendMessageOptions): Promise<PeerMessageSendResult> {
+    this.core.log.track('sendMessageToPeer', { peerId, messageType: (message as { messageType?: unknown } | null)?.messageType, options });
+    // A file / image message with a thumbnail Blob the SDK has not read yet: read it first.
+    const thumbnail = loadThumbnail(message);
+    return thumbnail ? thumbnail.then(() => this.sendNow(message, peerId, options)) : this.sendNow(message, peerId, options);
+  }
+
+  private sendNow(message: RtmMessage, peerId: string, options?: SendMessageOptions): Promise<PeerMessageSendResult> {
     const { core } = this;
-    core.log.track('sendMessageToPeer', { peerId, messageType: (message as { messageType?: unknown } | null)?.messageType, options });
     if (core.session.state !== ConnectionState.CONNECTED) return Promise.reject(notLoggedIn('PEER_MESSAGE'));
     if (!isUid(peerId)) {
       return Promise.reject(new RtmInvalidArgumentError('PEER_MESSAGE: invalid peerId.', PEER_MESSAGE_ERR.INVALID_USERID));
@@ -105,7 +111,5 @@ function messageError(problem: MessageProblem, why: string): RtmError {
     case 'INVALID_MESSAGE':
     case 'TOO_LARGE':
       return new RtmInvalidArgumentError(`PEER_MESSAGE: ${why}.`, PEER_MESSAGE_ERR.INVALID_MESSAGE);
-    case 'UNSUPPORTED':
-      return notImplemented('sendMessageToPeer (image/file message)', VERSION);
   }
 }

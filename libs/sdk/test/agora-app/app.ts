@@ -168,6 +168,21 @@ export async function main(uid: string, token: string, peerId: string): Promise<
   const controller = new AbortController();
   const downloaded: Blob = await client.downloadMedia(file.mediaId, { cancelSignal: controller.signal });
   log(downloaded.size);
+  // @ts-expect-error a file message has no width
+  log(file.width);
+
+  // Parley: the native 1.3 names, bytes / path / stream payloads, cancel by request id
+  const fileMessage = await client.createFileMessageByUploading(new Uint8Array([1]), { requestId: 'up-1', fileName: 'a.bin', onOperationProgress: (p) => log(p.currentSize) });
+  const imageMessage = await client.createImageMessageByUploading('/tmp/cat.png', { width: 4, height: 3, thumbnail: new Uint8Array([1]) });
+  async function* pieces(): AsyncGenerator<Uint8Array> {
+    yield new Uint8Array([1, 2]);
+  }
+  await client.createFileMessageByUploading(pieces(), { size: 2 });
+  const canceled: boolean = client.cancelMediaUpload('up-1') || client.cancelMediaDownload('down-1');
+  const byId = await client.createImageMessageByMediaId(imageMessage.mediaId);
+  const bytes: Uint8Array = await client.downloadMediaToMemory(byId.mediaId, { requestId: 'down-1' });
+  await client.downloadMediaToFile((await client.createFileMessageByMediaId(fileMessage.mediaId)).mediaId, '/tmp/out.bin');
+  log(canceled, bytes.byteLength, imageMessage.width + byId.thumbnailHeight);
 
   client.updateConfig({ logFilter: AgoraRTM.LOG_FILTER_WARNING });
   client.setParameters({ enableCloudProxy: false });

@@ -1,0 +1,170 @@
+import { Injectable } from '@nestjs/common';
+import {
+  InvitationFailure,
+  InvitationState,
+  TERMINAL_INVITATION_STATES,
+  type AppId,
+  type InvitationSnapshot,
+  type Uid,
+} from '@parley/contracts';
+import { Prisma, PrismaService } from '@parley/platform';
+import { OPEN_STATES, type CheckedCreate, type InvitationKey } from './invitation-rules';
+
+/** An invitation as stored: its app and the snapshot both parties are told. */
+export interface InvitationRecord {
+  appId: AppId;
+  snapshot: InvitationSnapshot;
+}
+
+interface InvitationRow {
+  app_id: string;
+  caller_uid: string;
+  id: string;
+  callee_uid: string;
+  content: string;
+  channel_id: string;
+  response: string;
+  state: string;
+  reason: string | null;
+  ts: number;
+}
+
+/** Every statement names the table `i`; this is what each returns. */
+const COLUMNS = Prisma.raw(
+  'i.app_id, i.caller_uid, i.id, i.callee_uid, i.content, i.channel_id, i.response, i.state, i.reason, ' +
+    'floor(extract(epoch FROM i.updated_at) * 1000)::float8 AS ts',
+);
+/**
+ * The time of a change: strictly after the previous one of the same invitation (whichever replica
+ * made it), so `ts` orders one invitation's snapshots even when they arrive out of order.
+ */
+const NEXT_TS = Prisma.raw(`greatest(clock_timestamp(), i.updated_at + interval '1 millisecond')`);
+const OPEN = [...OPEN_STATES];
+/** The most invitations one sweep fails (the next sweep takes the rest). */
+const SWEEP_BATCH = 1_000;
+
+function toRecord(row: InvitationRow): InvitationRecord {
+  const snapshot: InvitationSnapshot = {
+    id: row.id,
+    caller: row.caller_uid,
+    callee: row.callee_uid,
+    content: row.content,
+    ch: row.channel_id,
+    response: row.response,
+    state: row.state as InvitationState,
+    ts: Number(row.ts),
+  };
+  if (row.state === InvitationState.FAILED && row.reason) snapshot.reason = row.reason as InvitationFailure;
+  return { appId: row.app_id as AppId, snapshot };
+}
+
+function after(ms: number | null): Prisma.Sql {
+  return ms === null ? Prisma.sql`NULL` : Prisma.sql`now() + ${ms}::float8 * interval '1 millisecond'`;
+}
+
+/** How a created invitation starts: waiting for the callee's client, or failed at once. */
+export type InitialState = { state: typeof InvitationState.SENT; deadlineMs: number } | { state: typeof InvitationState.FAILED; reason: InvitationFailure };
+
+/** A compare-and-set of one invitation's state. */
+export interface Transition {
+  from: readonly InvitationState[];
+  to: InvitationState;
+  /** When set, the invitation must have this callee (callee-side actions). */
+  callee?: Uid;
+  /** When set, replaces the stored response. */
+  response?: string;
+  /** The new state times out in this many ms; null: no deadline. */
+  deadlineMs: number | null;
+}
+
+/**
+ * Invitations in Postgres. Every change is one conditional statement (a compare-and-set on `state`),
+ * so crossing calls on any replicas yield one outcome: the loser's statement matches no row.
+ */
+@Injectable()
+export class InvitationsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async find(key: InvitationKey): Promise<InvitationRecord | null> {
+    const [row] = await this.prisma.$queryRaw<InvitationRow[]>`
+      SELECT ${COLUMNS} FROM invitations i WHERE i.app_id = ${key.appId} AND i.caller_uid = ${key.caller} AND i.id = ${key.id}`;
+    return row ? toRecord(row) : null;
+  }
+
+  /** Inserts a new invitation; null when one with this key exists already (a concurrent resend). */
+  async insert(inv: CheckedCreate, initial: InitialState): Promise<InvitationRecord | null> {
+    const failed = initial.state === InvitationState.FAILED;
+    const [row] = await this.prisma.$queryRaw<InvitationRow[]>`
+      INSERT INTO invitations AS i (app_id, caller_uid, id, callee_uid, content, channel_id, response, state, reason, deadline, created_at, updated_at, ended_at)
+      VALUES (${inv.appId}, ${inv.caller}, ${inv.id}, ${inv.callee}, ${inv.content}, ${inv.ch}, '', ${initial.state},
+        ${failed ? initial.reason : null}, ${after(failed ? null : initial.deadlineMs)}, now(), now(), ${failed ? Prisma.sql`now()` : Prisma.sql`NULL`})
+      ON CONFLICT (app_id, caller_uid, id) DO NOTHING
+      RETURNING ${COLUMNS}`;
+    return row ? toRecord(row) : null;
+  }
+
+  /** Moves the invitation from one of `t.from` to `t.to`; null when it is in none of them (or not the callee's). */
+  async transition(key: InvitationKey, t: Transition): Promise<InvitationRecord | null> {
+    const ends = TERMINAL_INVITATION_STATES.has(t.to);
+    const callee = t.callee === undefined ? Prisma.empty : Prisma.sql`AND i.callee_uid = ${t.callee}`;
+    const response = t.response === undefined ? Prisma.empty : Prisma.sql`, response = ${t.response}`;
+    const [row] = await this.prisma.$queryRaw<InvitationRow[]>`
+      UPDATE invitations AS i
+      SET state = ${t.to}, reason = NULL, deadline = ${after(t.deadlineMs)}, ended_at = ${ends ? Prisma.sql`now()` : Prisma.sql`NULL`},
+        updated_at = ${NEXT_TS} ${response}
+      WHERE i.app_id = ${key.appId} AND i.caller_uid = ${key.caller} AND i.id = ${key.id}
+        AND i.state = ANY(${[...t.from]}::text[]) ${callee}
+      RETURNING ${COLUMNS}`;
+    return row ? toRecord(row) : null;
+  }
+
+  /**
+   * Fails open invitations past their deadline, the reason by the state they timed out in. Rows a
+   * concurrent transition holds are skipped (that transition decides; a later sweep sees the result).
+   */
+  async failOverdue(): Promise<InvitationRecord[]> {
+    const rows = await this.prisma.$queryRaw<InvitationRow[]>`
+      WITH due AS (
+        SELECT app_id, caller_uid, id, state FROM invitations
+        WHERE state = ANY(${OPEN}::text[]) AND deadline < now()
+        ORDER BY deadline LIMIT ${SWEEP_BATCH}
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE invitations AS i
+      SET state = ${InvitationState.FAILED},
+        reason = CASE due.state
+          WHEN ${InvitationState.SENT} THEN ${InvitationFailure.PEER_NO_RESPONSE}
+          WHEN ${InvitationState.RECEIVED} THEN ${InvitationFailure.INVITATION_EXPIRE}
+          ELSE ${InvitationFailure.ACCEPT_FAILURE} END,
+        deadline = NULL, ended_at = now(), updated_at = ${NEXT_TS}
+      FROM due
+      WHERE i.app_id = due.app_id AND i.caller_uid = due.caller_uid AND i.id = due.id AND i.state = due.state
+      RETURNING ${COLUMNS}`;
+    return rows.map(toRecord);
+  }
+
+  /** Fails every open invitation the uid is caller or callee of (it went offline). */
+  async failOpenOf(appId: AppId, uid: Uid): Promise<InvitationRecord[]> {
+    const rows = await this.prisma.$queryRaw<InvitationRow[]>`
+      UPDATE invitations AS i
+      SET state = ${InvitationState.FAILED}, reason = ${InvitationFailure.PEER_OFFLINE}, deadline = NULL, ended_at = now(), updated_at = ${NEXT_TS}
+      WHERE i.app_id = ${appId} AND (i.caller_uid = ${uid} OR i.callee_uid = ${uid}) AND i.state = ANY(${OPEN}::text[])
+      RETURNING ${COLUMNS}`;
+    return rows.map(toRecord);
+  }
+
+  /** Deletes invitations ended more than `keepMs` ago; returns how many. */
+  async deleteEnded(keepMs: number): Promise<number> {
+    return this.prisma.$executeRaw`DELETE FROM invitations WHERE ended_at < now() - ${keepMs}::float8 * interval '1 millisecond'`;
+  }
+
+  /** The uid's invitations (as caller or callee) that are open or ended within `recentMs`, oldest first. */
+  async listOf(appId: AppId, uid: Uid, recentMs: number): Promise<InvitationRecord[]> {
+    const rows = await this.prisma.$queryRaw<InvitationRow[]>`
+      SELECT ${COLUMNS} FROM invitations i
+      WHERE i.app_id = ${appId} AND (i.caller_uid = ${uid} OR i.callee_uid = ${uid})
+        AND (i.ended_at IS NULL OR i.ended_at > now() - ${recentMs}::float8 * interval '1 millisecond')
+      ORDER BY i.created_at, i.caller_uid, i.id`;
+    return rows.map(toRecord);
+  }
+}

@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import {
+  createCodec,
+  InvitationState,
+  ParleyError,
+  PeerState,
+  Subjects,
+  UserMsgKind,
+  type AppId,
+  type InvitationSnapshot,
+  type StatusChange,
+  type StatusSnapshotRequest,
+} from '@parley/contracts';
+import { PrismaService, rpcCodec, ServiceClient } from '@parley/platform';
+import { testDatabaseUrl } from '@parley/testing';
+import { connect, type NatsConnection } from 'nats';
+import { readInvitationConfig } from '../src/config/invitation.config';
+import { InvitationNotifier } from '../src/invitations/invitation-notifier';
+import { InvitationWatchService } from '../src/invitations/invitation-watch.service';
+import { InvitationsRepository } from '../src/invitations/invitations.repository';
+import { InvitationsService } from '../src/invitations/invitations.service';
+
+const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+const codec = createCodec();
+
+/** One replica of the invitation service: its own NATS connection and database pool. */
+export interface Replica {
+  service: InvitationsService;
+  watch: InvitationWatchService;
+  prisma: PrismaService;
+  nc: NatsConnection;
+}
+
+/** What an invitation looks like in the table (the columns a snapshot does not carry). */
+export interface StoredRow {
+  state: string;
+  reason: string | null;
+  response: string;
+  deadline_in_ms: number | null;
+  ended: boolean;
+}
+
+/** The order of states a client moves through; a snapshot not ahead of what it knows is ignored. */
+export function rank(state: InvitationState): number {
+  switch (state) {
+    case InvitationState.SENT:
+      return 0;
+    case InvitationState.RECEIVED:
+      return 1;
+    case InvitationState.ACCEPT_PENDING:
+      return 2;
+    case InvitationState.ACCEPTED:
+    case InvitationState.REFUSED:
+    case InvitationState.CANCELED:
+    case InvitationState.FAILED:
+      return 3;
+  }
+}
+
+/** What a client following the contract ends up with after these pushes, in arrival order. */
+export function settled(pushes: readonly InvitationSnapshot[]): InvitationSnapshot | undefined {
+  let known: InvitationSnapshot | undefined;
+  for (const s of pushes) if (!known || rank(s.state) > rank(known.state)) known = s;
+  return known;
+}
+
+export async function rejection(p: Promise<unknown>): Promise<number> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ParleyError);
+  return (err as ParleyError).code;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The surroundings of the invitation service in a "medium" test: the real Postgres test database and
+ * NATS, a presence stand-in answering the statuses request for this test's app, and listeners on
+ * users' subjects. Everything is scoped to one fresh app id and the test run's subject prefix.
+ *
+ * The invitations live in a schema of the harness's own (a copy of the migrated table): sweepers of
+ * other test runs and stacks on the same database (which push on their own subject prefix) never end
+ * these invitations, and these tests' fast sweepers never end theirs.
+ */
+export class InvitationHarness {
+  readonly appId = randomBytes(16).toString('hex') as AppId;
+  readonly schema = `invtest_${randomBytes(6).toString('hex')}`;
+  /** The test database, with the harness's schema first on the search path. */
+  readonly databaseUrl: string;
+  /** What the presence stand-in answers for a uid (ONLINE unless set). */
+  readonly states = new Map<string, PeerState>();
+  /** Presence statuses requests seen (uids asked). */
+  readonly presenceAsked: string[] = [];
+  private readonly pushes = new Map<string, InvitationSnapshot[]>();
+  private readonly replicas: Replica[] = [];
+  private prisma!: PrismaService;
+  private nc!: NatsConnection;
+
+  private constructor() {
+    const url = new URL(testDatabaseUrl());
+    url.searchParams.set('options', `-c search_path=${this.schema}`);
+    this.databaseUrl = url.toString();
+  }
+
+  static async start(): Promise<InvitationHarness> {
+    const h = new InvitationHarness();
+    const admin = new PrismaService(testDatabaseUrl());
+    try {
+      await admin.$executeRawUnsafe(`CREATE SCHEMA ${h.schema}`);
+      await admin.$executeRawUnsafe(`CREATE TABLE ${h.schema}.invitations (LIKE public.invitations INCLUDING ALL)`);
+    } finally {
+      await admin.$disconnect();
+    }
+    h.prisma = new PrismaService(h.databaseUrl);
+    h.nc = await connect({ servers: NATS_URL, name: 'invitation-test' });
+    h.nc.subscribe(Subjects.presence.statuses, {
+      callback: (_err, msg) => {
+        const req = rpcCodec.decode(msg.data) as { id: string; data: StatusSnapshotRequest };
+        if (req.data.appId !== h.appId) return;
+        h.presenceAsked.push(...req.data.uids);
+        const states = req.data.uids.map((uid) => h.states.get(uid) ?? PeerState.ONLINE);
+        const data = { states, seqs: states.map(() => 1) };
+        msg.respond(rpcCodec.encode({ id: req.id, response: { ok: true, data }, isDisposed: true }));
+      },
+    });
+    await h.nc.flush();
+    return h;
+  }
+
+  /** A replica with these settings (strings, as in the environment); `bootstrap` starts its sweeper and status listener. */
+  async replica(env: NodeJS.ProcessEnv = {}, bootstrap = false): Promise<Replica> {
+    const config = readInvitationConfig(env);
+    const prisma = new PrismaService(this.databaseUrl);
+    const nc = await connect({ servers: NATS_URL, name: `invitation-test-replica-${this.replicas.length}` });
+    const repository = new InvitationsRepository(prisma);
+    const notifier = new InvitationNotifier(nc);
+    const replica: Replica = {
+      service: new InvitationsService(repository, notifier, new ServiceClient(nc), config),
+      watch: new InvitationWatchService(repository, notifier, nc, config),
+      prisma,
+      nc,
+    };
+    if (bootstrap) replica.watch.onApplicationBootstrap();
+    this.replicas.push(replica);
+    await nc.flush();
+    return replica;
+  }
+
+  /** Starts recording what is published on these users' subjects. */
+  async listen(...uids: string[]): Promise<void> {
+    for (const uid of uids) {
+      if (this.pushes.has(uid)) continue;
+      const got: InvitationSnapshot[] = [];
+      this.pushes.set(uid, got);
+      this.nc.subscribe(Subjects.user(this.appId, uid), {
+        callback: (_err, msg) => {
+          const [kind, snapshot] = codec.decode(msg.data) as [number, InvitationSnapshot];
+          // Anything else on a user subject fails the test's expectations.
+          got.push(kind === UserMsgKind.INVITATION ? snapshot : ({ kind } as unknown as InvitationSnapshot));
+        },
+      });
+    }
+    await this.nc.flush();
+  }
+
+  /** Snapshots pushed to the uid (of one invitation when `id` is given), in arrival order. */
+  pushed(uid: string, id?: string): InvitationSnapshot[] {
+    const all = this.pushes.get(uid);
+    if (!all) throw new Error(`not listening to ${uid}`);
+    return id === undefined ? [...all] : all.filter((s) => s.id === id);
+  }
+
+  /** Waits until every published message so far has reached the listeners. */
+  async settle(): Promise<void> {
+    for (const r of this.replicas) if (!r.nc.isClosed()) await r.nc.flush();
+    await this.nc.flush();
+  }
+
+  /** Publishes a status change as presence does. */
+  async status(uid: string, state: PeerState, seq = 1): Promise<void> {
+    const change: StatusChange = [uid, state, seq];
+    this.nc.publish(Subjects.status(this.appId, uid), codec.encode(change));
+    await this.nc.flush();
+  }
+
+  async row(caller: string, id: string): Promise<StoredRow | undefined> {
+    const [row] = await this.prisma.$queryRaw<StoredRow[]>`
+      SELECT state, reason, response, ended_at IS NOT NULL AS ended,
+        (extract(epoch FROM deadline - now()) * 1000)::float8 AS deadline_in_ms
+      FROM invitations WHERE app_id = ${this.appId} AND caller_uid = ${caller} AND id = ${id}`;
+    return row;
+  }
+
+  async count(): Promise<number> {
+    const [row] = await this.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM invitations WHERE app_id = ${this.appId}`;
+    return row!.n;
+  }
+
+  /** Moves an invitation's end (and last change) into the past. */
+  async endedAgo(caller: string, id: string, ms: number): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE invitations SET ended_at = now() - ${ms}::float8 * interval '1 millisecond'
+      WHERE app_id = ${this.appId} AND caller_uid = ${caller} AND id = ${id}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const r of this.replicas) await r.watch.beforeApplicationShutdown();
+    for (const r of this.replicas) {
+      await r.nc.drain();
+      await r.prisma.$disconnect();
+    }
+    await this.nc.drain();
+    await this.prisma.$executeRawUnsafe(`DROP SCHEMA ${this.schema} CASCADE`);
+    await this.prisma.$disconnect();
+  }
+}
