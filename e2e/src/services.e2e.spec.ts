@@ -48,6 +48,18 @@ describe('all six apps, two replicas each', () => {
     }
   });
 
+  it('reports the media service not ready while its S3 server is unreachable (and says why)', async () => {
+    const media = stack.processes.find((p) => p.app === 'media')!;
+    const body = async () => (await fetch(`http://127.0.0.1:${media.port}/health/ready`)).json() as Promise<{ status: string; info?: object; error?: object }>;
+    expect((await body()).info).toHaveProperty('s3');
+    await s3.stop();
+    const res = await fetch(`http://127.0.0.1:${media.port}/health/ready`);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: object }).error).toHaveProperty('s3');
+    // Liveness is unaffected: the process is fine, its dependency is not.
+    expect((await fetch(`http://127.0.0.1:${media.port}/health/live`)).status).toBe(200);
+  });
+
   it('exits cleanly on SIGTERM', async () => {
     for (const app of ['media', 'gateway'] as const) {
       const proc = stack.processes.find((p) => p.app === app)!;

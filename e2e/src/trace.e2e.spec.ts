@@ -1,5 +1,5 @@
-import { createTestApp, OtlpCollector, Stack, waitFor } from '@parley/testing';
-import { logoutAll, newClient } from './support/clients';
+import { createTestApp, OtlpCollector, Stack, startTestS3, waitFor, type TestApp, type TestS3 } from '@parley/testing';
+import { logoutAll, newClient, type RtmClient } from './support/clients';
 
 /** One OpenTelemetry trace follows a login from the gateway's WebSocket handling over NATS into presence. */
 describe('trace context across gateway, NATS and presence', () => {
@@ -36,5 +36,100 @@ describe('trace context across gateway, NATS and presence', () => {
     expect(process.service).toBe('parley-presence');
     expect(process.parentSpanId).toBe(send.spanId);
     expect(process.attributes['messaging.system']).toBe('nats');
+  });
+});
+
+/**
+ * One SDK call, one trace: a peer message (both gateways), a channel join (gateway → channel), a
+ * channel-attribute write (gateway → attributes) and an upload (its many requests → media) each
+ * yield one trace whose spans cover the gateway and every service the call touched.
+ */
+describe('one trace per SDK call across gateways and services', () => {
+  let stack: Stack;
+  let collector: OtlpCollector;
+  let s3: TestS3;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    collector = await OtlpCollector.start();
+    s3 = await startTestS3();
+    stack = await Stack.start({
+      replicas: { gateway: 2, presence: 1, channel: 1, attributes: 1, media: 1 },
+      env: collector.env(),
+      appEnv: { media: s3.env },
+    });
+    app = await createTestApp();
+  });
+
+  afterAll(async () => {
+    await logoutAll();
+    await stack?.stop();
+    await collector?.stop();
+    await s3?.stop();
+  });
+
+  const root = (name: string) => collector.spans.find((s) => s.service === 'parley-gateway' && s.name === name && !collector.spans.some((p) => p.spanId === s.parentSpanId));
+  const inTrace = (traceId: string) => collector.spans.filter((s) => s.traceId === traceId);
+
+  it('follows a peer message from the sender’s gateway over NATS into the receiver’s gateway', async () => {
+    const [alice, bob] = [newClient(app.appId, stack.gatewayUrls[0]!), newClient(app.appId, stack.gatewayUrls[1]!)];
+    await Promise.all([alice.login({ uid: 'alice' }), bob.login({ uid: 'bob' })]);
+    await alice.sendMessageToPeer({ text: 'traced' }, 'bob');
+    const [send, process] = await waitFor(() => {
+      const ws = root('ws send_peer');
+      const send = ws && inTrace(ws.traceId).find((s) => s.name.startsWith('send ') && s.parentSpanId === ws.spanId);
+      const process = send && inTrace(ws.traceId).find((s) => s.name.startsWith('process ') && s.parentSpanId === send.spanId);
+      return process ? ([send, process] as const) : undefined;
+    }, { what: `peer message trace (${collector.spans.map((s) => `${s.service}:${s.name}`).join(', ')})` });
+    expect(send.name).toBe('send {prefix}.{app}.user.{uid}');
+    expect(send.attributes['messaging.operation.type']).toBe('send');
+    expect(process.service).toBe('parley-gateway');
+    expect(process.attributes['messaging.operation.type']).toBe('process');
+    expect(process.attributes['messaging.destination.name']).toBe(`${stack.prefix}.${app.appId}.user.bob`);
+  });
+
+  it.each([
+    ['a channel join', 'ws join', 'channel.join', 'parley-channel', async (c: RtmClient): Promise<void> => c.createChannel('traced-room').join()],
+    [
+      'a channel-attribute write',
+      'ws set_channel_attrs',
+      'attributes.channel-write',
+      'parley-attributes',
+      async (c: RtmClient): Promise<void> => c.setChannelAttributes('traced-room', { k: 'v' }),
+    ],
+  ] as const)('follows %s from the gateway into the service', async (_what, wsName, op, service, call) => {
+    const client = newClient(app.appId, stack.gatewayUrls[0]!);
+    await client.login({ uid: `u-${wsName.replace(/\W/g, '')}` });
+    await call(client);
+    const subject = `${stack.prefix}.svc.${op}`;
+    const spans = await waitFor(() => {
+      const ws = root(wsName);
+      const all = ws ? inTrace(ws.traceId) : [];
+      const send = all.find((s) => s.name === `send ${subject}`);
+      const process = all.find((s) => s.name === `process ${subject}` && s.service === service);
+      return process && send ? { ws: ws!, send, process } : undefined;
+    }, { what: `${wsName} trace (${collector.spans.map((s) => `${s.service}:${s.name}`).join(', ')})` });
+    expect(spans.send.parentSpanId).toBe(spans.ws.spanId);
+    expect(spans.process.parentSpanId).toBe(spans.send.spanId);
+    expect(spans.process.attributes['messaging.system']).toBe('nats');
+  });
+
+  it('puts every request of one upload, and the media service’s work on it, in one trace', async () => {
+    const client = newClient(app.appId, stack.gatewayUrls[1]!);
+    await client.login({ uid: 'uploader' });
+    await client.createFileMessageByUploading(new Uint8Array(200_000).fill(7));
+    const trace = await waitFor(() => {
+      const begin = collector.spans.find((s) => s.service === 'parley-gateway' && s.name === 'ws media_upload_begin');
+      const all = begin ? inTrace(begin.traceId) : [];
+      const ok =
+        all.some((s) => s.name === 'ws media_upload_chunk') &&
+        all.some((s) => s.name === 'ws media_upload_end') &&
+        all.some((s) => s.service === 'parley-media' && s.name === `process ${stack.prefix}.svc.media.begin`) &&
+        all.filter((s) => s.service === 'parley-media' && s.name.startsWith(`process ${stack.prefix}.svc.media.upload.`)).length >= 2;
+      return ok ? all : undefined;
+    }, { what: `upload trace (${collector.spans.map((s) => `${s.service}:${s.name}`).join(', ')})` });
+    const chunks = trace.filter((s) => s.name === 'ws media_upload_chunk');
+    expect(chunks.length).toBe(Math.ceil(200_000 / (48 * 1024)));
+    expect(new Set(trace.map((s) => s.service))).toEqual(new Set(['parley-gateway', 'parley-media']));
   });
 });

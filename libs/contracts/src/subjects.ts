@@ -99,6 +99,19 @@ export const Subjects = {
   queue: (service: ServiceName | 'gateway'): string => `${p}.${service}`,
 } as const;
 
+const SERVICE_SUBJECTS = `${p}.svc.`;
+const UPLOAD_SUBJECTS = Subjects.media.uploads('');
+
+/**
+ * The operation a service subject names, without the prefix ("presence.register", "offline" ones as
+ * "presence.offline.store"): a metric attribute, so never an id — every replica's upload subject is
+ * "media.upload". Subjects that are not a service's: "other".
+ */
+export function serviceOperation(subject: string): string {
+  if (subject.startsWith(UPLOAD_SUBJECTS)) return 'media.upload';
+  return subject.startsWith(SERVICE_SUBJECTS) ? subject.slice(SERVICE_SUBJECTS.length) : 'other';
+}
+
 /** Kinds of message on a user subject; the first element of the MessagePack array body. */
 export const UserMsgKind = {
   /** A newer login of the same uid: sessions with a lower epoch end. */

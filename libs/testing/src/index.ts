@@ -5,3 +5,4 @@ export * from './wait';
 export * from './otlp-collector';
 export * from './wire-client';
 export * from './s3';
+export * from './metrics';

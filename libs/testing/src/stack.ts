@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { recoveryStreamName, SERVICES, type ServiceName } from '@parley/contracts';
@@ -16,6 +17,22 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Extra environment per app. */
   appEnv?: Partial<Record<AppName, Record<string, string>>>;
+  /** Fixed HTTP ports per replica index (a restarted replica keeps its URL); default: any free port. */
+  ports?: Partial<Record<AppName, number[]>>;
+}
+
+/** `n` ports free right now on 127.0.0.1 (for replicas that must come back on the same port). */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<Server>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }
 
 export interface ParleyProcess {
@@ -79,7 +96,7 @@ export class Stack {
       NATS_URL: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
       DATABASE_URL: testDatabaseUrl(),
       PARLEY_SUBJECT_PREFIX: this.prefix,
-      PORT: '0',
+      PORT: String(this.options.ports?.[app]?.[index] ?? 0),
       LOG_LEVEL: process.env['PARLEY_TEST_LOG_LEVEL'] ?? 'warn',
       GATEWAY_ID: app === 'gateway' ? `${this.prefix}-gw${index}` : undefined,
       OTEL_TRACES_EXPORTER: 'none',

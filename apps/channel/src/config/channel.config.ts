@@ -1,9 +1,10 @@
-import { commonConfigShape, databaseConfigShape, env, loadConfig } from '@parley/platform';
+import { commonConfigShape, databaseConfigShape, env, loadConfig, metricsConfigShape } from '@parley/platform';
 import { z } from 'zod';
 
 const schema = z.object({
   ...commonConfigShape,
   ...databaseConfigShape,
+  ...metricsConfigShape,
   /** Above this many members MemberJoined/MemberLeft stop and counts slow down (agora-rtm 1.x). */
   MEMBER_EVENTS_MAX: env.int(512, 1),
   /** getMembers returns at most this many (a random subset above it). */

@@ -108,6 +108,14 @@ export class MembersRepository {
     return new Map(rows.map((r) => [r.channelId, r.memberCount]));
   }
 
+  /** Channels with members and memberships, all apps: one scan of each table, for gauges refreshed every METRICS_REFRESH_MS. */
+  async totals(): Promise<{ channels: number; members: number }> {
+    const [row] = await this.prisma.$queryRaw<{ channels: number; members: number }[]>`
+      SELECT (SELECT count(*) FROM channels WHERE member_count > 0)::int AS channels,
+             (SELECT count(*) FROM channel_members)::int AS members`;
+    return row ?? { channels: 0, members: 0 };
+  }
+
   /**
    * Channels whose count changed since it was last published and whose interval has passed; marks
    * them published in the same statement (one leader runs this).

@@ -20,6 +20,7 @@ import type { Session } from '../sessions/session';
 import { SessionsService } from '../sessions/sessions.service';
 import type { Connection } from '../ws/connection';
 import { checkOutgoingMessage, requireMessageId } from '../messages/message-rules';
+import { messagesIn, messagesOut } from '../metrics/gateway.metrics';
 import { ChannelSubscriptions } from './channel-subscriptions';
 
 const codec = createCodec();
@@ -50,6 +51,7 @@ export class ChannelMessagesService {
     if (!session.channels?.has(ch)) throw new ParleyError(ErrorCode.NOT_IN_CHANNEL, 'not in this channel');
     requireMessageId(args.id);
     checkOutgoingMessage(session, args.m, this.config);
+    messagesIn.channel.add(args.m.k);
     const body: ChannelMessageNats = { from: session.uid, id: args.id, m: args.m, ts: Date.now() };
     this.nc.publish(Subjects.channelMessages(session.appId as AppId, ch), codec.encode([ChanMsgKind.MESSAGE, body]));
     return { ts: body.ts };
@@ -59,6 +61,13 @@ export class ChannelMessagesService {
     if (!body || typeof body.from !== 'string') return;
     const event: ChannelMessageEvent = { ch, from: body.from, id: body.id, m: body.m, ts: body.ts };
     const frame = codec.encode([Frame.EVT, Evt.CHANNEL_MESSAGE, event]);
-    for (const m of members) if (m.uid !== body.from && m.conn) m.conn.sendEncoded(frame);
+    let pushed = 0;
+    for (const m of members) {
+      if (m.uid !== body.from && m.conn) {
+        m.conn.sendEncoded(frame);
+        pushed++;
+      }
+    }
+    messagesOut.channel.add(body.m?.k, pushed);
   }
 }

@@ -20,6 +20,7 @@ import {
 } from '@parley/contracts';
 import { ServiceClient } from '@parley/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { mediaDownloaded, mediaUploaded } from '../metrics/gateway.metrics';
 import { enforceRate } from '../sessions/rate';
 import type { Session } from '../sessions/session';
 import { SessionsService } from '../sessions/sessions.service';
@@ -67,7 +68,9 @@ export class MediaService {
       throw new ParleyError(ErrorCode.INVALID_ARGUMENT, `data: 1–${MEDIA_LIMITS.CHUNK_BYTES} bytes`);
     }
     try {
-      return await this.request<null>(subject, session, MediaUploadKind.CHUNK, args.uploadId, args.seq, args.data);
+      const answer = await this.request<null>(subject, session, MediaUploadKind.CHUNK, args.uploadId, args.seq, args.data);
+      mediaUploaded.add(args.data.byteLength);
+      return answer;
     } catch (err) {
       session.uploads?.delete(args.uploadId); // the replica aborted it (or is gone)
       throw err;
@@ -107,7 +110,10 @@ export class MediaService {
       throw new ParleyError(ErrorCode.INVALID_ARGUMENT, `offset ≥ 0, length 1–${MEDIA_LIMITS.READ_BYTES}`);
     }
     const req = { appId: session.appId, mediaId: this.mediaId(args.mediaId), offset, length };
-    return this.services.requestIdempotent(Subjects.media.read, req, this.config.SERVICE_TIMEOUT_MS);
+    return this.services.requestIdempotent<Uint8Array>(Subjects.media.read, req, this.config.SERVICE_TIMEOUT_MS).then((bytes) => {
+      mediaDownloaded.add(bytes?.byteLength ?? 0);
+      return bytes;
+    });
   }
 
   private upload(session: Session, uploadId: unknown): string {

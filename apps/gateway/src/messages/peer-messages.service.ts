@@ -16,7 +16,9 @@ import {
 } from '@parley/contracts';
 import { RequestMux, ServiceClient } from '@parley/platform';
 import type { Msg } from 'nats';
+import { extractTraceContext, isTracingEnabled, SpanKind, traceHeaders, withSpan } from '@parley/platform/telemetry';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { messagesIn, messagesOut, observePeerDelivery } from '../metrics/gateway.metrics';
 import type { Session } from '../sessions/session';
 import { SessionsService } from '../sessions/sessions.service';
 import { UserSubscriptions } from '../sessions/user-subscriptions';
@@ -27,6 +29,15 @@ const codec = createCodec();
 const ACKED = codec.encode({ r: 1 } satisfies PeerAck);
 const NOT_ACKED = codec.encode({ r: 0 } satisfies PeerAck);
 const DELIVERED_MEMORY = 64;
+/** Span names use the subject's template (OpenTelemetry messaging conventions: low cardinality). */
+const PEER_DESTINATION = '{prefix}.{app}.user.{uid}';
+const peerSpanAttributes = (subject: string, operation: 'send' | 'process') => ({
+  'messaging.system': 'nats',
+  'messaging.destination.name': subject,
+  'messaging.destination.template': PEER_DESTINATION,
+  'messaging.operation.type': operation,
+  'messaging.operation.name': operation,
+});
 
 /**
  * Peer messages. Hot path: sender session → this gateway → NATS request on the receiver's user
@@ -49,27 +60,42 @@ export class PeerMessagesService {
   }
 
   send(conn: Connection, args: SendPeerArgs): Promise<SendPeerResult> {
+    const started = performance.now();
     const session = this.sessions.requireSession(conn);
     if (!isUid(args?.to)) throw new ParleyError(ErrorCode.INVALID_USER_ID, 'invalid peer id');
     requireMessageId(args.id);
     const inflight = session.inflight?.get(args.id);
     if (inflight) return inflight as Promise<SendPeerResult>; // a resend of a message still on its way
     checkOutgoingMessage(session, args.m, this.config);
+    messagesIn.peer.add(args.m.k);
 
     const event: PeerMessageEvent = { from: session.uid, id: args.id, m: args.m, ts: Date.now() };
     const result = this.deliver(session, args.to, event, args.offline === true);
     const map = (session.inflight ??= new Map());
     map.set(args.id, result);
-    void result.finally(() => map.delete(args.id)).catch(() => undefined);
+    void result.then(
+      (r) => {
+        map.delete(args.id);
+        observePeerDelivery(started, r.d);
+      },
+      () => {
+        map.delete(args.id);
+        observePeerDelivery(started, undefined);
+      },
+    );
     return result;
   }
 
   private async deliver(session: Session, to: string, event: PeerMessageEvent, offline: boolean): Promise<SendPeerResult> {
-    const outcome = await this.mux.request(
-      Subjects.user(session.appId, to),
-      codec.encode([UserMsgKind.PEER_MESSAGE, event]),
-      this.config.PEER_DELIVERY_TIMEOUT_MS,
-    );
+    const subject = Subjects.user(session.appId, to);
+    const body = codec.encode([UserMsgKind.PEER_MESSAGE, event]);
+    const timeoutMs = this.config.PEER_DELIVERY_TIMEOUT_MS;
+    // Spans only when traces are exported: the message path stays allocation-free otherwise.
+    const outcome = isTracingEnabled()
+      ? await withSpan(`send ${PEER_DESTINATION}`, SpanKind.PRODUCER, peerSpanAttributes(subject, 'send'), () =>
+          this.mux.request(subject, body, timeoutMs, traceHeaders()),
+        )
+      : await this.mux.request(subject, body, timeoutMs);
     // A string outcome: no gateway holds a session of the peer, or its gateway did not answer.
     const received = typeof outcome !== 'string' && (codec.decode(outcome.data) as PeerAck).r === 1;
     if (received) return { d: PeerDelivery.RECEIVED, ts: event.ts };
@@ -92,10 +118,15 @@ export class PeerMessagesService {
       return;
     }
     const session = target;
-    void session.conn!.deliver(Evt.PEER_MESSAGE, event, this.config.ACK_TIMEOUT_MS).then((ok) => {
-      if (ok) session.rememberDelivered(key, DELIVERED_MEMORY);
-      msg.respond(ok ? ACKED : NOT_ACKED);
-    });
+    messagesOut.peer.add(event.m?.k);
+    const push = () =>
+      session.conn!.deliver(Evt.PEER_MESSAGE, event, this.config.ACK_TIMEOUT_MS).then((ok) => {
+        if (ok) session.rememberDelivered(key, DELIVERED_MEMORY);
+        msg.respond(ok ? ACKED : NOT_ACKED);
+      });
+    if (isTracingEnabled() && msg.headers) {
+      void withSpan(`process ${PEER_DESTINATION}`, SpanKind.CONSUMER, peerSpanAttributes(msg.subject, 'process'), push, extractTraceContext(msg.headers));
+    } else void push();
   }
 
   /** After login: push stored messages in order, remove each batch once ACKed; stop at the first miss. */
@@ -110,7 +141,12 @@ export class PeerMessagesService {
         if (!batch.length) return;
         const conn = session.conn;
         if (!conn || session.ended) return;
-        const acked = await Promise.all(batch.map((s) => conn.deliver(Evt.PEER_MESSAGE, s.msg, this.config.ACK_TIMEOUT_MS)));
+        const acked = await Promise.all(
+          batch.map((s) => {
+            messagesOut.offline.add(s.msg.m?.k);
+            return conn.deliver(Evt.PEER_MESSAGE, s.msg, this.config.ACK_TIMEOUT_MS);
+          }),
+        );
         const delivered = batch.filter((_, i) => acked[i]);
         for (const s of delivered) session.rememberDelivered(`${s.msg.from}\u0000${s.msg.id}`, DELIVERED_MEMORY);
         const done = delivered.map((s) => s.seq);

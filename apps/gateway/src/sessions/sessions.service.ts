@@ -17,6 +17,7 @@ import {
 } from '@parley/contracts';
 import { AuthService } from '../auth/auth.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { countLogin } from '../metrics/gateway.metrics';
 import { PresenceClient } from '../presence/presence.client';
 import type { Connection } from '../ws/connection';
 import { Session } from './session';
@@ -46,7 +47,20 @@ export class SessionsService {
     });
   }
 
-  async login(conn: Connection, args: LoginArgs): Promise<LoginResult> {
+  login(conn: Connection, args: LoginArgs): Promise<LoginResult> {
+    return this.startSession(conn, args).then(
+      (result) => {
+        countLogin();
+        return result;
+      },
+      (err: unknown) => {
+        countLogin(err);
+        throw err;
+      },
+    );
+  }
+
+  private async startSession(conn: Connection, args: LoginArgs): Promise<LoginResult> {
     if (conn.session) throw new ParleyError(ErrorCode.ALREADY_LOGIN, 'already logged in on this connection');
     const { limit, windowMs } = this.config.LOGIN_RATE;
     if (!conn.allowLogin(limit, windowMs)) throw new ParleyError(ErrorCode.TOO_OFTEN, `at most ${limit} logins per ${windowMs} ms`);

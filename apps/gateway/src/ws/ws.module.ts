@@ -3,6 +3,7 @@ import { AttributesService } from '../attributes/attributes.service';
 import { AuthModule } from '../auth/auth.module';
 import { InvitationsService } from '../invitations/invitations.service';
 import { MediaService } from '../media/media.service';
+import { GatewayGauges } from '../metrics/gateway-gauges';
 import { ChannelMessagesService } from '../channels/channel-messages.service';
 import { ChannelRecovery } from '../channels/channel-recovery';
 import { ChannelSubscriptions } from '../channels/channel-subscriptions';
@@ -38,6 +39,7 @@ import { WsServer } from './ws.server';
     AttributesService,
     InvitationsService,
     MediaService,
+    GatewayGauges,
   ],
   exports: [WsServer],
 })

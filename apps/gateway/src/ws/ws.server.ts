@@ -2,9 +2,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { CloseCode, createCodec, ErrorCode, Evt, Frame, opName, ParleyError, PROTOCOL_VERSION, WS_PATH, type Hello } from '@parley/contracts';
-import { isTracingEnabled, SpanKind, withSpan } from '@parley/platform/telemetry';
+import { clientTraceContext, isTracingEnabled, SpanKind, withSpan } from '@parley/platform/telemetry';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { countRequest } from '../metrics/gateway.metrics';
 import { PresenceClient } from '../presence/presence.client';
 import { SessionsService } from '../sessions/sessions.service';
 import { Connection } from './connection';
@@ -99,7 +100,7 @@ export class WsServer implements BeforeApplicationShutdown {
   private onFrame(conn: Connection, frame: unknown[]): void {
     switch (frame[0]) {
       case Frame.REQ:
-        this.onRequest(conn, frame[1], frame[2], frame[3]);
+        this.onRequest(conn, frame[1], frame[2], frame[3], frame[4]);
         return;
       case Frame.PING:
         conn.send([Frame.PONG, frame[1]]);
@@ -113,7 +114,7 @@ export class WsServer implements BeforeApplicationShutdown {
     }
   }
 
-  private onRequest(conn: Connection, id: unknown, op: unknown, args: unknown): void {
+  private onRequest(conn: Connection, id: unknown, op: unknown, args: unknown, traceparent?: unknown): void {
     if (typeof id !== 'number' || !Number.isSafeInteger(id)) return;
     const handler = typeof op === 'number' ? this.router.handler(op) : undefined;
     if (!handler) {
@@ -122,11 +123,21 @@ export class WsServer implements BeforeApplicationShutdown {
     }
     const run = async () => handler(conn, args as never);
     const pending = isTracingEnabled()
-      ? withSpan(`ws ${opName(op as number)}`, SpanKind.SERVER, { 'rpc.system': 'parley-ws', 'rpc.method': opName(op as number) }, run)
+      ? withSpan(
+          `ws ${opName(op as number)}`,
+          SpanKind.SERVER,
+          { 'rpc.system': 'parley-ws', 'rpc.method': opName(op as number) },
+          run,
+          clientTraceContext(traceparent),
+        )
       : run();
     pending.then(
-      (result) => conn.reply(id, result ?? null),
+      (result) => {
+        countRequest(op as number, ErrorCode.OK);
+        conn.reply(id, result ?? null);
+      },
       (err: unknown) => {
+        countRequest(op as number, err instanceof ParleyError ? err.code : ErrorCode.UNKNOWN);
         if (err instanceof ParleyError) return conn.fail(id, err.code, err.message, err.retryAfterMs);
         this.logger.error(`op ${String(op)} failed: ${(err as Error).stack ?? String(err)}`);
         conn.fail(id, ErrorCode.UNKNOWN, 'internal error');

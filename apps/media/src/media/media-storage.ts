@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import type { AppId, MediaId } from '@parley/contracts';
 import { Client, type LifecycleConfig } from 'minio';
 import { MEDIA_CONFIG, type MediaConfig } from '../config/media.config';
+import { registerReadinessProbe } from '@parley/platform';
 import { S3ObjectWriter } from './s3-object-writer';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -79,6 +80,10 @@ export class MediaStorage implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     await this.ensureBucket();
     await this.applyLifecycle();
+    // Not ready while S3 cannot be reached (Kubernetes stops sending it work; uploads would fail).
+    registerReadinessProbe('s3', async () => {
+      if (!(await this.client.bucketExists(this.bucket))) throw new Error(`bucket ${this.bucket} is missing`);
+    });
   }
 
   onApplicationShutdown(): void {

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, ParleyError, type MediaUploadMessage, type ServiceReply } from '@parley/contracts';
-import { InjectNats, rpcCodec } from '@parley/platform';
+import { countHandledRequest, InjectNats, rpcCodec } from '@parley/platform';
 import { extractTraceContext, isTracingEnabled, SpanKind, withSpan } from '@parley/platform/telemetry';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { MediaUploadsService } from './media-uploads.service';
@@ -81,6 +81,7 @@ export class MediaUploadSubscriber implements BeforeApplicationShutdown {
   }
 
   private respond(msg: Msg, id: unknown, response: ServiceReply<unknown>): void {
+    countHandledRequest(msg.subject, response);
     if (!msg.reply || this.nc.isClosed()) return;
     try {
       msg.respond(rpcCodec.encode({ id, response, isDisposed: true }));

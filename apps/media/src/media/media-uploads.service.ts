@@ -16,6 +16,7 @@ import {
 import { MEDIA_CONFIG, type MediaConfig } from '../config/media.config';
 import { IMAGE_HEAD_BYTES, imageDimensions } from './image-dimensions';
 import { checkBegin, checkUploadMessage, contentTypeOf, type CheckedBegin } from './media-rules';
+import { countUpload, uploadedBytes } from './media.metrics';
 import { MediaRepository } from './media.repository';
 import { MediaStorage, objectKey } from './media-storage';
 import type { S3ObjectWriter } from './s3-object-writer';
@@ -126,7 +127,7 @@ export class MediaUploadsService {
   async shutdown(): Promise<void> {
     const reason = new ParleyError(ErrorCode.UNAVAILABLE, 'the media service is shutting down');
     for (const upload of [...this.uploads.values()]) {
-      if (upload.state === 'open' || upload.state === 'ending') void this.abort(upload, reason);
+      if (upload.state === 'open' || upload.state === 'ending') void this.abort(upload, reason, 'shutdown');
     }
     await Promise.allSettled([...this.inFlight]);
   }
@@ -149,6 +150,7 @@ export class MediaUploadsService {
     } catch (err) {
       throw await this.failed(upload, err);
     }
+    uploadedBytes.add(data.length);
     if (upload.state === 'open') upload.idle.refresh();
     return null;
   }
@@ -176,8 +178,10 @@ export class MediaUploadsService {
         { mediaId: upload.mediaId, owner: uid, objectKey: key, size, type, name, contentType: upload.contentType, width, height },
         this.config.MEDIA_TTL_MS,
       );
+      countUpload('ok');
       return stored.info;
     } catch (err) {
+      countUpload(err as Error);
       // No row: the object must not stay either.
       await this.storage.remove(key).catch((e: Error) => this.logger.warn(`removing ${key} after a failed insert: ${e.message}`));
       throw err;
@@ -190,7 +194,7 @@ export class MediaUploadsService {
     const upload = this.uploads.get(msg.uploadId);
     // Unknown ids are ignored; a stored object whose row is being written can no longer be canceled.
     if (!upload || upload.req.appId !== msg.appId || upload.state === 'committing') return null;
-    await this.abort(upload, invalid('upload canceled'));
+    await this.abort(upload, invalid('upload canceled'), 'canceled');
     return null;
   }
 
@@ -230,8 +234,10 @@ export class MediaUploadsService {
     return reason;
   }
 
-  private abort(upload: Upload, reason: ParleyError): Promise<void> {
+  /** Ends the upload with nothing stored; `result` names why when it is no failure of the upload itself. */
+  private abort(upload: Upload, reason: ParleyError, result?: 'canceled' | 'idle' | 'shutdown'): Promise<void> {
     if (upload.aborted) return upload.aborted;
+    countUpload(result ?? reason);
     upload.state = 'aborted';
     upload.reason = reason;
     upload.head = null;
@@ -243,7 +249,7 @@ export class MediaUploadsService {
 
   private onIdle(upload: Upload): Promise<void> {
     if (upload.state !== 'open') return Promise.resolve();
-    return this.abort(upload, invalid(`nothing received for ${this.config.MEDIA_UPLOAD_IDLE_MS} ms`));
+    return this.abort(upload, invalid(`nothing received for ${this.config.MEDIA_UPLOAD_IDLE_MS} ms`), 'idle');
   }
 
   private isAborted(upload: Upload): boolean {

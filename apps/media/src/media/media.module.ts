@@ -6,9 +6,10 @@ import { MediaUploadsService } from './media-uploads.service';
 import { MediaController } from './media.controller';
 import { MediaRepository } from './media.repository';
 import { MediaService } from './media.service';
+import { UploadsGauge } from './uploads-gauge';
 
 @Module({
   controllers: [MediaController],
-  providers: [MediaService, MediaUploadsService, MediaUploadSubscriber, MediaExpiryService, MediaRepository, MediaStorage],
+  providers: [MediaService, MediaUploadsService, MediaUploadSubscriber, MediaExpiryService, MediaRepository, MediaStorage, UploadsGauge],
 })
 export class MediaModule {}

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, ParleyError, type MediaInfo, type MediaInfoRequest, type MediaReadRequest } from '@parley/contracts';
 import { MEDIA_CONFIG, type MediaConfig } from '../config/media.config';
 import { checkMediaRef, checkRead, readRange, type MediaRef } from './media-rules';
+import { downloadedBytes } from './media.metrics';
 import { MediaRepository, type StoredMedia } from './media.repository';
 import { MediaStorage, ObjectNotFoundError } from './media-storage';
 
@@ -23,7 +24,9 @@ export class MediaService {
     const media = await this.stored(read);
     const { offset, length } = readRange(read, media.info.size, this.config.MEDIA_READ_MAX_BYTES);
     try {
-      return await this.storage.read(media.objectKey, offset, length);
+      const bytes = await this.storage.read(media.objectKey, offset, length);
+      downloadedBytes.add(bytes.length);
+      return bytes;
     } catch (err) {
       // The row outlived its object (the bucket's lifecycle rule, or a sweep in progress).
       if (err instanceof ObjectNotFoundError) throw notFound();

@@ -1,9 +1,10 @@
-import { commonConfigShape, databaseConfigShape, env, loadConfig } from '@parley/platform';
+import { commonConfigShape, databaseConfigShape, env, loadConfig, metricsConfigShape } from '@parley/platform';
 import { z } from 'zod';
 
 const schema = z.object({
   ...commonConfigShape,
   ...databaseConfigShape,
+  ...metricsConfigShape,
   /** A gateway whose heartbeat is older than this is presumed dead: its sessions turn UNREACHABLE. */
   GATEWAY_TTL_MS: env.int(6_000, 1_000),
   /** How long a session may stay UNREACHABLE (connection lost) before it counts as OFFLINE. */

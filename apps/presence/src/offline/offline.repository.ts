@@ -53,6 +53,12 @@ export class OfflineRepository {
     return count;
   }
 
+  /** Messages waiting for their receivers, all apps (expired ones until the sweep deletes them). */
+  async count(): Promise<number> {
+    const [row] = await this.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM offline_messages`;
+    return row?.n ?? 0;
+  }
+
   async deleteExpired(): Promise<number> {
     return this.prisma.$executeRaw`
       DELETE FROM offline_messages WHERE seq IN (SELECT seq FROM offline_messages WHERE expires_at <= now() LIMIT 10000)`;

@@ -121,6 +121,18 @@ export class SessionsRepository {
   }
 
   /**
+   * Sessions in the registry, all apps: online, or unreachable (connection lost, or on a gateway
+   * presumed dead). One scan of the table, for a gauge refreshed every METRICS_REFRESH_MS.
+   */
+  async countByState(): Promise<{ online: number; unreachable: number }> {
+    const [row] = await this.prisma.$queryRaw<{ online: number; unreachable: number }[]>`
+      SELECT count(*) FILTER (WHERE s.state = 0 AND g.suspected IS FALSE)::int AS online,
+             count(*) FILTER (WHERE s.state <> 0 OR g.suspected IS NOT FALSE)::int AS unreachable
+      FROM sessions s LEFT JOIN gateways g ON g.id = s.gateway_id`;
+    return row ?? { online: 0, unreachable: 0 };
+  }
+
+  /**
    * Deletes sessions that are OFFLINE by the rules of effectiveState(): unreachable past the window,
    * or on a gateway silent for longer than the window. Safe to run on every replica (each row is
    * returned by exactly one DELETE).

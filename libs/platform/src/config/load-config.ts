@@ -51,3 +51,8 @@ export const commonConfigShape = {
 export const databaseConfigShape = {
   DATABASE_URL: env.url('postgresql://postgres@127.0.0.1:5432/parley', ['postgres://', 'postgresql://']),
 };
+
+/** Apps whose gauges count database rows (presence, channel): how often a scrape may run those counts. */
+export const metricsConfigShape = {
+  METRICS_REFRESH_MS: env.int(15_000, 1_000),
+};

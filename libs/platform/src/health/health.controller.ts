@@ -1,14 +1,15 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
-import { DatabaseHealthIndicator, NatsHealthIndicator } from './health.indicators';
+import { DatabaseHealthIndicator, ExtraHealthIndicators, NatsHealthIndicator } from './health.indicators';
 
-/** Kubernetes probes: live = the process serves HTTP; ready = it can reach NATS (and Postgres if used). */
+/** Kubernetes probes: live = the process serves HTTP; ready = it can reach NATS, Postgres if used, and what the app registered (registerReadinessProbe, e.g. S3). */
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly nats: NatsHealthIndicator,
     private readonly database: DatabaseHealthIndicator,
+    private readonly extra: ExtraHealthIndicators,
   ) {}
 
   @Get('live')
@@ -19,6 +20,6 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.nats.check(), () => this.database.check()]);
+    return this.health.check([() => this.nats.check(), () => this.database.check(), ...this.extra.checks()]);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { HealthIndicatorService } from '@nestjs/terminus';
+import { HealthIndicatorService, type HealthIndicatorFunction } from '@nestjs/terminus';
 import type { NatsConnection } from 'nats';
 import { InjectNats } from '../nats/nats.tokens';
 import { PrismaService } from '../prisma/prisma.service';
@@ -42,5 +42,31 @@ export class DatabaseHealthIndicator {
     } catch (err) {
       return session.down((err as Error).message);
     }
+  }
+}
+
+/** A dependency an app adds to its readiness (e.g. the media service's S3): resolves when reachable. */
+export type ReadinessProbe = () => Promise<unknown>;
+const probes = new Map<string, ReadinessProbe>();
+
+/** Adds `name` to this process's /health/ready; the probe gets 1 s to answer. */
+export function registerReadinessProbe(name: string, probe: ReadinessProbe): void {
+  probes.set(name, probe);
+}
+
+@Injectable()
+export class ExtraHealthIndicators {
+  constructor(private readonly health: HealthIndicatorService) {}
+
+  checks(): HealthIndicatorFunction[] {
+    return [...probes].map(([name, probe]) => async () => {
+      const session = this.health.check(name);
+      try {
+        await within(1_000, probe());
+        return session.up();
+      } catch (err) {
+        return session.down((err as Error).message);
+      }
+    });
   }
 }

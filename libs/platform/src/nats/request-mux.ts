@@ -1,5 +1,5 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { createInbox, type Msg, type NatsConnection, type Subscription } from 'nats';
+import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 import { InjectNats } from './nats.tokens';
 
 export const NO_RESPONDERS = 'no-responders' as const;
@@ -33,11 +33,11 @@ export class RequestMux implements OnApplicationShutdown {
     this.sweeper.unref();
   }
 
-  request(subject: string, data: Uint8Array, timeoutMs: number): Promise<RequestOutcome> {
+  request(subject: string, data: Uint8Array, timeoutMs: number, headers?: MsgHdrs): Promise<RequestOutcome> {
     const id = ++this.next;
     return new Promise((settle) => {
       this.pending.set(id, { settle, deadline: Date.now() + timeoutMs });
-      this.nc.publish(subject, data, { reply: `${this.inbox}.${id}` });
+      this.nc.publish(subject, data, headers ? { reply: `${this.inbox}.${id}`, headers } : { reply: `${this.inbox}.${id}` });
     });
   }
 

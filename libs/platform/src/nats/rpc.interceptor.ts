@@ -4,11 +4,13 @@ import { ErrorCode, ParleyError, type ServiceReply } from '@parley/contracts';
 import type { NatsContext } from '@nestjs/microservices';
 import { lastValueFrom, Observable } from 'rxjs';
 import { extractTraceContext, withSpan } from '../telemetry/nats-context';
+import { countHandledRequest } from './nats.metrics';
 
 /**
  * Around every service handler: continues the caller's trace from the NATS headers in a
  * "process <subject>" span, and turns the result into the ServiceReply envelope — typed errors
- * travel as codes, anything unexpected as UNKNOWN (and is logged here, once).
+ * travel as codes, anything unexpected as UNKNOWN (and is logged here, once). Counts each answer by
+ * operation and result (parley_rpc_handled_total).
  */
 @Injectable()
 export class RpcInterceptor implements NestInterceptor {
@@ -25,13 +27,9 @@ export class RpcInterceptor implements NestInterceptor {
         SpanKind.SERVER,
         { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'messaging.operation.type': 'process' },
         async (): Promise<ServiceReply<unknown>> => {
-          try {
-            return { ok: true, data: await lastValueFrom(next.handle(), { defaultValue: null }) };
-          } catch (err) {
-            if (err instanceof ParleyError) return { ok: false, error: { code: err.code, message: err.message } };
-            this.logger.error(`${subject}: ${(err as Error).stack ?? String(err)}`);
-            return { ok: false, error: { code: ErrorCode.UNKNOWN, message: 'internal error' } };
-          }
+          const reply = await this.reply(subject, next);
+          countHandledRequest(subject, reply);
+          return reply;
         },
         parent,
       );
@@ -44,5 +42,15 @@ export class RpcInterceptor implements NestInterceptor {
         })
         .catch((err: unknown) => subscriber.error(err));
     });
+  }
+
+  private async reply(subject: string, next: CallHandler): Promise<ServiceReply<unknown>> {
+    try {
+      return { ok: true, data: await lastValueFrom(next.handle(), { defaultValue: null }) };
+    } catch (err) {
+      if (err instanceof ParleyError) return { ok: false, error: { code: err.code, message: err.message } };
+      this.logger.error(`${subject}: ${(err as Error).stack ?? String(err)}`);
+      return { ok: false, error: { code: ErrorCode.UNKNOWN, message: 'internal error' } };
+    }
   }
 }

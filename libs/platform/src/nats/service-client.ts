@@ -4,6 +4,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { ErrorCode as NatsErrorCode, type NatsConnection, type NatsError } from 'nats';
 import { rpcCodec } from './msgpack-serialization';
 import { traceHeaders, withSpan } from '../telemetry/nats-context';
+import { recordServiceRequest } from './nats.metrics';
 import { InjectNats } from './nats.tokens';
 
 let nextId = 0;
@@ -17,6 +18,7 @@ interface NestReply<T> {
  * Request/reply and events to Parley services (Nest microservices on NATS), speaking Nest's NATS
  * envelope ({pattern, data, id} → {response, isDisposed}) in MessagePack over the process's single connection.
  * Errors come back as typed ParleyError codes; no responder or no answer is UNAVAILABLE/TIMEOUT.
+ * Every request's duration and failure is counted by operation (parley_nats_request_*).
  */
 @Injectable()
 export class ServiceClient {
@@ -37,28 +39,41 @@ export class ServiceClient {
   }
 
   request<T>(subject: string, data: unknown, timeoutMs = 5_000): Promise<T> {
-    return withSpan(`send ${subject}`, SpanKind.CLIENT, { 'messaging.system': 'nats', 'messaging.destination.name': subject }, async () => {
-      const id = `${process.pid}-${++nextId}`;
-      let msg;
+    const attributes = { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'messaging.operation.type': 'send', 'messaging.operation.name': 'request' };
+    return withSpan(`send ${subject}`, SpanKind.CLIENT, attributes, async () => {
+      const started = performance.now();
       try {
-        msg = await this.nc.request(subject, rpcCodec.encode({ pattern: subject, data, id }), {
-          timeout: timeoutMs,
-          headers: traceHeaders(),
-        });
+        const answer = await this.send<T>(subject, data, timeoutMs);
+        recordServiceRequest(subject, started);
+        return answer;
       } catch (err) {
-        const code = (err as NatsError).code;
-        if (code === NatsErrorCode.NoResponders) throw new ParleyError(ErrorCode.UNAVAILABLE, `no ${subject} replica is running`);
-        if (code === NatsErrorCode.Timeout) throw new ParleyError(ErrorCode.TIMEOUT, `${subject} did not answer in ${timeoutMs} ms`);
+        recordServiceRequest(subject, started, err);
         throw err;
       }
-      const reply = rpcCodec.decode(msg.data) as NestReply<T>;
-      const body = reply.response;
-      if (!body || typeof body.ok !== 'boolean') {
-        throw new ParleyError(ErrorCode.UNKNOWN, `${subject}: unexpected reply ${JSON.stringify(reply.err ?? body ?? null)}`);
-      }
-      if (!body.ok) throw new ParleyError(body.error.code as ErrorCode, body.error.message);
-      return body.data;
     });
+  }
+
+  private async send<T>(subject: string, data: unknown, timeoutMs: number): Promise<T> {
+    const id = `${process.pid}-${++nextId}`;
+    let msg;
+    try {
+      msg = await this.nc.request(subject, rpcCodec.encode({ pattern: subject, data, id }), {
+        timeout: timeoutMs,
+        headers: traceHeaders(),
+      });
+    } catch (err) {
+      const code = (err as NatsError).code;
+      if (code === NatsErrorCode.NoResponders) throw new ParleyError(ErrorCode.UNAVAILABLE, `no ${subject} replica is running`);
+      if (code === NatsErrorCode.Timeout) throw new ParleyError(ErrorCode.TIMEOUT, `${subject} did not answer in ${timeoutMs} ms`);
+      throw err;
+    }
+    const reply = rpcCodec.decode(msg.data) as NestReply<T>;
+    const body = reply.response;
+    if (!body || typeof body.ok !== 'boolean') {
+      throw new ParleyError(ErrorCode.UNKNOWN, `${subject}: unexpected reply ${JSON.stringify(reply.err ?? body ?? null)}`);
+    }
+    if (!body.ok) throw new ParleyError(body.error.code as ErrorCode, body.error.message);
+    return body.data;
   }
 
   /** Fire-and-forget event to a Nest @EventPattern handler (one replica of the queue group takes it). */

@@ -17,8 +17,10 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { startMetrics, stopMetrics } from './metrics';
 
 export * from './nats-context';
+export * from './metrics';
 
 let sdk: NodeSDK | undefined;
 let recording = false;
@@ -32,6 +34,7 @@ export function isTracingEnabled(): boolean {
  * OTEL_TRACES_EXPORTER: "otlp" (default when OTEL_EXPORTER_OTLP_ENDPOINT is set), "console", or
  * "none". With "none" spans are not recorded (AlwaysOff), but W3C trace context is still
  * propagated, so a caller's trace continues through this process.
+ * OTEL_METRICS_EXPORTER: "prometheus" (default: GET /metrics on the app's HTTP port) or "none".
  */
 export function startTelemetry(serviceName: string): void {
   if (sdk) return;
@@ -41,30 +44,34 @@ export function startTelemetry(serviceName: string): void {
   if (exporter === 'otlp') spanProcessors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }));
   if (exporter === 'console') spanProcessors.push(new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }));
   recording = spanProcessors.length > 0;
+  const resource = resourceFromAttributes({
+    [ATTR_SERVICE_NAME]: process.env['OTEL_SERVICE_NAME'] ?? `parley-${serviceName}`,
+    [ATTR_SERVICE_VERSION]: process.env['npm_package_version'] ?? '0.1.0',
+  });
+  if (process.env['OTEL_METRICS_EXPORTER'] !== 'none') startMetrics(resource);
   sdk = new NodeSDK({
-    resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: process.env['OTEL_SERVICE_NAME'] ?? `parley-${serviceName}`,
-      [ATTR_SERVICE_VERSION]: process.env['npm_package_version'] ?? '0.1.0',
-    }),
+    resource,
+    // Metrics have their own MeterProvider (./metrics); without this sdk-node would add an OTLP metric reader.
+    metricReaders: [],
     sampler: spanProcessors.length ? new ParentBasedSampler({ root: new AlwaysOnSampler() }) : new AlwaysOffSampler(),
     // An empty processor list makes sdk-node skip the provider (all-zero trace ids): keep one.
     spanProcessors: spanProcessors.length ? spanProcessors : [new NoopSpanProcessor()],
-    instrumentations: [new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url?.startsWith('/health') ?? false })],
+    instrumentations: [new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => req.url?.startsWith('/health') === true || req.url === '/metrics' })],
   });
   sdk.start();
 }
 
 /**
- * Flushes and stops the SDK, waiting at most `timeoutMs`: exporting the last spans must never keep a
- * stopping process alive (sdk-node's shutdown was seen never to settle in the media service, whose
- * S3 client's keep-alive HTTP agent the http instrumentation wraps).
+ * Flushes and stops the SDK and the MeterProvider, waiting at most `timeoutMs`: exporting the last
+ * spans must never keep a stopping process alive (sdk-node's shutdown was seen never to settle in the
+ * media service, whose S3 client's keep-alive HTTP agent the http instrumentation wraps).
  */
 export async function stopTelemetry(timeoutMs = 2_000): Promise<void> {
   const current = sdk;
   sdk = undefined;
-  if (!current) return;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs).unref()));
-  await Promise.race([current.shutdown().catch(() => undefined), deadline]);
+  const stopped = Promise.all([current?.shutdown().catch(() => undefined), stopMetrics().catch(() => undefined)]);
+  await Promise.race([stopped, deadline]);
   clearTimeout(timer);
 }

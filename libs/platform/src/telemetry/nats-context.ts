@@ -1,4 +1,4 @@
-import { context, propagation, SpanKind, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, trace, type Context, type Span } from '@opentelemetry/api';
 import { headers as natsHeaders, type MsgHdrs } from 'nats';
 
 /** W3C trace context in NATS message headers (no NATS instrumentation exists for OpenTelemetry JS). */
@@ -21,6 +21,17 @@ export function extractTraceContext(h: MsgHdrs | undefined): Context {
 }
 
 export const tracer = () => trace.getTracer('parley');
+
+const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/**
+ * The context of a W3C traceparent a client sent with a request (an SDK call made of several
+ * requests shares one), or the active context when there is none or it is malformed.
+ */
+export function clientTraceContext(traceparent: unknown): Context {
+  if (typeof traceparent !== 'string' || !TRACEPARENT.test(traceparent)) return context.active();
+  return propagation.extract(ROOT_CONTEXT, { traceparent }, { get: (c, k) => c[k as 'traceparent'], keys: () => ['traceparent'] });
+}
 
 /**
  * Runs fn in a span named after the OpenTelemetry messaging conventions ("<operation> <destination>").

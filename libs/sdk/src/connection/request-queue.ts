@@ -24,6 +24,11 @@ export interface RequestOptions {
    * after a reconnect); whoever makes it true calls Session.flush(). The deadline keeps running.
    */
   ready?: () => boolean;
+  /**
+   * W3C traceparent sent with the request (5th element of the REQ frame): requests of one SDK call
+   * that needs several (an upload, a download) share it, so the gateway puts them in one trace.
+   */
+  traceparent?: string;
 }
 
 interface Pending {
@@ -144,7 +149,7 @@ export class RequestQueue {
       this.pending.set(req.id, req);
     }
     try {
-      socket.send([Frame.REQ, req.id, req.wireOp, req.args]);
+      socket.send(req.opts.traceparent ? [Frame.REQ, req.id, req.wireOp, req.args, req.opts.traceparent] : [Frame.REQ, req.id, req.wireOp, req.args]);
     } catch (err) {
       if (!(err instanceof FrameTooBigError)) throw err;
       this.settle(req);

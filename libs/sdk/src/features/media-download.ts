@@ -1,3 +1,4 @@
+import { newTraceparent } from '../connection/traceparent';
 import { MEDIA_LIMITS, Op, type MediaInfo, type MediaReadArgs } from '@parley/contracts';
 import type { ClientCore } from '../client-core';
 import { MEDIA_OPERATION_ERR, type RtmError } from '../errors';
@@ -18,9 +19,9 @@ export interface DownloadSink<T> {
 }
 
 /** Op.MEDIA_INFO; unknown or expired media → NOT_FOUND (7). Resendable: it survives a reconnect. */
-export function mediaInfo(core: ClientCore, mediaId: string): Promise<MediaInfo> {
+export function mediaInfo(core: ClientCore, mediaId: string, traceparent?: string): Promise<MediaInfo> {
   return core.session
-    .request<MediaInfo>(Op.MEDIA_INFO, { mediaId }, { op: MEDIA_OP, timeoutMs: core.timers.requestTimeoutMs, resendable: true })
+    .request<MediaInfo>(Op.MEDIA_INFO, { mediaId }, { op: MEDIA_OP, timeoutMs: core.timers.requestTimeoutMs, resendable: true, traceparent })
     .then((info) => {
       if (!info || typeof info.size !== 'number' || !(info.size >= 0)) throw failure('unexpected answer to MEDIA_INFO');
       return info;
@@ -32,7 +33,8 @@ export function mediaInfo(core: ClientCore, mediaId: string): Promise<MediaInfo>
  * order. Reads are resendable, so a download goes on after a reconnect.
  */
 export async function download<T>(core: ClientCore, transfer: Transfer, mediaId: string, sink: DownloadSink<T>): Promise<T> {
-  const info = await mediaInfo(core, mediaId).catch((err: unknown) => Promise.reject(downloadError(err)));
+  const traceparent = newTraceparent();
+  const info = await mediaInfo(core, mediaId, traceparent).catch((err: unknown) => Promise.reject(downloadError(err)));
   transfer.check();
   const size = info.size;
   transfer.total = size;
@@ -42,7 +44,7 @@ export async function download<T>(core: ClientCore, transfer: Transfer, mediaId:
   const read = (offset: number, length: number): Promise<Uint8Array> => {
     const args: MediaReadArgs = { mediaId, offset, length };
     return core.session
-      .request<Uint8Array>(Op.MEDIA_READ, args, { op: MEDIA_OP, timeoutMs: core.timers.requestTimeoutMs, resendable: true })
+      .request<Uint8Array>(Op.MEDIA_READ, args, { op: MEDIA_OP, timeoutMs: core.timers.requestTimeoutMs, resendable: true, traceparent })
       .then(
         (bytes) => {
           if (!(bytes instanceof Uint8Array) || bytes.byteLength !== length) throw failure(`unexpected answer to MEDIA_READ at ${offset}`);

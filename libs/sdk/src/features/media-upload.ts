@@ -1,3 +1,4 @@
+import { newTraceparent } from '../connection/traceparent';
 import {
   MEDIA_LIMITS,
   Op,
@@ -32,10 +33,11 @@ export interface UploadJob {
 export async function upload(job: UploadJob): Promise<MediaInfo> {
   const { core, transfer, source } = job;
   transfer.total = source.size;
+  const traceparent = newTraceparent();
   const request = <T>(op: Op, args: unknown): Promise<T> => {
     if (job.sessionLost()) return Promise.reject(lostError());
     return core.session
-      .request<T>(op, args, { op: MEDIA_OP, timeoutMs: core.timers.requestTimeoutMs, resendable: false })
+      .request<T>(op, args, { op: MEDIA_OP, timeoutMs: core.timers.requestTimeoutMs, resendable: false, traceparent })
       .catch((err: unknown) => Promise.reject(uploadError(err, job)));
   };
   const beginArgs: MediaUploadBeginArgs = { size: source.size, name: job.name, type: job.type };
@@ -46,7 +48,7 @@ export async function upload(job: UploadJob): Promise<MediaInfo> {
   transfer.onCleanup(() => {
     if (ended || job.sessionLost()) return;
     core.session
-      .request(Op.MEDIA_CANCEL, { uploadId }, { op: MEDIA_OP, timeoutMs: core.timers.requestTimeoutMs, resendable: false })
+      .request(Op.MEDIA_CANCEL, { uploadId }, { op: MEDIA_OP, timeoutMs: core.timers.requestTimeoutMs, resendable: false, traceparent })
       .catch((err: unknown) => core.log.debug(`MEDIA_CANCEL of ${uploadId} failed`, err));
   });
   transfer.check();
