@@ -90,7 +90,8 @@ describe('media service: a 30 MB upload', () => {
     // Measured: 5.6 MiB of buffers (one part and the window), RSS flat. With a part size above the
     // file (the whole file held, as minio's putObject does below 64 MiB) it measured 30 MiB / +29 MiB.
     expect(samples).toBe(20);
+    // The buffers (after GC) are the measure that tells streaming from holding the file: RSS here also
+    // carries s3rver and the sending side, which share this process, so it is reported, not asserted.
     expect(growth.arrayBuffers).toBeLessThan(12);
-    expect(growth.rss).toBeLessThan(15);
   });
 });
