@@ -104,8 +104,7 @@ describe('attributes', () => {
     expect((await erin.getUserAttributesByKeys('erin', ['n'])).n).toBe('6');
 
     // The server checks every client, not only the SDK.
-    const wire = await WireClient.open(gw[1]!);
-    expect((await wire.request(Op.LOGIN, { appId: app.appId, uid: 'wired', instanceId: 'wire-1' }))[0]).toBe(0);
+    const wire = await WireClient.login(gw[1]!, app.appId, 'wired');
     expect((await wire.request(Op.SET_USER_ATTRS, { attrs: many(33) }))[0]).toBe(ErrorCode.SIZE_OVERFLOW);
     expect((await wire.request(Op.SET_USER_ATTRS, { attrs: { k: '' } }))[0]).toBe(ErrorCode.INVALID_ARGUMENT);
     expect((await wire.request(Op.SET_USER_ATTRS, { attrs: 'nope' }))[0]).toBe(ErrorCode.INVALID_ARGUMENT);

@@ -242,9 +242,8 @@ describe('call invitation timers', () => {
   afterAll(() => stack?.stop());
 
   it('fails with PEER_NO_RESPONSE when the callee never acknowledges', async () => {
-    const callee = await WireClient.open(gw[1]!);
+    const callee = await WireClient.login(gw[1]!, app.appId, 'mute');
     callee.ack = false;
-    expect((await callee.request(Op.LOGIN, { appId: app.appId, uid: 'mute', instanceId: 'wire-mute' }))[0]).toBe(0);
     const a = newClient(app.appId, gw[0]!);
     await a.login({ uid: 'lou' });
     const inv = a.createLocalInvitation('mute');
@@ -267,10 +266,9 @@ describe('call invitation timers', () => {
   });
 
   it('fails an acceptance the caller never confirms with ACCEPT_FAILURE for the callee', async () => {
-    const caller = await WireClient.open(gw[0]!);
+    const caller = await WireClient.login(gw[0]!, app.appId, 'deaf');
     const pushed: InvitationSnapshot[] = [];
     caller.onEvent = (evt, data) => evt === Evt.INVITATION && pushed.push(data as InvitationSnapshot);
-    expect((await caller.request(Op.LOGIN, { appId: app.appId, uid: 'deaf', instanceId: 'wire-deaf' }))[0]).toBe(0);
     const b = newClient(app.appId, gw[1]!);
     const box = inbox(b);
     await b.login({ uid: 'ola' });

@@ -163,8 +163,7 @@ describe('files and images', () => {
     const objects = await objectCount(s3);
     await expect(gil.createMediaMessageByUploading(new Uint8Array(MEDIA_LIMITS.MAX_BYTES + 1))).rejects.toMatchObject({ code: 3 });
     await expect(gil.createMediaMessageByUploading(new Uint8Array(0))).rejects.toMatchObject({ code: 2 });
-    const wire = await WireClient.open(gw[1]!);
-    expect((await wire.request(Op.LOGIN, { appId: app.appId, uid: 'wired', instanceId: 'w' }))[0]).toBe(0);
+    const wire = await WireClient.login(gw[1]!, app.appId, 'wired');
     expect((await wire.request(Op.MEDIA_UPLOAD_BEGIN, { size: MEDIA_LIMITS.MAX_BYTES + 1, type: 'FILE' }))[0]).toBe(ErrorCode.SIZE_OVERFLOW);
     expect((await wire.request(Op.MEDIA_UPLOAD_BEGIN, { size: 0, type: 'FILE' }))[0]).toBe(ErrorCode.INVALID_ARGUMENT);
     wire.close();

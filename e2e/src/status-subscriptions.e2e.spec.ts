@@ -21,14 +21,6 @@ function watchStatus(client: RtmClient) {
   return { events, history, latest, until };
 }
 
-/** A session logged in over the raw protocol (its connection can be cut without a logout). */
-async function wireLogin(url: string, appId: string, uid: string): Promise<WireClient> {
-  const wire = await WireClient.open(url);
-  const [code] = await wire.request(Op.LOGIN, { appId, uid, instanceId: `wire-${uid}` });
-  expect(code).toBe(0);
-  return wire;
-}
-
 const TIMERS = { ...FAST_TIMERS, GATEWAY_TTL_MS: '2000', RECONNECT_WINDOW_MS: '6000' };
 
 /**
@@ -80,7 +72,7 @@ describe('online-status subscriptions', () => {
     const watcher = newClient(app.appId, gw[0]!);
     await watcher.login({ uid: 'watcher' });
     const seen = watchStatus(watcher);
-    const dan = await wireLogin(gw[1]!, app.appId, 'dan');
+    const dan = await WireClient.login(gw[1]!, app.appId, 'dan');
     await watcher.subscribePeersOnlineStatus(['dan']);
     expect(seen.latest('dan')).toBe('ONLINE');
 
@@ -141,7 +133,7 @@ describe('online-status subscriptions', () => {
     expect(await kim.queryPeersBySubscriptionOption(ONLINE_STATUS)).toHaveLength(512);
 
     // The server enforces the same limits for any client.
-    const wire = await wireLogin(gw[1]!, app.appId, 'wired');
+    const wire = await WireClient.login(gw[1]!, app.appId, 'wired');
     expect((await wire.request(Op.SUBSCRIBE_STATUS, { uids: uids(0, 512) }))[0]).toBe(0);
     expect((await wire.request(Op.SUBSCRIBE_STATUS, { uids: ['one-more'] }))[0]).toBe(ErrorCode.OVERFLOW);
     expect((await wire.request(Op.SUBSCRIBE_STATUS, { uids: [] }))[0]).toBe(ErrorCode.INVALID_ARGUMENT);

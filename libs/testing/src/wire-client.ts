@@ -1,4 +1,4 @@
-import { createCodec, Evt, Frame, type Hello } from '@parley/contracts';
+import { createCodec, Evt, Frame, Op, type Hello } from '@parley/contracts';
 import WebSocket from 'ws';
 
 const codec = createCodec();
@@ -43,6 +43,17 @@ export class WireClient {
       ws.once('error', reject);
     });
     if (!opts.silent) client.pinger = setInterval(() => client.send([Frame.PING, Date.now()]), 300);
+    return client;
+  }
+
+  /** Opens a socket and logs `uid` in (instance `wire-<uid>`); fails unless the LOGIN succeeds. */
+  static async login(url: string, appId: string, uid: string, opts: { silent?: boolean } = {}): Promise<WireClient> {
+    const client = await WireClient.open(url, opts);
+    const [code, data] = await client.request(Op.LOGIN, { appId, uid, instanceId: `wire-${uid}` });
+    if (code !== 0) {
+      client.close();
+      throw new Error(`LOGIN of ${uid} failed with code ${code}: ${JSON.stringify(data)}`);
+    }
     return client;
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, isUid, ParleyError, type QueryOnlineArgs, type QueryOnlineResult } from '@parley/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { PresenceClient } from '../presence/presence.client';
+import { enforceRate } from '../sessions/rate';
 import { SessionsService } from '../sessions/sessions.service';
 import type { Connection } from '../ws/connection';
 
@@ -21,10 +22,7 @@ export class OnlineStatusService {
     if (!Array.isArray(uids) || uids.length === 0 || uids.length > max || !uids.every(isUid)) {
       throw new ParleyError(ErrorCode.INVALID_ARGUMENT, `uids: 1–${max} valid user ids`);
     }
-    const { limit, windowMs } = this.config.QUERY_ONLINE_RATE;
-    if (!session.allow('query-online', limit, windowMs)) {
-      throw new ParleyError(ErrorCode.TOO_OFTEN, `at most ${limit} queries per ${windowMs} ms`);
-    }
+    enforceRate(session, 'query-online', this.config.QUERY_ONLINE_RATE);
     const { online } = await this.presence.query({ appId: session.appId, uids });
     return online;
   }

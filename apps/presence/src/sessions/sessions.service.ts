@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import {
   createCodec,
   ErrorCode,
-  isAppId,
   isUid,
   requireAppId,
   requireUid,
@@ -32,7 +31,7 @@ import type { NatsConnection } from 'nats';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config/presence.config';
 import { StatusPublisher } from '../status/status-publisher';
 import { effectiveState, type EffectiveState } from './session-status';
-import { SessionsRepository } from './sessions.repository';
+import { SessionsRepository, type SessionStatusRow } from './sessions.repository';
 
 const codec = createCodec();
 const PEER_STATE: Record<EffectiveState, PeerState> = {
@@ -101,11 +100,7 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
 
   /** Current state and seq of each uid (what a gateway starts from when a session subscribes). */
   async statuses(req: StatusSnapshotRequest): Promise<StatusSnapshotReply> {
-    const appId = requireAppId(req.appId);
-    if (!Array.isArray(req.uids) || req.uids.length === 0 || req.uids.length > MAX_QUERY_UIDS || !req.uids.every(isUid)) {
-      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, `uids: 1–${MAX_QUERY_UIDS} valid user ids`);
-    }
-    const rows = new Map((await this.repository.statuses(appId, req.uids)).map((r) => [r.uid, r]));
+    const rows = await this.rows(req);
     const states: PeerState[] = [];
     const seqs: number[] = [];
     for (const uid of req.uids) {
@@ -117,13 +112,19 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async query(req: QueryOnlineRequest): Promise<QueryOnlineReply> {
-    if (!isAppId(req.appId)) throw new ParleyError(ErrorCode.INVALID_APP_ID, 'invalid app id');
-    if (!Array.isArray(req.uids) || req.uids.length === 0 || req.uids.length > MAX_QUERY_UIDS || !req.uids.every(isUid)) {
-      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, `uids: 1–${MAX_QUERY_UIDS} valid user ids`);
-    }
-    const rows = new Map((await this.repository.statuses(req.appId, req.uids)).map((r) => [r.uid, r]));
+    const rows = await this.rows(req);
     // UNREACHABLE is still logged in: agora-rtm 1.x reports it as online in queries.
     return { online: req.uids.map((uid) => effectiveState(rows.get(uid), this.windows) !== 'OFFLINE') };
+  }
+
+  /** The registry rows of the asked uids (1–512 valid ids of one app), by uid. */
+  private async rows(req: { appId: unknown; uids: unknown }): Promise<Map<string, SessionStatusRow>> {
+    const appId = requireAppId(req.appId);
+    const uids = req.uids;
+    if (!Array.isArray(uids) || uids.length === 0 || uids.length > MAX_QUERY_UIDS || !uids.every(isUid)) {
+      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, `uids: 1–${MAX_QUERY_UIDS} valid user ids`);
+    }
+    return new Map((await this.repository.statuses(appId, uids)).map((r) => [r.uid, r]));
   }
 
   async gatewayHeartbeat(hb: GatewayHeartbeat): Promise<void> {
