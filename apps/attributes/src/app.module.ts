@@ -13,7 +13,7 @@ export class AppModule {
       imports: [
         LoggingModule.forRoot('attributes', config.LOG_LEVEL),
         NatsModule.forRoot({ servers: config.NATS_URL, name: `parley-attributes-${process.pid}` }),
-        PrismaModule.forRoot(config.DATABASE_URL),
+        PrismaModule.forRoot(config),
         HealthModule,
         UserAttributesModule,
         ChannelAttributesModule,

@@ -12,7 +12,7 @@ export class AppModule {
       imports: [
         LoggingModule.forRoot('channel', config.LOG_LEVEL),
         NatsModule.forRoot({ servers: config.NATS_URL, name: `parley-channel-${process.pid}` }),
-        PrismaModule.forRoot(config.DATABASE_URL),
+        PrismaModule.forRoot(config),
         HealthModule,
         MembersModule,
       ],

@@ -12,7 +12,7 @@ export class AppModule {
       imports: [
         LoggingModule.forRoot('gateway', config.LOG_LEVEL),
         NatsModule.forRoot({ servers: config.NATS_URL, name: `parley-gateway-${config.GATEWAY_ID}` }),
-        PrismaModule.forRoot(config.DATABASE_URL),
+        PrismaModule.forRoot(config),
         HealthModule,
         WsModule,
       ],

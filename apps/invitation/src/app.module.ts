@@ -12,7 +12,7 @@ export class AppModule {
       imports: [
         LoggingModule.forRoot('invitation', config.LOG_LEVEL),
         NatsModule.forRoot({ servers: config.NATS_URL, name: `parley-invitation-${process.pid}` }),
-        PrismaModule.forRoot(config.DATABASE_URL),
+        PrismaModule.forRoot(config),
         HealthModule,
         InvitationsModule,
       ],

@@ -12,7 +12,7 @@ export class AppModule {
       imports: [
         LoggingModule.forRoot('media', config.LOG_LEVEL),
         NatsModule.forRoot({ servers: config.NATS_URL, name: `parley-media-${process.pid}` }),
-        PrismaModule.forRoot(config.DATABASE_URL),
+        PrismaModule.forRoot(config),
         HealthModule,
         MediaModule,
       ],

@@ -13,7 +13,7 @@ export class AppModule {
       imports: [
         LoggingModule.forRoot('presence', config.LOG_LEVEL),
         NatsModule.forRoot({ servers: config.NATS_URL, name: `parley-presence-${process.pid}` }),
-        PrismaModule.forRoot(config.DATABASE_URL),
+        PrismaModule.forRoot(config),
         HealthModule,
         SessionsModule,
         OfflineModule,

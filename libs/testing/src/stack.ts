@@ -95,6 +95,8 @@ export class Stack {
       HOME: process.env['HOME'],
       NATS_URL: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
       DATABASE_URL: testDatabaseUrl(),
+      // 12 processes × 3 stay far below Postgres's 100 connections, with room for test clients.
+      DATABASE_POOL_MAX: '3',
       PARLEY_SUBJECT_PREFIX: this.prefix,
       PORT: String(this.options.ports?.[app]?.[index] ?? 0),
       LOG_LEVEL: process.env['PARLEY_TEST_LOG_LEVEL'] ?? 'warn',

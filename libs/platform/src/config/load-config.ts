@@ -50,7 +50,19 @@ export const commonConfigShape = {
 
 export const databaseConfigShape = {
   DATABASE_URL: env.url('postgresql://postgres@127.0.0.1:5432/parley', ['postgres://', 'postgresql://']),
+  /**
+   * Connections this process may open to Postgres. The sum over every process must stay below the
+   * server's max_connections (100 by default): 6 apps × 2 replicas × 5 = 60 (docs/operations.md).
+   */
+  DATABASE_POOL_MAX: env.int(5, 1, 200),
+  /** How long a query may wait for a free pooled connection before it fails (retryable UNAVAILABLE). */
+  DATABASE_CONNECT_TIMEOUT_MS: env.int(5_000, 100),
 };
+export interface DatabaseConfig {
+  DATABASE_URL: string;
+  DATABASE_POOL_MAX: number;
+  DATABASE_CONNECT_TIMEOUT_MS: number;
+}
 
 /** Apps whose gauges count database rows (presence, channel): how often a scrape may run those counts. */
 export const metricsConfigShape = {
