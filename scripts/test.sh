@@ -22,6 +22,6 @@ summary=$(mktemp)
 export PARLEY_TEST_SUMMARY="$summary"
 step "tests"
 # One project at a time: the end-to-end suites start many processes on a 2-core machine.
-npx nx run-many -t test --parallel=1 --skip-nx-cache --output-style=static "$@"
+npx nx run-many -t test test-int --parallel=1 --skip-nx-cache --output-style=static "$@"
 rc=$?
 node tools/jest/print-summary.cjs "$summary" "$rc"

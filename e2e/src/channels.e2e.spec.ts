@@ -1,4 +1,5 @@
-import { createTestApp, Stack, waitFor, type TestApp } from '@parley/testing';
+import { Evt, Op } from '@parley/contracts';
+import { createTestApp, Stack, waitFor, WireClient, type TestApp } from '@parley/testing';
 import { connectionStates, logoutAll, newClient, type RtmClient } from './support/clients';
 import { FAST_TIMERS } from './support/timers';
 
@@ -67,17 +68,24 @@ describe('channels', () => {
     const watcher = newClient(app.appId, gw[0]!);
     await watcher.login({ uid: 'watch' });
     const w = await joined(watcher, 'busy');
-    const stamps: number[] = [];
-    w.channel.on('MemberCountUpdated', () => stamps.push(Date.now()));
+    // A wire-level member on the other gateway sees the server's schedule: each count carries the
+    // channel service's publish time (its database clock), so no client clock is measured.
+    const wire = await WireClient.login(gw[1]!, app.appId, 'busy-wire');
+    const published: Array<{ count: number; ts: number }> = [];
+    wire.onEvent = (evt, data) => evt === Evt.MEMBER_COUNT && published.push(data as { count: number; ts: number });
+    expect((await wire.request(Op.JOIN, { ch: 'busy' }))[0]).toBe(0);
     const others = Array.from({ length: 12 }, (_, i) => newClient(app.appId, gw[i % 2]!));
     for (const [i, o] of others.entries()) {
       await o.login({ uid: `busy${i}` });
       await o.createChannel('busy').join();
       await sleep(150);
     }
-    await waitFor(() => w.counts.at(-1) === 13, { timeoutMs: 5_000, what: `count 13 (saw ${w.counts})` });
-    for (let i = 1; i < stamps.length; i++) expect(stamps[i]! - stamps[i - 1]!).toBeGreaterThanOrEqual(900);
-    expect(w.joins).toHaveLength(12);
+    await waitFor(() => w.counts.at(-1) === 14, { timeoutMs: 5_000, what: `count 14 (saw ${w.counts})` });
+    await waitFor(() => published.at(-1)?.count === 14, { timeoutMs: 5_000, what: 'count 14 on the wire' });
+    expect(published.length).toBeGreaterThan(1);
+    for (let i = 1; i < published.length; i++) expect(published[i]!.ts - published[i - 1]!.ts).toBeGreaterThanOrEqual(1_000);
+    expect(w.joins).toHaveLength(13);
+    wire.close();
   });
 
   it('replays what a member missed during a short drop, in order, once, and its peers see no leave/join', async () => {

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// `npm start`: the whole Parley stack on localhost for a developer. Checks NATS and Postgres,
-// migrates, builds the apps, runs an embedded S3 server (unless S3_ENDPOINT is set), starts every
-// service and the gateway ×N, makes sure a static demo app exists, and stops it all on Ctrl-C.
-// Plain Node ESM, no build step. `node tools/start/start.mjs --help` lists options and variables.
+// `npm start`: the whole Parley stack on localhost for a developer. Builds the apps, checks every
+// app's configuration (all problems of all apps in one report, before anything starts), checks NATS
+// and Postgres, migrates, runs an embedded S3 server (unless S3_ENDPOINT is set), starts every
+// service and the gateway ×N, makes sure a static demo app exists. It stops it all on Ctrl-C,
+// SIGTERM, SIGHUP, or when its parent process goes away; the apps stop by themselves when it dies
+// (their IPC channel to it closes). Plain Node ESM, no build step. `--help` lists options and variables.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
@@ -15,6 +17,10 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Same order as SERVICES in libs/contracts; gateways start after them. */
 const SERVICES = ['presence', 'channel', 'attributes', 'invitation', 'media'];
 const STOP_DEADLINE_MS = 10_000;
+/** How often the launcher looks whether its parent (npm, a shell) is still there. */
+const PARENT_POLL_MS = 500;
+/** Exit code for an invalid configuration, as the apps' own (EX_CONFIG). */
+const EX_CONFIG = 78;
 const DEFAULTS = {
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/parley',
   NATS_URL: 'nats://127.0.0.1:4222',
@@ -36,6 +42,7 @@ Runs Parley on this machine: every service and the gateway, N replicas each.
 options:
   --replicas N     replicas of each app (default PARLEY_REPLICAS or 1); gateway i listens on GATEWAY_PORT+i
   --no-build       use the apps already built in dist/apps
+  --no-migrate     do not apply the database migrations (the schema is already current)
   --raw            show the apps' JSON log lines as they are (default: compact "time LEVEL msg",
                    without Nest's boot chatter)
   -h, --help       this text
@@ -51,8 +58,11 @@ environment (defaults):
   S3_BUCKET              ${DEFAULTS.S3_BUCKET}
   PARLEY_DEMO_APP_ID     ${DEFAULTS.PARLEY_DEMO_APP_ID} (a static app, created if missing)
 
-NATS and Postgres must answer; at their local default addresses scripts/services.sh starts them.`;
+NATS and Postgres must answer; at their local default addresses scripts/services.sh starts them.
+Every app's own variables (README "Configuration") are passed on and checked before any app starts.`;
 
+// A closed terminal or pipe must not crash the launcher halfway through stopping the apps.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 const say = (line) => process.stdout.write(`${line}\n`);
 const step = (line) => say(`\n== ${line}`);
 
@@ -67,7 +77,13 @@ function options() {
   let parsed;
   try {
     parsed = parseArgs({
-      options: { replicas: { type: 'string' }, 'no-build': { type: 'boolean' }, raw: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        replicas: { type: 'string' },
+        'no-build': { type: 'boolean' },
+        'no-migrate': { type: 'boolean' },
+        raw: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     });
   } catch (err) {
@@ -75,14 +91,16 @@ function options() {
   }
   const { values } = parsed;
   const env = (name) => process.env[name] || DEFAULTS[name];
+  const problems = [];
   const int = (what, text, min, max) => {
     const n = /^\d+$/.test(text) ? Number(text) : NaN;
-    if (!(n >= min && n <= max)) throw new StartError(`${what} must be a whole number from ${min} to ${max}, got "${text}"`, 2);
+    if (!(n >= min && n <= max)) problems.push(`${what}="${text}" must be a whole number from ${min} to ${max}`);
     return n;
   };
-  return {
+  const opts = {
     help: values.help === true,
     build: values['no-build'] !== true,
+    migrate: values['no-migrate'] !== true,
     raw: values.raw === true,
     replicas: int(values.replicas !== undefined ? '--replicas' : 'PARLEY_REPLICAS', values.replicas ?? env('PARLEY_REPLICAS'), 1, 16),
     databaseUrl: env('DATABASE_URL'),
@@ -94,28 +112,51 @@ function options() {
     demoAppId: env('PARLEY_DEMO_APP_ID'),
     readyTimeoutMs: int('PARLEY_READY_TIMEOUT_MS', env('PARLEY_READY_TIMEOUT_MS'), 1000, 600_000),
   };
+  const lastGateway = opts.gatewayPort + opts.replicas - 1;
+  if (problems.length === 0 && lastGateway > 65535) problems.push(`GATEWAY_PORT="${opts.gatewayPort}" leaves no room for ${opts.replicas} gateways (ports up to ${lastGateway})`);
+  if (problems.length > 0) throw new StartError(`invalid options:\n${problems.map((p) => `  - ${p}`).join('\n')}`, 2);
+  return opts;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Child commands of the start sequence (migrate, build, cli): one at a time, stopped on Ctrl-C.
+// Child commands of the start sequence (build, config checks, migrate, cli), stopped with it. Each
+// runs in a process group of its own so that stopping one stops what it started (nx's workers).
 
-let currentStep = null;
+/** @type {Map<import('node:child_process').ChildProcess, Promise<void>>} running step → its exit */
+const steps = new Map();
 
 function run(command, args, { env = process.env, capture = false } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'] });
-    currentStep = child;
+    const child = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'] });
     let output = '';
     if (capture) {
       child.stdout.on('data', (d) => (output += d));
       child.stderr.on('data', (d) => (output += d));
     }
-    child.once('error', (err) => reject(new StartError(`${command}: ${err.message}`)));
-    child.once('exit', (code, signal) => {
-      currentStep = null;
-      resolve({ code: signal ? 128 : code, output });
+    child.once('error', (err) => {
+      steps.delete(child);
+      reject(new StartError(`${command}: ${err.message}`));
     });
+    // 'close', not 'exit': the captured output is complete then.
+    const closed = new Promise((done) =>
+      child.once('close', (code, signal) => {
+        steps.delete(child);
+        resolve({ code: signal ? 128 : code, output });
+        done();
+      }),
+    );
+    if (child.pid !== undefined) steps.set(child, closed);
   });
+}
+
+function signalSteps(signal) {
+  for (const child of steps.keys()) {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,59 +227,128 @@ function redact(url) {
 // ---------------------------------------------------------------------------------------------
 // S3.
 
+/** What the apps get to reach the embedded s3rver; nothing when S3_ENDPOINT names a server. */
+function embeddedS3Env(opts) {
+  if (process.env.S3_ENDPOINT) return {};
+  return {
+    S3_ENDPOINT: `http://127.0.0.1:${opts.s3Port}`,
+    S3_ACCESS_KEY: 'S3RVER',
+    S3_SECRET_KEY: 'S3RVER',
+    S3_BUCKET: process.env.S3_BUCKET || DEFAULTS.S3_BUCKET,
+    S3_REGION: process.env.S3_REGION || DEFAULTS.S3_REGION,
+  };
+}
+
 async function startS3(opts) {
   if (process.env.S3_ENDPOINT) {
     say(`S3: ${process.env.S3_ENDPOINT} (from S3_ENDPOINT), bucket ${process.env.S3_BUCKET || '(S3_BUCKET unset)'}`);
-    return { server: null, env: {} };
+    return null;
   }
   const { default: S3rver } = await import('s3rver');
   const directory = join(ROOT, 'tmp/s3');
   mkdirSync(directory, { recursive: true });
-  const bucket = process.env.S3_BUCKET || DEFAULTS.S3_BUCKET;
+  const { S3_ENDPOINT: endpoint, S3_BUCKET: bucket } = embeddedS3Env(opts);
   const server = new S3rver({ address: '127.0.0.1', port: opts.s3Port, directory, silent: true, configureBuckets: [{ name: bucket, configs: [] }] });
   await server.run();
-  const endpoint = `http://127.0.0.1:${opts.s3Port}`;
   say(`S3: embedded s3rver at ${endpoint}, bucket ${bucket}, data in tmp/s3`);
-  return {
-    server,
-    env: { S3_ENDPOINT: endpoint, S3_ACCESS_KEY: 'S3RVER', S3_SECRET_KEY: 'S3RVER', S3_BUCKET: bucket, S3_REGION: process.env.S3_REGION || DEFAULTS.S3_REGION },
-  };
+  return server;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The apps' configuration.
+
+/** The environment the launcher gives replica `index` of `app`. */
+function appEnvFor(opts) {
+  const s3 = embeddedS3Env(opts);
+  return (app, index) => ({
+    ...process.env,
+    NATS_URL: opts.natsUrl,
+    DATABASE_URL: opts.databaseUrl,
+    LOG_LEVEL: opts.logLevel,
+    PARLEY_SUBJECT_PREFIX: opts.prefix,
+    ...s3,
+    PORT: app === 'gateway' ? String(opts.gatewayPort + index) : '0',
+    ...(app === 'gateway' ? { GATEWAY_ID: `local-gw${index}` } : {}),
+  });
+}
+
+/**
+ * Runs every built app with --check-config (it validates its configuration and exits, connecting
+ * nowhere) in the environment it will get, and reports the problems of all apps at once.
+ */
+async function checkConfig(apps, envFor) {
+  step('check the configuration of every app');
+  const results = await Promise.all(
+    apps.map(async (app) => ({ app, ...(await run(process.execPath, [`dist/apps/${app}/main.js`, '--check-config'], { env: envFor(app, 0), capture: true })) })),
+  );
+  if (state.stopping) return;
+  /** problem line → the apps that reported it */
+  const problems = new Map();
+  const failures = [];
+  for (const { app, code, output } of results) {
+    if (code === 0) continue;
+    const lines = code === EX_CONFIG ? output.split('\n').filter((l) => l.startsWith('  - ')).map((l) => l.slice(4)) : [];
+    if (lines.length === 0) failures.push(`${app} could not check its configuration (exit ${code}):\n${output.trimEnd().split('\n').slice(-10).map((l) => `    ${l}`).join('\n')}`);
+    for (const line of lines) problems.set(line, [...(problems.get(line) ?? []), app]);
+  }
+  if (problems.size === 0 && failures.length === 0) return say(`${apps.join(', ')}: configuration valid`);
+  const who = (list) => (list.length === apps.length ? 'every app' : list.join(', '));
+  const report = [
+    ...(problems.size > 0 ? ['invalid configuration (nothing was started):', ...[...problems].map(([line, list]) => `  - ${who(list)}: ${line}`)] : []),
+    ...failures,
+  ];
+  throw new StartError(report.join('\n'), problems.size > 0 ? EX_CONFIG : 1);
 }
 
 // ---------------------------------------------------------------------------------------------
 
-const state = { supervisor: null, s3: null, stopping: false };
+const state = { supervisor: null, s3: null, stopping: false, parentWatch: null };
 
 /** Stops the app processes (SIGTERM, SIGKILL after the deadline), the S3 server, then exits. */
 async function shutdown(why, exitCode) {
   if (state.stopping) {
     say(`\n${why} again: killing everything now`);
-    state.supervisor?.killAllNow();
-    currentStep?.kill('SIGKILL');
-    process.exit(1);
+    process.exit(1); // the 'exit' handler kills every child
   }
   state.stopping = true;
-  if (!state.supervisor && !state.s3 && !currentStep) process.exit(exitCode);
+  clearInterval(state.parentWatch);
+  if (!state.supervisor && !state.s3 && steps.size === 0) process.exit(exitCode);
   say(`\n== ${why}: stopping Parley (up to ${STOP_DEADLINE_MS / 1000} s)`);
-  currentStep?.kill('SIGTERM');
-  await state.supervisor?.stopAll(STOP_DEADLINE_MS);
+  signalSteps('SIGTERM');
+  let timer;
+  const deadline = new Promise((resolve) => (timer = setTimeout(resolve, STOP_DEADLINE_MS)));
+  await Promise.race([Promise.all([...steps.values(), state.supervisor?.stopAll(STOP_DEADLINE_MS)]), deadline]);
+  clearTimeout(timer);
   await state.s3?.close().catch(() => undefined);
   say('== stopped');
   process.exit(exitCode);
+}
+
+/**
+ * A launcher whose parent went away (npm killed, its terminal gone) stops: a process manager that
+ * signalled only its own child must not leave Parley running without anyone to stop it.
+ */
+function watchParent() {
+  const parent = process.ppid;
+  if (parent <= 1) return; // started orphaned on purpose (a daemon)
+  state.parentWatch = setInterval(() => {
+    if (process.ppid !== parent) void shutdown(`parent process ${parent} exited`, 0);
+  }, PARENT_POLL_MS);
+  state.parentWatch.unref();
 }
 
 async function main() {
   const opts = options();
   if (opts.help) return say(USAGE);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void shutdown(signal, 0));
-  process.on('exit', () => state.supervisor?.killAllNow());
+  // Last resort: nothing may outlive `npm start`.
+  process.on('exit', () => {
+    state.supervisor?.killAllNow();
+    signalSteps('SIGKILL');
+  });
+  watchParent();
 
-  await checkServices(opts);
   await checkPorts(opts);
-
-  step(`migrate ${redact(opts.databaseUrl)}`);
-  const migrate = await run(process.execPath, ['tools/migrate/cli.mjs', 'deploy'], { env: { ...process.env, DATABASE_URL: opts.databaseUrl } });
-  if (migrate.code !== 0) throw new StartError('migration failed (see above)');
 
   const apps = [...SERVICES, 'gateway', 'cli'];
   if (opts.build) {
@@ -252,9 +362,22 @@ async function main() {
   if (unbuilt.length > 0) throw new StartError(`not built: ${unbuilt.map((a) => `dist/apps/${a}/main.js`).join(', ')} (run without --no-build)`);
   if (state.stopping) return;
 
+  const envFor = appEnvFor(opts);
+  await checkConfig([...SERVICES, 'gateway'], envFor);
+  if (state.stopping) return;
+
+  await checkServices(opts);
+
+  if (opts.migrate) {
+    step(`migrate ${redact(opts.databaseUrl)}`);
+    const migrate = await run(process.execPath, ['tools/migrate/cli.mjs', 'deploy'], { env: { ...process.env, DATABASE_URL: opts.databaseUrl } });
+    if (state.stopping) return;
+    if (migrate.code !== 0) throw new StartError('migration failed (see above)');
+  }
+
   step('S3');
-  const s3 = await startS3(opts);
-  state.s3 = s3.server;
+  state.s3 = await startS3(opts);
+  if (state.stopping) return;
 
   step(`start ${SERVICES.join(', ')} and gateway, ${opts.replicas} of each`);
   const supervisor = new Supervisor({
@@ -263,16 +386,7 @@ async function main() {
     readyTimeoutMs: opts.readyTimeoutMs,
     labelWidth: Math.max(...[...SERVICES, 'gateway'].map((app) => `${app}#${opts.replicas - 1}`.length)),
     log: say,
-    env: (app, index) => ({
-      ...process.env,
-      NATS_URL: opts.natsUrl,
-      DATABASE_URL: opts.databaseUrl,
-      LOG_LEVEL: opts.logLevel,
-      PARLEY_SUBJECT_PREFIX: opts.prefix,
-      ...s3.env,
-      PORT: app === 'gateway' ? String(opts.gatewayPort + index) : '0',
-      ...(app === 'gateway' ? { GATEWAY_ID: `local-gw${index}` } : {}),
-    }),
+    env: envFor,
   });
   state.supervisor = supervisor;
   const replicas = (app) => Array.from({ length: opts.replicas }, (_, i) => supervisor.start(app, i));

@@ -1,5 +1,6 @@
 // Runs Parley's app processes for `npm start`: spawn, prefix their output, wait for each one's
 // "ready" log line, restart a process that dies unexpectedly once, stop them all with a deadline.
+// Each app has an IPC channel to the launcher and stops when it closes (libs/platform bootstrap).
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { formatLine, prefixFor } from './log-format.mjs';
@@ -33,7 +34,8 @@ export class Supervisor {
     const child = spawn(process.execPath, ['--enable-source-maps', main], {
       cwd: this.options.root,
       env: this.options.env(slot.app, slot.index),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel is only a lifeline: an app exits when it closes (the launcher died, even by SIGKILL).
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     slot.child = child;
     const prefix = prefixFor(slot.label, this.slots.indexOf(slot), this.options.labelWidth + 2);

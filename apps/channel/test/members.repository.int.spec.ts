@@ -45,8 +45,11 @@ describe('MembersRepository (Postgres)', () => {
     const c = 'ticks' as ChannelId;
     const s1 = session();
     await sut.join(appId, c, 'x' as Uid, s1, 'gw');
+    const before = Date.now();
     const due = (await sut.takeCountsDue(1_000, 3_000, 512)).filter((d) => d.appId === appId && d.channelId === 'ticks');
-    expect(due).toEqual([{ appId, channelId: 'ticks', count: 1 }]);
+    expect(due).toEqual([{ appId, channelId: 'ticks', count: 1, ts: expect.any(Number) }]);
+    // the database's publish time (same host clock): what MemberCountUpdated carries as `ts`
+    expect(Math.abs((due[0]?.ts ?? 0) - before)).toBeLessThan(60_000);
     await sut.join(appId, c, 'y' as Uid, session(), 'gw');
     expect((await sut.takeCountsDue(1_000, 3_000, 512)).filter((d) => d.channelId === 'ticks' && d.appId === appId)).toEqual([]); // within 1 s
     await sut.join(appId, 'other' as ChannelId, 'x' as Uid, session(), 'gw'); // a newer session of x

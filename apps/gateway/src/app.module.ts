@@ -11,7 +11,7 @@ export class AppModule {
       global: true,
       imports: [
         LoggingModule.forRoot('gateway', config.LOG_LEVEL),
-        NatsModule.forRoot({ servers: config.NATS_URL, name: `parley-gateway-${config.GATEWAY_ID}` }),
+        NatsModule.forRoot({ servers: config.NATS_URL, name: `parley-gateway-${config.GATEWAY_ID}`, serviceTimeoutMs: config.SERVICE_TIMEOUT_MS }),
         PrismaModule.forRoot(config),
         HealthModule,
         WsModule,

@@ -1,8 +1,6 @@
-import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { INestApplication } from '@nestjs/common';
 import { ErrorCode, InvitationState, PeerState, ParleyError, Subjects, type InvitationSnapshot } from '@parley/contracts';
-import { MsgpackRecordSerializer, MsgpackRequestDeserializer, RpcInterceptor, ServiceClient } from '@parley/platform';
+import { bootstrap, ServiceClient } from '@parley/platform';
 import { waitFor } from '@parley/testing';
 import { connect, type NatsConnection } from 'nats';
 import { AppModule } from '../src/app.module';
@@ -11,7 +9,7 @@ import { InvitationHarness } from './invitation-harness';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
-/** The service as it runs: AppModule on NATS (as bootstrap() starts it), asked through the ServiceClient a gateway uses. */
+/** The service as it runs: AppModule started by the real bootstrap(), asked through the ServiceClient a gateway uses. */
 describe('invitation service over NATS', () => {
   let h: InvitationHarness;
   let app: INestApplication;
@@ -27,22 +25,8 @@ describe('invitation service over NATS', () => {
       INVITATION_ACK_TIMEOUT_MS: '300',
       INVITATION_SWEEP_MS: '50',
     });
-    app = await NestFactory.create(AppModule.register(config), { logger: false });
-    app.useGlobalInterceptors(new RpcInterceptor());
-    app.connectMicroservice<MicroserviceOptions>(
-      {
-        transport: Transport.NATS,
-        options: {
-          servers: [NATS_URL],
-          queue: Subjects.queue('invitation'),
-          serializer: new MsgpackRecordSerializer(),
-          deserializer: new MsgpackRequestDeserializer(),
-        },
-      },
-      { inheritAppConfig: true },
-    );
-    await app.startAllMicroservices();
-    await app.init();
+    // The real start-up path of main.ts (HTTP, NATS microservice with its queue group, interceptor).
+    app = await bootstrap({ name: 'invitation', module: AppModule.register(config), config, microservice: true });
     nc = await connect({ servers: NATS_URL, name: 'invitation-app-test' });
     client = new ServiceClient(nc);
   });

@@ -98,4 +98,22 @@ describe('SessionsRepository (Postgres)', () => {
     expect(back[0]!.seq).toBeGreaterThan(suspected[0]!.seq);
     expect(await sut.gatewayHeartbeat(quietGw)).toEqual([]);
   });
+
+  it('keeps a restarted gateway (same GATEWAY_ID, new boot id) from reviving the sessions of the process that died', async () => {
+    // The longest GATEWAY_ID (64 chars) plus "@<12 hex>": the id the gateway registers with.
+    const name = `test-gw-${randomBytes(28).toString('hex')}`;
+    const dead = `${name}@${randomBytes(6).toString('hex')}` as GatewayId;
+    const restarted = `${name}@${randomBytes(6).toString('hex')}` as GatewayId;
+    await sut.register(appId, 'ida' as Uid, sid(), 'i', dead); // never comes back
+    await sut.register(appId, 'jo' as Uid, sid(), 'j', dead); // resumes on the restarted process
+    await prisma.$executeRaw`UPDATE gateways SET heartbeat_at = now() - interval '10 seconds' WHERE id = ${dead}`;
+    await sut.register(appId, 'jo' as Uid, sid(), 'j', restarted);
+
+    expect(await sut.gatewayHeartbeat(restarted)).toEqual([]);
+    const suspected = (await sut.suspectSilentGateways(6_000)).filter((c) => c.appId === appId);
+    expect(suspected.map((c) => c.uid)).toEqual(['ida']);
+    const gone = (await sut.sweepOffline(8_000)).filter((c) => c.appId === appId);
+    expect(gone.map((c) => c.uid)).toEqual(['ida']);
+    expect((await sut.statuses(appId, ['ida', 'jo'])).map((r) => r.uid)).toEqual(['jo']);
+  });
 });

@@ -70,6 +70,18 @@ export interface ChannelMessageEvent {
   lost?: boolean;
 }
 
+/**
+ * Evt.CHANNEL_GAP data: the member's gateway lost its connection to the message bus (NATS) for a
+ * while and could not recover, from the recovery stream, every channel message published meanwhile
+ * (the stream was lost with a NATS restart, or the gap was longer or busier than it keeps). Those it
+ * could recover were pushed before this event (flagged `rec` and `lost`).
+ */
+export interface ChannelGapEvent {
+  ch: string;
+  /** Messages with a later serverReceivedTs may be missing. */
+  since: number;
+}
+
 /** Evt.MEMBER_JOINED / Evt.MEMBER_LEFT data */
 export interface MemberEvent {
   ch: string;
@@ -80,6 +92,8 @@ export interface MemberEvent {
 export interface MemberCountEvent {
   ch: string;
   count: number;
+  /** When the channel service published the count (its database clock, Unix ms). */
+  ts?: number;
 }
 
 /** Kinds of message on a channel subject; the first element of the MessagePack array body. */

@@ -12,3 +12,5 @@ export * from './attributes';
 export * from './status';
 export * from './invitations';
 export * from './media';
+export * from './frame-decoder';
+export * from './limits';

@@ -5,6 +5,7 @@ export interface RegisterSessionRequest {
   uid: string;
   sessionId: string;
   instanceId: string;
+  /** The gateway process (GATEWAY_ID@<boot id>, see GatewayHeartbeat) that holds the session. */
   gatewayId: string;
 }
 
@@ -49,9 +50,13 @@ export interface QueryOnlineReply {
 }
 
 export interface GatewayHeartbeat {
+  /**
+   * The gateway process: GATEWAY_ID@<boot id>, new on every start, so a gateway restarted with the
+   * same GATEWAY_ID never refreshes the heartbeat of the sessions its dead predecessor held.
+   */
   gatewayId: string;
   sessions: number;
 }
 
 /** Every service RPC replies either with its result or with this error envelope. */
-export type ServiceReply<T> = { ok: true; data: T } | { ok: false; error: { code: number; message: string } };
+export type ServiceReply<T> = { ok: true; data: T } | { ok: false; error: { code: number; message: string; retryAfterMs?: number } };

@@ -90,6 +90,8 @@ export const Evt = {
   MEMBER_LEFT: 22,
   MEMBER_COUNT: 23,
   CHANNEL_ATTRS: 24,
+  /** Channel messages may have been missed and could not be recovered: ChannelGapEvent (channels.ts). */
+  CHANNEL_GAP: 25,
   PEER_STATUS: 40,
   INVITATION: 50,
 } as const;
@@ -165,4 +167,6 @@ export const CloseCode = {
   HEARTBEAT_TIMEOUT: 4002,
   SLOW_CONSUMER: 4003,
   DRAINING: 4004,
+  /** The socket did not log in within the gateway's LOGIN_TIMEOUT_MS. */
+  LOGIN_TIMEOUT: 4005,
 } as const;

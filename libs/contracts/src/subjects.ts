@@ -119,5 +119,11 @@ export const UserMsgKind = {
   PEER_MESSAGE: 2,
   /** [INVITATION, InvitationSnapshot]: a change of an invitation the user is caller or callee of. */
   INVITATION: 3,
+  /**
+   * [OFFLINE_STORED]: a peer message for the user was just committed to the offline store. A
+   * gateway holding a logged-in session of the user pushes what is stored (its login flush may
+   * have run before the row existed).
+   */
+  OFFLINE_STORED: 4,
 } as const;
 export type UserMsgKind = (typeof UserMsgKind)[keyof typeof UserMsgKind];

@@ -4,6 +4,8 @@ export * from './nats/nats.tokens';
 export * from './nats/nats.module';
 export * from './nats/service-client';
 export * from './nats/request-mux';
+export * from './nats/connection-events';
+export * from './nats/jetstream-errors';
 export * from './nats/msgpack-serialization';
 export * from './nats/rpc.interceptor';
 export * from './nats/nats.metrics';
@@ -13,3 +15,7 @@ export { registerReadinessProbe, type ReadinessProbe } from './health/health.ind
 export * from './bootstrap/bootstrap';
 export * from './rate-limit/sliding-window';
 export * from './nats/ping.controller';
+export * from './errors/transient';
+export * from './nats/guarded-callback';
+export * from './nats/nats-bus';
+export * from './nats/interest-registry';

@@ -46,6 +46,7 @@ export type {
   PeersOnlineStatusMap,
   PeersOnlineStatusResult,
   ReceivedMessageProperties,
+  RecoveryIncompleteInfo,
   RtmConfig,
   RtmFileMessage,
   RtmImageMessage,

@@ -13,6 +13,7 @@ import type {
   ChannelAttributes,
   PeersOnlineStatusMap,
   ReceivedMessageProperties,
+  RecoveryIncompleteInfo,
   RtmMessage,
   RtmMetadata,
 } from './types';
@@ -40,6 +41,11 @@ export interface RtmChannelEvents {
   MemberJoined: (memberId: string) => void;
   AttributesUpdated: (attributes: ChannelAttributes) => void;
   MemberCountUpdated: (memberCount: number) => void;
+  /**
+   * Parley: channel messages may have been missed and could not be recovered — after a reconnect
+   * (the rejoin's recovery was incomplete) or while the server was cut off from its message bus.
+   */
+  RecoveryIncomplete: (info: RecoveryIncompleteInfo) => void;
   /** Agora's 1.6.0 metadata docs listen for this on the channel; Parley emits it there too. */
   ChannelMetaDataUpdated: (data: RtmMetadata) => void;
 }

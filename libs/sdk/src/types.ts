@@ -122,6 +122,18 @@ export interface ReceivedMessageProperties {
   recoveryComplete?: boolean;
 }
 
+/**
+ * Parley, RtmChannel `RecoveryIncomplete`: channel messages sent after `sinceTs` may be missing and
+ * could not be recovered (the server keeps at most the last 32 for 30 s, and loses them when its
+ * message bus restarts). Those it could recover were emitted as ChannelMessage with
+ * `isRecovered: true, recoveryComplete: false`. Apps with their own message history can fetch
+ * what came after `sinceTs` from it.
+ */
+export interface RecoveryIncompleteInfo {
+  /** serverReceivedTs (Unix ms) after which messages may be missing. */
+  sinceTs: number;
+}
+
 export interface AttributesMap {
   [key: string]: string;
 }

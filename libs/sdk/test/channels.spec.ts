@@ -28,7 +28,8 @@ describe('channels', () => {
   let gw: FakeGateway;
 
   beforeEach(async () => {
-    useFastTimers();
+    // Counts unthrottled here, except in the test of the throttle itself.
+    useFastTimers({ memberCountIntervalMs: 0, memberCountIntervalLargeMs: 0 });
     gw = await FakeGateway.start();
   });
   afterEach(async () => {
@@ -550,6 +551,36 @@ describe('channels', () => {
       conn.push(Evt.MEMBER_COUNT, { ch: 'lobby', count: 42 });
       await settle(client);
       expect(got.events).toEqual(['count:42']);
+    });
+
+    it('emits at most one count per interval, the join-time one included: a sooner push is held, the latest emitted when the interval ends', async () => {
+      useFastTimers({ memberCountIntervalMs: 1_000 });
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      try {
+        const { client, conn } = await loggedIn();
+        const channel = client.createChannel('lobby');
+        const got = record(channel);
+        await channel.join(); // the fake gateway answers count 1: emitted at once
+        await Promise.resolve();
+        expect(got.events).toEqual(['count:1']);
+        conn.push(Evt.MEMBER_COUNT, { ch: 'lobby', count: 2 });
+        conn.push(Evt.MEMBER_COUNT, { ch: 'lobby', count: 3 });
+        await settle(client);
+        jest.advanceTimersByTime(999);
+        expect(got.events).toEqual(['count:1']);
+        jest.advanceTimersByTime(1);
+        expect(got.events).toEqual(['count:1', 'count:3']);
+        // The next interval: a push inside it waits again, an unchanged count is never emitted.
+        conn.push(Evt.MEMBER_COUNT, { ch: 'lobby', count: 3 });
+        await settle(client);
+        jest.advanceTimersByTime(1_000);
+        expect(got.events).toEqual(['count:1', 'count:3']);
+        conn.push(Evt.MEMBER_COUNT, { ch: 'lobby', count: 4 });
+        await settle(client);
+        expect(got.events).toEqual(['count:1', 'count:3', 'count:4']);
+      } finally {
+        jest.useRealTimers();
+      }
     });
 
     it('routes by channel id to the joined object only; events of other channels are ignored', async () => {

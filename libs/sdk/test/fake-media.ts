@@ -65,7 +65,8 @@ export class FakeMedia {
   readsInFlight = 0;
   maxReadsInFlight = 0;
   private readonly held: Held[] = [];
-  private readonly nextAnswerAt = new Map<unknown, number>();
+  /** Delayed answers per pipe (one upload, one download), answered strictly in order. */
+  private readonly delayed = new Map<unknown, { conn: FakeConnection; id: number; run: () => Answer; at: number }[]>();
   private lastId = 0;
 
   constructor(private readonly gw: FakeGateway) {
@@ -185,10 +186,21 @@ export class FakeMedia {
       return undefined;
     }
     if (delayMs <= 0) return run();
-    const at = Math.max(Date.now(), this.nextAnswerAt.get(pipe) ?? 0) + delayMs;
-    this.nextAnswerAt.set(pipe, at);
-    setTimeout(() => this.answer(conn, id, run()), at - Date.now());
+    // One timer at a time per pipe: timers computed from Date.now() in a busy loop can fire out of order.
+    let queue = this.delayed.get(pipe);
+    if (!queue) this.delayed.set(pipe, (queue = []));
+    const at = Math.max(Date.now(), queue[queue.length - 1]?.at ?? 0) + delayMs;
+    queue.push({ conn, id, run, at });
+    if (queue.length === 1) this.drain(queue);
     return undefined;
+  }
+
+  private drain(queue: { conn: FakeConnection; id: number; run: () => Answer; at: number }[]): void {
+    setTimeout(() => {
+      const head = queue.shift()!;
+      this.answer(head.conn, head.id, head.run());
+      if (queue.length) this.drain(queue);
+    }, Math.max(0, queue[0]!.at - Date.now()));
   }
 
   private answer(conn: FakeConnection, id: number, answer: Answer): void {

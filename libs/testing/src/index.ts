@@ -6,3 +6,6 @@ export * from './otlp-collector';
 export * from './wire-client';
 export * from './s3';
 export * from './metrics';
+export * from './nats-server';
+export * from './tcp-proxy';
+export * from './postgres-server';

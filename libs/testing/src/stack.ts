@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { recoveryStreamName, SERVICES, type ServiceName } from '@parley/contracts';
@@ -19,20 +19,35 @@ export interface StackOptions {
   appEnv?: Partial<Record<AppName, Record<string, string>>>;
   /** Fixed HTTP ports per replica index (a restarted replica keeps its URL); default: any free port. */
   ports?: Partial<Record<AppName, number[]>>;
+  /** The NATS server of every process (e.g. a private NatsServer's url); default NATS_URL, else 127.0.0.1:4222. */
+  natsUrl?: string;
+  /** The database of every process (e.g. a private PostgresServer's); default testDatabaseUrl(). */
+  databaseUrl?: string;
+  /** Extra environment for one replica (e.g. one gateway's NATS_URL through a TcpProxy); applied last. */
+  replicaEnv?: (app: AppName, index: number) => Record<string, string> | undefined;
 }
 
-/** `n` ports free right now on 127.0.0.1 (for replicas that must come back on the same port). */
+/**
+ * `n` ports free right now on 127.0.0.1 (for replicas that must come back on the same port). They are
+ * taken below the kernel's ephemeral range (Linux: 32768–60999), so no outgoing connection of any
+ * process on the machine can borrow one as its local port while the replica is down (a restart
+ * would then fail with EADDRINUSE).
+ */
 export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<Server>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(server));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  const ports: number[] = [];
+  while (ports.length < n) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!ports.includes(port) && (await canListen(port))) ports.push(port);
+  }
   return ports;
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server: Server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 export interface ParleyProcess {
@@ -93,8 +108,8 @@ export class Stack {
     return {
       PATH: process.env['PATH'],
       HOME: process.env['HOME'],
-      NATS_URL: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
-      DATABASE_URL: testDatabaseUrl(),
+      NATS_URL: this.natsUrl,
+      DATABASE_URL: this.options.databaseUrl ?? testDatabaseUrl(),
       // 12 processes × 3 stay far below Postgres's 100 connections, with room for test clients.
       DATABASE_POOL_MAX: '3',
       PARLEY_SUBJECT_PREFIX: this.prefix,
@@ -105,7 +120,12 @@ export class Stack {
       SHUTDOWN_DEADLINE_MS: '5000',
       ...this.options.env,
       ...this.options.appEnv?.[app],
+      ...this.options.replicaEnv?.(app, index),
     };
+  }
+
+  get natsUrl(): string {
+    return this.options.natsUrl ?? process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
   }
 
   async spawn(app: AppName, index: number): Promise<ParleyProcess> {
@@ -178,9 +198,10 @@ export class Stack {
     await this.removeStreams();
   }
 
-  /** JetStream state lives in the NATS server beyond the processes: remove this run's. */
+  /** JetStream state lives in the NATS server beyond the processes: remove this run's (unless that server is gone). */
   private async removeStreams(): Promise<void> {
-    const nc = await connect({ servers: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222' });
+    const nc = await connect({ servers: this.natsUrl, reconnect: false }).catch(() => null);
+    if (!nc) return;
     try {
       const jsm = await nc.jetstreamManager();
       await jsm.streams.delete(recoveryStreamName(this.prefix)).catch(() => undefined);

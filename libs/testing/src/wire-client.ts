@@ -67,6 +67,11 @@ export class WireClient {
 
   /** Sends a request and resolves with [code, data]. */
   request(op: number, args: unknown, timeoutMs = 10_000): Promise<[number, unknown]> {
+    return this.requestRaw((id) => codec.encode([Frame.REQ, id, op, args]), timeoutMs, op);
+  }
+
+  /** A request whose bytes the caller builds (for frames the codec cannot or would not encode). */
+  requestRaw(build: (id: number) => Uint8Array, timeoutMs = 10_000, op: unknown = '?'): Promise<[number, unknown]> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -77,7 +82,7 @@ export class WireClient {
         clearTimeout(timer);
         resolve([f[2] as number, f[3]]);
       });
-      this.send([Frame.REQ, id, op, args]);
+      this.ws.send(build(id));
     });
   }
 

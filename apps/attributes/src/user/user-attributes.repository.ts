@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { UserAttrsOp, type AppId, type Uid } from '@parley/contracts';
-import { Prisma, PrismaService } from '@parley/platform';
+import { ADVISORY_LOCKS, Prisma, PrismaService } from '@parley/platform';
 import type { AttributeChange } from '../rules/attribute-rules';
 
 type Tx = Prisma.TransactionClient;
@@ -8,11 +8,11 @@ type Tx = Prisma.TransactionClient;
 /** Many writers of one user queue on its set row: wait for the lock rather than fail. */
 const TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
 /** pg_try_advisory_xact_lock key of the orphan sweep: one replica sweeps at a time. */
-const SWEEP_LOCK = 72_707_371;
+const SWEEP_LOCK = ADVISORY_LOCKS.ATTRIBUTES_SWEEP;
 
 /**
  * User attribute sets in Postgres. A set belongs to one login (the SDK instance id) and is visible
- * only while the session registry (presence's `sessions` table) holds a session of that instance.
+ * only while the session registry (presence's view `session_registry`) holds a session of that instance.
  */
 @Injectable()
 export class UserAttributesRepository {
@@ -49,7 +49,7 @@ export class UserAttributesRepository {
       SELECT a.key, a.value
       FROM user_attributes a
       JOIN user_attribute_sets s ON s.app_id = a.app_id AND s.uid = a.uid
-      JOIN sessions x ON x.app_id = s.app_id AND x.uid = s.uid AND x.instance_id = s.instance_id
+      JOIN session_registry x ON x.app_id = s.app_id AND x.uid = s.uid AND x.instance_id = s.instance_id
       WHERE a.app_id = ${appId} AND a.uid = ${uid} ${only}`;
     return new Map(rows.map((r) => [r.key, r.value]));
   }
@@ -79,7 +79,7 @@ export class UserAttributesRepository {
         WITH gone AS (
           DELETE FROM user_attribute_sets s
           WHERE s.updated_at < now() - ${idle}::interval
-            AND NOT EXISTS (SELECT 1 FROM sessions x WHERE x.app_id = s.app_id AND x.uid = s.uid AND x.instance_id = s.instance_id)
+            AND NOT EXISTS (SELECT 1 FROM session_registry x WHERE x.app_id = s.app_id AND x.uid = s.uid AND x.instance_id = s.instance_id)
           RETURNING s.app_id, s.uid
         ), attrs AS (
           DELETE FROM user_attributes a USING gone g WHERE a.app_id = g.app_id AND a.uid = g.uid

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import {
+  ID_LIMITS,
   ErrorCode,
   ParleyError,
   requireAppId,
@@ -15,7 +16,7 @@ import { UserAttributesRepository } from './user-attributes.repository';
 
 /** A set without a session is kept this long after its last write (the write may precede the login's registration). */
 export const ORPHAN_IDLE_MS = 60_000;
-const INSTANCE_ID_MAX = 64;
+const INSTANCE_ID_MAX = ID_LIMITS.INSTANCE_ID_MAX;
 
 function requireInstanceId(value: unknown): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > INSTANCE_ID_MAX) {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ChanMsgKind, createCodec, Subjects, type AppId } from '@parley/contracts';
-import { DATABASE_URL, InjectNats } from '@parley/platform';
+import { ADVISORY_LOCKS, DATABASE_URL, InjectNats } from '@parley/platform';
 import type { NatsConnection } from 'nats';
 import { Client } from 'pg';
 import { CHANNEL_CONFIG, type ChannelConfig } from '../config/channel.config';
@@ -8,8 +8,11 @@ import { MembersRepository } from '../members/members.repository';
 import { MembersService } from '../members/members.service';
 
 const codec = createCodec();
-/** pg_try_advisory_lock key held by the channel leader. */
-const LEADER_LOCK = 72_707_370;
+/**
+ * pg_try_advisory_lock key held by the channel leader: (this class id, hash of the subject prefix),
+ * so deployments that share a database (test stacks, a staging next to production) each have one.
+ */
+const LEADER_LOCK = ADVISORY_LOCKS.CHANNEL_LEADER;
 
 /**
  * Exactly one channel replica leads: it holds a Postgres advisory lock on a connection of its own
@@ -54,7 +57,7 @@ export class LeaderService implements OnApplicationBootstrap, OnApplicationShutd
     try {
       if (!(await this.holdLock())) return;
       for (const c of await this.repository.takeCountsDue(this.config.COUNT_INTERVAL_MS, this.config.COUNT_INTERVAL_LARGE_MS, this.config.MEMBER_EVENTS_MAX)) {
-        this.nc.publish(Subjects.channelEvents(c.appId as AppId, c.channelId), codec.encode([ChanMsgKind.MEMBER_COUNT, { count: c.count }]));
+        this.nc.publish(Subjects.channelEvents(c.appId as AppId, c.channelId), codec.encode([ChanMsgKind.MEMBER_COUNT, { count: c.count, ts: c.ts }]));
       }
       await this.members.removeOffline();
       if (++this.ticks % 240 === 0) await this.repository.deleteEmpty();
@@ -77,7 +80,7 @@ export class LeaderService implements OnApplicationBootstrap, OnApplicationShutd
       await client.connect();
       this.lockClient = client;
     }
-    const { rows } = await this.lockClient.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [LEADER_LOCK]);
+    const { rows } = await this.lockClient.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [LEADER_LOCK, this.config.PARLEY_SUBJECT_PREFIX]);
     this.leading = rows[0]!.locked;
     if (this.leading) this.logger.log('leading: member counts and offline cleanup');
     return this.leading;

@@ -6,6 +6,8 @@ export interface ChannelCount {
   appId: string;
   channelId: string;
   count: number;
+  /** When this count was published (the database clock, Unix ms): the schedule tests check. */
+  ts?: number;
 }
 
 interface RemovedRow {
@@ -88,7 +90,7 @@ export class MembersRepository {
     return this.remove(() => this.prisma.$queryRaw<RemovedRow[]>`
       WITH gone AS (
         DELETE FROM channel_members m
-        WHERE NOT EXISTS (SELECT 1 FROM sessions s WHERE s.app_id = m.app_id AND s.uid = m.uid)
+        WHERE NOT EXISTS (SELECT 1 FROM session_registry s WHERE s.app_id = m.app_id AND s.uid = m.uid)
         RETURNING m.app_id, m.channel_id, m.uid
       ) ${COUNT_DOWN}`);
   }
@@ -121,12 +123,12 @@ export class MembersRepository {
    * them published in the same statement (one leader runs this).
    */
   async takeCountsDue(smallMs: number, largeMs: number, largeAbove: number): Promise<ChannelCount[]> {
-    const rows = await this.prisma.$queryRaw<{ app_id: string; channel_id: string; member_count: number }[]>`
+    const rows = await this.prisma.$queryRaw<{ app_id: string; channel_id: string; member_count: number; ts: number }[]>`
       UPDATE channels SET count_published_at = now()
       WHERE count_changed_at > count_published_at
         AND count_published_at <= now() - (CASE WHEN member_count > ${largeAbove}::int THEN ${largeMs}::int ELSE ${smallMs}::int END) * interval '1 millisecond'
-      RETURNING app_id, channel_id, member_count`;
-    return rows.map((r) => ({ appId: r.app_id, channelId: r.channel_id, count: r.member_count }));
+      RETURNING app_id, channel_id, member_count, (extract(epoch from count_published_at) * 1000)::float8 AS ts`;
+    return rows.map((r) => ({ appId: r.app_id, channelId: r.channel_id, count: r.member_count, ts: Math.round(r.ts) }));
   }
 
   /** Empty channels whose last count went out a while ago. */

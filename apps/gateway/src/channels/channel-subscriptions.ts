@@ -1,16 +1,27 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { createCodec, Subjects, type AppId } from '@parley/contracts';
-import { InjectNats } from '@parley/platform';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ChanMsgKind, createCodec, Subjects, type AppId } from '@parley/contracts';
+import { guardedCallback, InjectNats } from '@parley/platform';
 import type { Msg, NatsConnection, Subscription } from 'nats';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import type { Session } from '../sessions/session';
+import { SeenMessages } from './seen-messages';
 
 const codec = createCodec();
 
 export type ChannelHandler = (ch: string, members: ReadonlySet<Session>, body: unknown) => void;
 
-interface Entry {
-  sub: Subscription;
-  members: Set<Session>;
+/** A channel this gateway holds members of. */
+export interface ChannelEntry {
+  readonly appId: AppId;
+  readonly ch: string;
+  readonly members: ReadonlySet<Session>;
+  /** Its last messages that reached this gateway: after a NATS reconnect, what the stream has beyond them was missed. */
+  readonly seen: SeenMessages;
+}
+
+interface Entry extends ChannelEntry {
+  readonly sub: Subscription;
+  readonly members: Set<Session>;
 }
 
 /**
@@ -23,7 +34,10 @@ export class ChannelSubscriptions {
   private readonly entries = new Map<string, Entry>();
   private readonly handlers = new Map<number, ChannelHandler>();
 
-  constructor(@InjectNats() private readonly nc: NatsConnection) {}
+  constructor(
+    @InjectNats() private readonly nc: NatsConnection,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
 
   on(kind: number, handler: ChannelHandler): void {
     this.handlers.set(kind, handler);
@@ -36,11 +50,19 @@ export class ChannelSubscriptions {
       existing.members.add(session);
       return;
     }
-    const members = new Set([session]);
-    const sub = this.nc.subscribe(Subjects.channelAll(session.appId as AppId, ch), {
-      callback: (err, msg) => (err ? this.logger.warn(err.message) : this.dispatch(ch, members, msg)),
-    });
-    this.entries.set(key, { sub, members });
+    const appId = session.appId as AppId;
+    // As many as the recovery stream keeps per channel: all a catch-up can compare.
+    const seen = new SeenMessages(this.config.RECOVERY_MAX_MESSAGES);
+    const entry: Entry = {
+      appId,
+      ch,
+      members: new Set([session]),
+      seen,
+      sub: this.nc.subscribe(Subjects.channelAll(appId, ch), {
+        callback: guardedCallback(this.logger, (msg) => this.dispatch(entry, msg)),
+      }),
+    };
+    this.entries.set(key, entry);
   }
 
   remove(session: Session, ch: string): void {
@@ -53,12 +75,17 @@ export class ChannelSubscriptions {
     }
   }
 
+  /** Every channel this gateway holds members of, right now. */
+  channels(): ChannelEntry[] {
+    return [...this.entries.values()];
+  }
+
   /** Makes sure the subscription is active on the server before going on (recovery reads after it). */
   flush(): Promise<void> {
     return this.nc.flush();
   }
 
-  private dispatch(ch: string, members: Set<Session>, msg: Msg): void {
+  private dispatch(entry: Entry, msg: Msg): void {
     let decoded: unknown;
     try {
       decoded = codec.decode(msg.data);
@@ -66,6 +93,7 @@ export class ChannelSubscriptions {
       return;
     }
     if (!Array.isArray(decoded)) return;
-    this.handlers.get(decoded[0] as number)?.(ch, members, decoded[1]);
+    if (decoded[0] === ChanMsgKind.MESSAGE) entry.seen.noteMessage(decoded[1]);
+    this.handlers.get(decoded[0] as number)?.(entry.ch, entry.members, decoded[1]);
   }
 }

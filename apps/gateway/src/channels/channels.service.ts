@@ -13,6 +13,7 @@ import {
   type GetMembersResult,
   type JoinArgs,
   type JoinResult,
+  type MemberCountEvent,
   type LeaveArgs,
   type MemberCountArgs,
   type MemberCountResult,
@@ -24,6 +25,7 @@ import { SessionsService, type SessionEnd } from '../sessions/sessions.service';
 import type { Connection } from '../ws/connection';
 import { ChannelRecovery } from './channel-recovery';
 import { ChannelSubscriptions } from './channel-subscriptions';
+import { enforceRate } from '../sessions/rate';
 
 const codec = createCodec();
 /** Ends after which the session's memberships end too (a resume keeps them; so does a gateway drain). */
@@ -58,10 +60,8 @@ export class ChannelsService {
     if (!member && channels.size >= this.config.CHANNELS_PER_USER) {
       throw new ParleyError(ErrorCode.EXCEED_LIMIT, `at most ${this.config.CHANNELS_PER_USER} channels`);
     }
-    const { limit, windowMs } = this.config.JOIN_SAME_CHANNEL_RATE;
-    if (!rejoin && !session.allow(`join:${ch}`, limit, windowMs)) {
-      throw new ParleyError(ErrorCode.JOIN_SAME_CHANNEL_TOO_OFTEN, `at most ${limit} joins of one channel per ${windowMs} ms`);
-    }
+    if (rejoin) enforceRate(session, 'rejoin', this.config.REJOIN_RATE, ErrorCode.TOO_OFTEN, 'rejoins');
+    else enforceRate(session, `join:${ch}`, this.config.JOIN_SAME_CHANNEL_RATE, ErrorCode.JOIN_SAME_CHANNEL_TOO_OFTEN, 'joins of one channel');
     // Subscribe first, so nothing published after the join is missed.
     this.subscriptions.add(session, ch);
     channels.add(ch);
@@ -103,8 +103,7 @@ export class ChannelsService {
     const ch = args?.ch;
     if (!isChannelId(ch)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'invalid channel id');
     if (!session.channels?.has(ch)) throw new ParleyError(ErrorCode.NOT_IN_CHANNEL, 'not in this channel');
-    const { limit, windowMs } = this.config.GET_MEMBERS_RATE;
-    if (!session.allow('get-members', limit, windowMs)) throw new ParleyError(ErrorCode.TOO_OFTEN, `at most ${limit} per ${windowMs} ms`);
+    enforceRate(session, 'get-members', this.config.GET_MEMBERS_RATE);
     return this.services.request(Subjects.channel.members, { appId: session.appId, ch, limit: this.config.GET_MEMBERS_MAX });
   }
 
@@ -115,8 +114,7 @@ export class ChannelsService {
     if (chs.length > this.config.MEMBER_COUNT_MAX_IDS) {
       throw new ParleyError(ErrorCode.EXCEED_LIMIT, `at most ${this.config.MEMBER_COUNT_MAX_IDS} channels per call`);
     }
-    const { limit, windowMs } = this.config.MEMBER_COUNT_RATE;
-    if (!session.allow('member-count', limit, windowMs)) throw new ParleyError(ErrorCode.TOO_OFTEN, `at most ${limit} per ${windowMs} ms`);
+    enforceRate(session, 'member-count', this.config.MEMBER_COUNT_RATE);
     return this.services.request(Subjects.channel.counts, { appId: session.appId, chs });
   }
 
@@ -138,9 +136,10 @@ export class ChannelsService {
   }
 
   private countEvent(ch: string, members: ReadonlySet<Session>, body: unknown): void {
-    const count = (body as { count?: unknown })?.count;
+    const { count, ts } = (body ?? {}) as { count?: unknown; ts?: unknown };
     if (typeof count !== 'number') return;
-    const frame = codec.encode([Frame.EVT, Evt.MEMBER_COUNT, { ch, count }]);
+    const event: MemberCountEvent = typeof ts === 'number' ? { ch, count, ts } : { ch, count };
+    const frame = codec.encode([Frame.EVT, Evt.MEMBER_COUNT, event]);
     for (const m of members) if (m.conn) m.conn.sendEncoded(frame);
   }
 }

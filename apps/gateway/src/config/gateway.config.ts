@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { commonConfigShape, databaseConfigShape, env, loadConfig } from '@parley/platform';
+import { commonConfigShape, databaseConfigShape, env, loadConfig, sharedConfigShapes } from '@parley/platform';
 import { z } from 'zod';
 
 /** "limit/windowMs", e.g. "10/5000" = 10 per 5 s. */
@@ -17,6 +17,9 @@ const rate = (def: string) =>
 const schema = z.object({
   ...commonConfigShape,
   ...databaseConfigShape,
+  ...sharedConfigShapes.reconnectWindow,
+  ...sharedConfigShapes.channelRecovery,
+  ...sharedConfigShapes.channelMembers,
   PORT: env.int(8080, 0, 65535),
   /** Unique per replica; sessions in the presence registry point at it. */
   GATEWAY_ID: z
@@ -27,8 +30,6 @@ const schema = z.object({
   HEARTBEAT_MS: env.int(2_000, 200),
   /** How often the gateway proves to presence that it is alive (presence's GATEWAY_TTL_MS must be larger). */
   GATEWAY_HEARTBEAT_MS: env.int(2_000, 100),
-  /** A session whose connection is lost stays (UNREACHABLE) this long for the SDK to come back. */
-  RECONNECT_WINDOW_MS: env.int(30_000, 1_000),
   /** Largest WebSocket message accepted (a 32 KB message plus framing fits). */
   MAX_FRAME_BYTES: env.int(64 * 1024, 1024),
   /** A client whose unsent data exceeds this is cut off (slow consumer) instead of buffered without bound. */
@@ -38,6 +39,15 @@ const schema = z.object({
   /** App records (certificates) are cached this long. */
   APP_CACHE_TTL_MS: env.int(10_000, 0),
   LOGIN_RATE: rate('2/1000'),
+  /** A socket that has not logged in this long after it opened is closed (4005). */
+  LOGIN_TIMEOUT_MS: env.int(10_000, 100),
+  /** Open sockets that have not logged in yet, per gateway; more upgrades get HTTP 503. */
+  UNAUTHENTICATED_MAX: env.int(10_000, 1),
+  /**
+   * Requests of one connection waiting for their answer; more get TOO_OFTEN at once (a client that
+   * floods requests is answered cheaply instead of stalling the gateway for everyone else).
+   */
+  REQUESTS_IN_FLIGHT_MAX: env.int(256, 1, 100_000),
   RENEW_TOKEN_RATE: rate('2/1000'),
   QUERY_ONLINE_RATE: rate('10/5000'),
   QUERY_ONLINE_MAX_UIDS: env.int(256, 1, 4096),
@@ -56,13 +66,8 @@ const schema = z.object({
   /** Joins of one channel by one user → JOIN_SAME_CHANNEL_TOO_OFTEN. */
   JOIN_SAME_CHANNEL_RATE: rate('2/5000'),
   GET_MEMBERS_RATE: rate('5/2000'),
-  GET_MEMBERS_MAX: env.int(512, 1),
   MEMBER_COUNT_RATE: rate('1/1000'),
   MEMBER_COUNT_MAX_IDS: env.int(32, 1, 1_000),
-  /** A member rejoining after a reconnect gets at most this many missed messages … */
-  RECOVERY_MAX_MESSAGES: env.int(32, 0, 10_000),
-  /** … no older than this (must match the channel service's recovery stream). */
-  RECOVERY_MAX_AGE_MS: env.int(30_000, 1_000),
   /** User attribute writes (set, add/update, delete, clear together) and reads per session. */
   USER_ATTRS_WRITE_RATE: rate('10/5000'),
   USER_ATTRS_READ_RATE: rate('40/5000'),
@@ -73,11 +78,15 @@ const schema = z.object({
   STATUS_SUBSCRIPTIONS_MAX: env.int(512, 1, 10_000),
   /** Each of subscribe, unsubscribe and queryPeersBySubscriptionOption per session. */
   STATUS_SUBSCRIBE_RATE: rate('10/5000'),
-  /** Invitations sent per session. */
+  /** Invitations sent per session; and, as a separate budget, cancels/accepts/refuses per session. */
   INVITATION_RATE: rate('60/3000'),
   /** Uploads begun, and media infos asked (createXMessageByMediaId, downloads), per session. */
   MEDIA_UPLOAD_RATE: rate('20/10000'),
   MEDIA_INFO_RATE: rate('40/10000'),
+  /** Chunk reads of downloads per session (each up to 256 KB). */
+  MEDIA_READ_RATE: rate('200/1000'),
+  /** Rejoins after a reconnect (JOIN with `since`) per session, all channels together. */
+  REJOIN_RATE: rate('60/5000'),
   /** SIGTERM: how long clients get to move to another gateway before the rest are closed. */
   DRAIN_TIMEOUT_MS: env.int(5_000, 0),
   /** Presence/service request timeout. */

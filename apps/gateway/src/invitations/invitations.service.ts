@@ -77,6 +77,7 @@ export class InvitationsService {
 
   private act(subject: string, session: Session, what: { caller: unknown; id: unknown; response?: string }): Promise<InvitationSnapshot> {
     if (!isUid(what.caller) || typeof what.id !== 'string') throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'caller and id');
+    enforceRate(session, 'invite-action', this.config.INVITATION_RATE);
     const req: InvitationActionRequest = { appId: session.appId, caller: what.caller, id: what.id, uid: session.uid, response: what.response };
     return this.services.requestIdempotent(subject, req, this.config.SERVICE_TIMEOUT_MS);
   }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  ID_LIMITS,
   ErrorCode,
   MEDIA_LIMITS,
   MediaType,
@@ -26,7 +27,7 @@ import type { Session } from '../sessions/session';
 import { SessionsService } from '../sessions/sessions.service';
 import type { Connection } from '../ws/connection';
 
-const MAX_MEDIA_ID = 64;
+const MAX_MEDIA_ID = ID_LIMITS.MEDIA_ID_MAX;
 
 /**
  * Files and images over the session's WebSocket. An upload belongs to the session that began it and
@@ -109,6 +110,7 @@ export class MediaService {
     if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 1 || length > MEDIA_LIMITS.READ_BYTES) {
       throw new ParleyError(ErrorCode.INVALID_ARGUMENT, `offset ≥ 0, length 1–${MEDIA_LIMITS.READ_BYTES}`);
     }
+    enforceRate(session, 'media-read', this.config.MEDIA_READ_RATE);
     const req = { appId: session.appId, mediaId: this.mediaId(args.mediaId), offset, length };
     return this.services.requestIdempotent<Uint8Array>(Subjects.media.read, req, this.config.SERVICE_TIMEOUT_MS).then((bytes) => {
       mediaDownloaded.add(bytes?.byteLength ?? 0);

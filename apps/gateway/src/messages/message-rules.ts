@@ -1,8 +1,9 @@
-import { ErrorCode, messageSize, ParleyError, type WireMessage } from '@parley/contracts';
+import { ErrorCode, ID_LIMITS, messageSize, ParleyError, type WireMessage } from '@parley/contracts';
 import type { GatewayConfig } from '../config/gateway.config';
 import type { Session } from '../sessions/session';
+import { enforceRate } from '../sessions/rate';
 
-const MAX_MESSAGE_ID = 128;
+const MAX_MESSAGE_ID = ID_LIMITS.MESSAGE_ID_MAX;
 
 /** The id a sending SDK gives a message (kept on resends): 1–128 chars. */
 export function requireMessageId(id: unknown): string {
@@ -20,6 +21,5 @@ export function checkOutgoingMessage(session: Session, m: unknown, config: Gatew
   const size = messageSize(m);
   if (size === undefined) throw new ParleyError(ErrorCode.INVALID_MESSAGE, 'malformed message');
   if (size > config.MESSAGE_MAX_BYTES) throw new ParleyError(ErrorCode.INVALID_MESSAGE, `message over ${config.MESSAGE_MAX_BYTES} bytes`);
-  const { limit, windowMs } = config.MESSAGE_RATE;
-  if (!session.allow('messages', limit, windowMs)) throw new ParleyError(ErrorCode.TOO_OFTEN, `at most ${limit} messages per ${windowMs} ms`);
+  enforceRate(session, 'messages', config.MESSAGE_RATE, ErrorCode.TOO_OFTEN, 'messages');
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import {
   createCodec,
   ErrorCode,
@@ -14,8 +14,8 @@ import {
   type SendPeerResult,
   type StoredOfflineMessage,
 } from '@parley/contracts';
-import { RequestMux, ServiceClient } from '@parley/platform';
-import type { Msg } from 'nats';
+import { InjectNats, RequestMux, ServiceClient, watchConnection } from '@parley/platform';
+import type { Msg, NatsConnection } from 'nats';
 import { extractTraceContext, isTracingEnabled, SpanKind, traceHeaders, withSpan } from '@parley/platform/telemetry';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { messagesIn, messagesOut, observePeerDelivery } from '../metrics/gateway.metrics';
@@ -29,6 +29,10 @@ const codec = createCodec();
 const ACKED = codec.encode({ r: 1 } satisfies PeerAck);
 const NOT_ACKED = codec.encode({ r: 0 } satisfies PeerAck);
 const DELIVERED_MEMORY = 64;
+/** [OFFLINE_STORED] on the receiver's user subject, sent after a store committed. */
+const OFFLINE_STORED = codec.encode([UserMsgKind.OFFLINE_STORED]);
+/** Sessions flushed at once after a reconnect to NATS (each flush is one indexed fetch when nothing is stored). */
+const RECONNECT_FLUSH_CONCURRENCY = 16;
 /** Span names use the subject's template (OpenTelemetry messaging conventions: low cardinality). */
 const PEER_DESTINATION = '{prefix}.{app}.user.{uid}';
 const peerSpanAttributes = (subject: string, operation: 'send' | 'process') => ({
@@ -45,18 +49,35 @@ const peerSpanAttributes = (subject: string, operation: 'send' | 'process') => (
  * database unless the peer is not reachable and the sender asked for offline storage.
  */
 @Injectable()
-export class PeerMessagesService {
+export class PeerMessagesService implements OnApplicationShutdown {
   private readonly logger = new Logger(PeerMessagesService.name);
+  /** Sessions whose stored messages are being pushed; `again`: something was stored meanwhile, fetch once more. */
+  private readonly flushing = new WeakMap<Session, { again: boolean; done: Promise<void> }>();
+  private readonly stopWatching: () => void;
 
   constructor(
     private readonly sessions: SessionsService,
     private readonly services: ServiceClient,
     private readonly mux: RequestMux,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @InjectNats() private readonly nc: NatsConnection,
     users: UserSubscriptions,
   ) {
     users.on(UserMsgKind.PEER_MESSAGE, (targets, body, msg) => this.receive(targets, body as PeerMessageEvent, msg));
-    sessions.onLogin((session) => void this.flushOffline(session));
+    // Stored messages are pushed after every login, and whenever one is stored for a user that is
+    // logged in already: its login flush may have run before the row was committed (it resumed here
+    // while the sender's store was in flight), or it never left and the live push went unacknowledged.
+    sessions.onLogin((session) => void this.flush(session));
+    users.on(UserMsgKind.OFFLINE_STORED, (targets) => {
+      for (const s of targets) if (s.epoch !== null && s.conn && !s.ended) void this.flush(s);
+    });
+    // Cut off from NATS (a NATS restart), this gateway heard neither the messages nor the
+    // OFFLINE_STORED notices for its users meanwhile: senders stored those messages. Flush everyone.
+    this.stopWatching = watchConnection(nc, { reconnected: () => void this.flushAll() });
+  }
+
+  onApplicationShutdown(): void {
+    this.stopWatching();
   }
 
   send(conn: Connection, args: SendPeerArgs): Promise<SendPeerResult> {
@@ -101,6 +122,8 @@ export class PeerMessagesService {
     if (received) return { d: PeerDelivery.RECEIVED, ts: event.ts };
     if (!offline) return { d: PeerDelivery.PEER_UNREACHABLE, ts: event.ts };
     await this.services.request(Subjects.offline.store, { appId: session.appId, to, msg: event });
+    // Committed: a gateway holding a logged-in session of the receiver pushes it now (see the constructor).
+    this.nc.publish(subject, OFFLINE_STORED);
     return { d: PeerDelivery.CACHED_BY_SERVER, ts: event.ts };
   }
 
@@ -129,7 +152,37 @@ export class PeerMessagesService {
     } else void push();
   }
 
-  /** After login: push stored messages in order, remove each batch once ACKed; stop at the first miss. */
+  /** One flush per session at a time; a request while it runs makes it fetch once more at the end. */
+  private flush(session: Session): Promise<void> {
+    const running = this.flushing.get(session);
+    if (running) {
+      running.again = true;
+      return running.done;
+    }
+    const state = { again: false, done: Promise.resolve() };
+    this.flushing.set(session, state);
+    state.done = (async () => {
+      try {
+        do {
+          state.again = false;
+          await this.flushOffline(session);
+        } while (state.again && !session.ended);
+      } finally {
+        this.flushing.delete(session);
+      }
+    })();
+    return state.done;
+  }
+
+  /** After a reconnect to NATS: flush every logged-in session, a few at a time. */
+  private async flushAll(): Promise<void> {
+    const live = [...this.sessions.sessions].filter((s) => s.epoch !== null && s.conn && !s.ended);
+    for (let i = 0; i < live.length; i += RECONNECT_FLUSH_CONCURRENCY) {
+      await Promise.all(live.slice(i, i + RECONNECT_FLUSH_CONCURRENCY).map((s) => this.flush(s)));
+    }
+  }
+
+  /** Push stored messages in order, remove each batch once ACKed; stop at the first miss. */
   private async flushOffline(session: Session): Promise<void> {
     try {
       for (;;) {

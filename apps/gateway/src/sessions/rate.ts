@@ -6,7 +6,12 @@ export interface Rate {
   windowMs: number;
 }
 
-/** Takes one call from the session's budget `name`, or throws TOO_OFTEN. */
-export function enforceRate(session: Session, name: string, { limit, windowMs }: Rate): void {
-  if (!session.allow(name, limit, windowMs)) throw new ParleyError(ErrorCode.TOO_OFTEN, `at most ${limit} calls per ${windowMs} ms`);
+/**
+ * Takes one call from the session's budget `name`, or throws `code` (TOO_OFTEN by default) with
+ * retryAfterMs: when the budget has room again.
+ */
+export function enforceRate(session: Session, name: string, { limit, windowMs }: Rate, code: ErrorCode = ErrorCode.TOO_OFTEN, what = 'calls'): void {
+  const limiter = session.limiter(name, limit, windowMs);
+  const now = Date.now();
+  if (!limiter.tryTake(now)) throw new ParleyError(code, `at most ${limit} ${what} per ${windowMs} ms`, limiter.retryAfter(now));
 }

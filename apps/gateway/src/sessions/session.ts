@@ -35,11 +35,15 @@ export class Session {
   ) {}
 
   /** Per-session rate limit by name (created lazily: most sessions never query). */
-  allow(name: string, limit: number, windowMs: number, now = Date.now()): boolean {
+  limiter(name: string, limit: number, windowMs: number): RateLimiter {
     const limiters = (this.limiters ??= new Map());
     let limiter = limiters.get(name);
     if (!limiter) limiters.set(name, (limiter = createRateLimiter(limit, windowMs)));
-    return limiter.tryTake(now);
+    return limiter;
+  }
+
+  allow(name: string, limit: number, windowMs: number, now = Date.now()): boolean {
+    return this.limiter(name, limit, windowMs).tryTake(now);
   }
 
   wasDelivered(key: string): boolean {

@@ -13,7 +13,7 @@ interface FakeConnection {
   session: Session | null;
   closed: boolean;
   events: Array<[number, unknown]>;
-  allowLogin: jest.Mock<boolean, []>;
+  takeLogin: jest.Mock<number, []>;
   event: jest.Mock<void, [number, unknown]>;
   close: jest.Mock<void, []>;
 }
@@ -24,7 +24,7 @@ function fakeConnection(): FakeConnection {
     session: null,
     closed: false,
     events,
-    allowLogin: jest.fn(() => true),
+    takeLogin: jest.fn(() => 0),
     event: jest.fn((evt: number, data: unknown) => void events.push([evt, data])),
     close: jest.fn(() => void (conn.closed = true)),
   };
@@ -109,8 +109,8 @@ describe('SessionsService', () => {
     await login(conn, 'alice');
     await expect(login(conn, 'alice')).rejects.toMatchObject({ code: ErrorCode.ALREADY_LOGIN });
     const limited = fakeConnection();
-    limited.allowLogin.mockReturnValue(false);
-    await expect(login(limited, 'bob')).rejects.toMatchObject({ code: ErrorCode.TOO_OFTEN });
+    limited.takeLogin.mockReturnValue(250);
+    await expect(login(limited, 'bob')).rejects.toMatchObject({ code: ErrorCode.TOO_OFTEN, retryAfterMs: 250 });
   });
 
   it('keeps a session UNREACHABLE for the reconnect window after its connection is lost, then unregisters it', async () => {

@@ -4,6 +4,7 @@ import {
   CloseCode,
   DropReason,
   ErrorCode,
+  ID_LIMITS,
   Evt,
   ParleyError,
   SessionState,
@@ -22,8 +23,9 @@ import { PresenceClient } from '../presence/presence.client';
 import type { Connection } from '../ws/connection';
 import { Session } from './session';
 import { UserSubscriptions } from './user-subscriptions';
+import { enforceRate } from './rate';
 
-const MAX_INSTANCE_ID = 64;
+const MAX_INSTANCE_ID = ID_LIMITS.INSTANCE_ID_MAX;
 
 /** Why a session ended on this gateway. */
 export type SessionEnd = 'logout' | 'remote-login' | 'replaced' | 'expired' | 'shutdown' | 'login-failed';
@@ -63,7 +65,8 @@ export class SessionsService {
   private async startSession(conn: Connection, args: LoginArgs): Promise<LoginResult> {
     if (conn.session) throw new ParleyError(ErrorCode.ALREADY_LOGIN, 'already logged in on this connection');
     const { limit, windowMs } = this.config.LOGIN_RATE;
-    if (!conn.allowLogin(limit, windowMs)) throw new ParleyError(ErrorCode.TOO_OFTEN, `at most ${limit} logins per ${windowMs} ms`);
+    const retryAfterMs = conn.takeLogin(limit, windowMs);
+    if (retryAfterMs) throw new ParleyError(ErrorCode.TOO_OFTEN, `at most ${limit} logins per ${windowMs} ms`, retryAfterMs);
     if (typeof args?.instanceId !== 'string' || !args.instanceId || args.instanceId.length > MAX_INSTANCE_ID) {
       throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'instanceId: 1–64 chars');
     }
@@ -81,7 +84,6 @@ export class SessionsService {
         uid: session.uid,
         sessionId: session.id,
         instanceId: session.instanceId,
-        gatewayId: this.config.GATEWAY_ID,
       });
       session.epoch = reply.epoch;
     } catch (err) {
@@ -122,8 +124,7 @@ export class SessionsService {
 
   async renewToken(conn: Connection, args: RenewTokenArgs): Promise<RenewTokenResult> {
     const session = this.requireSession(conn);
-    const { limit, windowMs } = this.config.RENEW_TOKEN_RATE;
-    if (!session.allow('renew', limit, windowMs)) throw new ParleyError(ErrorCode.TOO_OFTEN, `at most ${limit} renewals per ${windowMs} ms`);
+    enforceRate(session, 'renew', this.config.RENEW_TOKEN_RATE, ErrorCode.TOO_OFTEN, 'renewals');
     if (typeof args?.token !== 'string' || !args.token) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'token: non-empty string');
     const creds = await this.auth.authenticate(session.appId, session.uid, args.token);
     session.tokenExpiresAt = creds.tokenExpiresAt;

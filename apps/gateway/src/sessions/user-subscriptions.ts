@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createCodec, Subjects } from '@parley/contracts';
-import { InjectNats } from '@parley/platform';
+import { guardedCallback, InjectNats } from '@parley/platform';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import type { Session } from './session';
 
@@ -38,7 +38,7 @@ export class UserSubscriptions {
     }
     const sessions = new Set([session]);
     const sub = this.nc.subscribe(Subjects.user(session.appId, session.uid), {
-      callback: (err, msg) => (err ? this.logger.warn(err.message) : this.dispatch(sessions, msg)),
+      callback: guardedCallback(this.logger, (msg) => this.dispatch(sessions, msg)),
     });
     this.entries.set(session.key, { sub, sessions });
   }

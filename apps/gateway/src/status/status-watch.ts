@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createCodec, Evt, Subjects, type AppId, type PeerState, type StatusChange } from '@parley/contracts';
-import { InjectNats } from '@parley/platform';
+import { guardedCallback, InjectNats } from '@parley/platform';
 import type { NatsConnection, Subscription } from 'nats';
 import type { Session } from '../sessions/session';
 
@@ -38,10 +38,7 @@ export class StatusWatch {
     if (!watch) {
       const created: Watch = { appId, uid, sub: undefined as unknown as Subscription, watchers: new Set(), pending: 0, state: 2, seq: -1 };
       created.sub = this.nc.subscribe(Subjects.status(appId as AppId, uid), {
-        callback: (err, msg) => {
-          if (err) return this.logger.warn(err.message);
-          this.onChange(created, msg.data);
-        },
+        callback: guardedCallback(this.logger, (msg) => this.onChange(created, msg.data)),
       });
       this.watches.set(key, created);
       watch = created;

@@ -14,10 +14,16 @@ export class EncodedFrame {
  */
 export class Connection {
   lastSeen = Date.now();
+  /** When the socket opened: one that has not logged in within LOGIN_TIMEOUT_MS is closed. */
+  readonly openedAt = this.lastSeen;
+  /** Logged in once (it no longer counts against the gateway's cap of sockets that never logged in). */
+  authenticated = false;
   session: Session | null = null;
   /** Frames waiting for the next flush (one WebSocket message per flush: BATCH when several). */
   pending: unknown[] | null = null;
   closed = false;
+  /** Requests dispatched and not yet answered (capped: REQUESTS_IN_FLIGHT_MAX). */
+  inFlight = 0;
   private loginStamps: number[] | null = null;
   /** Pushes waiting for the client's ACK: ackId → settle(ok). Created on first use. */
   private acks: Map<number, { settle: (ok: boolean) => void; deadline: number }> | null = null;
@@ -86,13 +92,16 @@ export class Connection {
     }
   }
 
-  /** Login attempts on this socket within the window (rate limit before any session exists). */
-  allowLogin(limit: number, windowMs: number, now = Date.now()): boolean {
+  /**
+   * Login attempts on this socket within the window (rate limit before any session exists): records
+   * one and returns 0, or returns the milliseconds until one is allowed again.
+   */
+  takeLogin(limit: number, windowMs: number, now = Date.now()): number {
     const stamps = (this.loginStamps ??= []);
     while (stamps.length && now - stamps[0]! >= windowMs) stamps.shift();
-    if (stamps.length >= limit) return false;
+    if (stamps.length >= limit) return Math.max(1, windowMs - (now - stamps[0]!));
     stamps.push(now);
-    return true;
+    return 0;
   }
 
   /** Flushes what is pending, then closes with a code the SDK understands. */

@@ -1,19 +1,43 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CloseCode, createCodec, Frame } from '@parley/contracts';
+import { CloseCode, createCodec, ErrorCode, Frame } from '@parley/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { EncodedFrame, type Connection } from './connection';
 
 const codec = createCodec();
-const encode = (frame: unknown): Uint8Array => (frame instanceof EncodedFrame ? frame.bytes : codec.encode(frame));
+const log = new Logger('OutboundQueue');
+
+/**
+ * A frame's bytes. Encoding never throws out of here: a frame that cannot be encoded (a bug — every
+ * client-derived value was parsed against a schema first) is logged and dropped, or, for a
+ * response, replaced by an UNKNOWN error so the request is still answered.
+ */
+function encode(frame: unknown): Uint8Array | null {
+  if (frame instanceof EncodedFrame) return frame.bytes;
+  try {
+    return codec.encode(frame);
+  } catch (err) {
+    log.error(`unencodable frame dropped: ${(err as Error).message}`);
+    if (Array.isArray(frame) && frame[0] === Frame.RES && typeof frame[1] === 'number') {
+      return codec.encode([Frame.RES, frame[1], ErrorCode.UNKNOWN, { message: 'internal error' }]);
+    }
+    return null;
+  }
+}
 
 /**
  * [Frame.BATCH, ...frames] as MessagePack: an array header, then each frame's encoding as it is —
  * pre-encoded fan-out frames are copied, not encoded again.
  */
-function batch(frames: unknown[]): Uint8Array {
-  const parts = frames.map(encode);
+function batch(frames: unknown[]): Uint8Array | null {
+  const parts: Uint8Array[] = [];
+  for (const frame of frames) {
+    const bytes = encode(frame);
+    if (bytes) parts.push(bytes);
+  }
+  if (parts.length <= 1) return parts[0] ?? null;
   const n = parts.length + 1;
-  const header = n < 16 ? Uint8Array.of(0x90 | n) : Uint8Array.of(0xdc, n >> 8, n & 0xff);
+  const header =
+    n < 16 ? Uint8Array.of(0x90 | n) : n <= 0xffff ? Uint8Array.of(0xdc, n >> 8, n & 0xff) : Uint8Array.of(0xdd, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
   const out = new Uint8Array(header.length + 1 + parts.reduce((a, p) => a + p.length, 0));
   out.set(header, 0);
   out[header.length] = Frame.BATCH; // positive fixint
@@ -52,6 +76,7 @@ export class OutboundQueue {
     conn.pending = null;
     if (conn.closed || conn.socket.readyState !== 1) return;
     const message = frames.length === 1 ? encode(frames[0]) : batch(frames);
+    if (!message) return;
     conn.socket.send(message);
     if (conn.socket.bufferedAmount > this.config.MAX_SEND_BUFFER_BYTES) {
       this.logger.warn({ msg: 'slow consumer cut off', buffered: conn.socket.bufferedAmount, uid: conn.session?.uid });
@@ -64,6 +89,14 @@ export class OutboundQueue {
     this.scheduled = false;
     const dirty = this.dirty;
     this.dirty = [];
-    for (const conn of dirty) this.flushNow(conn);
+    for (const conn of dirty) {
+      try {
+        this.flushNow(conn);
+      } catch (err) {
+        // One connection's failure stays with it (never out of setImmediate: that would end the process).
+        this.logger.error(`flush failed: ${(err as Error).message}`);
+        conn.terminate();
+      }
+    }
   };
 }

@@ -1,35 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import {
-  Op,
-  type GetMembersArgs,
-  type JoinArgs,
-  type LeaveArgs,
-  type LoginArgs,
-  type MemberCountArgs,
-  type QueryOnlineArgs,
-  type RenewTokenArgs,
-  type SendChannelArgs,
-  type SendPeerArgs,
-  type ChannelAttrsClearArgs,
-  type ChannelAttrsDeleteArgs,
-  type ChannelAttrsGetArgs,
-  type ChannelAttrsWriteArgs,
-  type QuerySubscribedArgs,
-  type SubscribeStatusArgs,
-  type UnsubscribeStatusArgs,
-  type UserAttrsDeleteArgs,
-  type UserAttrsGetArgs,
-  type UserAttrsWriteArgs,
-  type InviteAnswerArgs,
-  type InviteArgs,
-  type InviteCancelArgs,
-  type MediaCancelArgs,
-  type MediaInfoArgs,
-  type MediaReadArgs,
-  type MediaUploadBeginArgs,
-  type MediaUploadChunkArgs,
-  type MediaUploadEndArgs,
-} from '@parley/contracts';
+import { Op } from '@parley/contracts';
+import { parseRequestArgs, type ParsedArgs, type RequestArgs } from '@parley/contracts/schemas';
 import { MediaService } from '../media/media.service';
 import { InvitationsService } from '../invitations/invitations.service';
 import { AttributesService } from '../attributes/attributes.service';
@@ -41,12 +12,18 @@ import { OnlineStatusService } from '../status/online-status.service';
 import { StatusSubscriptionsService } from '../status/status-subscriptions.service';
 import type { Connection } from './connection';
 
-type Handler = (conn: Connection, args: never) => Promise<unknown>;
+type Handler<O extends Op> = (conn: Connection, args: RequestArgs<O>) => unknown;
+/** Every op of the protocol has exactly one entry (a missing op is a type error). */
+type RoutingTable = { readonly [O in Op]: Handler<O> };
 
-/** Request op → one line into the service that owns it. */
+/**
+ * Request op → one line into the service that owns it. The table is the whole routing: a reader
+ * finds every op here. Arguments reach a handler only after they parsed against the op's schema
+ * (libs/contracts/src/schemas): typed, bounded, unknown fields dropped.
+ */
 @Injectable()
 export class WsRouter {
-  private readonly routes = new Map<number, Handler>();
+  private readonly table: RoutingTable;
 
   constructor(
     sessions: SessionsService,
@@ -59,46 +36,54 @@ export class WsRouter {
     invitations: InvitationsService,
     media: MediaService,
   ) {
-    this.route(Op.LOGIN, (conn, args: LoginArgs) => sessions.login(conn, args));
-    this.route(Op.LOGOUT, (conn) => sessions.logout(conn));
-    this.route(Op.RENEW_TOKEN, (conn, args: RenewTokenArgs) => sessions.renewToken(conn, args));
-    this.route(Op.QUERY_ONLINE, (conn, args: QueryOnlineArgs) => status.query(conn, args));
-    this.route(Op.SEND_PEER, (conn, args: SendPeerArgs) => peers.send(conn, args));
-    this.route(Op.JOIN, (conn, args: JoinArgs) => channels.join(conn, args));
-    this.route(Op.LEAVE, (conn, args: LeaveArgs) => channels.leave(conn, args));
-    this.route(Op.GET_MEMBERS, (conn, args: GetMembersArgs) => channels.members(conn, args));
-    this.route(Op.MEMBER_COUNT, (conn, args: MemberCountArgs) => channels.counts(conn, args));
-    this.route(Op.SEND_CHANNEL, async (conn, args: SendChannelArgs) => channelMessages.send(conn, args));
-    this.route(Op.SET_USER_ATTRS, (conn, args: UserAttrsWriteArgs) => attributes.setUser(conn, args));
-    this.route(Op.ADD_USER_ATTRS, (conn, args: UserAttrsWriteArgs) => attributes.addUser(conn, args));
-    this.route(Op.DELETE_USER_ATTRS, (conn, args: UserAttrsDeleteArgs) => attributes.deleteUser(conn, args));
-    this.route(Op.CLEAR_USER_ATTRS, (conn) => attributes.clearUser(conn));
-    this.route(Op.GET_USER_ATTRS, (conn, args: UserAttrsGetArgs) => attributes.getUser(conn, args));
-    this.route(Op.SET_CHANNEL_ATTRS, (conn, args: ChannelAttrsWriteArgs) => attributes.setChannel(conn, args));
-    this.route(Op.ADD_CHANNEL_ATTRS, (conn, args: ChannelAttrsWriteArgs) => attributes.addChannel(conn, args));
-    this.route(Op.DELETE_CHANNEL_ATTRS, (conn, args: ChannelAttrsDeleteArgs) => attributes.deleteChannel(conn, args));
-    this.route(Op.CLEAR_CHANNEL_ATTRS, (conn, args: ChannelAttrsClearArgs) => attributes.clearChannel(conn, args));
-    this.route(Op.GET_CHANNEL_ATTRS, (conn, args: ChannelAttrsGetArgs) => attributes.getChannel(conn, args));
-    this.route(Op.SUBSCRIBE_STATUS, (conn, args: SubscribeStatusArgs) => subscriptions.subscribe(conn, args));
-    this.route(Op.UNSUBSCRIBE_STATUS, (conn, args: UnsubscribeStatusArgs) => subscriptions.unsubscribe(conn, args));
-    this.route(Op.QUERY_SUBSCRIBED, (conn, args: QuerySubscribedArgs) => subscriptions.subscribed(conn, args));
-    this.route(Op.INVITE, (conn, args: InviteArgs) => invitations.invite(conn, args));
-    this.route(Op.INVITE_CANCEL, (conn, args: InviteCancelArgs) => invitations.cancel(conn, args));
-    this.route(Op.INVITE_ACCEPT, (conn, args: InviteAnswerArgs) => invitations.accept(conn, args));
-    this.route(Op.INVITE_REFUSE, (conn, args: InviteAnswerArgs) => invitations.refuse(conn, args));
-    this.route(Op.MEDIA_UPLOAD_BEGIN, (conn, args: MediaUploadBeginArgs) => media.begin(conn, args));
-    this.route(Op.MEDIA_UPLOAD_CHUNK, (conn, args: MediaUploadChunkArgs) => media.chunk(conn, args));
-    this.route(Op.MEDIA_UPLOAD_END, (conn, args: MediaUploadEndArgs) => media.end(conn, args));
-    this.route(Op.MEDIA_CANCEL, (conn, args: MediaCancelArgs) => media.cancel(conn, args));
-    this.route(Op.MEDIA_INFO, (conn, args: MediaInfoArgs) => media.info(conn, args));
-    this.route(Op.MEDIA_READ, (conn, args: MediaReadArgs) => media.read(conn, args));
+    this.table = {
+      [Op.LOGIN]: (conn, args) => sessions.login(conn, args),
+      [Op.LOGOUT]: (conn) => sessions.logout(conn),
+      [Op.RENEW_TOKEN]: (conn, args) => sessions.renewToken(conn, args),
+      [Op.QUERY_ONLINE]: (conn, args) => status.query(conn, args),
+      [Op.SEND_PEER]: (conn, args) => peers.send(conn, args),
+      [Op.JOIN]: (conn, args) => channels.join(conn, args),
+      [Op.LEAVE]: (conn, args) => channels.leave(conn, args),
+      [Op.SEND_CHANNEL]: (conn, args) => channelMessages.send(conn, args),
+      [Op.GET_MEMBERS]: (conn, args) => channels.members(conn, args),
+      [Op.MEMBER_COUNT]: (conn, args) => channels.counts(conn, args),
+      [Op.SET_USER_ATTRS]: (conn, args) => attributes.setUser(conn, args),
+      [Op.ADD_USER_ATTRS]: (conn, args) => attributes.addUser(conn, args),
+      [Op.DELETE_USER_ATTRS]: (conn, args) => attributes.deleteUser(conn, args),
+      [Op.CLEAR_USER_ATTRS]: (conn) => attributes.clearUser(conn),
+      [Op.GET_USER_ATTRS]: (conn, args) => attributes.getUser(conn, args),
+      [Op.SET_CHANNEL_ATTRS]: (conn, args) => attributes.setChannel(conn, args),
+      [Op.ADD_CHANNEL_ATTRS]: (conn, args) => attributes.addChannel(conn, args),
+      [Op.DELETE_CHANNEL_ATTRS]: (conn, args) => attributes.deleteChannel(conn, args),
+      [Op.CLEAR_CHANNEL_ATTRS]: (conn, args) => attributes.clearChannel(conn, args),
+      [Op.GET_CHANNEL_ATTRS]: (conn, args) => attributes.getChannel(conn, args),
+      [Op.SUBSCRIBE_STATUS]: (conn, args) => subscriptions.subscribe(conn, args),
+      [Op.UNSUBSCRIBE_STATUS]: (conn, args) => subscriptions.unsubscribe(conn, args),
+      [Op.QUERY_SUBSCRIBED]: (conn, args) => subscriptions.subscribed(conn, args),
+      [Op.INVITE]: (conn, args) => invitations.invite(conn, args),
+      [Op.INVITE_CANCEL]: (conn, args) => invitations.cancel(conn, args),
+      [Op.INVITE_ACCEPT]: (conn, args) => invitations.accept(conn, args),
+      [Op.INVITE_REFUSE]: (conn, args) => invitations.refuse(conn, args),
+      [Op.MEDIA_UPLOAD_BEGIN]: (conn, args) => media.begin(conn, args),
+      [Op.MEDIA_UPLOAD_CHUNK]: (conn, args) => media.chunk(conn, args),
+      [Op.MEDIA_UPLOAD_END]: (conn, args) => media.end(conn, args),
+      [Op.MEDIA_CANCEL]: (conn, args) => media.cancel(conn, args),
+      [Op.MEDIA_INFO]: (conn, args) => media.info(conn, args),
+      [Op.MEDIA_READ]: (conn, args) => media.read(conn, args),
+    };
   }
 
-  route<A>(op: number, handler: (conn: Connection, args: A) => Promise<unknown>): void {
-    this.routes.set(op, handler as Handler);
+  /** True for an op of this protocol version. */
+  isOp(op: unknown): op is Op {
+    return typeof op === 'number' && Object.prototype.hasOwnProperty.call(this.table, op);
   }
 
-  handler(op: number): Handler | undefined {
-    return this.routes.get(op);
+  parse(op: Op, args: unknown): ParsedArgs {
+    return parseRequestArgs(op, args);
+  }
+
+  /** Runs the op's handler with arguments that parsed against its schema. */
+  dispatch(conn: Connection, op: Op, args: unknown): unknown {
+    return (this.table[op] as Handler<Op>)(conn, args as never);
   }
 }

@@ -1,7 +1,8 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { CloseCode, createCodec, ErrorCode, Evt, Frame, opName, ParleyError, PROTOCOL_VERSION, WS_PATH, type Hello } from '@parley/contracts';
+import { CloseCode, createFrameDecoder, peekRequestId, ErrorCode, Evt, Frame, Op, opName, PROTOCOL_VERSION, WS_PATH, type Hello } from '@parley/contracts';
+import { toParleyError } from '@parley/platform';
 import { clientTraceContext, isTracingEnabled, SpanKind, withSpan } from '@parley/platform/telemetry';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
@@ -12,17 +13,22 @@ import { Connection } from './connection';
 import { OutboundQueue } from './outbound-queue';
 import { WsRouter } from './ws.router';
 
-const codec = createCodec();
+const decoder = createFrameDecoder();
 const TICK_MS = 1_000;
+/** What a client over REQUESTS_IN_FLIGHT_MAX is told to wait before it asks again. */
+const IN_FLIGHT_RETRY_MS = 100;
 
 /** The SDK's WebSocket endpoint (docs/protocol.md): framing, heartbeats, dispatch, shutdown. */
 @Injectable()
 export class WsServer implements BeforeApplicationShutdown {
   private readonly logger = new Logger(WsServer.name);
   private readonly connections = new Set<Connection>();
+  /** Open sockets that never logged in (capped: UNAUTHENTICATED_MAX). */
+  private unauthenticated = 0;
   private wss?: WebSocketServer;
   private timers: NodeJS.Timeout[] = [];
   private accepting = true;
+  private lastTick = Date.now();
 
   constructor(
     private readonly router: WsRouter,
@@ -45,9 +51,14 @@ export class WsServer implements BeforeApplicationShutdown {
         socket.end(`HTTP/1.1 ${this.accepting ? '404 Not Found' : '503 Service Unavailable'}\r\nConnection: close\r\n\r\n`);
         return;
       }
+      if (this.unauthenticated >= this.config.UNAUTHENTICATED_MAX) {
+        // Sockets that hold no session cost memory and prove nothing: refuse more, the SDK retries.
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n\r\n');
+        return;
+      }
       this.wss!.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws));
     });
-    const heartbeat = () => this.presence.heartbeat({ gatewayId: this.config.GATEWAY_ID, sessions: this.sessions.sessions.size });
+    const heartbeat = () => this.presence.heartbeat(this.sessions.sessions.size);
     heartbeat();
     this.timers.push(setInterval(heartbeat, this.config.GATEWAY_HEARTBEAT_MS), setInterval(() => this.tick(), TICK_MS));
     for (const t of this.timers) t.unref();
@@ -60,6 +71,7 @@ export class WsServer implements BeforeApplicationShutdown {
   private onConnection(ws: WebSocket): void {
     const conn = new Connection(ws, this.outbound);
     this.connections.add(conn);
+    this.unauthenticated++;
     const hello: Hello = {
       v: PROTOCOL_VERSION,
       gw: this.config.GATEWAY_ID,
@@ -68,25 +80,27 @@ export class WsServer implements BeforeApplicationShutdown {
       serverTs: Date.now(),
     };
     conn.send([Frame.HELLO, hello]);
-    ws.on('message', (data: RawData) => this.onMessage(conn, data as Buffer));
+    // Text messages are not part of the protocol (docs/protocol.md §2): ignored, unread.
+    ws.on('message', (data: RawData, isBinary: boolean) => isBinary && this.onMessage(conn, data as Buffer));
     ws.on('close', () => this.onClose(conn));
     ws.on('error', (err) => this.logger.debug(`socket error: ${err.message}`));
   }
 
   private onClose(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
+    if (!conn.authenticated) this.unauthenticated--;
     conn.dispose();
     this.sessions.onConnectionClosed(conn);
   }
 
   private onMessage(conn: Connection, data: Buffer): void {
     conn.lastSeen = Date.now();
-    let frame: unknown;
-    try {
-      frame = codec.decode(data);
-    } catch {
-      // Not MessagePack: nothing to answer (no request id); the connection lives on.
-      this.logger.debug('undecodable frame ignored');
+    // Refused bytes (not MessagePack, extensions, nested too deep): a request recognisable by its
+    // first bytes gets INVALID_ARGUMENT, anything else is ignored; the connection lives on.
+    const frame = decoder.decode(data);
+    if (frame === undefined) {
+      const id = peekRequestId(data, Frame.REQ);
+      if (id > 0) conn.fail(id, ErrorCode.INVALID_ARGUMENT, 'frame refused: not plain MessagePack, or nested too deep');
       return;
     }
     if (!Array.isArray(frame)) return;
@@ -103,7 +117,8 @@ export class WsServer implements BeforeApplicationShutdown {
         this.onRequest(conn, frame[1], frame[2], frame[3], frame[4]);
         return;
       case Frame.PING:
-        conn.send([Frame.PONG, frame[1]]);
+        // Only a number is echoed: nothing a client sent is encoded again unchecked.
+        conn.send(typeof frame[1] === 'number' ? [Frame.PONG, frame[1]] : [Frame.PONG]);
         return;
       case Frame.ACK:
         conn.onAck(frame[1]);
@@ -114,33 +129,41 @@ export class WsServer implements BeforeApplicationShutdown {
     }
   }
 
-  private onRequest(conn: Connection, id: unknown, op: unknown, args: unknown, traceparent?: unknown): void {
-    if (typeof id !== 'number' || !Number.isSafeInteger(id)) return;
-    const handler = typeof op === 'number' ? this.router.handler(op) : undefined;
-    if (!handler) {
-      conn.fail(id, ErrorCode.UNSUPPORTED_OP, `unknown op ${String(op)}`);
-      return;
+  private onRequest(conn: Connection, id: unknown, op: unknown, rawArgs: unknown, traceparent?: unknown): void {
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0) return;
+    if (!this.router.isOp(op)) return conn.fail(id, ErrorCode.UNSUPPORTED_OP, 'unknown op');
+    // Before a login nothing but LOGIN reaches a handler.
+    if (!conn.session && op !== Op.LOGIN) return conn.fail(id, ErrorCode.NOT_LOGGED_IN, 'log in first');
+    const parsed = this.router.parse(op, rawArgs);
+    if (!parsed.ok) {
+      countRequest(op, parsed.code);
+      return conn.fail(id, parsed.code, parsed.message);
     }
-    const run = async () => handler(conn, args as never);
+    if (conn.inFlight >= this.config.REQUESTS_IN_FLIGHT_MAX) {
+      countRequest(op, ErrorCode.TOO_OFTEN);
+      return conn.fail(id, ErrorCode.TOO_OFTEN, `at most ${this.config.REQUESTS_IN_FLIGHT_MAX} requests waiting for an answer`, IN_FLIGHT_RETRY_MS);
+    }
+    conn.inFlight++;
+    const run = async () => this.router.dispatch(conn, op, parsed.args);
     const pending = isTracingEnabled()
-      ? withSpan(
-          `ws ${opName(op as number)}`,
-          SpanKind.SERVER,
-          { 'rpc.system': 'parley-ws', 'rpc.method': opName(op as number) },
-          run,
-          clientTraceContext(traceparent),
-        )
+      ? withSpan(`ws ${opName(op)}`, SpanKind.SERVER, { 'rpc.system': 'parley-ws', 'rpc.method': opName(op) }, run, clientTraceContext(traceparent))
       : run();
     pending.then(
       (result) => {
-        countRequest(op as number, ErrorCode.OK);
+        conn.inFlight--;
+        countRequest(op, ErrorCode.OK);
+        if (op === Op.LOGIN && !conn.authenticated) {
+          conn.authenticated = true;
+          this.unauthenticated--;
+        }
         conn.reply(id, result ?? null);
       },
       (err: unknown) => {
-        countRequest(op as number, err instanceof ParleyError ? err.code : ErrorCode.UNKNOWN);
-        if (err instanceof ParleyError) return conn.fail(id, err.code, err.message, err.retryAfterMs);
-        this.logger.error(`op ${String(op)} failed: ${(err as Error).stack ?? String(err)}`);
-        conn.fail(id, ErrorCode.UNKNOWN, 'internal error');
+        conn.inFlight--;
+        const typed = toParleyError(err);
+        countRequest(op, typed.code);
+        if (typed.code === ErrorCode.UNKNOWN) this.logger.error(`op ${opName(op)} failed: ${(err as Error)?.stack ?? String(err)}`);
+        conn.fail(id, typed.code, typed.message, typed.retryAfterMs);
       },
     );
   }
@@ -148,8 +171,15 @@ export class WsServer implements BeforeApplicationShutdown {
   private tick(): void {
     const now = Date.now();
     const silentFor = 2 * this.config.HEARTBEAT_MS + 1_000;
+    // A tick that comes late means this process stalled, not its clients: their pings wait unread
+    // behind this timer, so nobody is cut off for silence until the reads have caught up.
+    const stalled = now - this.lastTick > 2 * TICK_MS;
+    this.lastTick = now;
     for (const conn of this.connections) {
-      if (now - conn.lastSeen > silentFor) {
+      if (!conn.session && !conn.authenticated && now - conn.openedAt > this.config.LOGIN_TIMEOUT_MS) {
+        conn.close(CloseCode.LOGIN_TIMEOUT, 'no login in time');
+        this.onClose(conn);
+      } else if (!stalled && now - conn.lastSeen > silentFor) {
         this.logger.debug({ msg: 'heartbeat timeout', uid: conn.session?.uid });
         conn.terminate();
         this.onClose(conn);

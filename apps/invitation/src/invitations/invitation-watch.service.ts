@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { createCodec, fromSubjectToken, isAppId, isUid, PeerState, Subjects, type StatusChange } from '@parley/contracts';
-import { InjectNats } from '@parley/platform';
+import { guardedCallback, InjectNats } from '@parley/platform';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { INVITATION_CONFIG, type InvitationConfig } from '../config/invitation.config';
 import { InvitationNotifier } from './invitation-notifier';
@@ -32,10 +32,7 @@ export class InvitationWatchService implements OnApplicationBootstrap, BeforeApp
   onApplicationBootstrap(): void {
     this.statusSub = this.nc.subscribe(Subjects.allStatus, {
       queue: Subjects.queue('invitation'),
-      callback: (err, msg) => {
-        if (err) this.logger.warn(`status subscription: ${err.message}`);
-        else this.track(this.onStatus(msg));
-      },
+      callback: guardedCallback(this.logger, (msg) => this.track(this.onStatus(msg))),
     });
     this.sweeper = setInterval(() => {
       // A slow sweep is not overlapped by the next tick.

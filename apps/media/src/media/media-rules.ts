@@ -1,4 +1,5 @@
 import {
+  ID_LIMITS,
   ErrorCode,
   MediaType,
   MediaUploadKind,
@@ -19,8 +20,8 @@ import {
 /** Longest file name, in characters (the column is varchar(512)). */
 export const NAME_MAX_CHARS = 512;
 /** Media ids are 32 hex characters; anything else is unknown (the column holds up to 64). */
-const MEDIA_ID_MAX_CHARS = 64;
-const UPLOAD_ID_MAX_CHARS = 64;
+const MEDIA_ID_MAX_CHARS = ID_LIMITS.MEDIA_ID_MAX;
+const UPLOAD_ID_MAX_CHARS = ID_LIMITS.UPLOAD_ID_MAX;
 
 export interface CheckedBegin {
   appId: AppId;
@@ -113,5 +114,6 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 export function contentTypeOf(name: string): string {
   const dot = name.lastIndexOf('.');
   const ext = dot < 0 ? '' : name.slice(dot + 1).toLowerCase();
-  return CONTENT_TYPES[ext] ?? 'application/octet-stream';
+  // Own properties only: "constructor" or "__proto__" as an extension must not find Object's.
+  return Object.hasOwn(CONTENT_TYPES, ext) ? CONTENT_TYPES[ext]! : 'application/octet-stream';
 }

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, ParleyError, type MediaUploadMessage, type ServiceReply } from '@parley/contracts';
-import { countHandledRequest, InjectNats, rpcCodec } from '@parley/platform';
+import { countHandledRequest, guardedCallback, InjectNats, rpcCodec } from '@parley/platform';
 import { extractTraceContext, isTracingEnabled, SpanKind, withSpan } from '@parley/platform/telemetry';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { MediaUploadsService } from './media-uploads.service';
@@ -29,10 +29,7 @@ export class MediaUploadSubscriber implements BeforeApplicationShutdown {
   ) {
     // Subscribed while the app is built: a hybrid app's microservice takes begins before the init hooks run.
     this.sub = nc.subscribe(uploads.subject, {
-      callback: (err, msg) => {
-        if (err) this.logger.warn(`upload subscription: ${err.message}`);
-        else this.onMessage(msg);
-      },
+      callback: guardedCallback(this.logger, (msg) => this.onMessage(msg)),
     });
   }
 

@@ -1,14 +1,13 @@
-import { commonConfigShape, databaseConfigShape, env, loadConfig, metricsConfigShape } from '@parley/platform';
+import { commonConfigShape, databaseConfigShape, env, loadConfig, metricsConfigShape, sharedConfigShapes } from '@parley/platform';
 import { z } from 'zod';
 
 const schema = z.object({
   ...commonConfigShape,
   ...databaseConfigShape,
   ...metricsConfigShape,
+  ...sharedConfigShapes.reconnectWindow,
   /** A gateway whose heartbeat is older than this is presumed dead: its sessions turn UNREACHABLE. */
   GATEWAY_TTL_MS: env.int(6_000, 1_000),
-  /** How long a session may stay UNREACHABLE (connection lost) before it counts as OFFLINE. */
-  RECONNECT_WINDOW_MS: env.int(30_000, 1_000),
   /** How often each replica removes sessions that became OFFLINE (idempotent across replicas). */
   SWEEP_INTERVAL_MS: env.int(1_000, 100),
   /** Offline messages kept per receiver; the oldest is dropped for a newer one. */

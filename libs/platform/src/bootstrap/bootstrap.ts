@@ -19,10 +19,24 @@ export interface BootstrapOptions {
 }
 
 /**
+ * `main.js --check-config`: the app validates its configuration (main.ts reads it before calling
+ * bootstrap) and exits 0, or 78 through runMain, without connecting anywhere. `npm start` runs it
+ * for every app before it starts any, to report every app's problems at once.
+ */
+export const CHECK_CONFIG_FLAG = '--check-config';
+
+/**
  * Starts a Parley app: HTTP (health, API), optional NATS microservice with a queue group, and a
- * SIGTERM/SIGINT handler that closes everything within SHUTDOWN_DEADLINE_MS, then exits.
+ * SIGTERM/SIGINT handler that closes everything within SHUTDOWN_DEADLINE_MS, then exits. Started by
+ * a launcher with an IPC channel (npm start), the app also stops when that channel closes: the
+ * launcher is gone, even if it was killed with SIGKILL, and nothing may outlive it.
  */
 export async function bootstrap(opts: BootstrapOptions): Promise<INestApplication> {
+  if (process.argv.includes(CHECK_CONFIG_FLAG)) {
+    process.stdout.write(JSON.stringify({ msg: 'config ok', service: opts.name }) + '\n');
+    process.exit(0);
+  }
+  const onLauncherGone = watchLauncher();
   const app = await NestFactory.create(opts.module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   const log = new NestLogger('Bootstrap');
@@ -49,18 +63,37 @@ export async function bootstrap(opts: BootstrapOptions): Promise<INestApplicatio
   await opts.beforeListen?.(app);
   await app.listen(opts.config.PORT, opts.config.HOST);
   const address = app.getHttpServer().address() as { port: number };
-  installShutdown(app, opts.config.SHUTDOWN_DEADLINE_MS, log);
+  onLauncherGone(installShutdown(app, opts.config.SHUTDOWN_DEADLINE_MS, log));
   // Launchers (npm start, the test stack) wait for this line, whatever LOG_LEVEL says.
   process.stdout.write(JSON.stringify({ msg: 'ready', service: opts.name, port: address.port, pid: process.pid }) + '\n');
   return app;
 }
 
-function installShutdown(app: INestApplication, deadlineMs: number, log: NestLogger): void {
+/**
+ * With an IPC channel from its launcher, the app stops (its normal shutdown, given to the returned
+ * function once the app is up) when the channel closes. Closed while the app still boots, it exits
+ * at once: nothing is served yet.
+ */
+function watchLauncher(): (stop: (why: string) => void) => void {
+  let stop: ((why: string) => void) | undefined;
+  if (process.channel) {
+    process.once('disconnect', () => {
+      if (stop) return stop('launcher gone (IPC channel closed)');
+      process.stderr.write('launcher gone (IPC channel closed) before the app was ready: exiting\n');
+      process.exit(1);
+    });
+  }
+  return (shutdown) => {
+    stop = shutdown;
+  };
+}
+
+function installShutdown(app: INestApplication, deadlineMs: number, log: NestLogger): (why: string) => void {
   let closing = false;
-  const stop = (signal: string) => {
+  const stop = (why: string) => {
     if (closing) return;
     closing = true;
-    log.log(`${signal}: shutting down (deadline ${deadlineMs} ms)`);
+    log.log(`${why}: shutting down (deadline ${deadlineMs} ms)`);
     setTimeout(() => {
       log.error(`shutdown deadline of ${deadlineMs} ms passed, exiting`);
       process.exit(1);
@@ -76,6 +109,7 @@ function installShutdown(app: INestApplication, deadlineMs: number, log: NestLog
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  return stop;
 }
 
 /** main.ts wrapper: a ConfigError prints its list and exits 78 (EX_CONFIG); anything else exits 1. */

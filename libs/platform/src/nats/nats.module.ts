@@ -1,13 +1,16 @@
 import { DynamicModule, Global, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { connect, type NatsConnection } from 'nats';
 import { NATS_CONNECTION, InjectNats } from './nats.tokens';
+import { NatsBus } from './nats-bus';
 import { RequestMux } from './request-mux';
-import { ServiceClient } from './service-client';
+import { DEFAULT_SERVICE_TIMEOUT_MS, SERVICE_TIMEOUT_MS, ServiceClient } from './service-client';
 
 export interface NatsModuleOptions {
   servers: string;
   /** Connection name shown by the NATS server (monitoring). */
   name: string;
+  /** Default timeout of every ServiceClient request (the app's SERVICE_TIMEOUT_MS). */
+  serviceTimeoutMs?: number;
 }
 
 @Injectable()
@@ -42,11 +45,13 @@ export class NatsModule {
               noAsyncTraces: true,
             }),
         },
+        { provide: SERVICE_TIMEOUT_MS, useValue: options.serviceTimeoutMs ?? DEFAULT_SERVICE_TIMEOUT_MS },
         NatsLifecycle,
+        NatsBus,
         ServiceClient,
         RequestMux,
       ],
-      exports: [NATS_CONNECTION, ServiceClient, RequestMux],
+      exports: [NATS_CONNECTION, NatsBus, ServiceClient, RequestMux],
     };
   }
 }

@@ -1,6 +1,9 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from 'nats';
 import { InjectNats } from './nats.tokens';
+import { guardedCallback } from './guarded-callback';
+
+const logger = new Logger('RequestMux');
 
 export const NO_RESPONDERS = 'no-responders' as const;
 export const TIMED_OUT = 'timeout' as const;
@@ -28,7 +31,7 @@ export class RequestMux implements OnApplicationShutdown {
   private next = 0;
 
   constructor(@InjectNats() private readonly nc: NatsConnection) {
-    this.sub = nc.subscribe(`${this.inbox}.*`, { callback: (_err, msg) => this.onReply(msg) });
+    this.sub = nc.subscribe(`${this.inbox}.*`, { callback: guardedCallback(logger, (msg) => this.onReply(msg)) });
     this.sweeper = setInterval(() => this.expire(Date.now()), SWEEP_MS);
     this.sweeper.unref();
   }

@@ -5,6 +5,7 @@ import type { NatsContext } from '@nestjs/microservices';
 import { lastValueFrom, Observable } from 'rxjs';
 import { extractTraceContext, withSpan } from '../telemetry/nats-context';
 import { countHandledRequest } from './nats.metrics';
+import { toParleyError } from '../errors/transient';
 
 /**
  * Around every service handler: continues the caller's trace from the NATS headers in a
@@ -48,9 +49,11 @@ export class RpcInterceptor implements NestInterceptor {
     try {
       return { ok: true, data: await lastValueFrom(next.handle(), { defaultValue: null }) };
     } catch (err) {
-      if (err instanceof ParleyError) return { ok: false, error: { code: err.code, message: err.message } };
-      this.logger.error(`${subject}: ${(err as Error).stack ?? String(err)}`);
-      return { ok: false, error: { code: ErrorCode.UNKNOWN, message: 'internal error' } };
+      const typed = toParleyError(err);
+      if (typed.code === ErrorCode.UNKNOWN) this.logger.error(`${subject}: ${(err as Error).stack ?? String(err)}`);
+      else if (!(err instanceof ParleyError)) this.logger.warn(`${subject}: ${(err as Error).message ?? String(err)}`);
+      const error = { code: typed.code, message: typed.message };
+      return { ok: false, error: typed.retryAfterMs === undefined ? error : { ...error, retryAfterMs: typed.retryAfterMs } };
     }
   }
 }

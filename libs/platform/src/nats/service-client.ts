@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ErrorCode, ParleyError, type ServiceReply } from '@parley/contracts';
 import { SpanKind } from '@opentelemetry/api';
 import { ErrorCode as NatsErrorCode, type NatsConnection, type NatsError } from 'nats';
@@ -8,6 +8,10 @@ import { recordServiceRequest } from './nats.metrics';
 import { InjectNats } from './nats.tokens';
 
 let nextId = 0;
+
+/** Injection token of the default request timeout (NatsModule.forRoot's serviceTimeoutMs). */
+export const SERVICE_TIMEOUT_MS = Symbol('SERVICE_TIMEOUT_MS');
+export const DEFAULT_SERVICE_TIMEOUT_MS = 5_000;
 
 interface NestReply<T> {
   response?: ServiceReply<T>;
@@ -22,13 +26,21 @@ interface NestReply<T> {
  */
 @Injectable()
 export class ServiceClient {
-  constructor(@InjectNats() private readonly nc: NatsConnection) {}
+  constructor(
+    @InjectNats() private readonly nc: NatsConnection,
+    @Optional() @Inject(SERVICE_TIMEOUT_MS) private readonly defaultTimeoutMs: number = DEFAULT_SERVICE_TIMEOUT_MS,
+  ) {}
+
+  /** The timeout a request gets unless it names its own (from config: SERVICE_TIMEOUT_MS). */
+  get timeoutMs(): number {
+    return this.defaultTimeoutMs;
+  }
 
   /**
    * For idempotent requests: when the replica that took it dies (no answer) or none answers yet,
    * ask again once — the queue group hands it to a live replica.
    */
-  async requestIdempotent<T>(subject: string, data: unknown, timeoutMs = 5_000): Promise<T> {
+  async requestIdempotent<T>(subject: string, data: unknown, timeoutMs = this.defaultTimeoutMs): Promise<T> {
     try {
       return await this.request<T>(subject, data, timeoutMs);
     } catch (err) {
@@ -38,7 +50,7 @@ export class ServiceClient {
     }
   }
 
-  request<T>(subject: string, data: unknown, timeoutMs = 5_000): Promise<T> {
+  request<T>(subject: string, data: unknown, timeoutMs = this.defaultTimeoutMs): Promise<T> {
     const attributes = { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'messaging.operation.type': 'send', 'messaging.operation.name': 'request' };
     return withSpan(`send ${subject}`, SpanKind.CLIENT, attributes, async () => {
       const started = performance.now();
@@ -72,7 +84,7 @@ export class ServiceClient {
     if (!body || typeof body.ok !== 'boolean') {
       throw new ParleyError(ErrorCode.UNKNOWN, `${subject}: unexpected reply ${JSON.stringify(reply.err ?? body ?? null)}`);
     }
-    if (!body.ok) throw new ParleyError(body.error.code as ErrorCode, body.error.message);
+    if (!body.ok) throw new ParleyError(body.error.code as ErrorCode, body.error.message, body.error.retryAfterMs);
     return body.data;
   }
 

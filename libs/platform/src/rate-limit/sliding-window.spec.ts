@@ -24,7 +24,9 @@ describe('BucketedWindowLimiter', () => {
     const sut = new BucketedWindowLimiter(180, 3_000);
     for (let i = 0; i < 180; i++) expect(sut.tryTake(1_000 + i)).toBe(true); // all in the first 100 ms bucket
     expect(sut.tryTake(1_500)).toBe(false);
+    expect(sut.retryAfter(1_500)).toBe(2_500); // the first bucket leaves at 4_000
     expect(sut.tryTake(3_999)).toBe(false); // still inside the window
+    expect(sut.retryAfter(3_999)).toBe(1);
     expect(sut.tryTake(4_000)).toBe(true); // the first bucket left the window
   });
 
@@ -32,6 +34,8 @@ describe('BucketedWindowLimiter', () => {
     const sut = new BucketedWindowLimiter(60, 3_000);
     for (let t = 0; t < 3_000; t += 50) expect(sut.tryTake(t)).toBe(true); // 60 events over 3 s
     expect(sut.tryTake(3_000 - 1)).toBe(false);
+    expect(sut.retryAfter(3_000 - 1)).toBe(1);
+    expect(sut.retryAfter(2_950)).toBe(50);
     expect(sut.tryTake(3_000)).toBe(true); // the bucket [0,100) left: 2 slots free
     expect(sut.tryTake(3_010)).toBe(true);
     expect(sut.tryTake(3_020)).toBe(false);

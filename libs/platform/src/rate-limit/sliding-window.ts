@@ -4,6 +4,8 @@ export interface RateLimiter {
   readonly windowMs: number;
   /** Records the event and returns true, or returns false (and records nothing) when over the limit. */
   tryTake(now?: number): boolean;
+  /** Milliseconds until tryTake would succeed (0 when it would now). */
+  retryAfter(now?: number): number;
 }
 
 /** Limits up to this size keep exact timestamps; larger ones count in buckets (fixed memory). */
@@ -69,6 +71,18 @@ export class BucketedWindowLimiter implements RateLimiter {
     this.counts[this.current]!++;
     this.total++;
     return true;
+  }
+
+  retryAfter(now = Date.now()): number {
+    this.advance(now);
+    if (this.total < this.limit) return 0;
+    // The bucket `age` steps behind the current one leaves the window BUCKETS - age steps after currentStart.
+    let left = this.total;
+    for (let age = BUCKETS - 1; age >= 0; age--) {
+      left -= this.counts[(this.current - age + BUCKETS) % BUCKETS]!;
+      if (left < this.limit) return Math.max(1, Math.ceil(this.currentStart + (BUCKETS - age) * this.bucketMs - now));
+    }
+    return this.windowMs;
   }
 
   private advance(now: number): void {

@@ -33,6 +33,13 @@ export interface ConnectionTimers {
   messageWindowMs: number;
   /** Files and images: progress is reported at most this often, and only when bytes moved since. */
   mediaProgressMs: number;
+  /**
+   * MemberCountUpdated at most once per this interval per channel (the join-time count included; a
+   * count pushed sooner is held and the latest emitted when the interval ends), and once per
+   * `memberCountIntervalLargeMs` above 512 members — agora-rtm 1.x's documented cadence.
+   */
+  memberCountIntervalMs: number;
+  memberCountIntervalLargeMs: number;
 }
 
 export const DEFAULT_TIMERS: Readonly<ConnectionTimers> = Object.freeze({
@@ -51,6 +58,8 @@ export const DEFAULT_TIMERS: Readonly<ConnectionTimers> = Object.freeze({
   messagesPerWindow: MESSAGE_RATE.max,
   messageWindowMs: MESSAGE_RATE.windowMs,
   mediaProgressMs: 1_000,
+  memberCountIntervalMs: 1_000,
+  memberCountIntervalLargeMs: 3_000,
 });
 
 /** Resolves after `ms`, or at once when `signal` aborts. Never rejects. */

@@ -1,8 +1,10 @@
 import {
+  CHANNEL_EVENTS_MAX_MEMBERS,
   ErrorCode,
   Evt,
   Op,
   isChannelId,
+  type ChannelGapEvent,
   type ChannelMessageEvent,
   type GetMembersResult,
   type JoinArgs,
@@ -32,7 +34,7 @@ import {
 } from '../errors';
 import { RecentKeys } from '../recent-keys';
 import { RtmChannel } from '../rtm-channel';
-import type { ChannelMemberCountResult, ReceivedMessageProperties, RtmMessage, SendMessageOptions } from '../types';
+import type { ChannelMemberCountResult, ReceivedMessageProperties, RecoveryIncompleteInfo, RtmMessage, SendMessageOptions } from '../types';
 import { loadThumbnail } from './media-message';
 import { decodeMessage, encodeMessage } from './message-codec';
 
@@ -46,6 +48,8 @@ export const CHANNEL_DEDUP_CAPACITY = 500;
 export const REJOIN_GIVE_UP_MS = 30_000;
 /** Ids remembered at the newest serverReceivedTs (JoinArgs.seen); more is only a few duplicates the LRU drops. */
 const MAX_SEEN_AT_LAST_TS = 64;
+/** Above this many members the server sends counts (and the SDK emits them) at the slower cadence. */
+const MEMBER_EVENTS_MAX = CHANNEL_EVENTS_MAX_MEMBERS;
 /**
  * A join's JOIN request lives this much longer than the join's own deadline, so that a client-side
  * TIMEOUT of the request before the deadline always means "the socket died before the answer".
@@ -89,11 +93,17 @@ class ChannelState {
   idsAtLastTs: string[] = [];
   /** Last member count emitted (MemberCountUpdated), or about to be (after a join). */
   count?: number;
+  /** When the last MemberCountUpdated was emitted (Date.now()), and a newer count held until the interval ends. */
+  countAt = 0;
+  heldCount?: number;
+  countTimer?: ReturnType<typeof setTimeout>;
   /** Re-login done, rejoin not answered yet: the channel's messages and getMembers wait (RequestOptions.ready). */
   rejoining = false;
   rejoinStartedAt = 0;
   rejoinBackoff?: Backoff;
   rejoinTimer?: ReturnType<typeof setTimeout>;
+  /** `since` of the latest rejoin: what its RecoveryIncomplete reports. */
+  rejoinSince = 0;
 
   constructor(
     readonly channel: RtmChannel,
@@ -105,6 +115,10 @@ class ChannelState {
     this.lastTs = 0;
     this.idsAtLastTs = [];
     this.count = undefined;
+    this.countAt = 0;
+    this.heldCount = undefined;
+    clearTimeout(this.countTimer);
+    this.countTimer = undefined;
     this.rejoining = false;
     clearTimeout(this.rejoinTimer);
     this.rejoinTimer = undefined;
@@ -131,6 +145,7 @@ export class Channels {
     core.onEvent(Evt.MEMBER_JOINED, (data) => this.memberEvent(data, 'MemberJoined'));
     core.onEvent(Evt.MEMBER_LEFT, (data) => this.memberEvent(data, 'MemberLeft'));
     core.onEvent(Evt.MEMBER_COUNT, (data) => this.countReceived(data));
+    core.onEvent(Evt.CHANNEL_GAP, (data) => this.gapReceived(data));
     core.onResumed(() => this.resumed());
     core.onEnded(() => this.ended());
   }
@@ -345,8 +360,11 @@ export class Channels {
     // A rejoin after a reconnect: the channel stayed joined throughout.
     st.rejoinBackoff = undefined;
     this.rejoined(st);
-    if (result?.recovered === false) this.core.log.warn(`channel ${st.id}: some messages sent while reconnecting could not be recovered`);
-    if (count !== undefined && count !== st.count) this.emitCount(st, count);
+    if (result?.recovered === false) {
+      this.core.log.warn(`channel ${st.id}: some messages sent while reconnecting could not be recovered`);
+      this.emitRecoveryIncomplete(st, { sinceTs: st.rejoinSince });
+    }
+    if (count !== undefined) this.throttleCount(st, count);
   }
 
   private joinRefused(st: ChannelState, epoch: number, seq: number, err: RtmError): void {
@@ -425,6 +443,7 @@ export class Channels {
   }
 
   private rejoinArgs(st: ChannelState): JoinArgs {
+    st.rejoinSince = st.lastTs;
     return { ch: st.id, since: st.lastTs, seen: [...st.idsAtLastTs] };
   }
 
@@ -480,6 +499,28 @@ export class Channels {
     st.channel.emit('ChannelMessage', decoded.message, evt.from, props);
   }
 
+  /** The gateway could not recover every message of a channel published while it was cut off from NATS. */
+  private gapReceived(data: unknown): void {
+    const evt = data as Partial<ChannelGapEvent> | null;
+    if (!evt || typeof evt.ch !== 'string' || typeof evt.since !== 'number') {
+      this.core.log.warn('ignored a malformed channel gap event');
+      return;
+    }
+    const st = this.active.get(evt.ch);
+    if (!st) return;
+    this.core.log.warn(`channel ${st.id}: messages sent after ${evt.since} may be missing (the server could not recover them)`);
+    this.emitRecoveryIncomplete(st, { sinceTs: evt.since });
+  }
+
+  /** RecoveryIncomplete; a throwing listener is logged (this also runs outside server events). */
+  private emitRecoveryIncomplete(st: ChannelState, info: RecoveryIncompleteInfo): void {
+    try {
+      st.channel.emit('RecoveryIncomplete', info);
+    } catch (err) {
+      this.core.log.error('a RecoveryIncomplete listener threw', err);
+    }
+  }
+
   private memberEvent(data: unknown, name: 'MemberJoined' | 'MemberLeft'): void {
     const evt = data as Partial<MemberEvent> | null;
     if (!evt || typeof evt.ch !== 'string' || typeof evt.uid !== 'string') {
@@ -498,12 +539,36 @@ export class Channels {
       return;
     }
     const st = this.active.get(evt.ch);
-    if (st && evt.count !== st.count) this.emitCount(st, evt.count); // an unchanged count says nothing new
+    if (st) this.throttleCount(st, evt.count);
+  }
+
+  /**
+   * At most one MemberCountUpdated per interval, the join-time one included: a count that comes
+   * sooner is held, and the latest held one is emitted when the interval ends (if it still differs).
+   */
+  private throttleCount(st: ChannelState, count: number): void {
+    const { memberCountIntervalMs, memberCountIntervalLargeMs } = this.core.timers;
+    const interval = count > MEMBER_EVENTS_MAX ? memberCountIntervalLargeMs : memberCountIntervalMs;
+    const wait = st.countAt + interval - Date.now();
+    if (wait <= 0 && st.countTimer === undefined) {
+      if (count !== st.count) this.emitCount(st, count); // an unchanged count says nothing new
+      return;
+    }
+    st.heldCount = count;
+    if (st.countTimer !== undefined) return;
+    const epoch = st.epoch;
+    st.countTimer = setTimeout(() => {
+      st.countTimer = undefined;
+      const held = st.heldCount;
+      st.heldCount = undefined;
+      if (st.epoch === epoch && held !== undefined && held !== st.count && this.active.get(st.id) === st) this.emitCount(st, held);
+    }, Math.max(0, wait));
   }
 
   /** MemberCountUpdated; a throwing listener is logged (this also runs outside server events). */
   private emitCount(st: ChannelState, count: number): void {
     st.count = count;
+    st.countAt = Date.now();
     try {
       st.channel.emit('MemberCountUpdated', count);
     } catch (err) {

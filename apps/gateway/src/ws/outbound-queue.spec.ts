@@ -1,0 +1,68 @@
+import { createCodec, ErrorCode, Frame } from '@parley/contracts';
+import type { WebSocket } from 'ws';
+import type { GatewayConfig } from '../config/gateway.config';
+import { Connection } from './connection';
+import { OutboundQueue } from './outbound-queue';
+
+const codec = createCodec();
+
+function setup() {
+  const sent: Uint8Array[] = [];
+  const socket = { readyState: 1, bufferedAmount: 0, send: (b: Uint8Array) => sent.push(b), close: jest.fn(), terminate: jest.fn() };
+  const sut = new OutboundQueue({ MAX_SEND_BUFFER_BYTES: 1 << 20 } as GatewayConfig);
+  const conn = new Connection(socket as unknown as WebSocket, sut);
+  return { sut, conn, sent, socket };
+}
+
+/** A value msgpackr cannot encode (it recurses until the stack overflows). */
+function cyclic(): unknown {
+  const v: { self?: unknown } = {};
+  v.self = v;
+  return v;
+}
+
+describe('OutboundQueue', () => {
+  it('sends frames queued in one turn as one BATCH message', async () => {
+    const { conn, sent } = setup();
+    conn.reply(1, 'a');
+    conn.event(20, { x: 1 });
+    await new Promise((r) => setImmediate(r));
+    expect(sent.map((b) => codec.decode(b))).toEqual([[Frame.BATCH, [Frame.RES, 1, 0, 'a'], [Frame.EVT, 20, { x: 1 }]]]);
+  });
+
+  it('writes a BATCH of more than 65,535 frames with a 32-bit array header', async () => {
+    const { conn, sent } = setup();
+    for (let i = 0; i < 70_000; i++) conn.send([Frame.PONG, i]);
+    await new Promise((r) => setImmediate(r));
+    const batch = codec.decode(sent[0]!) as unknown[];
+    expect(batch.length).toBe(70_001);
+    expect(batch[70_000]).toEqual([Frame.PONG, 69_999]);
+  });
+
+  it('drops a frame it cannot encode, answers a response with UNKNOWN instead, and sends the rest', async () => {
+    const { conn, sent, socket } = setup();
+    conn.event(20, cyclic());
+    conn.reply(7, cyclic());
+    conn.reply(8, 'fine');
+    await new Promise((r) => setImmediate(r));
+    expect(sent.map((b) => codec.decode(b))).toEqual([
+      [Frame.BATCH, [Frame.RES, 7, ErrorCode.UNKNOWN, { message: 'internal error' }], [Frame.RES, 8, 0, 'fine']],
+    ]);
+    expect(socket.terminate).not.toHaveBeenCalled();
+  });
+
+  it('keeps flushing other connections when one socket throws', async () => {
+    const a = setup();
+    const b = setup();
+    a.socket.send = () => {
+      throw new Error('socket exploded');
+    };
+    // Both connections on one queue: reuse a's queue for b's connection.
+    const conn2 = new Connection(b.socket as unknown as WebSocket, a.sut);
+    a.conn.reply(1, 'x');
+    conn2.reply(2, 'y');
+    await new Promise((r) => setImmediate(r));
+    expect(a.socket.terminate).toHaveBeenCalled();
+    expect(b.sent.map((x) => codec.decode(x))).toEqual([[Frame.RES, 2, 0, 'y']]);
+  });
+});
