@@ -21,5 +21,6 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: pathsToModuleNameMapper(path.join(__dirname, 'tsconfig.base.json')),
+  setupFiles: [path.join(__dirname, 'tools/jest/subject-prefix.setup.ts')],
   reporters: ['default', path.join(__dirname, 'tools/jest/summary-reporter.cjs')],
 };

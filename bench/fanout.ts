@@ -85,7 +85,10 @@ export async function fanout(o: FanoutOptions): Promise<void> {
     console.log(`\nfanout: 1 channel, ${o.members} members over 2 gateways, ${o.senders} sender(s) × ${o.window} messages in flight, ${o.seconds} s`);
     console.log(
       table([
-        ['deliveries', `${fmt.rate(deliveries / elapsed)}/s (${deliveries} in ${elapsed.toFixed(1)} s, ${fmt.rate(deliveries / elapsed / expected)} messages/s)`],
+        [
+          'deliveries',
+          `${fmt.rate(deliveries / elapsed)}/s (${deliveries} in ${elapsed.toFixed(1)} s, ${fmt.rate(deliveries / elapsed / expected)} messages/s)`,
+        ],
         ['delivery latency', `p50 ${p50.toFixed(0)} ms  p99 ${p99.toFixed(0)} ms  max ${max.toFixed(0)} ms (server receive → member)`],
         ['gateway CPU / delivery', `${(((cpu1[0]! - cpu0[0]! + cpu1[1]! - cpu0[1]!) * 1000) / Math.max(1, deliveries)).toFixed(1)} µs`],
         ...gateways.map((pid, i): [string, string] => [

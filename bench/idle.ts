@@ -14,10 +14,21 @@ export async function idle(o: { connections: number; client: ClientKind }): Prom
     const gw = stack.gateways[0]!;
     const pid = gw.child.pid!;
     // Warm the gateway up (code paths, buffers) with a few sessions first, then take the baseline.
-    const warm = await loginMany(o.client, app.appId, Array.from({ length: 50 }, (_, i) => `w${i}`), () => gw.url);
+    const warm = await loginMany(
+      o.client,
+      app.appId,
+      Array.from({ length: 50 }, (_, i) => `w${i}`),
+      () => gw.url,
+    );
     await sleep(2_000);
     const before = rssKb(pid);
-    const clients = await loginMany(o.client, app.appId, Array.from({ length: o.connections }, (_, i) => `idle${i}`), () => gw.url, { parallel: 100 });
+    const clients = await loginMany(
+      o.client,
+      app.appId,
+      Array.from({ length: o.connections }, (_, i) => `idle${i}`),
+      () => gw.url,
+      { parallel: 100 },
+    );
     await sleep(5_000); // a few heartbeats
     const after = rssKb(pid);
     console.log(`\nidle: ${o.connections} logged-in ${o.client} connections on one gateway`);

@@ -127,7 +127,7 @@ async function offlineRun(o: P2pOptions, appId: string, urls: string[], senderId
     table([
       ['stored (CACHED_BY_SERVER)', `${fmt.rate(cached / storeElapsed)} msg/s (${cached} in ${storeElapsed.toFixed(1)} s)`],
       ['store latency', `p50 ${fmt.ms(store.p50)}  p99 ${fmt.ms(store.p99)}  max ${fmt.ms(store.max)}`],
-      ['gateway CPU / stored msg', `${(((cpu1.reduce((a, v, i) => a + v - cpu0[i]!, 0)) * 1000) / Math.max(1, cached)).toFixed(0)} µs`],
+      ['gateway CPU / stored msg', `${((cpu1.reduce((a, v, i) => a + v - cpu0[i]!, 0) * 1000) / Math.max(1, cached)).toFixed(0)} µs`],
       ['flushed at login', `${fmt.rate(delivered / flushElapsed)} msg/s (${delivered} in ${flushElapsed.toFixed(1)} s, logins included)`],
     ]),
   );

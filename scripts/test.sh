@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's test command (npm test): type-check and lint everything, build the apps, migrate the
+# The README's test command (npm test): check formatting, type-check and lint everything, build the apps, migrate the
 # test database, run every project's jest suite against the machine's NATS, Postgres and S3 server,
 # and end with one line "N passed, N failed, N skipped".
 set -uo pipefail
@@ -12,7 +12,8 @@ export NATS_URL="${NATS_URL:-nats://127.0.0.1:4222}"
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "prepare: typecheck, lint, build"
+step "prepare: format check (prettier), typecheck, lint (eslint, gateway floors), build"
+npx prettier --check . --log-level warn || { echo "prettier: run npm run format"; echo "0 passed, 1 failed"; exit 1; }
 npx nx run-many -t typecheck lint build --output-style=static || { echo "0 passed, 1 failed"; exit 1; }
 
 step "migrate the test database ($TEST_DATABASE_URL)"

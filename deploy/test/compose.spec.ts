@@ -66,27 +66,71 @@ describe('docker-compose.yml', () => {
   const service = (d: Compose, name: string) => d.services[name]!;
   const env = (d: Compose, name: string) => service(d, name)['environment'] as Record<string, unknown>;
   const mutations: Array<[string, (d: Compose) => void, RegExp]> = [
-    ['a service key is misspelled', (d) => (service(d, 'presence')['healtcheck'] = service(d, 'presence')['healthcheck']), /schema: \/services\/presence must NOT have additional properties/],
+    [
+      'a service key is misspelled',
+      (d) => (service(d, 'presence')['healtcheck'] = service(d, 'presence')['healthcheck']),
+      /schema: \/services\/presence must NOT have additional properties/,
+    ],
     ['an app has no healthcheck', (d) => delete service(d, 'presence')['healthcheck'], /presence: no healthcheck/],
     ['an app runs one replica', (d) => (service(d, 'channel')['deploy'] = { replicas: 1 }), /channel: deploy.replicas must be at least 2/],
-    ['an app does not wait for the migration', (d) => delete (service(d, 'attributes')['depends_on'] as Record<string, unknown>)['migrate'], /attributes: must wait for migrate/],
-    ['an app starts before NATS is healthy', (d) => ((service(d, 'invitation')['depends_on'] as Record<string, unknown>)['nats'] = { condition: 'service_started' }), /invitation: must wait for nats \(service_healthy\)/],
-    ['media does not wait for the bucket', (d) => delete (service(d, 'media')['depends_on'] as Record<string, unknown>)['minio-init'], /media: must wait for minio-init/],
+    [
+      'an app does not wait for the migration',
+      (d) => delete (service(d, 'attributes')['depends_on'] as Record<string, unknown>)['migrate'],
+      /attributes: must wait for migrate/,
+    ],
+    [
+      'an app starts before NATS is healthy',
+      (d) => ((service(d, 'invitation')['depends_on'] as Record<string, unknown>)['nats'] = { condition: 'service_started' }),
+      /invitation: must wait for nats \(service_healthy\)/,
+    ],
+    [
+      'media does not wait for the bucket',
+      (d) => delete (service(d, 'media')['depends_on'] as Record<string, unknown>)['minio-init'],
+      /media: must wait for minio-init/,
+    ],
     ['an image floats on latest', (d) => (service(d, 'nats')['image'] = 'nats:latest'), /nats: image nats:latest uses the floating tag/],
     ['an image has no tag', (d) => (service(d, 'postgres')['image'] = 'postgres'), /postgres: image postgres has no tag/],
     ['an image tag is only a major version', (d) => (service(d, 'postgres')['image'] = 'postgres:17-alpine'), /not a pinned version/],
-    ['a password is written inline', (d) => (env(d, 'postgres')['POSTGRES_PASSWORD'] = 'hunter2hunter2'), /postgres: POSTGRES_PASSWORD must come from the env file/],
-    ['an S3 key has a default value', (d) => (env(d, 'media')['S3_SECRET_KEY'] = '${S3_SECRET_KEY:-minioadmin}'), /media: S3_SECRET_KEY must come from the env file/],
-    ['DATABASE_URL carries a literal password', (d) => (env(d, 'gateway')['DATABASE_URL'] = 'postgresql://parley:hunter2@postgres:5432/parley'), /gateway: DATABASE_URL has a password written in the URL/],
+    [
+      'a password is written inline',
+      (d) => (env(d, 'postgres')['POSTGRES_PASSWORD'] = 'hunter2hunter2'),
+      /postgres: POSTGRES_PASSWORD must come from the env file/,
+    ],
+    [
+      'an S3 key has a default value',
+      (d) => (env(d, 'media')['S3_SECRET_KEY'] = '${S3_SECRET_KEY:-minioadmin}'),
+      /media: S3_SECRET_KEY must come from the env file/,
+    ],
+    [
+      'DATABASE_URL carries a literal password',
+      (d) => (env(d, 'gateway')['DATABASE_URL'] = 'postgresql://parley:hunter2@postgres:5432/parley'),
+      /gateway: DATABASE_URL has a password written in the URL/,
+    ],
     ['an app sets an undocumented variable', (d) => (env(d, 'presence')['PRESENCE_TURBO'] = '1'), /presence: PRESENCE_TURBO is not in the README/],
-    ["an app sets another app's variable", (d) => (env(d, 'presence')['DRAIN_TIMEOUT_MS'] = '5000'), /presence: DRAIN_TIMEOUT_MS is not in the README's configuration tables for this app/],
+    [
+      "an app sets another app's variable",
+      (d) => (env(d, 'presence')['DRAIN_TIMEOUT_MS'] = '5000'),
+      /presence: DRAIN_TIMEOUT_MS is not in the README's configuration tables for this app/,
+    ],
     ['an app listens on 127.0.0.1', (d) => delete env(d, 'channel')['HOST'], /channel: HOST must be 0.0.0.0/],
-    ['the gateway is stopped before its drain ends', (d) => (service(d, 'gateway')['stop_grace_period'] = '10s'), /gateway: stop_grace_period must exceed 15000 ms/],
+    [
+      'the gateway is stopped before its drain ends',
+      (d) => (service(d, 'gateway')['stop_grace_period'] = '10s'),
+      /gateway: stop_grace_period must exceed 15000 ms/,
+    ],
     ['nothing publishes the gateway', (d) => delete service(d, 'gateway-lb')['ports'], /nothing publishes a port in front of gateway/],
     ['an app publishes a port (replicas would clash)', (d) => (service(d, 'gateway')['ports'] = ['8080:8080']), /gateway: publishes ports/],
-    ['a dependency waits for a health nobody checks', (d) => ((service(d, 'presence')['depends_on'] as Record<string, unknown>)['otel-collector'] = { condition: 'service_healthy' }), /waits for otel-collector to be healthy, but otel-collector has no healthcheck/],
+    [
+      'a dependency waits for a health nobody checks',
+      (d) => ((service(d, 'presence')['depends_on'] as Record<string, unknown>)['otel-collector'] = { condition: 'service_healthy' }),
+      /waits for otel-collector to be healthy, but otel-collector has no healthcheck/,
+    ],
     ['the migration service is missing', (d) => delete d.services['migrate'], /exactly one migration service/],
-    ['a mounted config file is missing', (d) => ((service(d, 'gateway-lb')['volumes'] as string[])[0] = './deploy/compose/missing.conf:/etc/nginx/nginx.conf:ro'), /gateway-lb: mounts .\/deploy\/compose\/missing.conf/],
+    [
+      'a mounted config file is missing',
+      (d) => ((service(d, 'gateway-lb')['volumes'] as string[])[0] = './deploy/compose/missing.conf:/etc/nginx/nginx.conf:ro'),
+      /gateway-lb: mounts .\/deploy\/compose\/missing.conf/,
+    ],
   ];
 
   describe('fails when', () => {
@@ -154,7 +198,9 @@ describe('docker-compose.yml', () => {
       const dashboards = parseYaml(read('deploy/compose/grafana/dashboards.yaml'), 'dashboards.yaml') as { providers: Array<{ options: { path: string } }> };
       const dashboardDir = dashboards.providers[0]!.options.path;
       expect(mounts).toContainEqual(['./deploy/grafana', dashboardDir, 'ro']);
-      const datasources = parseYaml(read('deploy/compose/grafana/datasources.yaml'), 'datasources.yaml') as { datasources: Array<{ type: string; url: string }> };
+      const datasources = parseYaml(read('deploy/compose/grafana/datasources.yaml'), 'datasources.yaml') as {
+        datasources: Array<{ type: string; url: string }>;
+      };
       expect(datasources.datasources).toEqual([expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090' })]);
       expect(grafana['profiles']).toEqual(service(doc, 'prometheus')['profiles']);
     });

@@ -26,15 +26,28 @@ describe('Dockerfile', () => {
   });
 
   it('runs as the uid the Kubernetes manifests declare', () => {
-    const user = parseDockerfile(text).stages.at(-1)!.steps.findLast((s) => s.keyword === 'USER')!.args;
-    const [deployment] = parseYamlDocuments(read('deploy/k8s/base/gateway.yaml'), 'gateway.yaml') as Array<{ spec: { template: { spec: { securityContext: { runAsUser: number; runAsGroup: number } } } } }>;
+    const user = parseDockerfile(text)
+      .stages.at(-1)!
+      .steps.findLast((s) => s.keyword === 'USER')!.args;
+    const [deployment] = parseYamlDocuments(read('deploy/k8s/base/gateway.yaml'), 'gateway.yaml') as Array<{
+      spec: { template: { spec: { securityContext: { runAsUser: number; runAsGroup: number } } } };
+    }>;
     const sc = deployment!.spec.template.spec.securityContext;
     expect(user).toBe(`${sc.runAsUser}:${sc.runAsGroup}`);
   });
 
   it('.dockerignore keeps installed and generated files out of the context, the image scripts in', () => {
     const ignored = dockerignore(read('.dockerignore'));
-    for (const path of ['node_modules/x/index.js', 'apps/gateway/node_modules/x', 'dist/apps/gateway/main.js', '.git/HEAD', '.env', 'deploy/compose/.env', 'libs/platform/src/prisma/generated/client.ts', 'deploy/k8s/base/gateway.yaml']) {
+    for (const path of [
+      'node_modules/x/index.js',
+      'apps/gateway/node_modules/x',
+      'dist/apps/gateway/main.js',
+      '.git/HEAD',
+      '.env',
+      'deploy/compose/.env',
+      'libs/platform/src/prisma/generated/client.ts',
+      'deploy/k8s/base/gateway.yaml',
+    ]) {
       expect([path, ignored(path)]).toEqual([path, true]);
     }
     for (const path of ['package.json', 'apps/gateway/src/main.ts', 'prisma/schema.prisma', 'tools/migrate/cli.mjs', 'deploy/docker/entrypoint.sh']) {
@@ -59,7 +72,11 @@ describe('Dockerfile', () => {
     ['production dependencies include dev ones', replace(/npm ci --omit=dev/, 'npm ci'), /node_modules must come from `npm ci --omit=dev`/],
     ['prisma generate may download engines', replace(/PRISMA_SCHEMA_ENGINE_BINARY=\/bin\/false /, ''), /PRISMA_SCHEMA_ENGINE_BINARY/],
     ['the migration tool is left out', replace(/^COPY tools\/migrate .*$/m, ''), /tools\/migrate is not copied/],
-    ['it copies a file that does not exist', replace(/^COPY prisma \.\/prisma$/m, 'COPY prisma ./prisma\nCOPY nonexistent.json ./'), /COPY nonexistent.json: no such file/],
+    [
+      'it copies a file that does not exist',
+      replace(/^COPY prisma \.\/prisma$/m, 'COPY prisma ./prisma\nCOPY nonexistent.json ./'),
+      /COPY nonexistent.json: no such file/,
+    ],
     ['the apps listen on 127.0.0.1', replace(/HOST=0\.0\.0\.0 /, ''), /ENV HOST=0.0.0.0 missing/],
     ['the port is not exposed', replace(/^EXPOSE 8080$/m, 'EXPOSE 9090'), /EXPOSE must include ENV PORT/],
     ['an instruction is misspelled', replace(/^WORKDIR \/app$/m, 'WORKDR /app'), /dockerfile-utils: .*Unknown instruction: WORKDR/],

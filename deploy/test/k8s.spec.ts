@@ -53,7 +53,8 @@ describe('deploy/k8s', () => {
 
     it('has every kind Parley needs', () => {
       const kinds = new Set(objects.map((o) => o.kind));
-      for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'Job', 'ConfigMap', 'ServiceAccount']) expect(kinds).toContain(kind);
+      for (const kind of ['Deployment', 'Service', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'Job', 'ConfigMap', 'ServiceAccount'])
+        expect(kinds).toContain(kind);
     });
 
     it('validates against the Kubernetes schemas (kubernetes-models)', async () => {
@@ -108,30 +109,120 @@ describe('deploy/k8s', () => {
     const container = (o: K8sObject) => (podSpecs(o)[0]!['containers'] as Array<Record<string, unknown>>)[0]!;
     const gateway = (d: K8sObject[]) => find(d, 'Deployment', 'parley-gateway');
     const mutations: Array<[string, (objects: K8sObject[]) => K8sObject[] | void, RegExp]> = [
-      ['a field is misspelled', (d) => void (container(gateway(d))['livenesProbe'] = container(gateway(d))['livenessProbe']), /livenesProbe"?' does not exist in type 'IContainer'/],
-      ['a field has the wrong type', (d) => void ((find(d, 'HorizontalPodAutoscaler', 'parley-channel')['spec'] as Record<string, unknown>)['minReplicas'] = 'two'), /HorizontalPodAutoscaler\/parley\/parley-channel: .*minReplicas/],
-      ['a required field is missing', (d) => void delete (find(d, 'PodDisruptionBudget', 'parley-media') as Record<string, unknown>)['apiVersion'], /no schema for undefined PodDisruptionBudget|apiVersion/],
-      ['the readiness probe is gone', (d) => void delete container(find(d, 'Deployment', 'parley-presence'))['readinessProbe'], /parley-presence: readinessProbe must GET \/health\/ready/],
-      ['the liveness probe checks readiness', (d) => void ((container(gateway(d))['livenessProbe'] as { httpGet: { path: string } }).httpGet.path = '/health/ready'), /parley-gateway: livenessProbe must GET \/health\/live/],
-      ['resources are missing', (d) => void delete container(find(d, 'Deployment', 'parley-channel'))['resources'], /parley-channel container channel: resources.requests cpu and memory required/],
-      ['a pod may run as root', (d) => void ((podSpecs(find(d, 'Deployment', 'parley-media'))[0]!['securityContext'] as Record<string, unknown>)['runAsNonRoot'] = false), /parley-media: pod securityContext.runAsNonRoot must be true/],
-      ['the root filesystem is writable', (d) => void ((container(gateway(d))['securityContext'] as Record<string, unknown>)['readOnlyRootFilesystem'] = false), /readOnlyRootFilesystem must be true/],
-      ['a PodDisruptionBudget is missing', (d) => d.filter((o) => !(o.kind === 'PodDisruptionBudget' && o.metadata.name === 'parley-invitation')), /parley-invitation: no PodDisruptionBudget selects its pods/],
-      ['an HPA is missing', (d) => d.filter((o) => !(o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'parley-attributes')), /parley-attributes: no HorizontalPodAutoscaler targets it/],
-      ['an HPA allows a single replica', (d) => void ((find(d, 'HorizontalPodAutoscaler', 'parley-gateway')['spec'] as Record<string, unknown>)['minReplicas'] = 1), /minReplicas must be at least 2/],
-      ['a Deployment fights its HPA over replicas', (d) => void ((gateway(d)['spec'] as Record<string, unknown>)['replicas'] = 2), /parley-gateway: sets replicas although an HPA owns the count/],
+      [
+        'a field is misspelled',
+        (d) => void (container(gateway(d))['livenesProbe'] = container(gateway(d))['livenessProbe']),
+        /livenesProbe"?' does not exist in type 'IContainer'/,
+      ],
+      [
+        'a field has the wrong type',
+        (d) => void ((find(d, 'HorizontalPodAutoscaler', 'parley-channel')['spec'] as Record<string, unknown>)['minReplicas'] = 'two'),
+        /HorizontalPodAutoscaler\/parley\/parley-channel: .*minReplicas/,
+      ],
+      [
+        'a required field is missing',
+        (d) => void delete (find(d, 'PodDisruptionBudget', 'parley-media') as Record<string, unknown>)['apiVersion'],
+        /no schema for undefined PodDisruptionBudget|apiVersion/,
+      ],
+      [
+        'the readiness probe is gone',
+        (d) => void delete container(find(d, 'Deployment', 'parley-presence'))['readinessProbe'],
+        /parley-presence: readinessProbe must GET \/health\/ready/,
+      ],
+      [
+        'the liveness probe checks readiness',
+        (d) => void ((container(gateway(d))['livenessProbe'] as { httpGet: { path: string } }).httpGet.path = '/health/ready'),
+        /parley-gateway: livenessProbe must GET \/health\/live/,
+      ],
+      [
+        'resources are missing',
+        (d) => void delete container(find(d, 'Deployment', 'parley-channel'))['resources'],
+        /parley-channel container channel: resources.requests cpu and memory required/,
+      ],
+      [
+        'a pod may run as root',
+        (d) => void ((podSpecs(find(d, 'Deployment', 'parley-media'))[0]!['securityContext'] as Record<string, unknown>)['runAsNonRoot'] = false),
+        /parley-media: pod securityContext.runAsNonRoot must be true/,
+      ],
+      [
+        'the root filesystem is writable',
+        (d) => void ((container(gateway(d))['securityContext'] as Record<string, unknown>)['readOnlyRootFilesystem'] = false),
+        /readOnlyRootFilesystem must be true/,
+      ],
+      [
+        'a PodDisruptionBudget is missing',
+        (d) => d.filter((o) => !(o.kind === 'PodDisruptionBudget' && o.metadata.name === 'parley-invitation')),
+        /parley-invitation: no PodDisruptionBudget selects its pods/,
+      ],
+      [
+        'an HPA is missing',
+        (d) => d.filter((o) => !(o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'parley-attributes')),
+        /parley-attributes: no HorizontalPodAutoscaler targets it/,
+      ],
+      [
+        'an HPA allows a single replica',
+        (d) => void ((find(d, 'HorizontalPodAutoscaler', 'parley-gateway')['spec'] as Record<string, unknown>)['minReplicas'] = 1),
+        /minReplicas must be at least 2/,
+      ],
+      [
+        'a Deployment fights its HPA over replicas',
+        (d) => void ((gateway(d)['spec'] as Record<string, unknown>)['replicas'] = 2),
+        /parley-gateway: sets replicas although an HPA owns the count/,
+      ],
       ['an image floats on latest', (d) => void (container(gateway(d))['image'] = 'ghcr.io/parley/parley:latest'), /floating tag latest/],
-      ['DATABASE_URL is written inline', (d) => void ((container(gateway(d))['env'] as Array<Record<string, unknown>>)[0] = { name: 'DATABASE_URL', value: 'postgresql://parley:hunter2@db:5432/parley' }), /DATABASE_URL must come from a Secret/],
-      ['a ConfigMap holds a password', (d) => void ((find(d, 'ConfigMap', 'parley-media')['data'] as Record<string, string>)['S3_SECRET_KEY'] = 'hunter2'), /parley-media: S3_SECRET_KEY belongs in a Secret/],
+      [
+        'DATABASE_URL is written inline',
+        (d) =>
+          void ((container(gateway(d))['env'] as Array<Record<string, unknown>>)[0] = {
+            name: 'DATABASE_URL',
+            value: 'postgresql://parley:hunter2@db:5432/parley',
+          }),
+        /DATABASE_URL must come from a Secret/,
+      ],
+      [
+        'a ConfigMap holds a password',
+        (d) => void ((find(d, 'ConfigMap', 'parley-media')['data'] as Record<string, string>)['S3_SECRET_KEY'] = 'hunter2'),
+        /parley-media: S3_SECRET_KEY belongs in a Secret/,
+      ],
       ['a Secret is part of the manifests', (d) => [...d, ...secretsExample], /a Secret is in the manifests/],
-      ['a secretKeyRef names a key nobody creates', (d) => void (((container(gateway(d))['env'] as Array<Record<string, Record<string, Record<string, string>>>>)[0]!['valueFrom']!['secretKeyRef']!)['key'] = 'URL'), /reads Secret parley-database key URL/],
-      ['the gateway is killed before its drain ends', (d) => void ((podSpecs(gateway(d))[0]!)['terminationGracePeriodSeconds'] = 15), /terminationGracePeriodSeconds 15 must exceed 20 s/],
-      ['an app gets an undocumented variable', (d) => void ((find(d, 'ConfigMap', 'parley-common')['data'] as Record<string, string>)['GATEWAY_TURBO'] = '1'), /GATEWAY_TURBO is not in the README/],
-      ["an app gets another app's variable", (d) => void ((find(d, 'ConfigMap', 'parley-common')['data'] as Record<string, string>)['DRAIN_TIMEOUT_MS'] = '5000'), /parley-presence: DRAIN_TIMEOUT_MS is not in the README's configuration tables for this app/],
-      ['clients cannot reach the gateway', (d) => d.filter((o) => o.metadata.name !== 'parley-gateway-ingress'), /parley-gateway: no NetworkPolicy lets clients reach its port from anywhere/],
-      ['apps cannot reach Postgres', (d) => void ((find(d, 'NetworkPolicy', 'parley-egress')['spec'] as { egress: Array<{ ports: Array<{ port: number }> }> }).egress[1]!.ports.splice(1, 1)), /no NetworkPolicy lets it reach port 5432/],
+      [
+        'a secretKeyRef names a key nobody creates',
+        (d) =>
+          void ((container(gateway(d))['env'] as Array<Record<string, Record<string, Record<string, string>>>>)[0]!['valueFrom']!['secretKeyRef']!['key'] =
+            'URL'),
+        /reads Secret parley-database key URL/,
+      ],
+      [
+        'the gateway is killed before its drain ends',
+        (d) => void (podSpecs(gateway(d))[0]!['terminationGracePeriodSeconds'] = 15),
+        /terminationGracePeriodSeconds 15 must exceed 20 s/,
+      ],
+      [
+        'an app gets an undocumented variable',
+        (d) => void ((find(d, 'ConfigMap', 'parley-common')['data'] as Record<string, string>)['GATEWAY_TURBO'] = '1'),
+        /GATEWAY_TURBO is not in the README/,
+      ],
+      [
+        "an app gets another app's variable",
+        (d) => void ((find(d, 'ConfigMap', 'parley-common')['data'] as Record<string, string>)['DRAIN_TIMEOUT_MS'] = '5000'),
+        /parley-presence: DRAIN_TIMEOUT_MS is not in the README's configuration tables for this app/,
+      ],
+      [
+        'clients cannot reach the gateway',
+        (d) => d.filter((o) => o.metadata.name !== 'parley-gateway-ingress'),
+        /parley-gateway: no NetworkPolicy lets clients reach its port from anywhere/,
+      ],
+      [
+        'apps cannot reach Postgres',
+        (d) => void (find(d, 'NetworkPolicy', 'parley-egress')['spec'] as { egress: Array<{ ports: Array<{ port: number }> }> }).egress[1]!.ports.splice(1, 1),
+        /no NetworkPolicy lets it reach port 5432/,
+      ],
       ['the migration Job is missing', (d) => d.filter((o) => o.kind !== 'Job'), /exactly one migration Job/],
-      ['an app has no Deployment', (d) => d.filter((o) => !(o.kind === 'Deployment' && o.metadata.name === 'parley-invitation')), /no Deployment runs invitation/],
+      [
+        'an app has no Deployment',
+        (d) => d.filter((o) => !(o.kind === 'Deployment' && o.metadata.name === 'parley-invitation')),
+        /no Deployment runs invitation/,
+      ],
     ];
 
     describe('fails when', () => {

@@ -42,10 +42,10 @@ describe('attributes', () => {
     const bob = newClient(app.appId, gw[1]!);
     await Promise.all([alice.login({ uid: 'alice' }), bob.login({ uid: 'bob' })]);
 
-    await alice.setLocalUserAttributes({ mood: 'happy', city: 'Oslo', 'ключ': 'значение' });
-    expect(await bob.getUserAttributes('alice')).toEqual({ mood: 'happy', city: 'Oslo', 'ключ': 'значение' });
+    await alice.setLocalUserAttributes({ mood: 'happy', city: 'Oslo', ключ: 'значение' });
+    expect(await bob.getUserAttributes('alice')).toEqual({ mood: 'happy', city: 'Oslo', ключ: 'значение' });
     await alice.addOrUpdateLocalUserAttributes({ mood: 'calm', lang: 'nb' });
-    expect(await bob.getUserAttributes('alice')).toEqual({ mood: 'calm', city: 'Oslo', 'ключ': 'значение', lang: 'nb' });
+    expect(await bob.getUserAttributes('alice')).toEqual({ mood: 'calm', city: 'Oslo', ключ: 'значение', lang: 'nb' });
     expect(await bob.getUserAttributesByKeys('alice', ['mood', 'lang', 'missing'])).toEqual({ mood: 'calm', lang: 'nb' });
     await alice.deleteLocalUserAttributesByKeys(['city', 'ключ', 'missing']);
     expect(await alice.getUserAttributes('alice')).toEqual({ mood: 'calm', lang: 'nb' });

@@ -1,4 +1,4 @@
-import { recoveryStreamName } from '@parley/contracts';
+import { recoveryStreamName } from '@parley/contracts/internal';
 import type { RecoveryIncompleteInfo } from '@parley/sdk';
 import { createTestApp, freePorts, NatsServer, Stack, TcpProxy, waitFor, type TestApp } from '@parley/testing';
 import { connect, type NatsConnection } from 'nats';
@@ -13,7 +13,12 @@ async function joined(client: RtmClient, id: string) {
   const got: Got[] = [];
   const notices: RecoveryIncompleteInfo[] = [];
   channel.on('ChannelMessage', (message, _from, props) =>
-    got.push({ text: (message as { text: string }).text, ts: props.serverReceivedTs, isRecovered: props.isRecovered, recoveryComplete: props.recoveryComplete }),
+    got.push({
+      text: (message as { text: string }).text,
+      ts: props.serverReceivedTs,
+      isRecovered: props.isRecovered,
+      recoveryComplete: props.recoveryComplete,
+    }),
   );
   channel.on('RecoveryIncomplete', (info) => notices.push(info));
   await channel.join();
@@ -81,6 +86,12 @@ describe('channel recovery across NATS faults', () => {
     await sender.channel.sendMessage({ text: 'before' });
     await waitFor(() => cut.received('before'), { what: 'the live message' });
 
+    // The gateway vouches for a gap only when the stream existed before it began (allowing for clock
+    // skew, CLOCK_SLACK_MS = 2 s): a cut right after the stack started would be reported incomplete.
+    await waitFor(async () => Date.now() - ((await streamCreatedAt()) ?? Date.now()) > 2_500, {
+      timeoutMs: 10_000,
+      what: 'a recovery stream older than the clock slack',
+    });
     proxy.cut(); // gateway 0 loses NATS; its clients keep their WebSockets
     for (const text of texts('gap', 20)) await sender.channel.sendMessage({ text });
     proxy.restore();
@@ -101,7 +112,10 @@ describe('channel recovery across NATS faults', () => {
     for (const text of texts('burst', 40)) await sender.channel.sendMessage({ text });
     proxy.restore();
 
-    await waitFor(() => cut.notices.length === 1 && cut.got.length === 32, { timeoutMs: 15_000, what: `the last 32 and a notice (got ${cut.got.length}, ${cut.notices.length})` });
+    await waitFor(() => cut.notices.length === 1 && cut.got.length === 32, {
+      timeoutMs: 15_000,
+      what: `the last 32 and a notice (got ${cut.got.length}, ${cut.notices.length})`,
+    });
     expect(cut.texts()).toEqual(texts('burst', 40).slice(8));
     for (const g of cut.got) expect(g).toMatchObject({ isRecovered: true, recoveryComplete: false });
     expect(cut.notices[0]!.sinceTs).toBeLessThan(cut.got[0]!.ts); // messages may be missing from before the first one it got
@@ -133,10 +147,13 @@ describe('channel recovery across NATS faults', () => {
     const before = await streamCreatedAt();
 
     await nats.restart();
-    const created = await waitFor(async () => {
-      const at = await streamCreatedAt();
-      return at !== null && at > before! && at;
-    }, { timeoutMs: 15_000, what: 'the recovery stream created again' });
+    const created = await waitFor(
+      async () => {
+        const at = await streamCreatedAt();
+        return at !== null && at > before! && at;
+      },
+      { timeoutMs: 15_000, what: 'the recovery stream created again' },
+    );
 
     // A rejoin whose `since` (m1) is older than the new stream: what the stream has is replayed,
     // flagged incomplete, and the channel says so.

@@ -178,7 +178,14 @@ describe('channels past their limits (limits lowered for the test)', () => {
   beforeAll(async () => {
     stack = await Stack.start({
       replicas: { gateway: 2, presence: 1, channel: 2 },
-      env: { ...FAST_TIMERS, RECONNECT_WINDOW_MS: '3000', RECOVERY_MAX_AGE_MS: '3000', MEMBER_EVENTS_MAX: '3', GET_MEMBERS_MAX: '3', COUNT_INTERVAL_LARGE_MS: '2000' },
+      env: {
+        ...FAST_TIMERS,
+        RECONNECT_WINDOW_MS: '3000',
+        RECOVERY_MAX_AGE_MS: '3000',
+        MEMBER_EVENTS_MAX: '3',
+        GET_MEMBERS_MAX: '3',
+        COUNT_INTERVAL_LARGE_MS: '2000',
+      },
     });
     app = await createTestApp();
   });

@@ -1,15 +1,5 @@
 import type { RtmChannel } from '@parley/sdk';
-import {
-  createTestApp,
-  freePorts,
-  NatsServer,
-  PostgresServer,
-  Stack,
-  waitFor,
-  WireClient,
-  type ParleyProcess,
-  type TestApp,
-} from '@parley/testing';
+import { createTestApp, freePorts, NatsServer, PostgresServer, Stack, waitFor, WireClient, type ParleyProcess, type TestApp } from '@parley/testing';
 import { connectionStates, logoutAll, newClient, type RtmClient } from './support/clients';
 import { FAST_TIMERS } from './support/timers';
 
@@ -355,8 +345,7 @@ describe('faults under traffic (standing suite 2)', () => {
     const connectedAtEnd = [...senders, ...members].filter((u) => !connected(u)).map((u) => `${u.uid}:${JSON.stringify(u.states.slice(-3))}`);
     await Promise.all(senders.map((u) => u.client.logout()));
     await Promise.all(users.map((u) => u.client.login({ uid: u.uid })));
-    const stored = async () =>
-      Number((await pg.query<{ n: number }>('SELECT count(*)::int AS n FROM offline_messages WHERE app_id = $1', [app.appId]))[0]!.n);
+    const stored = async () => Number((await pg.query<{ n: number }>('SELECT count(*)::int AS n FROM offline_messages WHERE app_id = $1', [app.appId]))[0]!.n);
     await waitFor(async () => (await stored()) === 0, { timeoutMs: 15_000, intervalMs: 250, what: 'the offline store drained' }).catch(() => undefined);
     await sleep(1_000);
     const leftInStore = await stored();
@@ -427,11 +416,10 @@ describe('faults under traffic (standing suite 2)', () => {
     });
     const diagnosis: string[] = [];
     for (const s of lostPeer.slice(0, 10)) {
-      const rows = await pg.query('SELECT seq, uid, from_uid, message_id FROM offline_messages WHERE app_id = $1 AND position(convert_to($2, $3) in payload) > 0', [
-        app.appId,
-        s.text,
-        'UTF8',
-      ]);
+      const rows = await pg.query(
+        'SELECT seq, uid, from_uid, message_id FROM offline_messages WHERE app_id = $1 AND position(convert_to($2, $3) in payload) > 0',
+        [app.appId, s.text, 'UTF8'],
+      );
       diagnosis.push(`${s.text} ${s.from}→${s.to} ${s.result} in ${phases[s.phase]}: ${rows.length ? `still stored ${JSON.stringify(rows)}` : 'not stored'}`);
     }
     console.log(

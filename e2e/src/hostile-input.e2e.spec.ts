@@ -289,7 +289,10 @@ describe('hostile input and faults', () => {
         { label: 'two frames in one message', bytes: Buffer.concat([req({ uids: ['a'] }), req({ uids: ['b'] })]) },
         { label: 'fixext1', bytes: pack([Frame.REQ, client.id(), Op.QUERY_ONLINE, new RawValue(Uint8Array.of(0xd4, 0x01, 0x00))]) },
         { label: 'ext8 (type 0x70)', bytes: pack([Frame.REQ, client.id(), Op.QUERY_ONLINE, new RawValue(Uint8Array.of(0xc7, 0x02, 0x70, 1, 2))]) },
-        { label: 'ext32 claiming 4 GB', bytes: pack([Frame.REQ, client.id(), Op.QUERY_ONLINE, new RawValue(Uint8Array.of(0xc9, 0xff, 0xff, 0xff, 0xff, 0x01))]) },
+        {
+          label: 'ext32 claiming 4 GB',
+          bytes: pack([Frame.REQ, client.id(), Op.QUERY_ONLINE, new RawValue(Uint8Array.of(0xc9, 0xff, 0xff, 0xff, 0xff, 0x01))]),
+        },
         { label: 'timestamp ext as args', bytes: pack([Frame.REQ, client.id(), Op.QUERY_ONLINE, new RawValue(Uint8Array.of(0xd6, 0xff, 0, 0, 0, 1))]) },
         { label: 'structured-clone cyclic PING', bytes: packr.pack([Frame.PING, cyclic()]) },
         { label: 'structured-clone cyclic REQ args', bytes: packr.pack([Frame.REQ, client.id(), Op.QUERY_ONLINE, cyclic()]) },
@@ -365,7 +368,23 @@ describe('hostile input and faults', () => {
 
     it('ignores requests with ids that are not positive safe integers, answers MAX_SAFE_INTEGER', async () => {
       const client = await HostileClient.login(stack.gatewayUrls[1]!, app.appId, 'fr-ids');
-      const bad = [0, -1, 1.5, new F64(2), '7', null, true, [1], { id: 1 }, new F64(NaN), new F64(Infinity), 2n ** 53n, 2n ** 64n - 1n, -(2n ** 63n), new F64(-0)];
+      const bad = [
+        0,
+        -1,
+        1.5,
+        new F64(2),
+        '7',
+        null,
+        true,
+        [1],
+        { id: 1 },
+        new F64(NaN),
+        new F64(Infinity),
+        2n ** 53n,
+        2n ** 64n - 1n,
+        -(2n ** 63n),
+        new F64(-0),
+      ];
       const cases: Case[] = bad.map((id) => ({ label: `REQ id ${show(id)}`, bytes: HostileClient.reqBytes(id, Op.QUERY_ONLINE, { uids: ['a'] }) }));
       cases.push({ label: 'REQ id MAX_SAFE_INTEGER', bytes: HostileClient.reqBytes(Number.MAX_SAFE_INTEGER, Op.QUERY_ONLINE, { uids: ['a'] }) });
       cases.push({ label: 'REQ id MAX_SAFE_INTEGER as float64', bytes: HostileClient.reqBytes(new F64(2 ** 40), Op.QUERY_ONLINE, { uids: ['a'] }) });
@@ -389,7 +408,10 @@ describe('hostile input and faults', () => {
       const client = await HostileClient.open(stack.gatewayUrls[1]!);
       const ops = ALL_OPS.filter((op) => op !== Op.LOGIN);
       const single = ops.map((op) => ({ label: `${opName(op)} before LOGIN`, bytes: HostileClient.reqBytes(client.id(), op, baselines(op, context())[0]) }));
-      const batch = { label: 'all ops in one BATCH', bytes: pack([Frame.BATCH, ...ops.map((op) => [Frame.REQ, client.id(), op, baselines(op, context())[0]])]) };
+      const batch = {
+        label: 'all ops in one BATCH',
+        bytes: pack([Frame.BATCH, ...ops.map((op) => [Frame.REQ, client.id(), op, baselines(op, context())[0]])]),
+      };
       await framing(client, [...single, batch], false, '[before LOGIN]');
       expect([...client.answers.values()].every((l) => l[0]![2] === ErrorCode.NOT_LOGGED_IN)).toBe(true);
       expect(client.answers.size).toBe(2 * ops.length);
@@ -578,24 +600,33 @@ describe('hostile input and faults', () => {
       expect(await call(sender, 'subscribe', Op.SUBSCRIBE_STATUS, { uids: NAMES })).toEqual([0, NAMES.map(() => 0)]);
       await Promise.all(
         NAMES.map(async (n) => {
-        const r = receivers.get(n)!;
-        expect(await call(sender, `peer → ${n}`, Op.SEND_PEER, { to: n, id: `pp-${n}`, m: { k: MessageKind.TEXT, text: n } })).toEqual([0, expect.objectContaining({ d: 0 })]);
-        expect((await call(r, `${n} joins ${n}`, Op.JOIN, { ch: n }))[0]).toBe(0);
-        expect((await call(sender, `sender joins ${n}`, Op.JOIN, { ch: n }))[0]).toBe(0);
-        expect((await call(sender, `channel ${n}`, Op.SEND_CHANNEL, { ch: n, id: `pc-${n}`, m: { k: MessageKind.TEXT, text: n } }))[0]).toBe(0);
-        const [mc, members] = await call(sender, `members of ${n}`, Op.GET_MEMBERS, { ch: n });
-        expect([mc, [...(members as string[])].sort()]).toEqual([0, ['proto-sender', n].sort()]);
-        expect(await call(sender, `count of ${n}`, Op.MEMBER_COUNT, { chs: [n] })).toEqual([0, [2]]);
-        expect((await call(r, `${n} sets user attrs`, Op.SET_USER_ATTRS, { attrs: new MapEntries([['k', n]]) }))[0]).toBe(0);
-        // a key of that name: stored under that name, or refused (never stored under another name: below)
-        expect([0, ErrorCode.INVALID_ARGUMENT]).toContain((await call(r, `${n} adds key ${n}`, Op.ADD_USER_ATTRS, { attrs: new MapEntries([[n, `v-${n}`]]) }))[0]);
-        expect((await call(sender, `channel attrs of ${n}`, Op.SET_CHANNEL_ATTRS, { ch: n, attrs: new MapEntries([[n, n]]), notify: true }))[0]).toBe(0);
-        expect((await call(sender, `invite ${n}`, Op.INVITE, { id: n, callee: n, content: n }))[0]).toBe(0);
-        await waitFor(() => r.events.some(([e, d]) => e === Evt.CHANNEL_MESSAGE && (d as { id: string }).id === `pc-${n}`), { what: `channel message in ${n}` });
-        expect(r.events.some(([e, d]) => e === Evt.PEER_MESSAGE && (d as { id: string }).id === `pp-${n}`)).toBe(true);
-        const [gc, got] = await call(sender, `user attrs of ${n}`, Op.GET_USER_ATTRS, { uid: n });
-        expect(gc).toBe(0);
-        expect((got as Record<string, string>)['k']).toBe(n);
+          const r = receivers.get(n)!;
+          expect(await call(sender, `peer → ${n}`, Op.SEND_PEER, { to: n, id: `pp-${n}`, m: { k: MessageKind.TEXT, text: n } })).toEqual([
+            0,
+            expect.objectContaining({ d: 0 }),
+          ]);
+          expect((await call(r, `${n} joins ${n}`, Op.JOIN, { ch: n }))[0]).toBe(0);
+          expect((await call(sender, `sender joins ${n}`, Op.JOIN, { ch: n }))[0]).toBe(0);
+          expect((await call(sender, `channel ${n}`, Op.SEND_CHANNEL, { ch: n, id: `pc-${n}`, m: { k: MessageKind.TEXT, text: n } }))[0]).toBe(0);
+          const [mc, members] = await call(sender, `members of ${n}`, Op.GET_MEMBERS, { ch: n });
+          expect([mc, [...(members as string[])].sort()]).toEqual([0, ['proto-sender', n].sort()]);
+          expect(await call(sender, `count of ${n}`, Op.MEMBER_COUNT, { chs: [n] })).toEqual([0, [2]]);
+          expect((await call(r, `${n} sets user attrs`, Op.SET_USER_ATTRS, { attrs: new MapEntries([['k', n]]) }))[0]).toBe(0);
+          // A map key "__proto__" is refused by the frame decoder (it would reach objects as a prototype, or be
+          // renamed by msgpackr): INVALID_ARGUMENT, nothing stored under another name (below). Other names are keys like any.
+          const keyCode = n === '__proto__' ? ErrorCode.INVALID_ARGUMENT : 0;
+          expect((await call(r, `${n} adds key ${n}`, Op.ADD_USER_ATTRS, { attrs: new MapEntries([[n, `v-${n}`]]) }))[0]).toBe(keyCode);
+          expect((await call(sender, `channel attrs of ${n}`, Op.SET_CHANNEL_ATTRS, { ch: n, attrs: new MapEntries([[n, n]]), notify: true }))[0]).toBe(
+            keyCode,
+          );
+          expect((await call(sender, `invite ${n}`, Op.INVITE, { id: n, callee: n, content: n }))[0]).toBe(0);
+          await waitFor(() => r.events.some(([e, d]) => e === Evt.CHANNEL_MESSAGE && (d as { id: string }).id === `pc-${n}`), {
+            what: `channel message in ${n}`,
+          });
+          expect(r.events.some(([e, d]) => e === Evt.PEER_MESSAGE && (d as { id: string }).id === `pp-${n}`)).toBe(true);
+          const [gc, got] = await call(sender, `user attrs of ${n}`, Op.GET_USER_ATTRS, { uid: n });
+          expect(gc).toBe(0);
+          expect((got as Record<string, string>)['k']).toBe(n);
         }),
       );
       // Keys round-trip by name. Read from the raw bytes: a client's msgpackr would rename "__proto__" when decoding.
@@ -607,7 +638,7 @@ describe('hostile input and faults', () => {
       const stored = raw.includes('\xa9__proto__\xabv-__proto__');
       const renamed = raw.includes('\xa8__proto_\xabv-__proto__');
       const added = codes.find(([what]) => what === '__proto__ adds key __proto__')![1];
-      expect({ added, stored, renamed }).toEqual(added === 0 ? { added, stored: true, renamed: false } : { added, stored: false, renamed: false });
+      expect({ added, stored, renamed }).toEqual({ added: ErrorCode.INVALID_ARGUMENT, stored: false, renamed: false });
       for (const c of [sender, ...receivers.values()]) c.close();
       expect(codes.filter(([, c]) => c === ErrorCode.UNKNOWN)).toEqual([]);
     });
@@ -626,7 +657,10 @@ describe('hostile input and faults', () => {
         results.push([name, c1, c2, c3]);
       }
       const logged = loggedErrors();
-      expect({ results: results.filter(([, ...c]) => c.includes(ErrorCode.UNKNOWN)), logged: results.some(([, ...c]) => c.includes(ErrorCode.UNKNOWN)) ? logged : [] }).toEqual({
+      expect({
+        results: results.filter(([, ...c]) => c.includes(ErrorCode.UNKNOWN)),
+        logged: results.some(([, ...c]) => c.includes(ErrorCode.UNKNOWN)) ? logged : [],
+      }).toEqual({
         results: [],
         logged: [],
       });
@@ -659,7 +693,8 @@ describe('hostile input and faults', () => {
           expect({ label, code }).toEqual({ label, code: want });
         }
       }
-      const got = (id: string) => b.events.find(([e, d]) => e === Evt.PEER_MESSAGE && (d as { id: string }).id === id)?.[1] as { m: Record<string, unknown> } | undefined;
+      const got = (id: string) =>
+        b.events.find(([e, d]) => e === Evt.PEER_MESSAGE && (d as { id: string }).id === id)?.[1] as { m: Record<string, unknown> } | undefined;
       expect(got('s-1')?.m).toEqual({ k: MessageKind.TEXT, text: 'small' });
       expect(got('s-2')?.m).toEqual({ k: MessageKind.TEXT, text: 'small' });
       expect((got('s-3')?.m.text as string).length).toBe(32_768);
@@ -765,9 +800,9 @@ describe('hostile input and faults', () => {
       const codes = [...flooder.answers.values()].map((l) => l[0]![2] as number);
       tally.typed += codes.filter((c) => c !== ErrorCode.UNKNOWN).length;
       // the victims kept sending (heartbeats every 300 ms): they are connected and talk
-      const [code, res] = await a.call(Op.SEND_PEER, { to: 'victim-b', id: 'after-flood', m: { k: MessageKind.TEXT, text: 'still here' } }, 30_000).catch(
-        (err: Error) => [-1, err.message] as const,
-      );
+      const [code, res] = await a
+        .call(Op.SEND_PEER, { to: 'victim-b', id: 'after-flood', m: { k: MessageKind.TEXT, text: 'still here' } }, 30_000)
+        .catch((err: Error) => [-1, err.message] as const);
       const outcome = {
         victimA: a.closed,
         victimB: b.closed,

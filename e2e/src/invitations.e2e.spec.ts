@@ -8,7 +8,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Records every event of a LocalInvitation as [name, ...args]. */
 function recordLocal(inv: LocalInvitation): unknown[][] {
   const seen: unknown[][] = [];
-  for (const name of ['LocalInvitationReceivedByPeer', 'LocalInvitationAccepted', 'LocalInvitationRefused', 'LocalInvitationCanceled', 'LocalInvitationFailure']) {
+  for (const name of [
+    'LocalInvitationReceivedByPeer',
+    'LocalInvitationAccepted',
+    'LocalInvitationRefused',
+    'LocalInvitationCanceled',
+    'LocalInvitationFailure',
+  ]) {
     (inv.on as (e: string, l: (...a: unknown[]) => void) => unknown).call(inv, name, (...args: unknown[]) => seen.push([name, ...args]));
   }
   return seen;
@@ -232,7 +238,13 @@ describe('call invitation timers', () => {
   beforeAll(async () => {
     stack = await Stack.start({
       replicas: { gateway: 2, presence: 1, invitation: 2 },
-      env: { ...FAST_TIMERS, RECONNECT_WINDOW_MS: '10000', INVITATION_ACK_TIMEOUT_MS: '1500', INVITATION_EXPIRE_MS: '2500', INVITATION_ACCEPT_TIMEOUT_MS: '1500' },
+      env: {
+        ...FAST_TIMERS,
+        RECONNECT_WINDOW_MS: '10000',
+        INVITATION_ACK_TIMEOUT_MS: '1500',
+        INVITATION_EXPIRE_MS: '2500',
+        INVITATION_ACCEPT_TIMEOUT_MS: '1500',
+      },
     });
     gw = stack.gatewayUrls;
     app = await createTestApp();

@@ -50,12 +50,20 @@ function jpeg(w: number, h: number): Buffer {
 
 /** VmRSS of a process, bytes. */
 function rss(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'))!;
   return Number(line.replace(/\D+/g, '')) * 1024;
 }
 
 async function objectCount(s3: TestS3): Promise<number> {
-  const client = new S3Client({ endPoint: '127.0.0.1', port: Number(new URL(s3.endpoint).port), useSSL: false, accessKey: s3.accessKey, secretKey: s3.secretKey });
+  const client = new S3Client({
+    endPoint: '127.0.0.1',
+    port: Number(new URL(s3.endpoint).port),
+    useSSL: false,
+    accessKey: s3.accessKey,
+    secretKey: s3.secretKey,
+  });
   let n = 0;
   for await (const _ of client.listObjectsV2(s3.bucket, '', true)) n++;
   return n;
@@ -99,7 +107,9 @@ describe('files and images', () => {
     expect(message).toMatchObject({ messageType: 'FILE', size: bytes.length, fileName: 'report.bin', description: 'the report' });
     expect(message.mediaId).toEqual(expect.any(String));
 
-    const got = new Promise<[Record<string, unknown>, string]>((resolve) => bob.on('MessageFromPeer', (m, from) => resolve([m as unknown as Record<string, unknown>, from])));
+    const got = new Promise<[Record<string, unknown>, string]>((resolve) =>
+      bob.on('MessageFromPeer', (m, from) => resolve([m as unknown as Record<string, unknown>, from])),
+    );
     expect(await alice.sendMessageToPeer(message, 'bob')).toMatchObject({ hasPeerReceived: true });
     const [received, from] = await got;
     expect(from).toBe('alice');

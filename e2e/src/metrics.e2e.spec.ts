@@ -102,11 +102,14 @@ describe('metrics of a running stack', () => {
     expect((await bob.downloadMediaToMemory(file.mediaId)).byteLength).toBe(200_000);
 
     // Gateway A: alice's side.
-    const a = await waitFor(async () => {
-      const s = await scrape('gateway', 0);
-      // The raw socket's close and the invitation sync after the login settle asynchronously.
-      return s.value('parley_gateway_connections') === 1 && s.value('parley_nats_request_failures_total', { operation: 'invitation.sync' }) ? s : undefined;
-    }, { what: 'gateway A settled' });
+    const a = await waitFor(
+      async () => {
+        const s = await scrape('gateway', 0);
+        // The raw socket's close and the invitation sync after the login settle asynchronously.
+        return s.value('parley_gateway_connections') === 1 && s.value('parley_nats_request_failures_total', { operation: 'invitation.sync' }) ? s : undefined;
+      },
+      { what: 'gateway A settled' },
+    );
     expect(a.contentType).toMatch(/^text\/plain;.*version=0\.0\.4/);
     expect(a.value('parley_gateway_logins_total', { result: 'ok' })).toBe(1);
     expect(a.value('parley_gateway_logins_total', { result: 'INVALID_APP_ID' })).toBe(1);

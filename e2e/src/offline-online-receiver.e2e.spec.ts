@@ -67,8 +67,7 @@ describe('stored messages reach a receiver that is logged in', () => {
     expect(result.deliveryState).toBe('CACHED_BY_SERVER');
     bob.ack = true;
 
-    const pushes = () =>
-      bob.frames.filter((f) => f[0] === Frame.EVT && f[1] === Evt.PEER_MESSAGE).map((f) => f[2] as PeerMessageEvent & { off?: boolean });
+    const pushes = () => bob.frames.filter((f) => f[0] === Frame.EVT && f[1] === Evt.PEER_MESSAGE).map((f) => f[2] as PeerMessageEvent & { off?: boolean });
     expect(pushes().map((p) => [p.m.text, !!p.off])).toEqual([['unconfirmed', false]]);
     // Still logged in on the same socket: the stored copy follows (the SDK drops it as a duplicate, ACKs it), and the row goes.
     await waitFor(async () => pushes().length === 2 && (await stored('bob')) === 0, {

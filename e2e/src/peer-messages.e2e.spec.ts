@@ -3,7 +3,14 @@ import { ErrorCode, MessageKind, Op, PeerDelivery } from '@parley/contracts';
 import { AgoraRTM, logoutAll, newClient, type RtmClient } from './support/clients';
 import { FAST_TIMERS } from './support/timers';
 
-type Received = { text?: string; rawMessage?: Uint8Array; description?: string; messageType: string; from: string; props: { serverReceivedTs: number; isOfflineMessage?: boolean } };
+type Received = {
+  text?: string;
+  rawMessage?: Uint8Array;
+  description?: string;
+  messageType: string;
+  from: string;
+  props: { serverReceivedTs: number; isOfflineMessage?: boolean };
+};
 
 function inbox(client: RtmClient): Received[] {
   const got: Received[] = [];
@@ -133,7 +140,9 @@ describe('peer messages', () => {
     expect((await raw.request(Op.LOGIN, { appId: app.appId, uid: 'hank', instanceId: 'raw-h' }))[0]).toBe(0);
     const big = { to: 'gina', id: 'big', m: { k: MessageKind.RAW, raw: new Uint8Array(32 * 1024 - 3), desc: 'four' } };
     expect((await raw.request(Op.SEND_PEER, big))[0]).toBe(ErrorCode.INVALID_MESSAGE);
-    expect((await raw.request(Op.SEND_PEER, { to: 'gina', id: 'both', m: { k: MessageKind.TEXT, text: 'a', raw: new Uint8Array(1) } }))[0]).toBe(ErrorCode.INVALID_MESSAGE);
+    expect((await raw.request(Op.SEND_PEER, { to: 'gina', id: 'both', m: { k: MessageKind.TEXT, text: 'a', raw: new Uint8Array(1) } }))[0]).toBe(
+      ErrorCode.INVALID_MESSAGE,
+    );
     expect((await raw.request(Op.SEND_PEER, { to: 'a.b\n', id: 'x', m: { k: MessageKind.TEXT, text: 'a' } }))[0]).toBe(ErrorCode.INVALID_USER_ID);
     const results = await Promise.all(
       Array.from({ length: 181 }, (_, i) => raw.request(Op.SEND_PEER, { to: 'nobody', id: `r${i}`, m: { k: MessageKind.TEXT, text: 'x' } })),

@@ -37,7 +37,10 @@ describe('reconnect after a gateway dies', () => {
       await waitFor(() => states.at(-1)?.[0] === 'CONNECTED', { timeoutMs: 15_000, what: `reconnected (saw ${JSON.stringify(states)})` });
       expect(states).toEqual([['CONNECTING', 'LOGIN'], ['CONNECTED', 'LOGIN_SUCCESS'], interruption, ['CONNECTED', 'LOGIN_SUCCESS']]);
     } else {
-      expect(states).toEqual([['CONNECTING', 'LOGIN'], ['CONNECTED', 'LOGIN_SUCCESS']]);
+      expect(states).toEqual([
+        ['CONNECTING', 'LOGIN'],
+        ['CONNECTED', 'LOGIN_SUCCESS'],
+      ]);
     }
     // Logged in again on gateway B: online, and still online after the old session's window ran out.
     expect(await alice.queryPeersOnlineStatus(['observer'])).toEqual({ observer: true });

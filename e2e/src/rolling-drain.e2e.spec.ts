@@ -94,7 +94,10 @@ describe('rolling restart of the gateways under traffic', () => {
     const lostPeer = acked.filter(({ to, text }) => !peerGot[to]!.has(text));
     expect(lostPeer).toEqual([]);
     const lostChannel = accepted.flatMap(({ from, text }) =>
-      clients.map((_, i) => i).filter((i) => i !== from && !chanGot[i]!.has(text)).map((i) => `${text}→${i}`),
+      clients
+        .map((_, i) => i)
+        .filter((i) => i !== from && !chanGot[i]!.has(text))
+        .map((i) => `${text}→${i}`),
     );
     expect(lostChannel).toEqual([]);
     for (const s of states) {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createCodec, SERVICES, Subjects } from '@parley/contracts';
+import { createCodec } from '@parley/contracts';
+import { SERVICES, Subjects } from '@parley/contracts/internal';
 import { Stack, startTestS3, workspaceRoot, type TestS3 } from '@parley/testing';
 import { connect, type NatsConnection } from 'nats';
 

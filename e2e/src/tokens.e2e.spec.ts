@@ -30,11 +30,7 @@ describe('tokens', () => {
   beforeAll(async () => {
     stack = await Stack.start({ replicas: { gateway: 2, presence: 1 }, env: { HEARTBEAT_MS: '500', GATEWAY_HEARTBEAT_MS: '500' } });
     gw = stack.gatewayUrls;
-    [certified, other, staticApp] = await Promise.all([
-      createTestApp({ certified: true }),
-      createTestApp({ certified: true }),
-      createTestApp(),
-    ]);
+    [certified, other, staticApp] = await Promise.all([createTestApp({ certified: true }), createTestApp({ certified: true }), createTestApp()]);
   });
 
   afterEach(() => logoutAll());
@@ -52,11 +48,21 @@ describe('tokens', () => {
 
   it.each([
     ['no token on a certified app', () => undefined, 'RtmUnauthenticatedError', 5],
-    ['a forged token (signed with another certificate)', () => Builder007.buildToken(certified.appId, other.certificate!, 'mallory', 3600), 'RtmUnauthenticatedError', 5],
+    [
+      'a forged token (signed with another certificate)',
+      () => Builder007.buildToken(certified.appId, other.certificate!, 'mallory', 3600),
+      'RtmUnauthenticatedError',
+      5,
+    ],
     ['a token of another app', () => Builder007.buildToken(other.appId, other.certificate!, 'mallory', 3600), 'RtmUnauthenticatedError', 5],
     ['a token of another uid', () => Builder007.buildToken(certified.appId, certified.certificate!, 'someone-else', 3600), 'RtmInvalidArgumentError', 3],
     ['an expired 007 token', () => token007At(certified, 'mallory', now() - 7200, 3600), 'RtmUnauthenticatedError', 6],
-    ['an expired 006 token', () => Builder006.buildToken(certified.appId, certified.certificate!, 'mallory', RtmRole.Rtm_User, now() - 10), 'RtmUnauthenticatedError', 6],
+    [
+      'an expired 006 token',
+      () => Builder006.buildToken(certified.appId, certified.certificate!, 'mallory', RtmRole.Rtm_User, now() - 10),
+      'RtmUnauthenticatedError',
+      6,
+    ],
     ['a garbage token', () => '007eJxgarbage', 'RtmUnauthenticatedError', 5],
   ])('refuses %s', async (_what, makeToken, name, code) => {
     const client = newClient(certified.appId, gw[0]!);

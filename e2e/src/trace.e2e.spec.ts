@@ -22,12 +22,15 @@ describe('trace context across gateway, NATS and presence', () => {
     await newClient(app.appId, stack.gatewayUrls[0]!).login({ uid: 'traced' });
 
     const register = `${stack.prefix}.svc.presence.register`;
-    const [login, send, process] = await waitFor(() => {
-      const login = collector.spans.find((s) => s.service === 'parley-gateway' && s.name === 'ws login');
-      const send = login && collector.spans.find((s) => s.traceId === login.traceId && s.name === `send ${register}`);
-      const process = send && collector.spans.find((s) => s.traceId === login.traceId && s.name === `process ${register}`);
-      return process ? ([login, send, process] as const) : undefined;
-    }, { timeoutMs: 10_000, what: `login trace (spans so far: ${collector.spans.map((s) => `${s.service}:${s.name}`).join(', ')})` });
+    const [login, send, process] = await waitFor(
+      () => {
+        const login = collector.spans.find((s) => s.service === 'parley-gateway' && s.name === 'ws login');
+        const send = login && collector.spans.find((s) => s.traceId === login.traceId && s.name === `send ${register}`);
+        const process = send && collector.spans.find((s) => s.traceId === login.traceId && s.name === `process ${register}`);
+        return process ? ([login, send, process] as const) : undefined;
+      },
+      { timeoutMs: 10_000, what: `login trace (spans so far: ${collector.spans.map((s) => `${s.service}:${s.name}`).join(', ')})` },
+    );
 
     expect(login.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(login.traceId).not.toBe('0'.repeat(32));
@@ -68,19 +71,23 @@ describe('one trace per SDK call across gateways and services', () => {
     await s3?.stop();
   });
 
-  const root = (name: string) => collector.spans.find((s) => s.service === 'parley-gateway' && s.name === name && !collector.spans.some((p) => p.spanId === s.parentSpanId));
+  const root = (name: string) =>
+    collector.spans.find((s) => s.service === 'parley-gateway' && s.name === name && !collector.spans.some((p) => p.spanId === s.parentSpanId));
   const inTrace = (traceId: string) => collector.spans.filter((s) => s.traceId === traceId);
 
   it('follows a peer message from the sender’s gateway over NATS into the receiver’s gateway', async () => {
     const [alice, bob] = [newClient(app.appId, stack.gatewayUrls[0]!), newClient(app.appId, stack.gatewayUrls[1]!)];
     await Promise.all([alice.login({ uid: 'alice' }), bob.login({ uid: 'bob' })]);
     await alice.sendMessageToPeer({ text: 'traced' }, 'bob');
-    const [send, process] = await waitFor(() => {
-      const ws = root('ws send_peer');
-      const send = ws && inTrace(ws.traceId).find((s) => s.name.startsWith('send ') && s.parentSpanId === ws.spanId);
-      const process = send && inTrace(ws.traceId).find((s) => s.name.startsWith('process ') && s.parentSpanId === send.spanId);
-      return process ? ([send, process] as const) : undefined;
-    }, { what: `peer message trace (${collector.spans.map((s) => `${s.service}:${s.name}`).join(', ')})` });
+    const [send, process] = await waitFor(
+      () => {
+        const ws = root('ws send_peer');
+        const send = ws && inTrace(ws.traceId).find((s) => s.name.startsWith('send ') && s.parentSpanId === ws.spanId);
+        const process = send && inTrace(ws.traceId).find((s) => s.name.startsWith('process ') && s.parentSpanId === send.spanId);
+        return process ? ([send, process] as const) : undefined;
+      },
+      { what: `peer message trace (${collector.spans.map((s) => `${s.service}:${s.name}`).join(', ')})` },
+    );
     expect(send.name).toBe('send {prefix}.{app}.user.{uid}');
     expect(send.attributes['messaging.operation.type']).toBe('send');
     expect(process.service).toBe('parley-gateway');
@@ -102,13 +109,16 @@ describe('one trace per SDK call across gateways and services', () => {
     await client.login({ uid: `u-${wsName.replace(/\W/g, '')}` });
     await call(client);
     const subject = `${stack.prefix}.svc.${op}`;
-    const spans = await waitFor(() => {
-      const ws = root(wsName);
-      const all = ws ? inTrace(ws.traceId) : [];
-      const send = all.find((s) => s.name === `send ${subject}`);
-      const process = all.find((s) => s.name === `process ${subject}` && s.service === service);
-      return process && send ? { ws: ws!, send, process } : undefined;
-    }, { what: `${wsName} trace (${collector.spans.map((s) => `${s.service}:${s.name}`).join(', ')})` });
+    const spans = await waitFor(
+      () => {
+        const ws = root(wsName);
+        const all = ws ? inTrace(ws.traceId) : [];
+        const send = all.find((s) => s.name === `send ${subject}`);
+        const process = all.find((s) => s.name === `process ${subject}` && s.service === service);
+        return process && send ? { ws: ws!, send, process } : undefined;
+      },
+      { what: `${wsName} trace (${collector.spans.map((s) => `${s.service}:${s.name}`).join(', ')})` },
+    );
     expect(spans.send.parentSpanId).toBe(spans.ws.spanId);
     expect(spans.process.parentSpanId).toBe(spans.send.spanId);
     expect(spans.process.attributes['messaging.system']).toBe('nats');
@@ -118,16 +128,19 @@ describe('one trace per SDK call across gateways and services', () => {
     const client = newClient(app.appId, stack.gatewayUrls[1]!);
     await client.login({ uid: 'uploader' });
     await client.createFileMessageByUploading(new Uint8Array(200_000).fill(7));
-    const trace = await waitFor(() => {
-      const begin = collector.spans.find((s) => s.service === 'parley-gateway' && s.name === 'ws media_upload_begin');
-      const all = begin ? inTrace(begin.traceId) : [];
-      const ok =
-        all.some((s) => s.name === 'ws media_upload_chunk') &&
-        all.some((s) => s.name === 'ws media_upload_end') &&
-        all.some((s) => s.service === 'parley-media' && s.name === `process ${stack.prefix}.svc.media.begin`) &&
-        all.filter((s) => s.service === 'parley-media' && s.name.startsWith(`process ${stack.prefix}.svc.media.upload.`)).length >= 2;
-      return ok ? all : undefined;
-    }, { what: `upload trace (${collector.spans.map((s) => `${s.service}:${s.name}`).join(', ')})` });
+    const trace = await waitFor(
+      () => {
+        const begin = collector.spans.find((s) => s.service === 'parley-gateway' && s.name === 'ws media_upload_begin');
+        const all = begin ? inTrace(begin.traceId) : [];
+        const ok =
+          all.some((s) => s.name === 'ws media_upload_chunk') &&
+          all.some((s) => s.name === 'ws media_upload_end') &&
+          all.some((s) => s.service === 'parley-media' && s.name === `process ${stack.prefix}.svc.media.begin`) &&
+          all.filter((s) => s.service === 'parley-media' && s.name.startsWith(`process ${stack.prefix}.svc.media.upload.`)).length >= 2;
+        return ok ? all : undefined;
+      },
+      { what: `upload trace (${collector.spans.map((s) => `${s.service}:${s.name}`).join(', ')})` },
+    );
     const chunks = trace.filter((s) => s.name === 'ws media_upload_chunk');
     expect(chunks.length).toBe(Math.ceil(200_000 / (48 * 1024)));
     expect(new Set(trace.map((s) => s.service))).toEqual(new Set(['parley-gateway', 'parley-media']));

@@ -149,11 +149,7 @@ async function deploy(ctx) {
       info(`warning: ${name} was modified after it was applied (checksum differs)`);
     }
     const applied = await applyPending(ctx, engine);
-    out(
-      applied.length === 0
-        ? 'No pending migrations to apply.'
-        : `${applied.length} migration(s) applied; database is up to date.`,
-    );
+    out(applied.length === 0 ? 'No pending migrations to apply.' : `${applied.length} migration(s) applied; database is up to date.`);
     return 0;
   });
 }
@@ -261,10 +257,7 @@ async function dev(ctx, args) {
       filters: FILTERS,
     });
     if (action.tag === 'reset') {
-      throw new Error(
-        `${action.reason}\nThe development database must be reset (all data is lost): ` +
-          `node tools/migrate/cli.mjs reset --force`,
-      );
+      throw new Error(`${action.reason}\nThe development database must be reset (all data is lost): ` + `node tools/migrate/cli.mjs reset --force`);
     }
 
     await applyPending(ctx, engine);

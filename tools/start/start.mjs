@@ -113,7 +113,8 @@ function options() {
     readyTimeoutMs: int('PARLEY_READY_TIMEOUT_MS', env('PARLEY_READY_TIMEOUT_MS'), 1000, 600_000),
   };
   const lastGateway = opts.gatewayPort + opts.replicas - 1;
-  if (problems.length === 0 && lastGateway > 65535) problems.push(`GATEWAY_PORT="${opts.gatewayPort}" leaves no room for ${opts.replicas} gateways (ports up to ${lastGateway})`);
+  if (problems.length === 0 && lastGateway > 65535)
+    problems.push(`GATEWAY_PORT="${opts.gatewayPort}" leaves no room for ${opts.replicas} gateways (ports up to ${lastGateway})`);
   if (problems.length > 0) throw new StartError(`invalid options:\n${problems.map((p) => `  - ${p}`).join('\n')}`, 2);
   return opts;
 }
@@ -279,7 +280,10 @@ function appEnvFor(opts) {
 async function checkConfig(apps, envFor) {
   step('check the configuration of every app');
   const results = await Promise.all(
-    apps.map(async (app) => ({ app, ...(await run(process.execPath, [`dist/apps/${app}/main.js`, '--check-config'], { env: envFor(app, 0), capture: true })) })),
+    apps.map(async (app) => ({
+      app,
+      ...(await run(process.execPath, [`dist/apps/${app}/main.js`, '--check-config'], { env: envFor(app, 0), capture: true })),
+    })),
   );
   if (state.stopping) return;
   /** problem line → the apps that reported it */
@@ -287,8 +291,22 @@ async function checkConfig(apps, envFor) {
   const failures = [];
   for (const { app, code, output } of results) {
     if (code === 0) continue;
-    const lines = code === EX_CONFIG ? output.split('\n').filter((l) => l.startsWith('  - ')).map((l) => l.slice(4)) : [];
-    if (lines.length === 0) failures.push(`${app} could not check its configuration (exit ${code}):\n${output.trimEnd().split('\n').slice(-10).map((l) => `    ${l}`).join('\n')}`);
+    const lines =
+      code === EX_CONFIG
+        ? output
+            .split('\n')
+            .filter((l) => l.startsWith('  - '))
+            .map((l) => l.slice(4))
+        : [];
+    if (lines.length === 0)
+      failures.push(
+        `${app} could not check its configuration (exit ${code}):\n${output
+          .trimEnd()
+          .split('\n')
+          .slice(-10)
+          .map((l) => `    ${l}`)
+          .join('\n')}`,
+      );
     for (const line of lines) problems.set(line, [...(problems.get(line) ?? []), app]);
   }
   if (problems.size === 0 && failures.length === 0) return say(`${apps.join(', ')}: configuration valid`);
@@ -410,10 +428,21 @@ async function main() {
   });
   say(ensure.output.trimEnd());
   // cli exit 2 here: the app exists with a certificate; anything else non-zero: it could not check.
-  const demoNote = ensure.code === 0 ? 'static: log in without a token' : ensure.code === 2 ? 'has a certificate: make tokens with the parley CLI' : 'could not be checked, see above';
+  const demoNote =
+    ensure.code === 0
+      ? 'static: log in without a token'
+      : ensure.code === 2
+        ? 'has a certificate: make tokens with the parley CLI'
+        : 'could not be checked, see above';
 
   const urls = Array.from({ length: opts.replicas }, (_, i) => opts.gatewayPort + i);
-  const more = urls.length > 1 ? `   (also ${urls.slice(1).map((p) => `:${p}`).join(', ')})` : '';
+  const more =
+    urls.length > 1
+      ? `   (also ${urls
+          .slice(1)
+          .map((p) => `:${p}`)
+          .join(', ')})`
+      : '';
   say('');
   say('Parley is running.');
   say(`  SDK URL      ws://127.0.0.1:${urls[0]}/v1/ws${more}`);

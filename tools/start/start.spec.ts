@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { recoveryStreamName } from '@parley/contracts';
+import { recoveryStreamName } from '@parley/contracts/internal';
 import { freePorts, testDatabaseUrl, waitFor, workspaceRoot } from '@parley/testing';
 import { connect } from 'nats';
 
@@ -57,14 +57,20 @@ function launch(command: string, args: string[], ports: number[], extraEnv: Reco
   const collect = (data: Buffer) => output.push(...data.toString().split('\n').filter(Boolean));
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const started: Launch = { child, output, exited, gatewayPort, s3Port, prefix };
   launches.push(started);
   return started;
 }
 
 async function running(l: Launch): Promise<void> {
-  await waitFor(() => l.output.includes('Parley is running.') || l.child.exitCode !== null, { timeoutMs: STARTED_WITHIN_MS, intervalMs: 200, what: 'Parley is running.' });
+  await waitFor(() => l.output.includes('Parley is running.') || l.child.exitCode !== null, {
+    timeoutMs: STARTED_WITHIN_MS,
+    intervalMs: 200,
+    what: 'Parley is running.',
+  });
   if (l.child.exitCode !== null) throw new Error(`npm start exited (${l.child.exitCode}):\n${l.output.slice(-30).join('\n')}`);
 }
 
@@ -129,7 +135,14 @@ function stackProcesses(top: number): { launcher: number; apps: number[] } {
   const launcher = [top, ...below].find((pid) => commandOf(pid).includes('tools/start/start.mjs'));
   const apps = below.filter((pid) => commandOf(pid).includes('dist/apps/'));
   expect(launcher).toBeDefined();
-  expect(apps.map((pid) => /dist\/apps\/(\w+)\//.exec(commandOf(pid))![1]).sort()).toEqual(['attributes', 'channel', 'gateway', 'invitation', 'media', 'presence']);
+  expect(apps.map((pid) => /dist\/apps\/(\w+)\//.exec(commandOf(pid))![1]).sort()).toEqual([
+    'attributes',
+    'channel',
+    'gateway',
+    'invitation',
+    'media',
+    'presence',
+  ]);
   return { launcher: launcher!, apps };
 }
 
@@ -204,12 +217,12 @@ describe('npm start stops everything it started', () => {
 
 describe('npm start checks the configuration of every app first', () => {
   it('reports every problem of every app at once, with the values, and starts nothing', async () => {
-    const l = launch(
-      process.execPath,
-      ['tools/start/start.mjs', ...FLAGS],
-      await freePorts(2),
-      { HEARTBEAT_MS: 'abc', MEDIA_PART_BYTES: '1', SHUTDOWN_DEADLINE_MS: '5', USER_ATTRS_SWEEP_MS: '' },
-    );
+    const l = launch(process.execPath, ['tools/start/start.mjs', ...FLAGS], await freePorts(2), {
+      HEARTBEAT_MS: 'abc',
+      MEDIA_PART_BYTES: '1',
+      SHUTDOWN_DEADLINE_MS: '5',
+      USER_ATTRS_SWEEP_MS: '',
+    });
     const { code } = await l.exited;
     const output = l.output.join('\n');
 

@@ -55,7 +55,13 @@ export class Supervisor {
         slot.tail.push(line);
         if (slot.tail.length > TAIL_LINES) slot.tail.shift();
         const shown = formatLine(line, { raw: this.options.raw });
-        if (shown !== null) this.options.log(shown.split('\n').map((l) => `${prefix} ${l}`).join('\n'));
+        if (shown !== null)
+          this.options.log(
+            shown
+              .split('\n')
+              .map((l) => `${prefix} ${l}`)
+              .join('\n'),
+          );
         if (ready || !line.includes('"ready"')) return;
         try {
           const entry = JSON.parse(line);

@@ -1,14 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  ChanMsgKind,
-  createCodec,
-  ErrorCode,
-  ParleyError,
-  Subjects,
-  type AppId,
-  type ChannelAttrsEvent,
-  type ChannelAttrsWriteRequest,
-} from '@parley/contracts';
+import { createCodec, ErrorCode, ParleyError, type AppId, type ChannelAttrsEvent } from '@parley/contracts';
+import { ChanMsgKind, Subjects, type ChannelAttrsWriteRequest } from '@parley/contracts/internal';
 import { PrismaService } from '@parley/platform';
 import { testDatabaseUrl, waitFor } from '@parley/testing';
 import { connect, type NatsConnection, type Subscription } from 'nats';
@@ -33,8 +25,8 @@ describe('ChannelAttributesService (Postgres, NATS)', () => {
   const values = async (ch: string) => Object.fromEntries(Object.entries(await get(ch)).map(([k, v]) => [k, v.value]));
   const version = async (ch: string) =>
     Number(
-      (await prisma.$queryRaw<{ version: bigint }[]>`SELECT version FROM channel_attribute_sets WHERE app_id = ${appId} AND channel_id = ${ch}`)[0]
-        ?.version ?? 0,
+      (await prisma.$queryRaw<{ version: bigint }[]>`SELECT version FROM channel_attribute_sets WHERE app_id = ${appId} AND channel_id = ${ch}`)[0]?.version ??
+        0,
     );
   const rejection = async (p: Promise<unknown>) => {
     const err = await p.then(

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ErrorCode, ParleyError, type AppId, type UserAttrsWriteRequest } from '@parley/contracts';
+import { ErrorCode, ParleyError, type AppId } from '@parley/contracts';
+import { type UserAttrsWriteRequest } from '@parley/contracts/internal';
 import { PrismaService } from '@parley/platform';
 import { testDatabaseUrl, waitFor } from '@parley/testing';
 import { readAttributesConfig } from '../src/config/attributes.config';
@@ -24,9 +25,10 @@ describe('UserAttributesService (Postgres)', () => {
   /** What the table holds, visible or not. */
   const stored = async (uid: string) =>
     Object.fromEntries(
-      (await prisma.$queryRaw<{ key: string; value: string }[]>`SELECT key, value FROM user_attributes WHERE app_id = ${appId} AND uid = ${uid}`).map(
-        (r) => [r.key, r.value],
-      ),
+      (await prisma.$queryRaw<{ key: string; value: string }[]>`SELECT key, value FROM user_attributes WHERE app_id = ${appId} AND uid = ${uid}`).map((r) => [
+        r.key,
+        r.value,
+      ]),
     );
   const setRow = async (uid: string) =>
     (await prisma.$queryRaw<{ instance_id: string }[]>`SELECT instance_id FROM user_attribute_sets WHERE app_id = ${appId} AND uid = ${uid}`)[0];

@@ -80,10 +80,7 @@ export class PgAppsRepository implements AppsRepository {
   }
 
   async setCertificate(appId: AppId, certificate: string | null): Promise<AppRecord | null> {
-    const rows = await this.query(`UPDATE apps SET certificate = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`, [
-      appId,
-      certificate,
-    ]);
+    const rows = await this.query(`UPDATE apps SET certificate = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`, [appId, certificate]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 

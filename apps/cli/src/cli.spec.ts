@@ -21,7 +21,15 @@ describe('runCli (parse + dispatch)', () => {
       out.length = 0;
       expect(await sut(flag)).toBe(0);
       const text = out.join('\n');
-      for (const line of ['parley app create', 'parley app list', 'parley app show', 'parley app certificate', 'parley app delete', 'parley app ensure', 'parley token']) {
+      for (const line of [
+        'parley app create',
+        'parley app list',
+        'parley app show',
+        'parley app certificate',
+        'parley app delete',
+        'parley app ensure',
+        'parley token',
+      ]) {
         expect(text).toContain(line);
       }
     }
@@ -42,9 +50,11 @@ describe('runCli (parse + dispatch)', () => {
     expect(out.join('\n')).toContain('parley app ensure');
   });
 
-  it('shows one command\'s help without touching the database', async () => {
+  it("shows one command's help without touching the database", async () => {
     expect(await sut('token', '--help')).toBe(0);
-    expect(out[0]).toMatch(/^Usage: parley token --app ID --uid UID \[--expire SECONDS\] \[--format 007\|006\] \[--certificate HEX\] \[--json\]\n\nPrints an RTM login token/);
+    expect(out[0]).toMatch(
+      /^Usage: parley token --app ID --uid UID \[--expire SECONDS\] \[--format 007\|006\] \[--certificate HEX\] \[--json\]\n\nPrints an RTM login token/,
+    );
     expect(await sut('app', 'create', '-h')).toBe(0);
     expect(out.join('\n')).toContain('Usage: parley app create');
   });

@@ -33,7 +33,7 @@ export function usage(commands: readonly Command[] = COMMANDS): string {
     '',
     'Options:',
     '  --json        machine-readable output',
-    '  -h, --help    this text; after a command, that command\'s help (parley app create --help)',
+    "  -h, --help    this text; after a command, that command's help (parley app create --help)",
     '',
     'Environment:',
     `  DATABASE_URL  Postgres with the migrated schema (default ${DEFAULT_DATABASE_URL})`,

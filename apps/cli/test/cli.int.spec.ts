@@ -26,10 +26,15 @@ interface Run {
 
 function parley(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [main, ...args], { env: { PATH: process.env['PATH'], DATABASE_URL: databaseUrl, ...env }, timeout: 20_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [main, ...args],
+      { env: { PATH: process.env['PATH'], DATABASE_URL: databaseUrl, ...env }, timeout: 20_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -61,7 +66,12 @@ describe('parley CLI (built bundle, Postgres)', () => {
       await parley(['app', 'create', '--certificate', '--name', 'int test', '--json']),
     );
     created.push(app.id);
-    expect(app).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{32}$/), certificate: expect.stringMatching(/^[0-9a-f]{32}$/), certified: true, name: 'int test' });
+    expect(app).toMatchObject({
+      id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      certificate: expect.stringMatching(/^[0-9a-f]{32}$/),
+      certified: true,
+      name: 'int test',
+    });
 
     const { rows } = await pool.query<{ certificate: string }>('SELECT certificate FROM apps WHERE id = $1', [app.id]);
     expect(rows).toEqual([{ certificate: app.certificate }]);
@@ -118,6 +128,8 @@ describe('parley CLI (built bundle, Postgres)', () => {
   it('exits 1 with one clear line when Postgres cannot be reached', async () => {
     const run = await parley(['app', 'list'], { DATABASE_URL: 'postgresql://postgres:secret@127.0.0.1:1/parley' });
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe('parley: cannot reach Postgres at postgresql://postgres:***@127.0.0.1:1/parley (connect ECONNREFUSED 127.0.0.1:1); set DATABASE_URL\n');
+    expect(run.stderr).toBe(
+      'parley: cannot reach Postgres at postgresql://postgres:***@127.0.0.1:1/parley (connect ECONNREFUSED 127.0.0.1:1); set DATABASE_URL\n',
+    );
   });
 });

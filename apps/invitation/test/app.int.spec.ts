@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { ErrorCode, InvitationState, PeerState, ParleyError, Subjects, type InvitationSnapshot } from '@parley/contracts';
+import { ErrorCode, InvitationState, PeerState, ParleyError, type InvitationSnapshot } from '@parley/contracts';
+import { Subjects } from '@parley/contracts/internal';
 import { bootstrap, ServiceClient } from '@parley/platform';
 import { waitFor } from '@parley/testing';
 import { connect, type NatsConnection } from 'nats';
@@ -21,6 +22,8 @@ describe('invitation service over NATS', () => {
     const config = readInvitationConfig({
       DATABASE_URL: h.databaseUrl,
       NATS_URL,
+      // this run's prefix (jest.config.cjs), as the app's config would carry it
+      PARLEY_SUBJECT_PREFIX: process.env['PARLEY_SUBJECT_PREFIX'],
       LOG_LEVEL: 'silent',
       INVITATION_ACK_TIMEOUT_MS: '300',
       INVITATION_SWEEP_MS: '50',

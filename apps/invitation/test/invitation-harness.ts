@@ -1,16 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  createCodec,
-  InvitationState,
-  ParleyError,
-  PeerState,
-  Subjects,
-  UserMsgKind,
-  type AppId,
-  type InvitationSnapshot,
-  type StatusChange,
-  type StatusSnapshotRequest,
-} from '@parley/contracts';
+import { createCodec, InvitationState, ParleyError, PeerState, type AppId, type InvitationSnapshot } from '@parley/contracts';
+import { Subjects, UserMsgKind, type StatusChange, type StatusSnapshotRequest } from '@parley/contracts/internal';
 import { PrismaService, rpcCodec, ServiceClient } from '@parley/platform';
 import { testDatabaseUrl } from '@parley/testing';
 import { connect, type NatsConnection } from 'nats';

@@ -1,4 +1,5 @@
-import { InvitationState, PeerState, type InvitationActionRequest } from '@parley/contracts';
+import { InvitationState, PeerState } from '@parley/contracts';
+import { type InvitationActionRequest } from '@parley/contracts/internal';
 import { waitFor } from '@parley/testing';
 import { InvitationHarness, sleep, type Replica } from './invitation-harness';
 
@@ -27,8 +28,7 @@ describe('InvitationWatchService (Postgres, NATS)', () => {
     await h.listen(p.caller, p.callee);
     return p;
   };
-  const create = (p: { caller: string; callee: string; id: string }, replica = fast) =>
-    replica.service.create({ appId: h.appId, content: '', ch: '', ...p });
+  const create = (p: { caller: string; callee: string; id: string }, replica = fast) => replica.service.create({ appId: h.appId, content: '', ch: '', ...p });
   const act = (p: { caller: string; id: string }, uid: string): InvitationActionRequest => ({ appId: h.appId, caller: p.caller, id: p.id, uid });
   const stateOf = async (p: { caller: string; id: string }) => (await h.row(p.caller, p.id))!.state;
   /** The states pushed to both parties (the same to each). */

@@ -1,12 +1,5 @@
-import {
-  ErrorCode,
-  InvitationState,
-  PeerState,
-  TERMINAL_INVITATION_STATES,
-  type InvitationActionRequest,
-  type InvitationCreateRequest,
-  type InvitationSnapshot,
-} from '@parley/contracts';
+import { ErrorCode, InvitationState, PeerState, TERMINAL_INVITATION_STATES, type InvitationSnapshot } from '@parley/contracts';
+import { type InvitationActionRequest, type InvitationCreateRequest } from '@parley/contracts/internal';
 import { waitFor } from '@parley/testing';
 import { InvitationHarness, rejection, settled, sleep, type Replica } from './invitation-harness';
 
@@ -119,9 +112,7 @@ describe('InvitationsService (Postgres, NATS)', () => {
     expect(await h.count()).toBe(before);
     const big = await create(p, { content: 'x'.repeat(8192), id: 'i'.repeat(128) });
     expect(big.content).toHaveLength(8192);
-    expect(await rejection(a.service.accept(act({ ...p, id: 'i'.repeat(128) }, p.callee, { response: '中'.repeat(2731) })))).toBe(
-      ErrorCode.INVALID_ARGUMENT,
-    );
+    expect(await rejection(a.service.accept(act({ ...p, id: 'i'.repeat(128) }, p.callee, { response: '中'.repeat(2731) })))).toBe(ErrorCode.INVALID_ARGUMENT);
     expect((await h.row(p.caller, 'i'.repeat(128)))!.state).toBe(SENT);
   });
 

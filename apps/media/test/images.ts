@@ -84,7 +84,7 @@ function segment(marker: number, data: Buffer): Buffer {
 export function jpeg(width: number, height: number, appBytes = 0): Buffer {
   const parts: Buffer[] = [Buffer.from([0xff, 0xd8])];
   parts.push(segment(0xe0, Buffer.from([0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0])));
-  for (let left = appBytes; left > 0; ) {
+  for (let left = appBytes; left > 0;) {
     const n = Math.min(left, 65_000);
     parts.push(segment(0xe1, Buffer.alloc(n, 0x20)));
     left -= n;
@@ -98,7 +98,7 @@ export function jpeg(width: number, height: number, appBytes = 0): Buffer {
   const blocks = Math.ceil(width / 8) * Math.ceil(height / 8);
   const bits = blocks * 2;
   const scan = Buffer.alloc(Math.ceil(bits / 8), 0);
-  if (bits % 8 !== 0) scan[scan.length - 1] = 0xff >> bits % 8; // pad with 1 bits
+  if (bits % 8 !== 0) scan[scan.length - 1] = 0xff >> (bits % 8); // pad with 1 bits
   parts.push(scan, Buffer.from([0xff, 0xd9]));
   return Buffer.concat(parts);
 }

@@ -1,19 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import {
-  MEDIA_LIMITS,
-  MediaUploadKind,
-  ParleyError,
-  Subjects,
-  type AppId,
-  type MediaBeginReply,
-  type MediaBeginRequest,
-  type MediaInfo,
-  type MediaUploadMessage,
-} from '@parley/contracts';
-import { MsgpackRecordSerializer, MsgpackRequestDeserializer, PrismaService, RpcInterceptor, ServiceClient } from '@parley/platform';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { MEDIA_LIMITS, ParleyError, type AppId, type MediaInfo } from '@parley/contracts';
+import { MediaUploadKind, Subjects, type MediaBeginReply, type MediaBeginRequest, type MediaUploadMessage } from '@parley/contracts/internal';
+import { PrismaService, RpcInterceptor, ServiceClient, serviceTransport } from '@parley/platform';
 import { startTestS3, testDatabaseUrl, type TestS3, type TestS3Options } from '@parley/testing';
 import type { Client, BucketItem } from 'minio';
 import { connect, type NatsConnection } from 'nats';
@@ -109,7 +100,9 @@ export class MediaHarness {
 
   /** The service's environment for this harness, plus overrides (strings, as in the environment). */
   env(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return { ...this.s3.env, DATABASE_URL: this.databaseUrl, NATS_URL, LOG_LEVEL: 'silent', ...overrides };
+    // this run's subject prefix (jest.config.cjs), as the app's config would carry it
+    const prefix = { PARLEY_SUBJECT_PREFIX: process.env['PARLEY_SUBJECT_PREFIX'] };
+    return { ...this.s3.env, DATABASE_URL: this.databaseUrl, NATS_URL, LOG_LEVEL: 'silent', ...prefix, ...overrides };
   }
 
   /** Starts a replica with these settings. */
@@ -117,18 +110,7 @@ export class MediaHarness {
     const config = readMediaConfig(this.env(overrides));
     const app = await NestFactory.create(AppModule.register(config), { logger: false });
     app.useGlobalInterceptors(new RpcInterceptor());
-    app.connectMicroservice<MicroserviceOptions>(
-      {
-        transport: Transport.NATS,
-        options: {
-          servers: [NATS_URL],
-          queue: Subjects.queue('media'),
-          serializer: new MsgpackRecordSerializer(),
-          deserializer: new MsgpackRequestDeserializer(),
-        },
-      },
-      { inheritAppConfig: true },
-    );
+    app.connectMicroservice<MicroserviceOptions>(serviceTransport('media', config), { inheritAppConfig: true });
     await app.startAllMicroservices();
     await app.init();
     const uploads = app.get(MediaUploadsService);

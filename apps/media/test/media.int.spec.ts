@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ErrorCode, MEDIA_LIMITS, MediaUploadKind, Subjects, type MediaBeginReply } from '@parley/contracts';
+import { ErrorCode, MEDIA_LIMITS } from '@parley/contracts';
+import { MediaUploadKind, Subjects, type MediaBeginReply } from '@parley/contracts/internal';
 import { waitFor } from '@parley/testing';
 import { bmp, gif, jpeg, png } from './images';
 import { MediaHarness, newAppId, rejection, type MediaReplica } from './media-harness';
@@ -169,7 +170,8 @@ describe('media service (Postgres, NATS, S3)', () => {
     expect(await rejection(h.chunk(early, 1, randomBytes(1), appId))).toBe(ErrorCode.INVALID_ARGUMENT); // aborted
 
     const badData = await h.begin({ appId, size: 100 });
-    const send = (seq: number, data: unknown) => h.send(badData.subject, { kind: MediaUploadKind.CHUNK, uploadId: badData.uploadId, appId, seq, data: data as Uint8Array });
+    const send = (seq: number, data: unknown) =>
+      h.send(badData.subject, { kind: MediaUploadKind.CHUNK, uploadId: badData.uploadId, appId, seq, data: data as Uint8Array });
     expect(await rejection(send(0, 'text'))).toBe(ErrorCode.INVALID_ARGUMENT);
     expect(await rejection(send(0, new Uint8Array(1)))).toBe(ErrorCode.INVALID_ARGUMENT); // aborted
 

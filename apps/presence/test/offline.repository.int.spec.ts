@@ -53,7 +53,13 @@ describe('OfflineRepository (Postgres)', () => {
     expect(live).toHaveLength(1);
     expect(await sut.deleteExpired()).toBeGreaterThanOrEqual(1);
     expect(await prisma.offlineMessage.count({ where: { appId, uid: 'di' } })).toBe(1);
-    expect(await sut.remove(appId, 'di' as Uid, live.map((r) => r.seq))).toBe(1);
+    expect(
+      await sut.remove(
+        appId,
+        'di' as Uid,
+        live.map((r) => r.seq),
+      ),
+    ).toBe(1);
     expect(await sut.fetch(appId, 'di' as Uid, 10)).toEqual([]);
   });
 });

@@ -64,7 +64,10 @@ describe('SessionsRepository (Postgres)', () => {
     await new Promise((r) => setTimeout(r, 50));
     await sut.gatewayHeartbeat(gw); // gw is alive; only cy's window and the dead gateway's ran out
     const gone = await sut.sweepOffline(20);
-    const mine = gone.filter((g) => g.appId === appId).map((g) => g.uid).sort();
+    const mine = gone
+      .filter((g) => g.appId === appId)
+      .map((g) => g.uid)
+      .sort();
     expect(mine).toEqual(['cy', 'di']);
     expect((await sut.statuses(appId, ['cy', 'di', 'ed'])).map((r) => r.uid)).toEqual(['ed']);
   });

@@ -15,7 +15,8 @@ export function composeSchemaValidator(): (doc: unknown) => string[] {
   // The spec names its meta-schema by an https URL ajv does not know; it is draft-07, which ajv runs by default.
   delete schema['$schema'];
   const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
-  return (doc) => (validate(doc) ? [] : (validate.errors ?? []).map((e: ErrorObject) => `schema: ${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`));
+  return (doc) =>
+    validate(doc) ? [] : (validate.errors ?? []).map((e: ErrorObject) => `schema: ${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
 }
 
 const stringList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(/\s+/) : []);
@@ -52,7 +53,8 @@ const isOneShot = (service: Service) => service['restart'] === 'no';
 export function durationMs(v: unknown): number {
   const text = String(v ?? '');
   let ms = 0;
-  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) ms += Number(n) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g))
+    ms += Number(n) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
   return ms;
 }
 
@@ -98,8 +100,10 @@ export function composeProblems(doc: Compose, ctx: ComposeContext): string[] {
     for (const [dep, condition] of Object.entries(dependsOn(s))) {
       const target = services[dep];
       if (!target) problems.push(`${name}: depends on unknown service ${dep}`);
-      else if (condition === 'service_healthy' && !hasHealthcheck(target)) problems.push(`${name}: waits for ${dep} to be healthy, but ${dep} has no healthcheck`);
-      else if (condition === 'service_completed_successfully' && !isOneShot(target)) problems.push(`${name}: waits for ${dep} to complete, but ${dep} restarts`);
+      else if (condition === 'service_healthy' && !hasHealthcheck(target))
+        problems.push(`${name}: waits for ${dep} to be healthy, but ${dep} has no healthcheck`);
+      else if (condition === 'service_completed_successfully' && !isOneShot(target))
+        problems.push(`${name}: waits for ${dep} to complete, but ${dep} restarts`);
     }
     problems.push(...secretProblems(name, s));
     for (const v of stringList(s['volumes'])) {
@@ -134,14 +138,16 @@ export function composeProblems(doc: Compose, ctx: ComposeContext): string[] {
     for (const infra of [...nats, ...postgres]) if (deps[infra] !== 'service_healthy') problems.push(`${name}: must wait for ${infra} (service_healthy)`);
     if (app === 'media') {
       for (const m of byImage('minio/minio:')) if (deps[m] !== 'service_healthy') problems.push(`${name}: must wait for ${m} (service_healthy)`);
-      for (const m of byImage('minio/mc:')) if (deps[m] !== 'service_completed_successfully') problems.push(`${name}: must wait for ${m} (service_completed_successfully)`);
+      for (const m of byImage('minio/mc:'))
+        if (deps[m] !== 'service_completed_successfully') problems.push(`${name}: must wait for ${m} (service_completed_successfully)`);
     }
     const env = environment(s);
     if (env['HOST'] !== '0.0.0.0') problems.push(`${name}: HOST must be 0.0.0.0 (the default 127.0.0.1 is unreachable from other containers)`);
     if (!/^\d+$/.test(env['PORT'] ?? '') || env['PORT'] === '0') problems.push(`${name}: PORT must be a fixed port (health checks and scrapes use it)`);
     problems.push(...envProblems(name, Object.keys(env), ctx.envOf(app)));
     const shutdown = Number(env['SHUTDOWN_DEADLINE_MS'] ?? 10_000) + (app === 'gateway' ? Number(env['DRAIN_TIMEOUT_MS'] ?? 5_000) : 0);
-    if (!(durationMs(s['stop_grace_period'] ?? '10s') > shutdown)) problems.push(`${name}: stop_grace_period must exceed ${shutdown} ms (drain and shutdown deadline)`);
+    if (!(durationMs(s['stop_grace_period'] ?? '10s') > shutdown))
+      problems.push(`${name}: stop_grace_period must exceed ${shutdown} ms (drain and shutdown deadline)`);
   }
   for (const m of migrate) problems.push(...envProblems(m, Object.keys(environment(services[m]!)), ctx.migrateEnv));
 

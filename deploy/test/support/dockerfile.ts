@@ -84,14 +84,16 @@ export function dockerfileProblems(text: string, ctx: DockerfileContext): string
     const bad = imageProblem(stage.image);
     if (bad) problems.push(`FROM ${bad}`);
     const node = /^node:(\d+)\./.exec(stage.image);
-    if (stage.image.startsWith('node:') && !(node && Number(node[1]) >= ctx.nodeMajor)) problems.push(`FROM ${stage.image}: Node ${ctx.nodeMajor} or newer (package.json engines)`);
+    if (stage.image.startsWith('node:') && !(node && Number(node[1]) >= ctx.nodeMajor))
+      problems.push(`FROM ${stage.image}: Node ${ctx.nodeMajor} or newer (package.json engines)`);
   }
 
   const build = stages.find((s) => s.name === 'build');
   const runtime = last(stages)!;
   if (!build) problems.push('no stage named "build"');
   if (!runs(build, /\bnpm ci\b/)) problems.push('build: no npm ci');
-  if (!runs(build, /PRISMA_SCHEMA_ENGINE_BINARY=\/bin\/false\b.*\bprisma generate\b/)) problems.push('build: prisma generate with PRISMA_SCHEMA_ENGINE_BINARY=/bin/false missing');
+  if (!runs(build, /PRISMA_SCHEMA_ENGINE_BINARY=\/bin\/false\b.*\bprisma generate\b/))
+    problems.push('build: prisma generate with PRISMA_SCHEMA_ENGINE_BINARY=/bin/false missing');
   if (!runs(build, /\bnx run-many\b.*-t build\b/)) problems.push('build: nx run-many -t build missing');
 
   // Production dependencies: installed without dev dependencies, in the runtime or a stage it copies from.
@@ -99,10 +101,12 @@ export function dockerfileProblems(text: string, ctx: DockerfileContext): string
   const copiedFrom = new Set(copies.map((c) => c.flags['from']).filter(Boolean));
   const depsStage = stages.find((s) => (s === runtime || copiedFrom.has(s.name ?? '')) && runs(s, /\bnpm ci\b[^&]*--omit=dev/));
   if (!depsStage) problems.push('runtime: node_modules must come from `npm ci --omit=dev`');
-  else if (depsStage !== runtime && !copies.some((c) => c.flags['from'] === depsStage.name && /node_modules/.test(c.args))) problems.push(`runtime: does not copy node_modules from ${depsStage.name}`);
+  else if (depsStage !== runtime && !copies.some((c) => c.flags['from'] === depsStage.name && /node_modules/.test(c.args)))
+    problems.push(`runtime: does not copy node_modules from ${depsStage.name}`);
   if (!copies.some((c) => c.flags['from'] === 'build' && /dist\/apps/.test(c.args))) problems.push('runtime: does not copy dist/apps from the build stage');
   for (const needed of ['prisma', 'tools/migrate', 'prisma.config.ts']) {
-    if (!copies.some((c) => !c.flags['from'] && c.args.split(/\s+/).slice(0, -1).includes(needed))) problems.push(`runtime: ${needed} is not copied (the migration job needs it)`);
+    if (!copies.some((c) => !c.flags['from'] && c.args.split(/\s+/).slice(0, -1).includes(needed)))
+      problems.push(`runtime: ${needed} is not copied (the migration job needs it)`);
   }
   // Context files copied must exist and survive .dockerignore.
   for (const stage of stages) {
@@ -122,7 +126,9 @@ export function dockerfileProblems(text: string, ctx: DockerfileContext): string
   else if (/^0(:|$)/.test(user)) problems.push('runtime: USER is root');
 
   const env = new Map(
-    runtime.steps.filter((s) => s.keyword === 'ENV').flatMap((s) => [...s.args.matchAll(/([A-Z_][A-Z0-9_]*)=("[^"]*"|\S+)/g)].map((m) => [m[1]!, m[2]!.replace(/^"|"$/g, '')] as const)),
+    runtime.steps
+      .filter((s) => s.keyword === 'ENV')
+      .flatMap((s) => [...s.args.matchAll(/([A-Z_][A-Z0-9_]*)=("[^"]*"|\S+)/g)].map((m) => [m[1]!, m[2]!.replace(/^"|"$/g, '')] as const)),
   );
   if (env.get('HOST') !== '0.0.0.0') problems.push('runtime: ENV HOST=0.0.0.0 missing (the apps default to 127.0.0.1)');
   const port = env.get('PORT');

@@ -13,7 +13,8 @@ import { ROOT } from './repo';
  *    rejects it too (strict field validation).
  */
 const modelModule = (o: K8sObject) => `kubernetes-models/${o.apiVersion}/${o.kind}`;
-const modelExists = (o: K8sObject) => /^[A-Za-z0-9./]+$/.test(o.apiVersion) && /^[A-Za-z]+$/.test(o.kind) && existsSync(join(ROOT, 'node_modules', `${modelModule(o)}.d.ts`));
+const modelExists = (o: K8sObject) =>
+  /^[A-Za-z0-9./]+$/.test(o.apiVersion) && /^[A-Za-z]+$/.test(o.kind) && existsSync(join(ROOT, 'node_modules', `${modelModule(o)}.d.ts`));
 
 interface Model {
   validate(): void;

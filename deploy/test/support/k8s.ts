@@ -50,7 +50,8 @@ function secretRefProblems(c: Rec, who: string, ctx: K8sContext): string[] {
     if (typeof e['value'] === 'string' && urlPassword(e['value']) !== undefined) problems.push(`${who}: ${name} has a password written in the URL`);
     if (Object.keys(ref).length > 0) {
       const keys = ctx.secrets.get(String(ref['name']));
-      if (!keys?.has(String(ref['key']))) problems.push(`${who}: ${name} reads Secret ${String(ref['name'])} key ${String(ref['key'])}, which deploy/k8s/secrets.example.yaml does not describe`);
+      if (!keys?.has(String(ref['key'])))
+        problems.push(`${who}: ${name} reads Secret ${String(ref['name'])} key ${String(ref['key'])}, which deploy/k8s/secrets.example.yaml does not describe`);
     }
   }
   return problems;
@@ -90,7 +91,8 @@ const seconds = (ms: string | undefined, fallback: number) => Number(ms ?? fallb
 /** Every rule the rendered manifests must meet; [] when they do. */
 export function k8sProblems(objects: K8sObject[], ctx: K8sContext): string[] {
   const problems: string[] = [];
-  if (objects.some((o) => o.kind === 'Secret')) problems.push('a Secret is in the manifests: secrets are created outside them (deploy/k8s/secrets.example.yaml)');
+  if (objects.some((o) => o.kind === 'Secret'))
+    problems.push('a Secret is in the manifests: secrets are created outside them (deploy/k8s/secrets.example.yaml)');
   for (const cm of find(objects, 'ConfigMap')) {
     for (const [k, v] of Object.entries(rec(cm['data']))) {
       if (SECRET_NAME.test(k) || k === 'DATABASE_URL') problems.push(`${objectId(cm)}: ${k} belongs in a Secret`);
@@ -112,7 +114,8 @@ export function k8sProblems(objects: K8sObject[], ctx: K8sContext): string[] {
     const labels = templateLabels(d);
     if (!labelsMatch(spec['selector'], labels)) problems.push(`${who}: selector does not match its pod labels`);
     problems.push(...securityProblems(podSpec, who));
-    if (typeof podSpec['serviceAccountName'] === 'string' && !accounts.has(podSpec['serviceAccountName'])) problems.push(`${who}: ServiceAccount ${podSpec['serviceAccountName']} is not in the manifests`);
+    if (typeof podSpec['serviceAccountName'] === 'string' && !accounts.has(podSpec['serviceAccountName']))
+      problems.push(`${who}: ServiceAccount ${podSpec['serviceAccountName']} is not in the manifests`);
     const containers = list(podSpec['containers']).map(rec);
     const main = containers[0] ?? {};
     const app = command(main);
@@ -137,7 +140,11 @@ export function k8sProblems(objects: K8sObject[], ctx: K8sContext): string[] {
       else if (get['port'] !== port && get['port'] !== http?.['name']) problems.push(`${who}: ${kind} must use the app's PORT`);
     }
     const annotations = rec(rec(rec(spec['template'])['metadata'])['annotations']);
-    if (annotations['prometheus.io/scrape'] !== 'true' || annotations['prometheus.io/path'] !== '/metrics' || Number(annotations['prometheus.io/port']) !== port) {
+    if (
+      annotations['prometheus.io/scrape'] !== 'true' ||
+      annotations['prometheus.io/path'] !== '/metrics' ||
+      Number(annotations['prometheus.io/port']) !== port
+    ) {
       problems.push(`${who}: pod annotations must let Prometheus scrape /metrics on PORT`);
     }
     // SIGTERM → (gateway) drain → close; the kubelet must not kill the pod before that ends.
@@ -159,8 +166,14 @@ export function k8sProblems(objects: K8sObject[], ctx: K8sContext): string[] {
       if (spec['replicas'] !== undefined) problems.push(`${who}: sets replicas although an HPA owns the count (every apply would reset it)`);
     }
     if (!hpa && !(Number(spec['replicas']) >= 2)) problems.push(`${who}: needs at least 2 replicas`);
-    if (!find(objects, 'PodDisruptionBudget').some((p) => labelsMatch(rec(p['spec'])['selector'], labels))) problems.push(`${who}: no PodDisruptionBudget selects its pods`);
-    if (!find(objects, 'Service').some((s) => labelsMatch(rec(s['spec'])['selector'], labels) && list(rec(s['spec'])['ports']).some((p) => [port, http?.['name']].includes(rec(p)['targetPort'])))) {
+    if (!find(objects, 'PodDisruptionBudget').some((p) => labelsMatch(rec(p['spec'])['selector'], labels)))
+      problems.push(`${who}: no PodDisruptionBudget selects its pods`);
+    if (
+      !find(objects, 'Service').some(
+        (s) =>
+          labelsMatch(rec(s['spec'])['selector'], labels) && list(rec(s['spec'])['ports']).some((p) => [port, http?.['name']].includes(rec(p)['targetPort'])),
+      )
+    ) {
       problems.push(`${who}: no Service reaches its PORT`);
     }
   }
@@ -193,18 +206,27 @@ function networkProblems(objects: K8sObject[], apps: Map<string, K8sObject>): st
   const selecting = (d: K8sObject) => policies.filter((p) => labelsMatch(rec(p['spec'])['podSelector'], templateLabels(d)));
   const portOf = (d: K8sObject) => rec(list(rec(list(podSpecs(d)[0]!['containers'])[0])['ports'])[0]);
   const allows = (rules: unknown[], port: Rec, pred: (peers: unknown[]) => boolean) =>
-    rules.map(rec).some((r) => pred(list(r['from'] ?? r['to'])) && (r['ports'] === undefined || list(r['ports']).map(rec).some((p) => p['port'] === port['containerPort'] || p['port'] === port['name'])));
+    rules.map(rec).some(
+      (r) =>
+        pred(list(r['from'] ?? r['to'])) &&
+        (r['ports'] === undefined ||
+          list(r['ports'])
+            .map(rec)
+            .some((p) => p['port'] === port['containerPort'] || p['port'] === port['name'])),
+    );
   for (const [app, d] of apps) {
     const mine = selecting(d);
     const ingress = mine.flatMap((p) => list(rec(p['spec'])['ingress']));
     const egress = mine.flatMap((p) => list(rec(p['spec'])['egress']));
     const port = portOf(d);
-    if (app === 'gateway' && !allows(ingress, port, (from) => from.length === 0)) problems.push(`${objectId(d)}: no NetworkPolicy lets clients reach its port from anywhere`);
+    if (app === 'gateway' && !allows(ingress, port, (from) => from.length === 0))
+      problems.push(`${objectId(d)}: no NetworkPolicy lets clients reach its port from anywhere`);
     if (!allows(ingress, port, (from) => from.length > 0)) problems.push(`${objectId(d)}: no NetworkPolicy lets the metrics scraper reach its port`);
     for (const needed of [4222, 5432, 53]) {
       if (!allows(egress, { containerPort: needed }, () => true)) problems.push(`${objectId(d)}: no NetworkPolicy lets it reach port ${needed}`);
     }
-    if (app === 'media' && !allows(egress, { containerPort: 9000 }, () => true) && !allows(egress, { containerPort: 443 }, () => true)) problems.push(`${objectId(d)}: cannot reach S3`);
+    if (app === 'media' && !allows(egress, { containerPort: 9000 }, () => true) && !allows(egress, { containerPort: 443 }, () => true))
+      problems.push(`${objectId(d)}: cannot reach S3`);
   }
   return problems;
 }

@@ -45,7 +45,16 @@ interface Kustomization {
 
 const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'namespace', 'images', 'patches']);
 /** Kinds without a namespace (among those Parley could use). */
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'IngressClass']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PersistentVolume',
+  'StorageClass',
+  'PriorityClass',
+  'IngressClass',
+]);
 
 export class KustomizeError extends Error {
   override name = 'KustomizeError';
@@ -96,7 +105,13 @@ export const objectId = (o: K8sObject) => `${o.apiVersion}/${o.kind}/${o.metadat
 
 export function loadObjects(file: string): K8sObject[] {
   return parseYamlDocuments(read(file), file).map((doc, i) => {
-    if (!isRecord(doc) || typeof doc['apiVersion'] !== 'string' || typeof doc['kind'] !== 'string' || !isRecord(doc['metadata']) || typeof doc['metadata']['name'] !== 'string') {
+    if (
+      !isRecord(doc) ||
+      typeof doc['apiVersion'] !== 'string' ||
+      typeof doc['kind'] !== 'string' ||
+      !isRecord(doc['metadata']) ||
+      typeof doc['metadata']['name'] !== 'string'
+    ) {
       throw new KustomizeError(`${file}: document ${i + 1} is not a Kubernetes object (apiVersion, kind, metadata.name)`);
     }
     return doc as K8sObject;
@@ -127,7 +142,8 @@ function applyPatch(objects: K8sObject[], patch: Patch, dir: string): K8sObject[
   if (patch.target) {
     targets = objects.filter((o) => matches(o, patch.target!));
   } else {
-    if (!isRecord(body) || !isRecord(body['metadata'])) throw new KustomizeError(`${where}: a patch without target must be a strategic merge patch of one object`);
+    if (!isRecord(body) || !isRecord(body['metadata']))
+      throw new KustomizeError(`${where}: a patch without target must be a strategic merge patch of one object`);
     const t = body as unknown as K8sObject;
     targets = objects.filter((o) => o.apiVersion === t.apiVersion && o.kind === t.kind && o.metadata.name === t.metadata.name);
   }
@@ -181,8 +197,12 @@ function mergeKey(path: string[]): string | undefined {
 function json6902(o: K8sObject, ops: unknown[], where: string): K8sObject {
   const doc = structuredClone(o) as unknown as Record<string, unknown>;
   for (const op of ops) {
-    if (!isRecord(op) || typeof op['op'] !== 'string' || typeof op['path'] !== 'string') throw new KustomizeError(`${where}: not a JSON 6902 operation: ${JSON.stringify(op)}`);
-    const segments = op['path'].split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    if (!isRecord(op) || typeof op['op'] !== 'string' || typeof op['path'] !== 'string')
+      throw new KustomizeError(`${where}: not a JSON 6902 operation: ${JSON.stringify(op)}`);
+    const segments = op['path']
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     const last = segments.pop()!;
     let parent: unknown = doc;
     for (const s of segments) {
@@ -241,7 +261,7 @@ function retag(o: K8sObject, rule: ImageRule): void {
       if (image.name !== rule.name) continue;
       const name = rule.newName ?? image.name;
       if (rule.digest) c['image'] = `${name}@${rule.digest}`;
-      else c['image'] = `${name}${rule.newTag ?? image.tag ? `:${rule.newTag ?? image.tag}` : ''}${!rule.newTag && image.digest ? `@${image.digest}` : ''}`;
+      else c['image'] = `${name}${(rule.newTag ?? image.tag) ? `:${rule.newTag ?? image.tag}` : ''}${!rule.newTag && image.digest ? `@${image.digest}` : ''}`;
     }
   }
 }

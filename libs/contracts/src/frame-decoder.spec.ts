@@ -60,7 +60,8 @@ describe('client frame decoder', () => {
     };
     expect(sut.decode(protoKey(1))).toBeUndefined();
     // [REQ, 5, op 40, { attrs: { <key>: 1 } }]
-    const frame = (key: string) => Uint8Array.from([0x94, 0x02, 0x05, 0x28, 0x81, 0xa5, ...Buffer.from('attrs'), 0x81, 0xa0 | key.length, ...Buffer.from(key), 0x01]);
+    const frame = (key: string) =>
+      Uint8Array.from([0x94, 0x02, 0x05, 0x28, 0x81, 0xa5, ...Buffer.from('attrs'), 0x81, 0xa0 | key.length, ...Buffer.from(key), 0x01]);
     expect(sut.decode(frame('__proto_x'))).toEqual([2, 5, 40, { attrs: { __proto_x: 1 } }]);
     expect(sut.decode(frame('__proto__'))).toBeUndefined();
     expect(scan(frame('__proto__'))).toBe(Scan.MALFORMED);
@@ -107,7 +108,11 @@ describe('client frame decoder', () => {
         fc.constant(null),
         fc.uint8Array({ maxLength: 16 }),
         fc.array(tie('value'), { maxLength: 4 }),
-        fc.dictionary(fc.string({ minLength: 1 }).filter((k) => k !== '__proto__'), tie('value'), { maxKeys: 4 }),
+        fc.dictionary(
+          fc.string({ minLength: 1 }).filter((k) => k !== '__proto__'),
+          tie('value'),
+          { maxKeys: 4 },
+        ),
       ),
     })).value;
     fc.assert(

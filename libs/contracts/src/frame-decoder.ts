@@ -47,8 +47,7 @@ export function scan(b: Uint8Array, maxDepth: number = MAX_CLIENT_DEPTH): Scan {
     else if (t <= 0x8f) {
       items = (t & 0x0f) * 2;
       map = true;
-    }
-    else if (t <= 0x9f) items = t & 0x0f;
+    } else if (t <= 0x9f) items = t & 0x0f;
     else if (t <= 0xbf) skip = t & 0x1f;
     else {
       switch (t) {

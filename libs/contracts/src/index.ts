@@ -1,11 +1,12 @@
+/**
+ * @parley/contracts — the public wire protocol: what the SDK and a gateway say to each other
+ * (docs/protocol.md). Browser-safe. Internal subjects and service DTOs: @parley/contracts/internal.
+ */
 export * from './ids';
 export * from './errors';
 export * from './protocol';
 export * from './codec';
-export * from './subjects';
-export * from './presence.dto';
 export * from './messages';
-export * from './offline.dto';
 export * from './channels';
 export * from './require';
 export * from './attributes';

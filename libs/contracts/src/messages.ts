@@ -54,14 +54,6 @@ export interface PeerMessageEvent {
   off?: boolean;
 }
 
-/** Body of a UserMsgKind.PEER_MESSAGE on the receiver's user subject (request: the reply is PeerAck). */
-export type PeerMessageNats = PeerMessageEvent;
-
-/** Reply of the receiver's gateway: 1 = the session took it (ACKed), 0 = it did not. */
-export interface PeerAck {
-  r: 0 | 1;
-}
-
 /** UTF-8 byte length without allocating (browser-safe). */
 export function utf8Length(s: string): number {
   let n = 0;

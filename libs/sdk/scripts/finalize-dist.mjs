@@ -23,7 +23,10 @@ for (const file of ['index.d.ts', 'index.d.mts']) {
   const target = path.join(pkgDir, 'dist', file);
   const text = fs.readFileSync(target, 'utf8');
   const fixed = text.replace(/^export \{([^}]*)\};$/gm, (_all, list) => {
-    const names = list.split(',').map((n) => n.trim()).filter(Boolean);
+    const names = list
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
     const typed = names.map((n) => (n.startsWith('type ') || / as default$/.test(n) || VALUE_EXPORTS.has(n) ? n : `type ${n}`));
     return `export { ${typed.join(', ')} };`;
   });

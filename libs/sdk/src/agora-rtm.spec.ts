@@ -9,10 +9,28 @@ const APP_ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 describe('AgoraRTM object', () => {
   it('has the runtime keys of agora-rtm-sdk 1.6.0 plus Parley statics', () => {
     const agora = [
-      'createInstance', 'BUILD', 'VERSION', 'END_CALL_PREFIX', 'processId', 'ConnectionChangeReason', 'ConnectionState',
-      'LocalInvitationFailureReason', 'LocalInvitationState', 'RemoteInvitationFailureReason', 'RemoteInvitationState',
-      'MessageType', 'PeerOnlineState', 'PeerSubscriptionOption', 'LOG_FILTER_OFF', 'LOG_FILTER_ERROR', 'LOG_FILTER_WARNING',
-      'LOG_FILTER_INFO', 'LOG_FILTER_DEBUG', 'setParameter', 'getParameter', 'setArea',
+      'createInstance',
+      'BUILD',
+      'VERSION',
+      'END_CALL_PREFIX',
+      'processId',
+      'ConnectionChangeReason',
+      'ConnectionState',
+      'LocalInvitationFailureReason',
+      'LocalInvitationState',
+      'RemoteInvitationFailureReason',
+      'RemoteInvitationState',
+      'MessageType',
+      'PeerOnlineState',
+      'PeerSubscriptionOption',
+      'LOG_FILTER_OFF',
+      'LOG_FILTER_ERROR',
+      'LOG_FILTER_WARNING',
+      'LOG_FILTER_INFO',
+      'LOG_FILTER_DEBUG',
+      'setParameter',
+      'getParameter',
+      'setArea',
     ];
     expect(Object.keys(AgoraRTM).sort()).toEqual([...agora, 'AreaCode', 'setServerUrl', 'setWebSocketImplementation'].sort());
     expect(AgoraRTM.END_CALL_PREFIX).toBe('AgoraRTMLegacyEndcallCompatibleMessagePrefix');

@@ -2,7 +2,10 @@ import { LOG_FILTER_ERROR, LOG_FILTER_INFO, LOG_FILTER_OFF, Logger, redact } fro
 
 function sink() {
   const lines: [string, unknown[]][] = [];
-  const log = (level: string) => (msg: string, ...args: unknown[]) => void lines.push([`${level} ${msg}`, args]);
+  const log =
+    (level: string) =>
+    (msg: string, ...args: unknown[]) =>
+      void lines.push([`${level} ${msg}`, args]);
   return { lines, console: { error: log('E'), warn: log('W'), info: log('I'), debug: log('D') } };
 }
 

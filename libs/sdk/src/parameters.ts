@@ -38,7 +38,13 @@ export function resolveServerUrls(configUrl: string | string[] | undefined): str
   if (configUrl !== undefined) return normalizeServerUrls(configUrl);
   if (serverUrls) return [...serverUrls];
   const env = envServerUrl();
-  if (env) return normalizeServerUrls(env.split(',').map((u) => u.trim()).filter(Boolean));
+  if (env)
+    return normalizeServerUrls(
+      env
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    );
   return [DEFAULT_SERVER_URL];
 }
 

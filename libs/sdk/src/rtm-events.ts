@@ -2,21 +2,9 @@
  * Event maps of agora-rtm-sdk 1.6.0 (spec §4), exported as the `RtmEvents` namespace. The property
  * name is the event name, the function type the listener signature.
  */
-import type {
-  ConnectionChangeReason,
-  ConnectionState,
-  LocalInvitationFailureReason,
-  RemoteInvitationFailureReason,
-} from './enums';
+import type { ConnectionChangeReason, ConnectionState, LocalInvitationFailureReason, RemoteInvitationFailureReason } from './enums';
 import type { RemoteInvitation } from './remote-invitation';
-import type {
-  ChannelAttributes,
-  PeersOnlineStatusMap,
-  ReceivedMessageProperties,
-  RecoveryIncompleteInfo,
-  RtmMessage,
-  RtmMetadata,
-} from './types';
+import type { ChannelAttributes, PeersOnlineStatusMap, ReceivedMessageProperties, RecoveryIncompleteInfo, RtmMessage, RtmMetadata } from './types';
 
 export interface RtmClientEvents {
   MessageFromPeer: (message: RtmMessage, peerId: string, messageProps: ReceivedMessageProperties) => void;

@@ -37,7 +37,12 @@ describe('server URLs', () => {
 
 describe('validateConfig', () => {
   it('accepts the agora keys and serverUrl', () => {
-    const config = { enableLogUpload: false, enableCloudProxy: true, logFilter: { error: true, warn: false, info: false, track: false, debug: false }, serverUrl: 'ws://x' };
+    const config = {
+      enableLogUpload: false,
+      enableCloudProxy: true,
+      logFilter: { error: true, warn: false, info: false, track: false, debug: false },
+      serverUrl: 'ws://x',
+    };
     expect(validateConfig(config)).toBe(config);
     expect(validateConfig(undefined)).toEqual({});
   });

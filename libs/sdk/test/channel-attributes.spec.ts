@@ -21,13 +21,7 @@ describe('channel attributes', () => {
     return { ...rec, conn: gw.last };
   }
 
-  const ATTR_OPS = new Set<number>([
-    Op.SET_CHANNEL_ATTRS,
-    Op.ADD_CHANNEL_ATTRS,
-    Op.DELETE_CHANNEL_ATTRS,
-    Op.CLEAR_CHANNEL_ATTRS,
-    Op.GET_CHANNEL_ATTRS,
-  ]);
+  const ATTR_OPS = new Set<number>([Op.SET_CHANNEL_ATTRS, Op.ADD_CHANNEL_ATTRS, Op.DELETE_CHANNEL_ATTRS, Op.CLEAR_CHANNEL_ATTRS, Op.GET_CHANNEL_ATTRS]);
 
   /** Every channel-attribute request the client sent on `conn`, as [op, args], in order. */
   function sent(conn = gw.last): [number, unknown][] {

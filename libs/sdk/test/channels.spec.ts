@@ -688,13 +688,7 @@ describe('channels', () => {
       alice.conn.pushChannelMessage(text('d', { ts: 200 }));
       await settle(alice.client);
       // What the gateway has: the messages above plus two alice missed.
-      gw.channelHistory.set('lobby', [
-        text('a', { ts: 100 }),
-        text('c', { ts: 200 }),
-        text('d', { ts: 200 }),
-        text('e', { ts: 200 }),
-        text('f', { ts: 300 }),
-      ]);
+      gw.channelHistory.set('lobby', [text('a', { ts: 100 }), text('c', { ts: 200 }), text('d', { ts: 200 }), text('e', { ts: 200 }), text('f', { ts: 300 })]);
       alice.conn.kill();
       await alice.reach('CONNECTED', 'LOGIN_SUCCESS');
       await gw.until(() => gw.last.requests(Op.JOIN).length === 1);
@@ -713,7 +707,7 @@ describe('channels', () => {
       expect(alice.got.messages.at(-1)?.[2]).toEqual({ serverReceivedTs: expect.any(Number) });
     });
 
-    it('holds the channel\'s messages and getMembers (pending or new) until the rejoin was answered', async () => {
+    it("holds the channel's messages and getMembers (pending or new) until the rejoin was answered", async () => {
       useFastTimers({ messageAttemptMs: 5000, messageTimeoutMs: 3000, requestTimeoutMs: 3000 });
       await joined('bob');
       const alice = await joined('alice');

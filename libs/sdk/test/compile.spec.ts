@@ -34,11 +34,19 @@ describe('agora-rtm-sdk 1.6.0 app compiles against Parley', () => {
     expect(await runs.source).toEqual({ code: 0, output: '' });
   }, 60_000);
 
-  (builtEsm ? it : it.skip)('against the built ESM typings (dist/libs/sdk/dist/index.d.mts)', async () => {
-    expect(await runs.esm).toEqual({ code: 0, output: '' });
-  }, 60_000);
+  (builtEsm ? it : it.skip)(
+    'against the built ESM typings (dist/libs/sdk/dist/index.d.mts)',
+    async () => {
+      expect(await runs.esm).toEqual({ code: 0, output: '' });
+    },
+    60_000,
+  );
 
-  (builtCjs ? it : it.skip)('against the built CJS typings (dist/libs/sdk/dist/index.d.ts)', async () => {
-    expect(await runs.cjs).toEqual({ code: 0, output: '' });
-  }, 60_000);
+  (builtCjs ? it : it.skip)(
+    'against the built CJS typings (dist/libs/sdk/dist/index.d.ts)',
+    async () => {
+      expect(await runs.cjs).toEqual({ code: 0, output: '' });
+    },
+    60_000,
+  );
 });

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as vm from 'node:vm';
+import { Patterns, SERVICES } from '@parley/contracts/internal';
 import { FakeGateway } from './fake-gateway';
 import { APP_ID } from './helpers';
 
@@ -51,6 +52,25 @@ const built = fs.existsSync(path.join(pkgDir, 'dist/index.js'));
     const AgoraRTM = (context as { AgoraRTM: { createInstance: unknown; VERSION: string } }).AgoraRTM;
     expect(typeof AgoraRTM.createInstance).toBe('function');
     expect(() => (AgoraRTM.createInstance as (id: string) => unknown)('bad')).toThrow(expect.objectContaining({ name: 'RtmInvalidArgumentError', code: 1 }));
+  });
+
+  it('ships none of the internal contracts: no service subject, stream or NATS body kind', () => {
+    const internalNames = [
+      ...Object.values(Patterns).flatMap((group): string[] =>
+        typeof group === 'function' ? SERVICES.map(group) : Object.values(group as Record<string, string>),
+      ),
+      'channel_recent',
+      'svc.media.upload',
+      // keys of the internal maps survive minification
+      'OFFLINE_STORED',
+      'leaveSession',
+      'confirmAccept',
+    ];
+    expect(internalNames.length).toBeGreaterThan(30);
+    for (const file of ['index.global.js', 'index.js', 'index.mjs', 'index.d.ts']) {
+      const code = fs.readFileSync(path.join(pkgDir, 'dist', file), 'utf8');
+      expect(internalNames.filter((name) => code.includes(name))).toEqual([]);
+    }
   });
 
   it('the typings export the classes as types only', () => {
@@ -98,10 +118,14 @@ const built = fs.existsSync(path.join(pkgDir, 'dist/index.js'));
       });
     }
 
-    it.each(['cjs', 'esm'] as const)('%s: uploads a file path and downloads to a file', async (format) => {
-      const run = await roundTrip(format);
-      expect(run).toMatchObject({ code: 0, output: `${format}-in.txt\n` });
-      expect(fs.readFileSync(run.target).equals(fs.readFileSync(run.source))).toBe(true);
-    }, 30_000);
+    it.each(['cjs', 'esm'] as const)(
+      '%s: uploads a file path and downloads to a file',
+      async (format) => {
+        const run = await roundTrip(format);
+        expect(run).toMatchObject({ code: 0, output: `${format}-in.txt\n` });
+        expect(fs.readFileSync(run.target).equals(fs.readFileSync(run.source))).toBe(true);
+      },
+      30_000,
+    );
   });
 });

@@ -72,7 +72,8 @@ export class FakeInvitations {
     const now = this.get(s.caller, s.id);
     if (!now || now.state !== s.state) return;
     if (this.autoReceive && s.state === InvitationState.SENT && uid === s.callee) this.update(s.caller, s.id, { state: InvitationState.RECEIVED });
-    else if (this.autoConfirm && s.state === InvitationState.ACCEPT_PENDING && uid === s.caller) this.update(s.caller, s.id, { state: InvitationState.ACCEPTED });
+    else if (this.autoConfirm && s.state === InvitationState.ACCEPT_PENDING && uid === s.caller)
+      this.update(s.caller, s.id, { state: InvitationState.ACCEPTED });
   }
 
   /** SENT (pushed to both), FAILED/PEER_OFFLINE when the callee has no connection; a resend answers the current snapshot. */

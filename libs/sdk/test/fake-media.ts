@@ -83,7 +83,15 @@ export class FakeMedia {
   /** Stores media directly (as if uploaded earlier); returns its id. */
   put(bytes: Uint8Array, name = 'file.bin', type: MediaType = 'FILE', size: { width?: number; height?: number } = {}): string {
     const mediaId = `media-${++this.lastId}`;
-    const info: MediaInfo = { mediaId, size: bytes.byteLength, name, type, width: size.width ?? 0, height: size.height ?? 0, expiresAt: Date.now() + 7 * 86_400_000 };
+    const info: MediaInfo = {
+      mediaId,
+      size: bytes.byteLength,
+      name,
+      type,
+      width: size.width ?? 0,
+      height: size.height ?? 0,
+      expiresAt: Date.now() + 7 * 86_400_000,
+    };
     this.store.set(mediaId, { info, bytes: new Uint8Array(bytes) });
     return mediaId;
   }
@@ -112,7 +120,16 @@ export class FakeMedia {
     if (args.size > this.maxBytes) return fail(ErrorCode.SIZE_OVERFLOW, 'too large');
     const uploadId = `up-${++this.lastId}`;
     const upload: FakeUpload = {
-      conn, uploadId, size: args.size, name: args.name ?? '', type: args.type, chunks: [], received: 0, inFlight: 0, maxInFlight: 0, state: 'open',
+      conn,
+      uploadId,
+      size: args.size,
+      name: args.name ?? '',
+      type: args.type,
+      chunks: [],
+      received: 0,
+      inFlight: 0,
+      maxInFlight: 0,
+      state: 'open',
     };
     this.uploads.set(uploadId, upload);
     return { code: ErrorCode.OK, data: { uploadId, chunkBytes: this.chunkBytes, window: this.window } };
@@ -196,11 +213,14 @@ export class FakeMedia {
   }
 
   private drain(queue: { conn: FakeConnection; id: number; run: () => Answer; at: number }[]): void {
-    setTimeout(() => {
-      const head = queue.shift()!;
-      this.answer(head.conn, head.id, head.run());
-      if (queue.length) this.drain(queue);
-    }, Math.max(0, queue[0]!.at - Date.now()));
+    setTimeout(
+      () => {
+        const head = queue.shift()!;
+        this.answer(head.conn, head.id, head.run());
+        if (queue.length) this.drain(queue);
+      },
+      Math.max(0, queue[0]!.at - Date.now()),
+    );
   }
 
   private answer(conn: FakeConnection, id: number, answer: Answer): void {

@@ -1,13 +1,4 @@
-import {
-  ErrorCode,
-  Frame,
-  InvitationFailure,
-  InvitationState,
-  Op,
-  type InvitationSnapshot,
-  type InviteAnswerArgs,
-  type InviteArgs,
-} from '@parley/contracts';
+import { ErrorCode, Frame, InvitationFailure, InvitationState, Op, type InvitationSnapshot, type InviteAnswerArgs, type InviteArgs } from '@parley/contracts';
 import type { LocalInvitation, RemoteInvitation } from '../src';
 import { ENDED_INVITATION_RETENTION_MS } from '../src/features/invitations';
 import { FakeGateway, type FakeConnection } from './fake-gateway';
@@ -15,7 +6,13 @@ import { FAST_TIMERS, createClient, delay, logoutAll, useFastTimers, waitFor } f
 
 type Listenable = { on(event: string, listener: (...args: unknown[]) => void): unknown };
 
-const LOCAL_EVENTS = ['LocalInvitationReceivedByPeer', 'LocalInvitationAccepted', 'LocalInvitationRefused', 'LocalInvitationCanceled', 'LocalInvitationFailure'];
+const LOCAL_EVENTS = [
+  'LocalInvitationReceivedByPeer',
+  'LocalInvitationAccepted',
+  'LocalInvitationRefused',
+  'LocalInvitationCanceled',
+  'LocalInvitationFailure',
+];
 const REMOTE_EVENTS = ['RemoteInvitationAccepted', 'RemoteInvitationRefused', 'RemoteInvitationCanceled', 'RemoteInvitationFailure'];
 
 /** Each event as "Name[:arg]@stateWhenEmitted" (prefix LocalInvitation / RemoteInvitation dropped). */
@@ -187,19 +184,44 @@ describe('call invitations', () => {
     it.each<[string, Partial<InvitationSnapshot>, string[], string]>([
       ['SENT', { state: InvitationState.SENT }, [], 'SENT_TO_REMOTE'],
       ['RECEIVED', { state: InvitationState.RECEIVED }, ['ReceivedByPeer@RECEIVED_BY_REMOTE'], 'RECEIVED_BY_REMOTE'],
-      ['ACCEPT_PENDING (not accepted yet)', { state: InvitationState.ACCEPT_PENDING, response: 'r' }, ['ReceivedByPeer@RECEIVED_BY_REMOTE'], 'RECEIVED_BY_REMOTE'],
-      ['ACCEPTED', { state: InvitationState.ACCEPTED, response: 'yes' }, ['ReceivedByPeer@RECEIVED_BY_REMOTE', 'Accepted:yes@ACCEPTED_BY_REMOTE'], 'ACCEPTED_BY_REMOTE'],
-      ['REFUSED', { state: InvitationState.REFUSED, response: 'no' }, ['ReceivedByPeer@RECEIVED_BY_REMOTE', 'Refused:no@REFUSED_BY_REMOTE'], 'REFUSED_BY_REMOTE'],
+      [
+        'ACCEPT_PENDING (not accepted yet)',
+        { state: InvitationState.ACCEPT_PENDING, response: 'r' },
+        ['ReceivedByPeer@RECEIVED_BY_REMOTE'],
+        'RECEIVED_BY_REMOTE',
+      ],
+      [
+        'ACCEPTED',
+        { state: InvitationState.ACCEPTED, response: 'yes' },
+        ['ReceivedByPeer@RECEIVED_BY_REMOTE', 'Accepted:yes@ACCEPTED_BY_REMOTE'],
+        'ACCEPTED_BY_REMOTE',
+      ],
+      [
+        'REFUSED',
+        { state: InvitationState.REFUSED, response: 'no' },
+        ['ReceivedByPeer@RECEIVED_BY_REMOTE', 'Refused:no@REFUSED_BY_REMOTE'],
+        'REFUSED_BY_REMOTE',
+      ],
       ['CANCELED', { state: InvitationState.CANCELED }, ['Canceled@CANCELED'], 'CANCELED'],
       ['FAILED/PEER_OFFLINE', { state: InvitationState.FAILED, reason: InvitationFailure.PEER_OFFLINE }, ['Failure:PEER_OFFLINE@FAILURE'], 'FAILURE'],
-      ['FAILED/PEER_NO_RESPONSE', { state: InvitationState.FAILED, reason: InvitationFailure.PEER_NO_RESPONSE }, ['Failure:PEER_NO_RESPONSE@FAILURE'], 'FAILURE'],
+      [
+        'FAILED/PEER_NO_RESPONSE',
+        { state: InvitationState.FAILED, reason: InvitationFailure.PEER_NO_RESPONSE },
+        ['Failure:PEER_NO_RESPONSE@FAILURE'],
+        'FAILURE',
+      ],
       [
         'FAILED/INVITATION_EXPIRE',
         { state: InvitationState.FAILED, reason: InvitationFailure.INVITATION_EXPIRE },
         ['ReceivedByPeer@RECEIVED_BY_REMOTE', 'Failure:INVITATION_EXPIRE@FAILURE'],
         'FAILURE',
       ],
-      ['FAILED/ACCEPT_FAILURE', { state: InvitationState.FAILED, reason: InvitationFailure.ACCEPT_FAILURE }, ['ReceivedByPeer@RECEIVED_BY_REMOTE', 'Failure:UNKNOWN@FAILURE'], 'FAILURE'],
+      [
+        'FAILED/ACCEPT_FAILURE',
+        { state: InvitationState.FAILED, reason: InvitationFailure.ACCEPT_FAILURE },
+        ['ReceivedByPeer@RECEIVED_BY_REMOTE', 'Failure:UNKNOWN@FAILURE'],
+        'FAILURE',
+      ],
       ['FAILED without a reason', { state: InvitationState.FAILED }, ['Failure:UNKNOWN@FAILURE'], 'FAILURE'],
     ])('%s from SENT_TO_REMOTE: the skipped steps’ events in order', async (_name, patch, expected, state) => {
       const { conn, inv, events, base } = await caller();
@@ -495,7 +517,13 @@ describe('call invitations', () => {
     it('a first snapshot that is answered or ended, or for another callee, creates nothing', async () => {
       const bob = await loggedIn('bob');
       const base = { id: 'x', caller: 'alice', callee: 'bob' };
-      for (const state of [InvitationState.ACCEPT_PENDING, InvitationState.ACCEPTED, InvitationState.REFUSED, InvitationState.CANCELED, InvitationState.FAILED]) {
+      for (const state of [
+        InvitationState.ACCEPT_PENDING,
+        InvitationState.ACCEPTED,
+        InvitationState.REFUSED,
+        InvitationState.CANCELED,
+        InvitationState.FAILED,
+      ]) {
         await push(bob.conn, snapshot({ ...base, id: state }, { state }));
       }
       await push(bob.conn, snapshot({ ...base, callee: 'carol' }));
@@ -509,7 +537,12 @@ describe('call invitations', () => {
       ['CANCELED', { state: InvitationState.CANCELED }, ['Canceled:ring@CANCELED'], 'CANCELED'],
       ['FAILED/PEER_OFFLINE', { state: InvitationState.FAILED, reason: InvitationFailure.PEER_OFFLINE }, ['Failure:PEER_OFFLINE@FAILURE'], 'FAILURE'],
       ['FAILED/ACCEPT_FAILURE', { state: InvitationState.FAILED, reason: InvitationFailure.ACCEPT_FAILURE }, ['Failure:ACCEPT_FAILURE@FAILURE'], 'FAILURE'],
-      ['FAILED/INVITATION_EXPIRE', { state: InvitationState.FAILED, reason: InvitationFailure.INVITATION_EXPIRE }, ['Failure:INVITATION_EXPIRE@FAILURE'], 'FAILURE'],
+      [
+        'FAILED/INVITATION_EXPIRE',
+        { state: InvitationState.FAILED, reason: InvitationFailure.INVITATION_EXPIRE },
+        ['Failure:INVITATION_EXPIRE@FAILURE'],
+        'FAILURE',
+      ],
       ['FAILED/PEER_NO_RESPONSE', { state: InvitationState.FAILED, reason: InvitationFailure.PEER_NO_RESPONSE }, ['Failure:UNKNOWN@FAILURE'], 'FAILURE'],
     ])('%s → its state and event', async (_name, patch, expected, state) => {
       const { conn, inv, events, base } = await callee('ring');
@@ -524,7 +557,8 @@ describe('call invitations', () => {
       await push(conn, snapshot(base, { state: InvitationState.RECEIVED }));
       expect(inv.state).toBe('ACCEPT_SENT_TO_LOCAL');
       await push(conn, snapshot(base, { state: InvitationState.ACCEPTED }));
-      for (const state of [InvitationState.ACCEPTED, InvitationState.CANCELED, InvitationState.FAILED, InvitationState.SENT]) await push(conn, snapshot(base, { state }));
+      for (const state of [InvitationState.ACCEPTED, InvitationState.CANCELED, InvitationState.FAILED, InvitationState.SENT])
+        await push(conn, snapshot(base, { state }));
       expect(events).toEqual(['Accepted@ACCEPTED']);
       expect(inv.state).toBe('ACCEPTED');
     });

@@ -155,7 +155,9 @@ describe('login', () => {
   it('never writes the token into log lines', async () => {
     const lines: string[] = [];
     const spies = (['error', 'warn', 'info', 'debug'] as const).map((level) =>
-      jest.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '))),
+      jest
+        .spyOn(console, level)
+        .mockImplementation((...args: unknown[]) => void lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '))),
     );
     try {
       const { client } = createClient(gw.url, { logFilter: AgoraRTM.LOG_FILTER_DEBUG });

@@ -61,7 +61,12 @@ describe('files and images', () => {
       const payload = bytes(10_500);
       const message = await client.createMediaMessageByUploading(payload, { fileName: 'a.bin', description: 'some bytes' });
       expect(message).toEqual({
-        messageType: 'FILE', mediaId: expect.any(String), size: 10_500, fileName: 'a.bin', description: 'some bytes', thumbnail: undefined,
+        messageType: 'FILE',
+        mediaId: expect.any(String),
+        size: 10_500,
+        fileName: 'a.bin',
+        description: 'some bytes',
+        thumbnail: undefined,
       });
       expect(conn.argsOf(Op.MEDIA_UPLOAD_BEGIN)).toEqual([{ size: 10_500, name: 'a.bin', type: 'FILE' }]);
       expectChunks(conn, payload, 1000);
@@ -136,11 +141,24 @@ describe('files and images', () => {
       const { client } = await loggedIn();
       const thumb = new Uint8Array([1, 2, 3, 4]);
       const image = await client.createMediaMessageByUploading(png(640, 480), {
-        messageType: 'IMAGE', fileName: 'p.png', description: 'a picture', thumbnail: new Blob([thumb]), thumbnailWidth: 4, thumbnailHeight: 3,
+        messageType: 'IMAGE',
+        fileName: 'p.png',
+        description: 'a picture',
+        thumbnail: new Blob([thumb]),
+        thumbnailWidth: 4,
+        thumbnailHeight: 3,
       });
       expect(image).toEqual({
-        messageType: 'IMAGE', mediaId: expect.any(String), size: 124, fileName: 'p.png', description: 'a picture',
-        thumbnail: expect.any(Blob), thumbnailWidth: 4, thumbnailHeight: 3, width: 640, height: 480,
+        messageType: 'IMAGE',
+        mediaId: expect.any(String),
+        size: 124,
+        fileName: 'p.png',
+        description: 'a picture',
+        thumbnail: expect.any(Blob),
+        thumbnailWidth: 4,
+        thumbnailHeight: 3,
+        width: 640,
+        height: 480,
       });
       expect(await blobBytes(image.thumbnail)).toEqual(Buffer.from(thumb));
       expect(gw.media.lastUpload!.type).toBe('IMAGE');
@@ -259,7 +277,11 @@ describe('files and images', () => {
     it('rejects description + fileName + thumbnail over 32 KB and bad parameters before uploading (INVALID_ARGUMENT 2)', async () => {
       const { client, conn } = await loggedIn();
       const limit = MEDIA_LIMITS.MESSAGE_MAX_BYTES;
-      const ok = await client.createMediaMessageByUploading(bytes(5), { fileName: 'ab', description: 'x'.repeat(limit - 2 - 100), thumbnail: new Uint8Array(100) });
+      const ok = await client.createMediaMessageByUploading(bytes(5), {
+        fileName: 'ab',
+        description: 'x'.repeat(limit - 2 - 100),
+        thumbnail: new Uint8Array(100),
+      });
       expect(ok.description).toHaveLength(limit - 102);
       for (const params of [
         { fileName: 'abc', description: 'x'.repeat(limit - 2 - 100), thumbnail: new Uint8Array(100) },
@@ -480,11 +502,24 @@ describe('files and images', () => {
       const { client } = await loggedIn();
       const mediaId = gw.media.put(bytes(42), 'pic.png', 'IMAGE', { width: 30, height: 20 });
       expect(await client.createFileMessageByMediaId(mediaId)).toEqual({
-        messageType: 'FILE', mediaId, size: 42, fileName: 'pic.png', description: '', thumbnail: undefined,
+        messageType: 'FILE',
+        mediaId,
+        size: 42,
+        fileName: 'pic.png',
+        description: '',
+        thumbnail: undefined,
       });
       expect(await client.createImageMessageByMediaId(mediaId)).toEqual({
-        messageType: 'IMAGE', mediaId, size: 42, fileName: 'pic.png', description: '', thumbnail: undefined,
-        width: 30, height: 20, thumbnailWidth: 0, thumbnailHeight: 0,
+        messageType: 'IMAGE',
+        mediaId,
+        size: 42,
+        fileName: 'pic.png',
+        description: '',
+        thumbnail: undefined,
+        width: 30,
+        height: 20,
+        thumbnailWidth: 0,
+        thumbnailHeight: 0,
       });
       for (const call of [client.createFileMessageByMediaId('gone'), client.createImageMessageByMediaId('gone')]) {
         expect(await rejection(call)).toMatchObject({ name: 'RtmInvalidArgumentError', code: 7 });
@@ -498,12 +533,19 @@ describe('files and images', () => {
       bob.client.on('MessageFromPeer', (...args) => got.push(args));
       const payload = png(320, 200, 5000);
       const image = await alice.client.createMediaMessageByUploading(payload, {
-        messageType: 'IMAGE', fileName: 'cat.png', description: 'a cat', thumbnail: new Blob([new Uint8Array([9, 8, 7])]), thumbnailWidth: 3, thumbnailHeight: 1,
+        messageType: 'IMAGE',
+        fileName: 'cat.png',
+        description: 'a cat',
+        thumbnail: new Blob([new Uint8Array([9, 8, 7])]),
+        thumbnailWidth: 3,
+        thumbnailHeight: 1,
       });
       await expect(alice.client.sendMessageToPeer(image, 'bob')).resolves.toMatchObject({ hasPeerReceived: true });
       const wire = alice.conn.argsOf<SendPeerArgs>(Op.SEND_PEER)[0].m;
       expect(wire).toEqual({
-        k: MessageKind.IMAGE, desc: 'a cat', media: { id: image.mediaId, size: payload.byteLength, name: 'cat.png', thumb: new Uint8Array([9, 8, 7]), w: 320, h: 200, tw: 3, th: 1 },
+        k: MessageKind.IMAGE,
+        desc: 'a cat',
+        media: { id: image.mediaId, size: payload.byteLength, name: 'cat.png', thumb: new Uint8Array([9, 8, 7]), w: 320, h: 200, tw: 3, th: 1 },
       });
       expect(got).toHaveLength(1);
       const [received, from] = got[0];
@@ -526,7 +568,11 @@ describe('files and images', () => {
       await chA.sendMessage(file);
       await waitFor(() => got.length === 1);
       expect(got[0]).toEqual(file);
-      expect(alice.conn.argsOf(Op.SEND_CHANNEL)[0].m).toEqual({ k: MessageKind.FILE, desc: 'read me', media: { id: file.mediaId, size: 3000, name: 'notes.txt' } });
+      expect(alice.conn.argsOf(Op.SEND_CHANNEL)[0].m).toEqual({
+        k: MessageKind.FILE,
+        desc: 'read me',
+        media: { id: file.mediaId, size: 3000, name: 'notes.txt' },
+      });
     });
 
     it('sends a message the app built with its own thumbnail Blob (read before the send), and checks its 32 KB', async () => {
@@ -536,7 +582,12 @@ describe('files and images', () => {
       bob.client.on('MessageFromPeer', (message) => got.push(message));
       const mediaId = gw.media.put(bytes(10), 'a.txt');
       const message = alice.client.createMessage<RtmFileMessage>({
-        messageType: 'FILE', mediaId, size: 10, fileName: 'a.txt', description: '', thumbnail: new Blob([new Uint8Array([1, 2])]),
+        messageType: 'FILE',
+        mediaId,
+        size: 10,
+        fileName: 'a.txt',
+        description: '',
+        thumbnail: new Blob([new Uint8Array([1, 2])]),
       });
       await alice.client.sendMessageToPeer(message, 'bob');
       await waitFor(() => got.length === 1);

@@ -89,7 +89,9 @@ describe('link loss, reconnect and server pushes', () => {
   it('on re-login TOKEN_EXPIRED: emits TokenExpired, stays RECONNECTING, and uses the renewed token', async () => {
     const { client, states, events, reach } = await loggedIn();
     gw.handlers[Op.LOGIN] = (conn, args) =>
-      args.token === 'fresh' ? ((conn.login = args), { code: ErrorCode.OK, data: { sessionId: 'y', serverTs: 0, tokenExpiresAt: 0 } }) : { code: ErrorCode.TOKEN_EXPIRED };
+      args.token === 'fresh'
+        ? ((conn.login = args), { code: ErrorCode.OK, data: { sessionId: 'y', serverTs: 0, tokenExpiresAt: 0 } })
+        : { code: ErrorCode.TOKEN_EXPIRED };
     gw.last.kill();
     await reach('RECONNECTING');
     await gw.until(() => events.includes('TokenExpired'), 2000, 'TokenExpired');

@@ -71,7 +71,10 @@ describe('user attributes', () => {
       // 2 × (1-byte key + 8191-byte value) = 16384 bytes
       await client.addOrUpdateLocalUserAttributes({ a: bytes(8191), b: bytes(8191) });
       await client.deleteLocalUserAttributesByKeys(Array.from({ length: 32 }, (_, i) => `k${i}`));
-      await client.getUserAttributesByKeys('bob', Array.from({ length: 32 }, (_, i) => `${i}`.padStart(32, 'x')));
+      await client.getUserAttributesByKeys(
+        'bob',
+        Array.from({ length: 32 }, (_, i) => `${i}`.padStart(32, 'x')),
+      );
       expect(writes(conn)).toHaveLength(5);
     });
   });

@@ -52,7 +52,7 @@ describe('fault-test servers', () => {
     }
   });
 
-  it('PostgresServer runs a private cluster with Parley\'s schema and survives a crash restart', async () => {
+  it("PostgresServer runs a private cluster with Parley's schema and survives a crash restart", async () => {
     const pg = await PostgresServer.start();
     try {
       await pg.createParleyDatabase('parley');

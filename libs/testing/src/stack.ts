@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { recoveryStreamName, SERVICES, type ServiceName } from '@parley/contracts';
+import { recoveryStreamName, SERVICES, type ServiceName } from '@parley/contracts/internal';
 import { connect } from 'nats';
 import { testDatabaseUrl, workspaceRoot } from './env';
 

@@ -5,8 +5,7 @@ import { ByteReader, build006, crc32, decodeBase64Strict, parseAccessToken006, s
 const APP_ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const CERT = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 const T0 = 1_700_000_000;
-const TOKEN_006 =
-  '006a1b2c3d4e5f60718293a4b5c6d7e8f90IACdz6LcHYpZHoAoMyCSb2n/v8mv4ZEKZhvkKZPnpPRfYke8jicAAAAAEAD///9/gEJVZQEA6AMQ/1Nl';
+const TOKEN_006 = '006a1b2c3d4e5f60718293a4b5c6d7e8f90IACdz6LcHYpZHoAoMyCSb2n/v8mv4ZEKZhvkKZPnpPRfYke8jicAAAAAEAD///9/gEJVZQEA6AMQ/1Nl';
 
 // Deep imports have no typings; only the members used here are declared.
 interface LegacyAccessToken {

@@ -97,7 +97,9 @@ export const packBytes = (v: Buffer | string): Buffer => {
 };
 /** Keys ascending, matching Agora's `for…in` over integer keys. */
 export const packU32Map = (m: Readonly<Record<number, number>>): Buffer => {
-  const keys = Object.keys(m).map(Number).sort((a, b) => a - b);
+  const keys = Object.keys(m)
+    .map(Number)
+    .sort((a, b) => a - b);
   return Buffer.concat([packU16(keys.length), ...keys.flatMap((k) => [packU16(k), packU32(m[k]!)])]);
 };
 
@@ -181,21 +183,11 @@ export interface Build006Options {
  * Same bytes as `agora-access-token` RtmTokenBuilder.buildToken(appId, cert, account, Rtm_User,
  * privilegeExpiredTs) given the same salt/ts. Throws on invalid arguments (test/CLI helper).
  */
-export function build006(
-  appId: string,
-  certificate: string,
-  account: string,
-  privilegeExpiredTs: number,
-  opts: Build006Options = {},
-): string {
+export function build006(appId: string, certificate: string, account: string, privilegeExpiredTs: number, opts: Build006Options = {}): string {
   if (!isHex32(appId) || !isHex32(certificate)) throw new TypeError('appId and certificate must be 32 hex chars');
   const ts = opts.ts ?? Math.floor(Date.now() / 1000) + TOKEN_006_VALIDITY_SECONDS;
   const salt = opts.salt ?? randomBytes(4).readUInt32LE(0);
-  const message = Buffer.concat([
-    packU32(salt),
-    packU32(ts),
-    packU32Map({ [PRIVILEGE_RTM_LOGIN_006]: privilegeExpiredTs }),
-  ]);
+  const message = Buffer.concat([packU32(salt), packU32(ts), packU32Map({ [PRIVILEGE_RTM_LOGIN_006]: privilegeExpiredTs })]);
   const signature = sign006(certificate, appId, account, '', message);
   const content = Buffer.concat([packBytes(signature), packU32(crc32(account)), packU32(crc32('')), packBytes(message)]);
   return VERSION_006 + appId + content.toString('base64');

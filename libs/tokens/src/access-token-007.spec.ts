@@ -1,13 +1,6 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import { RtmTokenBuilder, Rtm2Permissions } from 'agora-token';
-import {
-  SERVICE_RTM,
-  SERVICE_RTM2,
-  build007,
-  parseAccessToken007,
-  sign007,
-  type AccessToken007,
-} from './access-token-007';
+import { SERVICE_RTM, SERVICE_RTM2, build007, parseAccessToken007, sign007, type AccessToken007 } from './access-token-007';
 
 // Spec §12.3 worked example.
 const APP_ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
@@ -80,7 +73,18 @@ describe('007 worked example (§12.3)', () => {
     const hex = inflateSync(Buffer.from(TOKEN_007.slice(3), 'base64')).toString('hex');
     expect(hex.startsWith('200078e5')).toBe(true);
     expect(hex.slice(68)).toBe(
-      '2000' + Buffer.from(APP_ID).toString('hex') + '00f15365' + '100e0000' + '80f0fa02' + '0100' + '0200' + '0100' + '0100' + '100e0000' + '0500' + '616c696365',
+      '2000' +
+        Buffer.from(APP_ID).toString('hex') +
+        '00f15365' +
+        '100e0000' +
+        '80f0fa02' +
+        '0100' +
+        '0200' +
+        '0100' +
+        '0100' +
+        '100e0000' +
+        '0500' +
+        '616c696365',
     );
   });
 

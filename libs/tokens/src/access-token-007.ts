@@ -1,16 +1,7 @@
 /** Agora AccessToken2 ("007") — spec §12.2. */
 import { createHmac, randomInt } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
-import {
-  ByteReader,
-  MAX_TOKEN_LENGTH,
-  decodeBase64Strict,
-  isHex32,
-  packBytes,
-  packU16,
-  packU32,
-  packU32Map,
-} from './access-token-006';
+import { ByteReader, MAX_TOKEN_LENGTH, decodeBase64Strict, isHex32, packBytes, packU16, packU32, packU32Map } from './access-token-006';
 
 export const VERSION_007 = '007';
 export const SERVICE_RTC = 1;
@@ -156,7 +147,9 @@ export function signingKey007(certificate: string, issueTs: number, salt: number
 }
 
 export function sign007(certificate: string, issueTs: number, salt: number, signingInfo: Buffer): Buffer {
-  return createHmac('sha256', signingKey007(certificate, issueTs, salt)).update(signingInfo).digest();
+  return createHmac('sha256', signingKey007(certificate, issueTs, salt))
+    .update(signingInfo)
+    .digest();
 }
 
 export interface Build007Options {
@@ -170,29 +163,12 @@ export interface Build007Options {
  * Decoded-field-identical to `agora-token` RtmTokenBuilder.buildToken(appId, cert, uid, expire)
  * for the same issueTs/salt: one RTM service with {login: expire}. Throws on invalid arguments.
  */
-export function build007(
-  appId: string,
-  certificate: string,
-  uid: string,
-  expireSeconds: number,
-  opts: Build007Options = {},
-): string {
+export function build007(appId: string, certificate: string, uid: string, expireSeconds: number, opts: Build007Options = {}): string {
   if (!isHex32(appId) || !isHex32(certificate)) throw new TypeError('appId and certificate must be 32 hex chars');
   const issueTs = opts.issueTs ?? Math.floor(Date.now() / 1000);
   const salt = opts.salt ?? randomInt(1, 100_000_000);
-  const rtmService = Buffer.concat([
-    packU16(SERVICE_RTM),
-    packU32Map({ [PRIVILEGE_RTM_LOGIN_007]: expireSeconds }),
-    packBytes(uid),
-  ]);
-  const signingInfo = Buffer.concat([
-    packBytes(appId),
-    packU32(issueTs),
-    packU32(expireSeconds),
-    packU32(salt),
-    packU16(1),
-    rtmService,
-  ]);
+  const rtmService = Buffer.concat([packU16(SERVICE_RTM), packU32Map({ [PRIVILEGE_RTM_LOGIN_007]: expireSeconds }), packBytes(uid)]);
+  const signingInfo = Buffer.concat([packBytes(appId), packU32(issueTs), packU32(expireSeconds), packU32(salt), packU16(1), rtmService]);
   const signature = sign007(certificate, issueTs, salt, signingInfo);
   return VERSION_007 + deflateSync(Buffer.concat([packBytes(signature), signingInfo])).toString('base64');
 }

@@ -17,8 +17,7 @@ import {
 const EX_APP = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 const EX_CERT = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 const T0 = 1_700_000_000;
-const EX_006 =
-  '006a1b2c3d4e5f60718293a4b5c6d7e8f90IACdz6LcHYpZHoAoMyCSb2n/v8mv4ZEKZhvkKZPnpPRfYke8jicAAAAAEAD///9/gEJVZQEA6AMQ/1Nl';
+const EX_006 = '006a1b2c3d4e5f60718293a4b5c6d7e8f90IACdz6LcHYpZHoAoMyCSb2n/v8mv4ZEKZhvkKZPnpPRfYke8jicAAAAAEAD///9/gEJVZQEA6AMQ/1Nl';
 const EX_007 =
   '007eJxTYKh4etzfbc91gfZzxsZ5+y6WrPEtuFmnolO8XrPEb73yUwcFhkTDJKNk4xSTVNM0MwNzQwsjS+NEkyTTZLMU81SLNEsDho/BqQJ8DAwNH34xMTIwMTAyMDKA+KwMiTmZyakALhQe+g==';
 
@@ -33,7 +32,12 @@ interface LibService {
   add_privilege(id: number, expire: number): void;
 }
 const { AccessToken } = require('agora-access-token/src/AccessToken') as {
-  AccessToken: new (app: string, cert: string, channel: string, uid: string) => {
+  AccessToken: new (
+    app: string,
+    cert: string,
+    channel: string,
+    uid: string,
+  ) => {
     salt: number;
     ts: number;
     addPriviledge(id: number, ts: number): void;
@@ -41,7 +45,12 @@ const { AccessToken } = require('agora-access-token/src/AccessToken') as {
   };
 };
 const lib2 = require('agora-token/src/AccessToken2') as {
-  AccessToken2: new (app: string, cert: string, issueTs: number, expire: number) => {
+  AccessToken2: new (
+    app: string,
+    cert: string,
+    issueTs: number,
+    expire: number,
+  ) => {
     add_service(s: LibService): void;
     build(): string;
   };
@@ -77,8 +86,7 @@ function flip007(token: string): string {
   return '007' + deflateSync(content).toString('base64');
 }
 
-const verify = (token: string, over: Partial<VerifyRtmTokenInput> = {}) =>
-  verifyRtmToken({ token, appId: APP, certificate: CERT, uid: 'alice', ...over });
+const verify = (token: string, over: Partial<VerifyRtmTokenInput> = {}) => verifyRtmToken({ token, appId: APP, certificate: CERT, uid: 'alice', ...over });
 const reason = (r: TokenRejection) => ({ ok: false, reason: r });
 
 describe('worked example (§12.3)', () => {
@@ -105,7 +113,10 @@ describe('tokens from the public npm builders', () => {
   const t006 = () => legacy.RtmTokenBuilder.buildToken(APP, CERT, 'alice', legacy.RtmRole.Rtm_User, now() + 3600);
 
   it('verify ok with the right expiry', () => {
-    for (const [token, version] of [[t006(), '006'], [t007(), '007']] as const) {
+    for (const [token, version] of [
+      [t006(), '006'],
+      [t007(), '007'],
+    ] as const) {
       const v = verify(token);
       expect(v).toMatchObject({ ok: true, version });
       if (v.ok) expect(Math.abs(v.expiresAt - (now() + 3600))).toBeLessThanOrEqual(1);
@@ -167,7 +178,14 @@ describe('fixed-time tokens via the library classes', () => {
     expect(verify(lib007({ issueTs: n, expire: 60, rtm: [['alice']] }))).toEqual(reason('NO_RTM_PRIVILEGE'));
   });
   it('007 with several RTM services: any one naming the user', () => {
-    const token = lib007({ issueTs: n, expire: 60, rtm: [['bob', 60], ['alice', 30]] });
+    const token = lib007({
+      issueTs: n,
+      expire: 60,
+      rtm: [
+        ['bob', 60],
+        ['alice', 30],
+      ],
+    });
     expect(verify(token)).toEqual({ ok: true, version: '007', expiresAt: n + 30 });
     expect(verify(token, { uid: 'bob' })).toEqual({ ok: true, version: '007', expiresAt: n + 60 });
     expect(verify(token, { uid: 'carol' })).toEqual(reason('WRONG_UID'));

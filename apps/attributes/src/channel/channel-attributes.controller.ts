@@ -1,18 +1,18 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Subjects, type ChannelAttrsGetRequest, type ChannelAttrsWriteRequest } from '@parley/contracts';
+import { Patterns, type ChannelAttrsGetRequest, type ChannelAttrsWriteRequest } from '@parley/contracts/internal';
 import { ChannelAttributesService } from './channel-attributes.service';
 
 @Controller()
 export class ChannelAttributesController {
   constructor(private readonly attributes: ChannelAttributesService) {}
 
-  @MessagePattern(Subjects.attributes.channelWrite)
+  @MessagePattern(Patterns.attributes.channelWrite)
   write(@Payload() req: ChannelAttrsWriteRequest) {
     return this.attributes.write(req);
   }
 
-  @MessagePattern(Subjects.attributes.channelGet)
+  @MessagePattern(Patterns.attributes.channelGet)
   get(@Payload() req: ChannelAttrsGetRequest) {
     return this.attributes.get(req);
   }

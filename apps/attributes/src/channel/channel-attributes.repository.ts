@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { UserAttrsOp, type AppId, type ChannelAttributesMap, type ChannelId, type Uid } from '@parley/contracts';
+import { type AppId, type ChannelAttributesMap, type ChannelId, type Uid } from '@parley/contracts';
+import { UserAttrsOp } from '@parley/contracts/internal';
 import { Prisma, PrismaService } from '@parley/platform';
 import type { AttributeChange } from '../rules/attribute-rules';
 
@@ -16,9 +17,7 @@ interface AttributeRow {
 }
 
 function toMap(rows: AttributeRow[]): ChannelAttributesMap {
-  return Object.fromEntries(
-    rows.map((r) => [r.key, { value: r.value, lastUpdateUserId: r.last_update_user_id, lastUpdateTs: Number(r.last_update_ts) }]),
-  );
+  return Object.fromEntries(rows.map((r) => [r.key, { value: r.value, lastUpdateUserId: r.last_update_user_id, lastUpdateTs: Number(r.last_update_ts) }]));
 }
 
 /** Called inside the write's transaction, while the channel's set row is still locked. */

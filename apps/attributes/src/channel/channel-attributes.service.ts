@@ -1,18 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  ChanMsgKind,
   createCodec,
   requireAppId,
   requireChannelId,
   requireUid,
-  Subjects,
   type AppId,
   type ChannelAttributesMap,
   type ChannelAttrsEvent,
-  type ChannelAttrsGetRequest,
-  type ChannelAttrsWriteRequest,
   type ChannelId,
 } from '@parley/contracts';
+import { ChanMsgKind, Subjects, type ChannelAttrsGetRequest, type ChannelAttrsWriteRequest } from '@parley/contracts/internal';
 import { InjectNats } from '@parley/platform';
 import { traceHeaders } from '@parley/platform/telemetry';
 import type { NatsConnection } from 'nats';

@@ -70,8 +70,14 @@ describe('attribute rules', () => {
 
   describe('set and add', () => {
     it('accepts a valid map and keeps its entries', () => {
-      const change = parseChange({ op: 'add', attrs: { a: '1', 'ключ': 'значение' } }, limits);
-      expect(change).toEqual({ op: 'add', attrs: new Map([['a', '1'], ['ключ', 'значение']]) });
+      const change = parseChange({ op: 'add', attrs: { a: '1', ключ: 'значение' } }, limits);
+      expect(change).toEqual({
+        op: 'add',
+        attrs: new Map([
+          ['a', '1'],
+          ['ключ', 'значение'],
+        ]),
+      });
     });
 
     it('accepts an empty map for set (a clear) but not for add', () => {
@@ -126,7 +132,12 @@ describe('attribute rules', () => {
     it('takes 1–32 valid keys and drops duplicates', () => {
       expect(parseChange({ op: 'delete', keys: ['a', 'b', 'a'] }, limits)).toEqual({ op: 'delete', keys: ['a', 'b'] });
       expect(parseKeyFilter(undefined, limits)).toBeUndefined();
-      expect(parseKeyFilter(Array.from({ length: 32 }, (_, i) => `k${i}`), limits)).toHaveLength(32);
+      expect(
+        parseKeyFilter(
+          Array.from({ length: 32 }, (_, i) => `k${i}`),
+          limits,
+        ),
+      ).toHaveLength(32);
     });
 
     it.each([
@@ -156,7 +167,13 @@ describe('attribute rules', () => {
 
     it('replaces on set, upserts on add, removes on delete and clear', () => {
       expect(merge(current, change({ op: 'set', attrs: { c: '3' } }))).toEqual(new Map([['c', '3']]));
-      expect(merge(current, change({ op: 'add', attrs: { b: '20', c: '3' } }))).toEqual(new Map([['a', '1'], ['b', '20'], ['c', '3']]));
+      expect(merge(current, change({ op: 'add', attrs: { b: '20', c: '3' } }))).toEqual(
+        new Map([
+          ['a', '1'],
+          ['b', '20'],
+          ['c', '3'],
+        ]),
+      );
       expect(merge(current, change({ op: 'delete', keys: ['a', 'zz'] }))).toEqual(new Map([['b', '2']]));
       expect(merge(current, change({ op: 'clear' }))).toEqual(new Map());
     });
@@ -168,7 +185,10 @@ describe('attribute rules', () => {
       // an update of an existing key does not add one
       expect(codeOf(() => checkMerged(new Map(Object.entries(many(32))), change({ op: 'add', attrs: { k0: 'new' } }), limits))).toBeUndefined();
 
-      const big = new Map([['a', 'x'.repeat(8000)], ['b', 'x'.repeat(8000)]]); // 16002 bytes
+      const big = new Map([
+        ['a', 'x'.repeat(8000)],
+        ['b', 'x'.repeat(8000)],
+      ]); // 16002 bytes
       expect(codeOf(() => checkMerged(big, change({ op: 'add', attrs: { c: 'x'.repeat(380) } }), limits))).toBeUndefined(); // 16383
       expect(codeOf(() => checkMerged(big, change({ op: 'add', attrs: { c: 'x'.repeat(382) } }), limits))).toBe(ErrorCode.SIZE_OVERFLOW); // 16385
       // replacing a big value with a small one makes room

@@ -1,4 +1,5 @@
-import { ErrorCode, ParleyError, UserAttrsOp } from '@parley/contracts';
+import { ErrorCode, ParleyError } from '@parley/contracts';
+import { UserAttrsOp } from '@parley/contracts/internal';
 import type { AttributesConfig } from '../config/attributes.config';
 
 /**

@@ -1,23 +1,23 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Subjects, type UserAttrsGetRequest, type UserAttrsGoneRequest, type UserAttrsWriteRequest } from '@parley/contracts';
+import { Patterns, type UserAttrsGetRequest, type UserAttrsGoneRequest, type UserAttrsWriteRequest } from '@parley/contracts/internal';
 import { UserAttributesService } from './user-attributes.service';
 
 @Controller()
 export class UserAttributesController {
   constructor(private readonly attributes: UserAttributesService) {}
 
-  @MessagePattern(Subjects.attributes.userWrite)
+  @MessagePattern(Patterns.attributes.userWrite)
   write(@Payload() req: UserAttrsWriteRequest) {
     return this.attributes.write(req);
   }
 
-  @MessagePattern(Subjects.attributes.userGet)
+  @MessagePattern(Patterns.attributes.userGet)
   get(@Payload() req: UserAttrsGetRequest) {
     return this.attributes.get(req);
   }
 
-  @MessagePattern(Subjects.attributes.userGone)
+  @MessagePattern(Patterns.attributes.userGone)
   gone(@Payload() req: UserAttrsGoneRequest) {
     return this.attributes.gone(req);
   }

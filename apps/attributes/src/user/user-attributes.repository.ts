@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { UserAttrsOp, type AppId, type Uid } from '@parley/contracts';
+import { type AppId, type Uid } from '@parley/contracts';
+import { UserAttrsOp } from '@parley/contracts/internal';
 import { ADVISORY_LOCKS, Prisma, PrismaService } from '@parley/platform';
 import type { AttributeChange } from '../rules/attribute-rules';
 

@@ -1,15 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import {
-  ID_LIMITS,
-  ErrorCode,
-  ParleyError,
-  requireAppId,
-  requireUid,
-  type AttributesMap,
-  type UserAttrsGetRequest,
-  type UserAttrsGoneRequest,
-  type UserAttrsWriteRequest,
-} from '@parley/contracts';
+import { ID_LIMITS, ErrorCode, ParleyError, requireAppId, requireUid, type AttributesMap } from '@parley/contracts';
+import { type UserAttrsGetRequest, type UserAttrsGoneRequest, type UserAttrsWriteRequest } from '@parley/contracts/internal';
 import { ATTRIBUTES_CONFIG, type AttributesConfig } from '../config/attributes.config';
 import { checkMerged, parseChange, parseKeyFilter, userLimits, type AttributeLimits } from '../rules/attribute-rules';
 import { UserAttributesRepository } from './user-attributes.repository';

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ChanMsgKind, createCodec, Subjects, type AppId } from '@parley/contracts';
+import { createCodec, type AppId } from '@parley/contracts';
+import { ChanMsgKind, Subjects } from '@parley/contracts/internal';
 import { ADVISORY_LOCKS, DATABASE_URL, InjectNats } from '@parley/platform';
 import type { NatsConnection } from 'nats';
 import { Client } from 'pg';
@@ -80,7 +81,10 @@ export class LeaderService implements OnApplicationBootstrap, OnApplicationShutd
       await client.connect();
       this.lockClient = client;
     }
-    const { rows } = await this.lockClient.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [LEADER_LOCK, this.config.PARLEY_SUBJECT_PREFIX]);
+    const { rows } = await this.lockClient.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [
+      LEADER_LOCK,
+      this.config.PARLEY_SUBJECT_PREFIX,
+    ]);
     this.leading = rows[0]!.locked;
     if (this.leading) this.logger.log('leading: member counts and offline cleanup');
     return this.leading;

@@ -1,45 +1,45 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  Subjects,
+  Patterns,
   type ChannelCountsRequest,
   type ChannelJoinRequest,
   type ChannelLeaveSessionRequest,
   type ChannelLeaveRequest,
   type ChannelMembersRequest,
-} from '@parley/contracts';
+} from '@parley/contracts/internal';
 import { MembersService } from './members.service';
 
 @Controller()
 export class MembersController {
   constructor(private readonly members: MembersService) {}
 
-  @MessagePattern(Subjects.channel.join)
+  @MessagePattern(Patterns.channel.join)
   join(@Payload() req: ChannelJoinRequest) {
     return this.members.join(req);
   }
 
-  @MessagePattern(Subjects.channel.leave)
+  @MessagePattern(Patterns.channel.leave)
   leave(@Payload() req: ChannelLeaveRequest) {
     return this.members.leave(req);
   }
 
-  @MessagePattern(Subjects.channel.leaveSession)
+  @MessagePattern(Patterns.channel.leaveSession)
   leaveSession(@Payload() req: ChannelLeaveSessionRequest) {
     return this.members.leaveSession(req);
   }
 
-  @MessagePattern(Subjects.channel.members)
+  @MessagePattern(Patterns.channel.members)
   list(@Payload() req: ChannelMembersRequest) {
     return this.members.members(req);
   }
 
-  @MessagePattern(Subjects.channel.counts)
+  @MessagePattern(Patterns.channel.counts)
   counts(@Payload() req: ChannelCountsRequest) {
     return this.members.counts(req);
   }
 
-  @EventPattern(Subjects.presence.wentOffline)
+  @EventPattern(Patterns.presence.wentOffline)
   wentOffline() {
     return this.members.removeOffline();
   }

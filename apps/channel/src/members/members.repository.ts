@@ -68,31 +68,37 @@ export class MembersRepository {
   }
 
   async leave(appId: AppId, ch: ChannelId, uid: Uid): Promise<RemovedMember | null> {
-    const removed = await this.remove(() => this.prisma.$queryRaw<RemovedRow[]>`
+    const removed = await this.remove(
+      () => this.prisma.$queryRaw<RemovedRow[]>`
       WITH gone AS (
         DELETE FROM channel_members WHERE app_id = ${appId} AND channel_id = ${ch} AND uid = ${uid}
         RETURNING app_id, channel_id, uid
-      ) ${COUNT_DOWN}`);
+      ) ${COUNT_DOWN}`,
+    );
     return removed[0] ?? null;
   }
 
   /** The memberships a session holds (logout, remote login, reconnect window over); a newer session's stay. */
   async leaveSession(appId: AppId, uid: Uid, sessionId: string): Promise<RemovedMember[]> {
-    return this.remove(() => this.prisma.$queryRaw<RemovedRow[]>`
+    return this.remove(
+      () => this.prisma.$queryRaw<RemovedRow[]>`
       WITH gone AS (
         DELETE FROM channel_members WHERE app_id = ${appId} AND uid = ${uid} AND session_id = ${sessionId}::uuid
         RETURNING app_id, channel_id, uid
-      ) ${COUNT_DOWN}`);
+      ) ${COUNT_DOWN}`,
+    );
   }
 
   /** Memberships of users who have no session in the registry any more (they went offline). */
   async removeOffline(): Promise<RemovedMember[]> {
-    return this.remove(() => this.prisma.$queryRaw<RemovedRow[]>`
+    return this.remove(
+      () => this.prisma.$queryRaw<RemovedRow[]>`
       WITH gone AS (
         DELETE FROM channel_members m
         WHERE NOT EXISTS (SELECT 1 FROM session_registry s WHERE s.app_id = m.app_id AND s.uid = m.uid)
         RETURNING m.app_id, m.channel_id, m.uid
-      ) ${COUNT_DOWN}`);
+      ) ${COUNT_DOWN}`,
+    );
   }
 
   async members(appId: AppId, ch: ChannelId, limit: number): Promise<string[]> {

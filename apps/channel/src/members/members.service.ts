@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  ChanMsgKind,
   createCodec,
   ErrorCode,
   isAppId,
@@ -10,17 +9,20 @@ import {
   requireAppId,
   requireChannelId,
   requireUid,
-  Subjects,
   type AppId,
-  type ChannelCountsRequest,
   type ChannelId,
+  type Uid,
+} from '@parley/contracts';
+import {
+  ChanMsgKind,
+  Subjects,
+  type ChannelCountsRequest,
   type ChannelJoinReply,
   type ChannelJoinRequest,
   type ChannelLeaveSessionRequest,
   type ChannelLeaveRequest,
   type ChannelMembersRequest,
-  type Uid,
-} from '@parley/contracts';
+} from '@parley/contracts/internal';
 import { InjectNats } from '@parley/platform';
 import type { NatsConnection } from 'nats';
 import { CHANNEL_CONFIG, type ChannelConfig } from '../config/channel.config';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Subjects } from '@parley/contracts';
+import { Subjects } from '@parley/contracts/internal';
 import { InjectNats, isStreamNotFound, watchConnection } from '@parley/platform';
 import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamManager, type NatsConnection, type StreamConfig } from 'nats';
 import { CHANNEL_CONFIG, type ChannelConfig } from '../config/channel.config';

@@ -93,7 +93,7 @@ export const appCertificate: Command = {
   synopsis: '--app ID (--generate | --remove) [--json]',
   description: [
     '--generate gives the app a new App Certificate (logins with tokens of the old one fail',
-    'after the gateways\' app cache, ~10 s); --remove makes the app static (no token needed).',
+    "after the gateways' app cache, ~10 s); --remove makes the app static (no token needed).",
   ].join('\n'),
   options: { app: { type: 'string' }, generate: { type: 'boolean' }, remove: { type: 'boolean' }, ...JSON_OPTION },
   async run(args: Args, ctx: CommandContext): Promise<void> {
@@ -124,7 +124,7 @@ export const appEnsure: Command = {
   path: ['app', 'ensure'],
   synopsis: '--id ID [--name NAME] [--json]',
   description: [
-    'Creates the static app --id unless it exists (idempotent; npm start\'s demo app).',
+    "Creates the static app --id unless it exists (idempotent; npm start's demo app).",
     'An existing app is left as it is; one with a certificate is an error.',
   ].join('\n'),
   options: { id: { type: 'string' }, name: { type: 'string' }, ...JSON_OPTION },

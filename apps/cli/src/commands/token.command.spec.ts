@@ -26,7 +26,11 @@ describe('token command', () => {
     expect(await sut('token', '--app', ID, '--uid', 'alice')).toBe(0);
     expect(apps.find).toHaveBeenCalledWith(ID);
     expect(out).toHaveLength(1);
-    expect(verifyRtmToken({ token: out[0]!, appId: ID, certificate: CERT, uid: 'alice', nowSeconds: NOW })).toEqual({ ok: true, version: '007', expiresAt: NOW + 86_400 });
+    expect(verifyRtmToken({ token: out[0]!, appId: ID, certificate: CERT, uid: 'alice', nowSeconds: NOW })).toEqual({
+      ok: true,
+      version: '007',
+      expiresAt: NOW + 86_400,
+    });
     expect(verifyRtmToken({ token: out[0]!, appId: ID, certificate: CERT, uid: 'bob', nowSeconds: NOW })).toEqual({ ok: false, reason: 'WRONG_UID' });
     expect(parseAccessToken007(out[0]!)).toMatchObject({ issueTs: NOW, expire: 86_400 });
   });
@@ -35,11 +39,15 @@ describe('token command', () => {
     apps.find.mockResolvedValue(appRecord({ certificate: CERT }));
     expect(await sut('token', '--app', ID, '--uid', 'alice', '--format', '006', '--expire', '172800')).toBe(0);
     expect(out[0]).toMatch(/^006/);
-    expect(verifyRtmToken({ token: out[0]!, appId: ID, certificate: CERT, uid: 'alice', nowSeconds: NOW + 172_000 })).toEqual({ ok: true, version: '006', expiresAt: NOW + 172_800 });
+    expect(verifyRtmToken({ token: out[0]!, appId: ID, certificate: CERT, uid: 'alice', nowSeconds: NOW + 172_000 })).toEqual({
+      ok: true,
+      version: '006',
+      expiresAt: NOW + 172_800,
+    });
     expect(parseAccessToken006(out[0]!)).toMatchObject({ ts: NOW + 172_800 });
   });
 
-  it('signs a short 006 token whose token validity stays the library\'s 24 h', async () => {
+  it("signs a short 006 token whose token validity stays the library's 24 h", async () => {
     apps.find.mockResolvedValue(appRecord({ certificate: CERT }));
     expect(await sut('token', '--app', ID, '--uid', 'alice', '--format', '006', '--expire', '60')).toBe(0);
     expect(verifyRtmToken({ token: out[0]!, appId: ID, certificate: CERT, uid: 'alice', nowSeconds: NOW + 61 })).toEqual({ ok: false, reason: 'EXPIRED' });

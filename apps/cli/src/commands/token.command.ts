@@ -15,7 +15,7 @@ export const token: Command = {
   synopsis: '--app ID --uid UID [--expire SECONDS] [--format 007|006] [--certificate HEX] [--json]',
   description: [
     'Prints an RTM login token for --uid, valid --expire seconds (default 86400), format',
-    '007 (AccessToken2, default) or 006. Signed with the app\'s certificate from the database,',
+    "007 (AccessToken2, default) or 006. Signed with the app's certificate from the database,",
     'or with --certificate (the database is then not used). Static apps take no token.',
   ].join('\n'),
   options: {
@@ -49,7 +49,9 @@ async function certificateFromDatabase(ctx: CommandContext, appId: AppId): Promi
   const app = await ctx.apps.find(appId);
   if (!app) throw new CliError(`unknown app ${appId} (see: parley app list)`);
   if (app.certificate === null) {
-    throw new CliError(`app ${appId} is static (no certificate): its clients log in without a token. Give it a certificate first: parley app certificate --app ${appId} --generate`);
+    throw new CliError(
+      `app ${appId} is static (no certificate): its clients log in without a token. Give it a certificate first: parley app certificate --app ${appId} --generate`,
+    );
   }
   if (!isHex32(app.certificate)) throw new CliError(`app ${appId} has a certificate that is not 32 hex digits; generate a new one`, 1);
   return app.certificate;

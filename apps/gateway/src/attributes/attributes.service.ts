@@ -1,13 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  ChanMsgKind,
   ErrorCode,
   Evt,
   isChannelId,
   isUid,
   ParleyError,
-  Subjects,
-  UserAttrsOp,
   type AttributesMap,
   type ChannelAttributesMap,
   type ChannelAttrsClearArgs,
@@ -15,19 +12,17 @@ import {
   type ChannelAttrsEvent,
   type ChannelAttrsGetArgs,
   type ChannelAttrsWriteArgs,
-  type ChannelAttrsWriteRequest,
   type UserAttrsDeleteArgs,
   type UserAttrsGetArgs,
   type UserAttrsWriteArgs,
-  type UserAttrsWriteRequest,
 } from '@parley/contracts';
-import { ServiceClient } from '@parley/platform';
-import { ChannelSubscriptions } from '../channels/channel-subscriptions';
+import { UserAttrsOp, type ChannelAttrsWriteRequest, type UserAttrsWriteRequest } from '@parley/contracts/internal';
+import { AttributesClient } from '../clients/attributes.client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import { enforceRate } from '../sessions/rate';
-import type { Session } from '../sessions/session';
+import { enforceRate } from '../transport/rate';
+import type { Session } from '../transport/session';
 import { SessionsService, type SessionEnd } from '../sessions/sessions.service';
-import type { Connection } from '../ws/connection';
+import type { Connection } from '../transport/connection';
 
 /** Ends of a login: its user attributes go (a resume or a gateway drain keeps them). */
 const ENDS_LOGIN: ReadonlySet<SessionEnd> = new Set(['logout', 'expired', 'remote-login']);
@@ -42,16 +37,18 @@ export class AttributesService {
 
   constructor(
     private readonly sessions: SessionsService,
-    private readonly services: ServiceClient,
-    channels: ChannelSubscriptions,
+    private readonly attributesService: AttributesClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {
-    channels.on(ChanMsgKind.ATTRIBUTES, (_ch, members, body) => {
-      for (const member of members) member.conn?.event(Evt.CHANNEL_ATTRS, body as ChannelAttrsEvent);
-    });
-    sessions.onEnded((session, why) => {
-      if (ENDS_LOGIN.has(why)) this.userGone(session);
-    });
+  ) {}
+
+  /** ChanMsgKind.ATTRIBUTES: AttributesUpdated to every local member. */
+  channelAttributesChanged(members: ReadonlySet<Session>, body: unknown): void {
+    for (const member of members) member.conn?.event(Evt.CHANNEL_ATTRS, body as ChannelAttrsEvent);
+  }
+
+  /** A session ended: the user attributes of its login go unless it may resume. */
+  sessionEnded(session: Session, why: SessionEnd): void {
+    if (ENDS_LOGIN.has(why)) this.userGone(session);
   }
 
   setUser(conn: Connection, args: UserAttrsWriteArgs): Promise<null> {
@@ -74,7 +71,7 @@ export class AttributesService {
     const session = this.sessions.requireSession(conn);
     if (!isUid(args?.uid)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'invalid user id');
     enforceRate(session, 'attrs-user-read', this.config.USER_ATTRS_READ_RATE);
-    return this.services.requestIdempotent(Subjects.attributes.userGet, { appId: session.appId, uid: args.uid, keys: args.keys });
+    return this.attributesService.getUser({ appId: session.appId, uid: args.uid, keys: args.keys });
   }
 
   setChannel(conn: Connection, args: ChannelAttrsWriteArgs): Promise<null> {
@@ -97,14 +94,14 @@ export class AttributesService {
     const session = this.sessions.requireSession(conn);
     if (!isChannelId(args?.ch)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'invalid channel id');
     enforceRate(session, 'attrs-channel-read', this.config.CHANNEL_ATTRS_READ_RATE);
-    return this.services.requestIdempotent(Subjects.attributes.channelGet, { appId: session.appId, ch: args.ch, keys: args.keys });
+    return this.attributesService.getChannel({ appId: session.appId, ch: args.ch, keys: args.keys });
   }
 
   private writeUser(conn: Connection, op: UserAttrsOp, what: Pick<UserAttrsWriteRequest, 'attrs' | 'keys'>): Promise<null> {
     const session = this.sessions.requireSession(conn);
     enforceRate(session, 'attrs-user-write', this.config.USER_ATTRS_WRITE_RATE);
     const req: UserAttrsWriteRequest = { appId: session.appId, uid: session.uid, instanceId: session.instanceId, op, ...what };
-    return this.services.request(Subjects.attributes.userWrite, req);
+    return this.attributesService.writeUser(req);
   }
 
   private writeChannel(
@@ -118,13 +115,12 @@ export class AttributesService {
     if (!isChannelId(ch)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'invalid channel id');
     enforceRate(session, 'attrs-channel-write', this.config.CHANNEL_ATTRS_WRITE_RATE);
     const req: ChannelAttrsWriteRequest = { appId: session.appId, ch, uid: session.uid, op, notify: args?.notify === true, ...what };
-    return this.services.request(Subjects.attributes.channelWrite, req);
+    return this.attributesService.writeChannel(req);
   }
 
   private userGone(session: Session): void {
-    void this.services
-      .request(Subjects.attributes.userGone, { appId: session.appId, uid: session.uid, instanceId: session.instanceId })
+    void this.attributesService
+      .userGone({ appId: session.appId, uid: session.uid, instanceId: session.instanceId })
       .catch((err: Error) => this.logger.warn(`user attributes clean-up: ${err.message}`));
   }
-
 }

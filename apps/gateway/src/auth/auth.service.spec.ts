@@ -9,7 +9,11 @@ const staticApp: AppRecord = { id: 'ffffeeeeddddccccbbbbaaaa99998888' as AppId, 
 describe('AuthService', () => {
   const apps = { find: jest.fn((id: string) => Promise.resolve([certified, staticApp].find((a) => a.id === id) ?? null)) };
   const sut = new AuthService(apps as unknown as AppsRepository);
-  const code = (p: Promise<unknown>) => p.then(() => 'ok', (err: { code: number }) => err.code);
+  const code = (p: Promise<unknown>) =>
+    p.then(
+      () => 'ok',
+      (err: { code: number }) => err.code,
+    );
   const now = Math.floor(Date.now() / 1000);
 
   it('lets static apps in without a token (or with the app id as token)', async () => {

@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { createCodec, Evt, Frame, MessageKind, type AppId } from '@parley/contracts';
 import type { GatewayConfig } from '../config/gateway.config';
-import type { Session } from '../sessions/session';
+import type { Session } from '../transport/session';
 import { ChannelCatchUp, CLOCK_SLACK_MS } from './channel-catch-up';
 import type { ChannelMessageNats } from './channel-messages.service';
 import type { ChannelEntry, ChannelSubscriptions } from './channel-subscriptions';
@@ -21,6 +21,8 @@ function setup(opts: { created: number | null; stored: ChannelMessageNats[]; sto
   const ann = member('ann');
   const ben = member('ben');
   const entry: ChannelEntry = {
+    key: 'app/lobby',
+    holds: 0,
     appId: 'app' as AppId,
     ch: 'lobby',
     members: new Set([ann.session, ben.session]),
@@ -72,7 +74,10 @@ describe('ChannelCatchUp', () => {
     const { sut, ann, pushed } = setup({ created: GAP_AT + 300, stored: [msg('ben', 'b1', GAP_AT + 400)] });
     sut.disconnected(GAP_AT);
     await sut.reconnected(GAP_AT + 1_000);
-    expect(pushed(ann)).toEqual([['msg', 'b1', 'lost'], ['gap', GAP_AT - CLOCK_SLACK_MS]]);
+    expect(pushed(ann)).toEqual([
+      ['msg', 'b1', 'lost'],
+      ['gap', GAP_AT - CLOCK_SLACK_MS],
+    ]);
   });
 
   it('sends only CHANNEL_GAP while the stream is missing', async () => {
@@ -94,12 +99,19 @@ describe('ChannelCatchUp', () => {
     seenOldest.entry.seen.note('ben', 'b0'); // the stream reaches back to a message we had: nothing dropped
     seenOldest.sut.disconnected(GAP_AT);
     await seenOldest.sut.reconnected(GAP_AT + 1_000);
-    expect(seenOldest.pushed(seenOldest.ann)).toEqual([['msg', 'b1'], ['msg', 'b2'], ['msg', 'b3']]);
+    expect(seenOldest.pushed(seenOldest.ann)).toEqual([
+      ['msg', 'b1'],
+      ['msg', 'b2'],
+      ['msg', 'b3'],
+    ]);
 
     const long = setup({ created: 0, stored: [msg('ben', 'b1', GAP_AT + 40_000)] });
     long.sut.disconnected(GAP_AT);
     await long.sut.reconnected(GAP_AT + 40_000);
-    expect(long.pushed(long.ann)).toEqual([['msg', 'b1', 'lost'], ['gap', GAP_AT - CLOCK_SLACK_MS]]);
+    expect(long.pushed(long.ann)).toEqual([
+      ['msg', 'b1', 'lost'],
+      ['gap', GAP_AT - CLOCK_SLACK_MS],
+    ]);
   });
 
   it('reports a gap when the channel cannot be read', async () => {

@@ -1,27 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  ChanMsgKind,
   createCodec,
   ErrorCode,
   Evt,
   Frame,
   isChannelId,
   ParleyError,
-  Subjects,
   type AppId,
   type ChannelMessageEvent,
   type SendChannelArgs,
   type SendChannelResult,
 } from '@parley/contracts';
-import { InjectNats } from '@parley/platform';
-import type { NatsConnection } from 'nats';
+import { ChanMsgKind, Subjects } from '@parley/contracts/internal';
+import { NatsBus } from '@parley/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import type { Session } from '../sessions/session';
+import type { Session } from '../transport/session';
 import { SessionsService } from '../sessions/sessions.service';
-import type { Connection } from '../ws/connection';
-import { checkOutgoingMessage, requireMessageId } from '../messages/message-rules';
+import type { Connection } from '../transport/connection';
+import { checkOutgoingMessage, requireMessageId } from '../sessions/message-rules';
 import { messagesIn, messagesOut } from '../metrics/gateway.metrics';
-import { ChannelSubscriptions } from './channel-subscriptions';
 
 const codec = createCodec();
 
@@ -37,12 +34,9 @@ export type ChannelMessageNats = Omit<ChannelMessageEvent, 'ch'>;
 export class ChannelMessagesService {
   constructor(
     private readonly sessions: SessionsService,
-    subscriptions: ChannelSubscriptions,
-    @InjectNats() private readonly nc: NatsConnection,
+    private readonly bus: NatsBus,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {
-    subscriptions.on(ChanMsgKind.MESSAGE, (ch, members, body) => this.fanOut(ch, members, body as ChannelMessageNats));
-  }
+  ) {}
 
   send(conn: Connection, args: SendChannelArgs): SendChannelResult {
     const session = this.sessions.requireSession(conn);
@@ -53,11 +47,13 @@ export class ChannelMessagesService {
     checkOutgoingMessage(session, args.m, this.config);
     messagesIn.channel.add(args.m.k);
     const body: ChannelMessageNats = { from: session.uid, id: args.id, m: args.m, ts: Date.now() };
-    this.nc.publish(Subjects.channelMessages(session.appId as AppId, ch), codec.encode([ChanMsgKind.MESSAGE, body]));
+    this.bus.publish(Subjects.channelMessages(session.appId as AppId, ch), [ChanMsgKind.MESSAGE, body]);
     return { ts: body.ts };
   }
 
-  private fanOut(ch: string, members: ReadonlySet<Session>, body: ChannelMessageNats): void {
+  /** A channel message from NATS (ChanMsgKind.MESSAGE): one encoding, written to every local member but the sender. */
+  fanOut(ch: string, members: ReadonlySet<Session>, message: unknown): void {
+    const body = message as ChannelMessageNats;
     if (!body || typeof body.from !== 'string') return;
     const event: ChannelMessageEvent = { ch, from: body.from, id: body.id, m: body.m, ts: body.ts };
     const frame = codec.encode([Frame.EVT, Evt.CHANNEL_MESSAGE, event]);

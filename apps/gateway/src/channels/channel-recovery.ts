@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Evt, type AppId, type ChannelMessageEvent } from '@parley/contracts';
-import { InjectNats, watchConnection } from '@parley/platform';
-import type { NatsConnection } from 'nats';
+import { NatsBus, watchConnection } from '@parley/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import type { Session } from '../sessions/session';
+import type { Session } from '../transport/session';
 import { ChannelCatchUp, CLOCK_SLACK_MS } from './channel-catch-up';
 import type { ChannelMessageNats } from './channel-messages.service';
 import { ChannelSubscriptions } from './channel-subscriptions';
@@ -22,16 +21,16 @@ export class ChannelRecovery implements OnModuleInit, OnApplicationShutdown {
   private stopWatching?: () => void;
 
   constructor(
-    @InjectNats() private readonly nc: NatsConnection,
+    private readonly bus: NatsBus,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     subscriptions: ChannelSubscriptions,
   ) {
-    this.stream = new RecoveryStreamReader(nc);
+    this.stream = new RecoveryStreamReader(bus);
     this.catchUp = new ChannelCatchUp(this.stream, subscriptions, config, this.logger);
   }
 
   onModuleInit(): void {
-    this.stopWatching = watchConnection(this.nc, {
+    this.stopWatching = watchConnection(this.bus, {
       disconnected: () => this.catchUp.disconnected(),
       reconnected: () => {
         this.stream.forget(); // a NATS restart may have dropped the stream and the channel service made a new one

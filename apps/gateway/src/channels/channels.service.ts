@@ -1,14 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  ChanMsgKind,
   createCodec,
   ErrorCode,
   Evt,
   Frame,
   isChannelId,
   ParleyError,
-  Subjects,
-  type ChannelJoinReply,
   type GetMembersArgs,
   type GetMembersResult,
   type JoinArgs,
@@ -18,14 +15,15 @@ import {
   type MemberCountArgs,
   type MemberCountResult,
 } from '@parley/contracts';
-import { ServiceClient } from '@parley/platform';
+import type { ChannelJoinReply } from '@parley/contracts/internal';
+import { ChannelClient } from '../clients/channel.client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import type { Session } from '../sessions/session';
+import type { Session } from '../transport/session';
 import { SessionsService, type SessionEnd } from '../sessions/sessions.service';
-import type { Connection } from '../ws/connection';
+import type { Connection } from '../transport/connection';
 import { ChannelRecovery } from './channel-recovery';
 import { ChannelSubscriptions } from './channel-subscriptions';
-import { enforceRate } from '../sessions/rate';
+import { enforceRate } from '../transport/rate';
 
 const codec = createCodec();
 /** Ends after which the session's memberships end too (a resume keeps them; so does a gateway drain). */
@@ -38,16 +36,11 @@ export class ChannelsService {
 
   constructor(
     private readonly sessions: SessionsService,
-    private readonly services: ServiceClient,
+    private readonly channelService: ChannelClient,
     private readonly subscriptions: ChannelSubscriptions,
     private readonly recovery: ChannelRecovery,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {
-    subscriptions.on(ChanMsgKind.MEMBER_JOINED, (ch, members, body) => this.memberEvent(Evt.MEMBER_JOINED, ch, members, body));
-    subscriptions.on(ChanMsgKind.MEMBER_LEFT, (ch, members, body) => this.memberEvent(Evt.MEMBER_LEFT, ch, members, body));
-    subscriptions.on(ChanMsgKind.MEMBER_COUNT, (ch, members, body) => this.countEvent(ch, members, body));
-    sessions.onEnded((session, why) => this.onSessionEnded(session, why));
-  }
+  ) {}
 
   async join(conn: Connection, args: JoinArgs): Promise<JoinResult> {
     const session = this.sessions.requireSession(conn);
@@ -67,7 +60,7 @@ export class ChannelsService {
     channels.add(ch);
     let reply: ChannelJoinReply;
     try {
-      reply = await this.services.requestIdempotent<ChannelJoinReply>(Subjects.channel.join, {
+      reply = await this.channelService.join({
         appId: session.appId,
         ch,
         uid: session.uid,
@@ -94,7 +87,7 @@ export class ChannelsService {
     if (!isChannelId(ch)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'invalid channel id');
     if (!session.channels?.delete(ch)) throw new ParleyError(ErrorCode.NOT_IN_CHANNEL, 'not in this channel');
     this.subscriptions.remove(session, ch);
-    await this.services.requestIdempotent(Subjects.channel.leave, { appId: session.appId, ch, uid: session.uid });
+    await this.channelService.leave({ appId: session.appId, ch, uid: session.uid });
     return null;
   }
 
@@ -104,7 +97,7 @@ export class ChannelsService {
     if (!isChannelId(ch)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'invalid channel id');
     if (!session.channels?.has(ch)) throw new ParleyError(ErrorCode.NOT_IN_CHANNEL, 'not in this channel');
     enforceRate(session, 'get-members', this.config.GET_MEMBERS_RATE);
-    return this.services.request(Subjects.channel.members, { appId: session.appId, ch, limit: this.config.GET_MEMBERS_MAX });
+    return this.channelService.members({ appId: session.appId, ch, limit: this.config.GET_MEMBERS_MAX });
   }
 
   async counts(conn: Connection, args: MemberCountArgs): Promise<MemberCountResult> {
@@ -115,27 +108,28 @@ export class ChannelsService {
       throw new ParleyError(ErrorCode.EXCEED_LIMIT, `at most ${this.config.MEMBER_COUNT_MAX_IDS} channels per call`);
     }
     enforceRate(session, 'member-count', this.config.MEMBER_COUNT_RATE);
-    return this.services.request(Subjects.channel.counts, { appId: session.appId, chs });
+    return this.channelService.counts({ appId: session.appId, chs });
   }
 
-  private onSessionEnded(session: Session, why: SessionEnd): void {
+  /** A session ended here: its channel interest goes; its memberships too unless it may resume. */
+  sessionEnded(session: Session, why: SessionEnd): void {
     if (!session.channels?.size) return;
     for (const ch of session.channels) this.subscriptions.remove(session, ch);
     if (!LEAVES_CHANNELS.has(why)) return;
-    this.services
-      .requestIdempotent(Subjects.channel.leaveSession, { appId: session.appId, uid: session.uid, sessionId: session.id })
+    this.channelService
+      .leaveSession({ appId: session.appId, uid: session.uid, sessionId: session.id })
       .catch((err: Error) => this.logger.warn(`leaving channels of ${session.uid}: ${err.message}`));
   }
 
   /** MemberJoined / MemberLeft to every local member but the one it is about. */
-  private memberEvent(evt: number, ch: string, members: ReadonlySet<Session>, body: unknown): void {
+  memberEvent(evt: typeof Evt.MEMBER_JOINED | typeof Evt.MEMBER_LEFT, ch: string, members: ReadonlySet<Session>, body: unknown): void {
     const uid = (body as { uid?: unknown })?.uid;
     if (typeof uid !== 'string') return;
     const frame = codec.encode([Frame.EVT, evt, { ch, uid }]);
     for (const m of members) if (m.uid !== uid && m.conn) m.conn.sendEncoded(frame);
   }
 
-  private countEvent(ch: string, members: ReadonlySet<Session>, body: unknown): void {
+  countEvent(ch: string, members: ReadonlySet<Session>, body: unknown): void {
     const { count, ts } = (body ?? {}) as { count?: unknown; ts?: unknown };
     if (typeof count !== 'number') return;
     const event: MemberCountEvent = typeof ts === 'number' ? { ch, count, ts } : { ch, count };

@@ -1,9 +1,9 @@
-import { ChanMsgKind, createCodec, Subjects, type AppId } from '@parley/contracts';
-import { isStreamNotFound } from '@parley/platform';
-import { DeliverPolicy, type JetStreamManager, type NatsConnection } from 'nats';
+import { type AppId } from '@parley/contracts';
+import { ChanMsgKind, Subjects } from '@parley/contracts/internal';
+import { isStreamNotFound, type NatsBus } from '@parley/platform';
+import { DeliverPolicy, type JetStreamManager } from 'nats';
 import type { ChannelMessageNats } from './channel-messages.service';
 
-const codec = createCodec();
 /** How long the stream's creation time is trusted without asking again (a burst of rejoins asks once). */
 const STREAM_INFO_TTL_MS = 1_000;
 /**
@@ -30,7 +30,7 @@ export class RecoveryStreamReader {
   private jsm?: JetStreamManager;
   private created: { at: number; value: Promise<number | null> } | null = null;
 
-  constructor(private readonly nc: NatsConnection) {}
+  constructor(private readonly bus: NatsBus) {}
 
   /** The channel's messages from `startTime` (Unix ms, stream time), or all it holds. */
   read(appId: AppId, ch: string, startTime?: number): Promise<StoredMessages> {
@@ -42,7 +42,7 @@ export class RecoveryStreamReader {
   }
 
   private async readAll(appId: AppId, ch: string, startTime?: number): Promise<StoredMessages> {
-    const js = this.nc.jetstream();
+    const js = this.bus.jetstream();
     // An ordered consumer starts at the stream's first message unless told otherwise (asking for
     // DeliverPolicy.All makes nats.js send a start sequence too, which the server refuses).
     const consumer = await js.consumers.get(Subjects.recoveryStream, {
@@ -54,7 +54,7 @@ export class RecoveryStreamReader {
     if (pending > 0) {
       const batch = await consumer.fetch({ max_messages: pending, expires: 2_000 });
       for await (const msg of batch) {
-        const decoded = codec.decode(msg.data) as [number, ChannelMessageNats];
+        const decoded = this.bus.decode(msg.data) as [number, ChannelMessageNats];
         if (decoded?.[0] === ChanMsgKind.MESSAGE) messages.push(decoded[1]);
         if (msg.info.pending === 0) break;
       }
@@ -81,7 +81,7 @@ export class RecoveryStreamReader {
   }
 
   private async fetchCreatedAt(): Promise<number | null> {
-    this.jsm ??= await this.nc.jetstreamManager();
+    this.jsm ??= await this.bus.jetstreamManager();
     try {
       return Date.parse((await this.jsm.streams.info(Subjects.recoveryStream)).created);
     } catch (err) {

@@ -5,22 +5,18 @@ import {
   InvitationState,
   isUid,
   ParleyError,
-  Subjects,
-  UserMsgKind,
-  type InvitationActionRequest,
-  type InvitationCreateRequest,
   type InvitationSnapshot,
   type InviteAnswerArgs,
   type InviteArgs,
   type InviteCancelArgs,
 } from '@parley/contracts';
-import { ServiceClient } from '@parley/platform';
+import { type InvitationActionRequest, type InvitationCreateRequest } from '@parley/contracts/internal';
+import { InvitationClient, type InvitationAction } from '../clients/invitation.client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import { enforceRate } from '../sessions/rate';
-import type { Session } from '../sessions/session';
+import { enforceRate } from '../transport/rate';
+import type { Session } from '../transport/session';
 import { SessionsService } from '../sessions/sessions.service';
-import { UserSubscriptions } from '../sessions/user-subscriptions';
-import type { Connection } from '../ws/connection';
+import type { Connection } from '../transport/connection';
 
 /**
  * Call invitations: requests go to the invitation service, which owns every invitation's state;
@@ -35,14 +31,13 @@ export class InvitationsService {
 
   constructor(
     private readonly sessions: SessionsService,
-    private readonly services: ServiceClient,
-    users: UserSubscriptions,
+    private readonly invitationService: InvitationClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {
-    users.on(UserMsgKind.INVITATION, (targets, body) => {
-      for (const session of targets) this.push(session, body as InvitationSnapshot);
-    });
-    sessions.onLogin((session) => void this.sync(session));
+  ) {}
+
+  /** UserMsgKind.INVITATION: a snapshot of an invitation the user is a party of, for its sessions here. */
+  changed(targets: ReadonlySet<Session>, body: unknown): void {
+    for (const session of targets) this.push(session, body as InvitationSnapshot);
   }
 
   invite(conn: Connection, args: InviteArgs): Promise<InvitationSnapshot> {
@@ -57,29 +52,29 @@ export class InvitationsService {
       content: args.content ?? '',
       ch: args.ch ?? '',
     };
-    return this.services.requestIdempotent(Subjects.invitation.create, req, this.config.SERVICE_TIMEOUT_MS);
+    return this.invitationService.create(req);
   }
 
   cancel(conn: Connection, args: InviteCancelArgs): Promise<InvitationSnapshot> {
     const session = this.sessions.requireSession(conn);
-    return this.act(Subjects.invitation.cancel, session, { caller: session.uid, id: args?.id });
+    return this.act('cancel', session, { caller: session.uid, id: args?.id });
   }
 
   accept(conn: Connection, args: InviteAnswerArgs): Promise<InvitationSnapshot> {
     const session = this.sessions.requireSession(conn);
-    return this.act(Subjects.invitation.accept, session, { caller: args?.caller, id: args?.id, response: args?.response ?? '' });
+    return this.act('accept', session, { caller: args?.caller, id: args?.id, response: args?.response ?? '' });
   }
 
   refuse(conn: Connection, args: InviteAnswerArgs): Promise<InvitationSnapshot> {
     const session = this.sessions.requireSession(conn);
-    return this.act(Subjects.invitation.refuse, session, { caller: args?.caller, id: args?.id, response: args?.response ?? '' });
+    return this.act('refuse', session, { caller: args?.caller, id: args?.id, response: args?.response ?? '' });
   }
 
-  private act(subject: string, session: Session, what: { caller: unknown; id: unknown; response?: string }): Promise<InvitationSnapshot> {
+  private act(action: InvitationAction, session: Session, what: { caller: unknown; id: unknown; response?: string }): Promise<InvitationSnapshot> {
     if (!isUid(what.caller) || typeof what.id !== 'string') throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'caller and id');
     enforceRate(session, 'invite-action', this.config.INVITATION_RATE);
     const req: InvitationActionRequest = { appId: session.appId, caller: what.caller, id: what.id, uid: session.uid, response: what.response };
-    return this.services.requestIdempotent(subject, req, this.config.SERVICE_TIMEOUT_MS);
+    return this.invitationService.act(action, req);
   }
 
   /** Pushes a snapshot to the session's client; its ACK may move the invitation on. */
@@ -92,26 +87,21 @@ export class InvitationsService {
     });
   }
 
-  private onAck(session: Session, s: InvitationSnapshot): string | null {
-    if (s.state === InvitationState.SENT && s.callee === session.uid) return Subjects.invitation.received;
-    if (s.state === InvitationState.ACCEPT_PENDING && s.caller === session.uid) return Subjects.invitation.confirmAccept;
+  private onAck(session: Session, s: InvitationSnapshot): InvitationAction | null {
+    if (s.state === InvitationState.SENT && s.callee === session.uid) return 'received';
+    if (s.state === InvitationState.ACCEPT_PENDING && s.caller === session.uid) return 'confirmAccept';
     return null;
   }
 
-  private report(subject: string, session: Session, s: InvitationSnapshot): void {
+  private report(action: InvitationAction, session: Session, s: InvitationSnapshot): void {
     const req: InvitationActionRequest = { appId: session.appId, caller: s.caller, id: s.id, uid: session.uid };
-    this.services
-      .requestIdempotent(subject, req, this.config.SERVICE_TIMEOUT_MS)
-      .catch((err: Error) => this.logger.warn(`invitation ${subject}: ${err.message}`));
+    this.invitationService.act(action, req).catch((err: Error) => this.logger.warn(`invitation ${action}: ${err.message}`));
   }
 
-  private async sync(session: Session): Promise<void> {
+  /** After every login: the snapshots of the user's open (and lately ended) invitations again. */
+  async sync(session: Session): Promise<void> {
     try {
-      const snapshots = await this.services.requestIdempotent<InvitationSnapshot[]>(
-        Subjects.invitation.sync,
-        { appId: session.appId, uid: session.uid },
-        this.config.SERVICE_TIMEOUT_MS,
-      );
+      const snapshots = await this.invitationService.sync({ appId: session.appId, uid: session.uid });
       for (const snapshot of snapshots) this.push(session, snapshot);
     } catch (err) {
       this.logger.warn(`invitation sync: ${(err as Error).message}`);

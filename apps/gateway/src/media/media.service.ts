@@ -4,11 +4,7 @@ import {
   ErrorCode,
   MEDIA_LIMITS,
   MediaType,
-  MediaUploadKind,
   ParleyError,
-  Subjects,
-  type MediaBeginReply,
-  type MediaBeginRequest,
   type MediaCancelArgs,
   type MediaInfo,
   type MediaInfoArgs,
@@ -17,15 +13,15 @@ import {
   type MediaUploadBeginResult,
   type MediaUploadChunkArgs,
   type MediaUploadEndArgs,
-  type MediaUploadMessage,
 } from '@parley/contracts';
-import { ServiceClient } from '@parley/platform';
+import { MediaUploadKind, type MediaBeginReply, type MediaBeginRequest, type MediaUploadMessage } from '@parley/contracts/internal';
+import { MediaClient } from '../clients/media.client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { mediaDownloaded, mediaUploaded } from '../metrics/gateway.metrics';
-import { enforceRate } from '../sessions/rate';
-import type { Session } from '../sessions/session';
+import { enforceRate } from '../transport/rate';
+import type { Session } from '../transport/session';
 import { SessionsService } from '../sessions/sessions.service';
-import type { Connection } from '../ws/connection';
+import type { Connection } from '../transport/connection';
 
 const MAX_MEDIA_ID = ID_LIMITS.MEDIA_ID_MAX;
 
@@ -41,11 +37,9 @@ export class MediaService {
 
   constructor(
     private readonly sessions: SessionsService,
-    private readonly services: ServiceClient,
+    private readonly mediaService: MediaClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {
-    sessions.onEnded((session) => this.abortAll(session));
-  }
+  ) {}
 
   async begin(conn: Connection, args: MediaUploadBeginArgs): Promise<MediaUploadBeginResult> {
     const session = this.sessions.requireSession(conn);
@@ -53,7 +47,7 @@ export class MediaService {
     const type = args?.type === MediaType.IMAGE ? MediaType.IMAGE : args?.type === MediaType.FILE ? MediaType.FILE : null;
     if (!type) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, "type: 'FILE' or 'IMAGE'");
     const req: MediaBeginRequest = { appId: session.appId, uid: session.uid, size: args.size, name: args.name ?? '', type };
-    const reply = await this.services.request<MediaBeginReply>(Subjects.media.begin, req, this.config.SERVICE_TIMEOUT_MS);
+    const reply: MediaBeginReply = await this.mediaService.begin(req);
     if (session.ended) {
       this.send(reply.subject, session, MediaUploadKind.CANCEL, reply.uploadId);
       throw new ParleyError(ErrorCode.NOT_LOGGED_IN, 'session ended');
@@ -101,7 +95,7 @@ export class MediaService {
   info(conn: Connection, args: MediaInfoArgs): Promise<MediaInfo> {
     const session = this.sessions.requireSession(conn);
     enforceRate(session, 'media-info', this.config.MEDIA_INFO_RATE);
-    return this.services.requestIdempotent(Subjects.media.info, { appId: session.appId, mediaId: this.mediaId(args?.mediaId) }, this.config.SERVICE_TIMEOUT_MS);
+    return this.mediaService.info({ appId: session.appId, mediaId: this.mediaId(args?.mediaId) });
   }
 
   read(conn: Connection, args: MediaReadArgs): Promise<Uint8Array> {
@@ -112,7 +106,7 @@ export class MediaService {
     }
     enforceRate(session, 'media-read', this.config.MEDIA_READ_RATE);
     const req = { appId: session.appId, mediaId: this.mediaId(args.mediaId), offset, length };
-    return this.services.requestIdempotent<Uint8Array>(Subjects.media.read, req, this.config.SERVICE_TIMEOUT_MS).then((bytes) => {
+    return this.mediaService.read(req).then((bytes) => {
       mediaDownloaded.add(bytes?.byteLength ?? 0);
       return bytes;
     });
@@ -131,14 +125,15 @@ export class MediaService {
 
   private request<T>(subject: string, session: Session, kind: MediaUploadKind, uploadId: string, seq?: number, data?: Uint8Array): Promise<T> {
     const msg: MediaUploadMessage = { kind, uploadId, appId: session.appId, seq, data };
-    return this.services.request<T>(subject, msg, this.config.SERVICE_TIMEOUT_MS);
+    return this.mediaService.upload<T>(subject, msg);
   }
 
   private send(subject: string, session: Session, kind: MediaUploadKind, uploadId: string): void {
     void this.request(subject, session, kind, uploadId).catch((err: Error) => this.logger.warn(`media ${kind}: ${err.message}`));
   }
 
-  private abortAll(session: Session): void {
+  /** A session ended: its uploads are aborted. */
+  abortAll(session: Session): void {
     const uploads = session.uploads;
     if (!uploads) return;
     session.uploads = null;

@@ -1,11 +1,12 @@
-import { DropReason, ErrorCode, Evt, SessionState, UserMsgKind, type AppId, type KickMessage, type Uid } from '@parley/contracts';
+import { DropReason, ErrorCode, Evt, type AppId, type Uid } from '@parley/contracts';
+import { SessionState, type KickMessage } from '@parley/contracts/internal';
 import type { AuthService } from '../auth/auth.service';
 import type { GatewayConfig } from '../config/gateway.config';
-import type { PresenceClient } from '../presence/presence.client';
-import type { Connection } from '../ws/connection';
-import type { Session } from './session';
+import type { PresenceClient } from '../clients/presence.client';
+import type { Connection } from '../transport/connection';
+import type { Session } from '../transport/session';
 import { SessionsService } from './sessions.service';
-import type { UserMessageHandler, UserSubscriptions } from './user-subscriptions';
+import type { UserSubscriptions } from './user-subscriptions';
 
 const appId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90' as AppId;
 
@@ -40,10 +41,8 @@ function setup(over: Partial<GatewayConfig> = {}) {
     TOKEN_WARNING_MS: 30_000,
     ...over,
   } as GatewayConfig;
-  let kickHandler: UserMessageHandler | undefined;
   const subscribed = new Map<string, Set<Session>>();
   const users = {
-    on: jest.fn((kind: number, h: UserMessageHandler) => kind === UserMsgKind.KICK && (kickHandler = h)),
     add: jest.fn((s: Session): void => void subscribed.set(s.key, new Set([...(subscribed.get(s.key) ?? []), s]))),
     remove: jest.fn((s: Session) => subscribed.get(s.key)?.delete(s)),
   };
@@ -57,9 +56,8 @@ function setup(over: Partial<GatewayConfig> = {}) {
     authenticate: jest.fn(async (a: string, uid: string) => ({ appId: a as AppId, uid: uid as Uid, tokenExpiresAt: 0 })),
   };
   const sut = new SessionsService(auth as unknown as AuthService, presence as unknown as PresenceClient, users as unknown as UserSubscriptions, config);
-  const kick = (key: string, k: KickMessage) => kickHandler!(subscribed.get(key) ?? new Set(), k, {} as never);
-  const login = (conn: FakeConnection, uid: string, instanceId = 'inst-a') =>
-    sut.login(conn as unknown as Connection, { appId, uid, instanceId });
+  const kick = (key: string, k: KickMessage) => sut.kicked(subscribed.get(key) ?? new Set(), k);
+  const login = (conn: FakeConnection, uid: string, instanceId = 'inst-a') => sut.login(conn as unknown as Connection, { appId, uid, instanceId });
   return { sut, users, presence, auth, kick, login, config };
 }
 

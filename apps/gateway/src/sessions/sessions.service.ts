@@ -7,23 +7,21 @@ import {
   ID_LIMITS,
   Evt,
   ParleyError,
-  SessionState,
-  UserMsgKind,
-  type KickMessage,
   type LoginArgs,
   type LoginResult,
   type RenewTokenArgs,
   type RenewTokenResult,
   type SessionId,
 } from '@parley/contracts';
+import { SessionState, type KickMessage } from '@parley/contracts/internal';
 import { AuthService } from '../auth/auth.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { countLogin } from '../metrics/gateway.metrics';
-import { PresenceClient } from '../presence/presence.client';
-import type { Connection } from '../ws/connection';
-import { Session } from './session';
+import { PresenceClient } from '../clients/presence.client';
+import type { Connection } from '../transport/connection';
+import { Session } from '../transport/session';
 import { UserSubscriptions } from './user-subscriptions';
-import { enforceRate } from './rate';
+import { enforceRate } from '../transport/rate';
 
 const MAX_INSTANCE_ID = ID_LIMITS.INSTANCE_ID_MAX;
 
@@ -43,10 +41,11 @@ export class SessionsService {
     private readonly presence: PresenceClient,
     private readonly users: UserSubscriptions,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {
-    users.on(UserMsgKind.KICK, (sessions, body) => {
-      for (const session of [...sessions]) this.onKick(session, body as KickMessage);
-    });
+  ) {}
+
+  /** UserMsgKind.KICK: a newer login of the uid registered; sessions with a lower epoch end. */
+  kicked(sessions: ReadonlySet<Session>, body: unknown): void {
+    for (const session of [...sessions]) this.onKick(session, body as KickMessage);
   }
 
   login(conn: Connection, args: LoginArgs): Promise<LoginResult> {

@@ -1,71 +1,47 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { createCodec, Subjects } from '@parley/contracts';
-import { guardedCallback, InjectNats } from '@parley/platform';
-import type { Msg, NatsConnection, Subscription } from 'nats';
-import type { Session } from './session';
-
-const codec = createCodec();
+import { Injectable } from '@nestjs/common';
+import { Subjects, UserMsgKind } from '@parley/contracts/internal';
+import { InterestRegistry, NatsBus } from '@parley/platform';
+import type { Msg } from 'nats';
+import type { Session } from '../transport/session';
 
 export type UserMessageHandler = (sessions: ReadonlySet<Session>, body: unknown, msg: Msg) => void;
-
-interface Entry {
-  sub: Subscription;
-  sessions: Set<Session>;
-}
+/** Every kind of user-subject message has exactly one handler (a missing kind is a type error). */
+export type UserRoutes = { readonly [K in UserMsgKind]: UserMessageHandler };
 
 /**
  * Interest-based user subjects: the gateway subscribes to a user's subject only while it holds a
  * session of that user, once however many sessions (a resume overlaps the old one briefly).
- * Messages are MessagePack arrays [UserMsgKind, body] dispatched to the handler of their kind.
+ * Messages are [UserMsgKind, body], dispatched through the routing table the gateway's
+ * composition root hands over (ws/inbound.router.ts).
  */
 @Injectable()
 export class UserSubscriptions {
-  private readonly logger = new Logger(UserSubscriptions.name);
-  private readonly entries = new Map<string, Entry>();
-  private readonly handlers = new Map<number, UserMessageHandler>();
+  private routes: Partial<UserRoutes> = {};
+  private readonly registry: InterestRegistry<Session>;
 
-  constructor(@InjectNats() private readonly nc: NatsConnection) {}
+  constructor(bus: NatsBus) {
+    this.registry = new InterestRegistry<Session>(bus, (interest, body, msg) => this.dispatch(interest.members, body, msg));
+  }
 
-  on(kind: number, handler: UserMessageHandler): void {
-    this.handlers.set(kind, handler);
+  route(routes: UserRoutes): void {
+    this.routes = routes;
   }
 
   add(session: Session): void {
-    const existing = this.entries.get(session.key);
-    if (existing) {
-      existing.sessions.add(session);
-      return;
-    }
-    const sessions = new Set([session]);
-    const sub = this.nc.subscribe(Subjects.user(session.appId, session.uid), {
-      callback: guardedCallback(this.logger, (msg) => this.dispatch(sessions, msg)),
-    });
-    this.entries.set(session.key, { sub, sessions });
+    this.registry.add(session.key, Subjects.user(session.appId, session.uid), session, () => ({}));
   }
 
   remove(session: Session): void {
-    const entry = this.entries.get(session.key);
-    if (!entry || !entry.sessions.delete(session)) return;
-    if (entry.sessions.size === 0) {
-      entry.sub.unsubscribe();
-      this.entries.delete(session.key);
-    }
+    this.registry.remove(session.key, session);
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.registry.size;
   }
 
-  private dispatch(sessions: Set<Session>, msg: Msg): void {
-    let decoded: unknown;
-    try {
-      decoded = codec.decode(msg.data);
-    } catch {
-      this.logger.warn({ msg: 'undecodable user message', subject: msg.subject });
-      return;
-    }
-    if (!Array.isArray(decoded)) return;
-    const handler = this.handlers.get(decoded[0] as number);
-    if (handler) handler(sessions, decoded[1], msg);
+  private dispatch(sessions: ReadonlySet<Session>, body: unknown, msg: Msg): void {
+    if (!Array.isArray(body)) return;
+    const handler = this.routes[body[0] as UserMsgKind];
+    if (handler) handler(sessions, body[1], msg);
   }
 }

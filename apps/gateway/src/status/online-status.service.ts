@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode, isUid, ParleyError, type QueryOnlineArgs, type QueryOnlineResult } from '@parley/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import { PresenceClient } from '../presence/presence.client';
-import { enforceRate } from '../sessions/rate';
+import { PresenceClient } from '../clients/presence.client';
+import { enforceRate } from '../transport/rate';
 import { SessionsService } from '../sessions/sessions.service';
-import type { Connection } from '../ws/connection';
+import type { Connection } from '../transport/connection';
 
 @Injectable()
 export class OnlineStatusService {

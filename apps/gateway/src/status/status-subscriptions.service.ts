@@ -11,11 +11,11 @@ import {
   type UnsubscribeStatusArgs,
 } from '@parley/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import { PresenceClient } from '../presence/presence.client';
-import { enforceRate } from '../sessions/rate';
-import type { Session } from '../sessions/session';
+import { PresenceClient } from '../clients/presence.client';
+import { enforceRate } from '../transport/rate';
+import type { Session } from '../transport/session';
 import { SessionsService } from '../sessions/sessions.service';
-import type { Connection } from '../ws/connection';
+import type { Connection } from '../transport/connection';
 import { StatusWatch, type Watch } from './status-watch';
 
 /**
@@ -30,9 +30,7 @@ export class StatusSubscriptionsService {
     private readonly presence: PresenceClient,
     private readonly watch: StatusWatch,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {
-    sessions.onEnded((session) => this.releaseAll(session));
-  }
+  ) {}
 
   async subscribe(conn: Connection, args: SubscribeStatusArgs): Promise<SubscribeStatusResult> {
     const session = this.sessions.requireSession(conn);
@@ -44,7 +42,7 @@ export class StatusSubscriptionsService {
     if (subs.size + added.length > max) throw new ParleyError(ErrorCode.OVERFLOW, `at most ${max} subscribed users`);
     const { appId } = session;
     const watches = new Map<string, Watch>(uids.map((uid) => [uid, this.watch.ensure(appId, uid)]));
-    for (const w of watches.values()) w.pending++;
+    for (const w of watches.values()) w.holds++;
     for (const uid of added) subs.add(uid);
     let failure: unknown = null;
     try {
@@ -58,14 +56,14 @@ export class StatusSubscriptionsService {
     } catch (err) {
       failure = err;
     }
-    for (const w of watches.values()) w.pending--;
+    for (const w of watches.values()) w.holds--;
     if (failure) {
       for (const uid of added) subs.delete(uid);
       for (const uid of watches.keys()) this.watch.release(null, appId, uid);
       throw failure;
     }
     // From here on, changes are pushed to the session (after this response on the socket).
-    for (const w of watches.values()) w.watchers.add(session);
+    for (const w of watches.values()) w.members.add(session);
     return uids.map((uid): PeerState => watches.get(uid)!.state);
   }
 
@@ -87,7 +85,8 @@ export class StatusSubscriptionsService {
     return [...(session.statusSubs ?? [])];
   }
 
-  private releaseAll(session: Session): void {
+  /** A session ended: its watches are released. */
+  releaseAll(session: Session): void {
     const subs = session.statusSubs;
     if (!subs) return;
     session.statusSubs = null;
@@ -101,5 +100,4 @@ export class StatusSubscriptionsService {
     }
     return uids as string[];
   }
-
 }

@@ -1,6 +1,8 @@
-import { createCodec, Evt, PeerState, type StatusChange } from '@parley/contracts';
+import { createCodec, Evt, PeerState } from '@parley/contracts';
+import { type StatusChange } from '@parley/contracts/internal';
 import type { Msg, NatsConnection, Subscription } from 'nats';
-import type { Session } from '../sessions/session';
+import type { Session } from '../transport/session';
+import { NatsBus } from '@parley/platform';
 import { StatusWatch } from './status-watch';
 
 const codec = createCodec();
@@ -9,6 +11,7 @@ const appId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
 function fakeNats() {
   const subs = new Map<string, { callback: (err: Error | null, msg: Msg) => void; unsubscribed: boolean }>();
   const nc = {
+    isClosed: () => false,
     subscribe: (subject: string, opts: { callback: (err: Error | null, msg: Msg) => void }) => {
       const entry = { callback: opts.callback, unsubscribed: false };
       subs.set(subject, entry);
@@ -32,11 +35,11 @@ function fakeSession(): { session: Session; events: unknown[] } {
 describe('StatusWatch', () => {
   it('applies changes in seq order and pushes only real changes to watchers', () => {
     const { nc, publish } = fakeNats();
-    const sut = new StatusWatch(nc);
+    const sut = new StatusWatch(new NatsBus(nc));
     const watch = sut.ensure(appId, 'bob');
     sut.applySnapshot(watch, PeerState.ONLINE, 10);
     const { session, events } = fakeSession();
-    watch.watchers.add(session);
+    watch.members.add(session);
 
     publish('bob', PeerState.UNREACHABLE, 12);
     publish('bob', PeerState.ONLINE, 11); // older: dropped
@@ -51,7 +54,7 @@ describe('StatusWatch', () => {
 
   it('keeps a change that arrived before the snapshot it is newer than', () => {
     const { nc, publish } = fakeNats();
-    const sut = new StatusWatch(nc);
+    const sut = new StatusWatch(new NatsBus(nc));
     const watch = sut.ensure(appId, 'amy');
     publish('amy', PeerState.OFFLINE, 20);
     sut.applySnapshot(watch, PeerState.ONLINE, 19);
@@ -62,18 +65,18 @@ describe('StatusWatch', () => {
 
   it('subscribes once per uid and unsubscribes with the last watcher, not while a subscribe is pending', () => {
     const { nc, subs } = fakeNats();
-    const sut = new StatusWatch(nc);
+    const sut = new StatusWatch(new NatsBus(nc));
     const a = fakeSession().session;
     const b = fakeSession().session;
     const watch = sut.ensure(appId, 'cy');
     expect(sut.ensure(appId, 'cy')).toBe(watch);
-    watch.watchers.add(a).add(b);
+    watch.members.add(a).add(b);
     sut.release(a, appId, 'cy');
     expect(sut.size).toBe(1);
-    watch.pending = 1;
+    watch.holds = 1;
     sut.release(b, appId, 'cy');
     expect(sut.size).toBe(1);
-    watch.pending = 0;
+    watch.holds = 0;
     sut.release(null, appId, 'cy');
     expect(sut.size).toBe(0);
     expect([...subs.values()][0]!.unsubscribed).toBe(true);

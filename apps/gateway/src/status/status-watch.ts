@@ -1,23 +1,22 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { createCodec, Evt, Subjects, type AppId, type PeerState, type StatusChange } from '@parley/contracts';
-import { guardedCallback, InjectNats } from '@parley/platform';
-import type { NatsConnection, Subscription } from 'nats';
-import type { Session } from '../sessions/session';
+import { Injectable } from '@nestjs/common';
+import { Evt, type AppId, type PeerState } from '@parley/contracts';
+import { Subjects, type StatusChange } from '@parley/contracts/internal';
+import { InterestRegistry, NatsBus, type Interest } from '@parley/platform';
+import type { Session } from '../transport/session';
 
-const codec = createCodec();
-
-/** What this gateway knows of one watched uid, shared by all its sessions that subscribed to it. */
-export interface Watch {
+interface WatchState {
   readonly appId: string;
   readonly uid: string;
-  sub: Subscription;
-  watchers: Set<Session>;
-  /** Subscribe calls in flight that will add a watcher: the watch must outlive them. */
-  pending: number;
   /** Last state applied and its seq (-1: none yet). */
   state: PeerState;
   seq: number;
 }
+
+/**
+ * What this gateway knows of one watched uid, shared by all its sessions that subscribed to it
+ * (`members`); `holds` counts subscribe calls in flight that will add one: the watch outlives them.
+ */
+export type Watch = Interest<Session, WatchState>;
 
 /**
  * Interest-based status subjects: the gateway subscribes to a uid's status subject only while one of
@@ -26,29 +25,20 @@ export interface Watch {
  */
 @Injectable()
 export class StatusWatch {
-  private readonly logger = new Logger(StatusWatch.name);
-  private readonly watches = new Map<string, Watch>();
+  private readonly registry: InterestRegistry<Session, WatchState>;
 
-  constructor(@InjectNats() private readonly nc: NatsConnection) {}
+  constructor(bus: NatsBus) {
+    this.registry = new InterestRegistry(bus, (watch, body) => this.onChange(watch, body));
+  }
 
   /** The watch of the uid, created (and subscribed) when missing; call flush() before trusting a snapshot. */
   ensure(appId: string, uid: string): Watch {
-    const key = `${appId}/${uid}`;
-    let watch = this.watches.get(key);
-    if (!watch) {
-      const created: Watch = { appId, uid, sub: undefined as unknown as Subscription, watchers: new Set(), pending: 0, state: 2, seq: -1 };
-      created.sub = this.nc.subscribe(Subjects.status(appId as AppId, uid), {
-        callback: guardedCallback(this.logger, (msg) => this.onChange(created, msg.data)),
-      });
-      this.watches.set(key, created);
-      watch = created;
-    }
-    return watch;
+    return this.registry.acquire(`${appId}/${uid}`, Subjects.status(appId as AppId, uid), () => ({ appId, uid, state: 2, seq: -1 }));
   }
 
   /** Makes sure new subscriptions are active on the server (before asking presence for a snapshot). */
   flush(): Promise<void> {
-    return this.nc.flush();
+    return this.registry.flush();
   }
 
   /** A snapshot from presence: applied unless a newer change already arrived. */
@@ -61,27 +51,15 @@ export class StatusWatch {
 
   /** Drops the session from the uid's watchers; the subscription ends with the last one. */
   release(session: Session | null, appId: string, uid: string): void {
-    const key = `${appId}/${uid}`;
-    const watch = this.watches.get(key);
-    if (!watch) return;
-    if (session) watch.watchers.delete(session);
-    if (watch.watchers.size === 0 && watch.pending === 0) {
-      watch.sub.unsubscribe();
-      this.watches.delete(key);
-    }
+    this.registry.remove(`${appId}/${uid}`, session ?? undefined);
   }
 
   get size(): number {
-    return this.watches.size;
+    return this.registry.size;
   }
 
-  private onChange(watch: Watch, data: Uint8Array): void {
-    let change: StatusChange;
-    try {
-      change = codec.decode(data) as StatusChange;
-    } catch {
-      return;
-    }
+  private onChange(watch: Watch, body: unknown): void {
+    const change = body as StatusChange;
     if (!Array.isArray(change) || typeof change[2] !== 'number') return;
     const [, state, seq] = change;
     if (seq <= watch.seq) return;
@@ -90,6 +68,6 @@ export class StatusWatch {
     watch.seq = seq;
     if (!changed) return;
     const event = { [watch.uid]: state };
-    for (const session of watch.watchers) session.conn?.event(Evt.PEER_STATUS, event);
+    for (const session of watch.members) session.conn?.event(Evt.PEER_STATUS, event);
   }
 }

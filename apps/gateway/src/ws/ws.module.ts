@@ -1,46 +1,26 @@
 import { Module } from '@nestjs/common';
-import { AttributesService } from '../attributes/attributes.service';
-import { AuthModule } from '../auth/auth.module';
-import { InvitationsService } from '../invitations/invitations.service';
-import { MediaService } from '../media/media.service';
-import { GatewayGauges } from '../metrics/gateway-gauges';
-import { ChannelMessagesService } from '../channels/channel-messages.service';
-import { ChannelRecovery } from '../channels/channel-recovery';
-import { ChannelSubscriptions } from '../channels/channel-subscriptions';
-import { ChannelsService } from '../channels/channels.service';
-import { PeerMessagesService } from '../messages/peer-messages.service';
-import { PresenceClient } from '../presence/presence.client';
-import { SessionsService } from '../sessions/sessions.service';
-import { UserSubscriptions } from '../sessions/user-subscriptions';
-import { OnlineStatusService } from '../status/online-status.service';
-import { StatusSubscriptionsService } from '../status/status-subscriptions.service';
-import { StatusWatch } from '../status/status-watch';
-import { OutboundQueue } from './outbound-queue';
+import { AttributesModule } from '../attributes/attributes.module';
+import { ChannelsModule } from '../channels/channels.module';
+import { ClientsModule } from '../clients/clients.module';
+import { InvitationsModule } from '../invitations/invitations.module';
+import { MediaModule } from '../media/media.module';
+import { PeerMessagesModule } from '../peer-messages/peer-messages.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { StatusModule } from '../status/status.module';
+import { TransportModule } from '../transport/transport.module';
+import { InboundRouter } from './inbound.router';
+import { GatewayGauges } from './ws.gauges';
 import { WsRouter } from './ws.router';
 import { WsServer } from './ws.server';
 
+/**
+ * The gateway's composition root, the top floor: the WebSocket endpoint, the routing tables (client
+ * ops → WsRouter, NATS and session lifecycle → InboundRouter) and the gauges. Below it, one module
+ * per feature; below those, sessions; below everything, transport and the service clients.
+ */
 @Module({
-  imports: [AuthModule],
-  providers: [
-    WsServer,
-    WsRouter,
-    OutboundQueue,
-    SessionsService,
-    UserSubscriptions,
-    PresenceClient,
-    OnlineStatusService,
-    PeerMessagesService,
-    ChannelSubscriptions,
-    ChannelsService,
-    ChannelMessagesService,
-    ChannelRecovery,
-    StatusWatch,
-    StatusSubscriptionsService,
-    AttributesService,
-    InvitationsService,
-    MediaService,
-    GatewayGauges,
-  ],
+  imports: [TransportModule, ClientsModule, SessionsModule, PeerMessagesModule, ChannelsModule, StatusModule, AttributesModule, InvitationsModule, MediaModule],
+  providers: [WsServer, WsRouter, InboundRouter, GatewayGauges],
   exports: [WsServer],
 })
 export class WsModule {}

@@ -4,16 +4,19 @@ import type { ChannelMessagesService } from '../channels/channel-messages.servic
 import type { ChannelsService } from '../channels/channels.service';
 import type { InvitationsService } from '../invitations/invitations.service';
 import type { MediaService } from '../media/media.service';
-import type { PeerMessagesService } from '../messages/peer-messages.service';
+import type { PeerMessagesService } from '../peer-messages/peer-messages.service';
 import type { SessionsService } from '../sessions/sessions.service';
 import type { OnlineStatusService } from '../status/online-status.service';
 import type { StatusSubscriptionsService } from '../status/status-subscriptions.service';
-import type { Connection } from './connection';
+import type { Connection } from '../transport/connection';
 import { WsRouter } from './ws.router';
 
 /** A service whose every method records its call and answers its own name. */
 function recorder<T>(name: string, calls: string[]): T {
-  return new Proxy({}, { get: (_t, method: string) => (_conn: unknown, args: unknown) => (calls.push(`${name}.${method} ${JSON.stringify(args ?? null)}`), `${name}.${method}`) }) as T;
+  return new Proxy(
+    {},
+    { get: (_t, method: string) => (_conn: unknown, args: unknown) => (calls.push(`${name}.${method} ${JSON.stringify(args ?? null)}`), `${name}.${method}`) },
+  ) as T;
 }
 
 function setup() {

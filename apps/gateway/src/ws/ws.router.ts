@@ -6,11 +6,11 @@ import { InvitationsService } from '../invitations/invitations.service';
 import { AttributesService } from '../attributes/attributes.service';
 import { ChannelMessagesService } from '../channels/channel-messages.service';
 import { ChannelsService } from '../channels/channels.service';
-import { PeerMessagesService } from '../messages/peer-messages.service';
+import { PeerMessagesService } from '../peer-messages/peer-messages.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { OnlineStatusService } from '../status/online-status.service';
 import { StatusSubscriptionsService } from '../status/status-subscriptions.service';
-import type { Connection } from './connection';
+import type { Connection } from '../transport/connection';
 
 type Handler<O extends Op> = (conn: Connection, args: RequestArgs<O>) => unknown;
 /** Every op of the protocol has exactly one entry (a missing op is a type error). */

@@ -7,10 +7,10 @@ import { clientTraceContext, isTracingEnabled, SpanKind, withSpan } from '@parle
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { countRequest } from '../metrics/gateway.metrics';
-import { PresenceClient } from '../presence/presence.client';
+import { PresenceClient } from '../clients/presence.client';
 import { SessionsService } from '../sessions/sessions.service';
-import { Connection } from './connection';
-import { OutboundQueue } from './outbound-queue';
+import { Connection } from '../transport/connection';
+import { OutboundQueue } from '../transport/outbound-queue';
 import { WsRouter } from './ws.router';
 
 const decoder = createFrameDecoder();
@@ -60,7 +60,10 @@ export class WsServer implements BeforeApplicationShutdown {
     });
     const heartbeat = () => this.presence.heartbeat(this.sessions.sessions.size);
     heartbeat();
-    this.timers.push(setInterval(heartbeat, this.config.GATEWAY_HEARTBEAT_MS), setInterval(() => this.tick(), TICK_MS));
+    this.timers.push(
+      setInterval(heartbeat, this.config.GATEWAY_HEARTBEAT_MS),
+      setInterval(() => this.tick(), TICK_MS),
+    );
     for (const t of this.timers) t.unref();
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { createCodec, Subjects, UserMsgKind } from '@parley/contracts';
+import { createCodec } from '@parley/contracts';
+import { Subjects, UserMsgKind } from '@parley/contracts/internal';
 import { InjectNats } from '@parley/platform';
 import { traceHeaders } from '@parley/platform/telemetry';
 import type { NatsConnection } from 'nats';

@@ -1,4 +1,5 @@
-import { ErrorCode, InvitationState, ParleyError, type InvitationActionRequest, type InvitationCreateRequest } from '@parley/contracts';
+import { ErrorCode, InvitationState, ParleyError } from '@parley/contracts';
+import { type InvitationActionRequest, type InvitationCreateRequest } from '@parley/contracts/internal';
 import { readInvitationConfig } from '../config/invitation.config';
 import { byteLength, checkAction, checkCreate, checkSync, deadlineOf, OPEN_STATES, TRANSITIONS } from './invitation-rules';
 
@@ -78,7 +79,13 @@ describe('invitation rules', () => {
   });
 
   it('checks an action and keeps the response only where the action stores one', () => {
-    expect(checkAction(action({ response: 'yes' }), TRANSITIONS.accept, MAX)).toEqual({ appId: APP, caller: 'alice', id: 'inv-1', uid: 'bob', response: 'yes' });
+    expect(checkAction(action({ response: 'yes' }), TRANSITIONS.accept, MAX)).toEqual({
+      appId: APP,
+      caller: 'alice',
+      id: 'inv-1',
+      uid: 'bob',
+      response: 'yes',
+    });
     expect(checkAction(action({ response: 'no' }), TRANSITIONS.refuse, MAX).response).toBe('no');
     expect(checkAction(action(), TRANSITIONS.accept, MAX).response).toBe('');
     expect(checkAction(action({ response: null }), TRANSITIONS.accept, MAX).response).toBe('');

@@ -1,17 +1,5 @@
-import {
-  ErrorCode,
-  INVITATION_LIMITS,
-  InvitationState,
-  isChannelId,
-  isUid,
-  ParleyError,
-  requireAppId,
-  type AppId,
-  type InvitationActionRequest,
-  type InvitationCreateRequest,
-  type InvitationSyncRequest,
-  type Uid,
-} from '@parley/contracts';
+import { ErrorCode, INVITATION_LIMITS, InvitationState, isChannelId, isUid, ParleyError, requireAppId, type AppId, type Uid } from '@parley/contracts';
+import { type InvitationActionRequest, type InvitationCreateRequest, type InvitationSyncRequest } from '@parley/contracts/internal';
 import type { InvitationConfig } from '../config/invitation.config';
 
 /**

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { createCodec, fromSubjectToken, isAppId, isUid, PeerState, Subjects, type StatusChange } from '@parley/contracts';
+import { createCodec, fromSubjectToken, isAppId, isUid, PeerState } from '@parley/contracts';
+import { Subjects, type StatusChange } from '@parley/contracts/internal';
 import { guardedCallback, InjectNats } from '@parley/platform';
 import type { Msg, NatsConnection, Subscription } from 'nats';
 import { INVITATION_CONFIG, type InvitationConfig } from '../config/invitation.config';

@@ -1,43 +1,43 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Subjects, type InvitationActionRequest, type InvitationCreateRequest, type InvitationSyncRequest } from '@parley/contracts';
+import { Patterns, type InvitationActionRequest, type InvitationCreateRequest, type InvitationSyncRequest } from '@parley/contracts/internal';
 import { InvitationsService } from './invitations.service';
 
 @Controller()
 export class InvitationsController {
   constructor(private readonly invitations: InvitationsService) {}
 
-  @MessagePattern(Subjects.invitation.create)
+  @MessagePattern(Patterns.invitation.create)
   create(@Payload() req: InvitationCreateRequest) {
     return this.invitations.create(req);
   }
 
-  @MessagePattern(Subjects.invitation.received)
+  @MessagePattern(Patterns.invitation.received)
   received(@Payload() req: InvitationActionRequest) {
     return this.invitations.received(req);
   }
 
-  @MessagePattern(Subjects.invitation.accept)
+  @MessagePattern(Patterns.invitation.accept)
   accept(@Payload() req: InvitationActionRequest) {
     return this.invitations.accept(req);
   }
 
-  @MessagePattern(Subjects.invitation.refuse)
+  @MessagePattern(Patterns.invitation.refuse)
   refuse(@Payload() req: InvitationActionRequest) {
     return this.invitations.refuse(req);
   }
 
-  @MessagePattern(Subjects.invitation.confirmAccept)
+  @MessagePattern(Patterns.invitation.confirmAccept)
   confirmAccept(@Payload() req: InvitationActionRequest) {
     return this.invitations.confirmAccept(req);
   }
 
-  @MessagePattern(Subjects.invitation.cancel)
+  @MessagePattern(Patterns.invitation.cancel)
   cancel(@Payload() req: InvitationActionRequest) {
     return this.invitations.cancel(req);
   }
 
-  @MessagePattern(Subjects.invitation.sync)
+  @MessagePattern(Patterns.invitation.sync)
   sync(@Payload() req: InvitationSyncRequest) {
     return this.invitations.sync(req);
   }

@@ -1,12 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  InvitationFailure,
-  InvitationState,
-  TERMINAL_INVITATION_STATES,
-  type AppId,
-  type InvitationSnapshot,
-  type Uid,
-} from '@parley/contracts';
+import { InvitationFailure, InvitationState, TERMINAL_INVITATION_STATES, type AppId, type InvitationSnapshot, type Uid } from '@parley/contracts';
 import { Prisma, PrismaService } from '@parley/platform';
 import { OPEN_STATES, type CheckedCreate, type InvitationKey } from './invitation-rules';
 

@@ -1,18 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ErrorCode, InvitationFailure, InvitationState, ParleyError, PeerState, type InvitationSnapshot } from '@parley/contracts';
 import {
-  ErrorCode,
-  InvitationFailure,
-  InvitationState,
-  ParleyError,
-  PeerState,
   Subjects,
   type InvitationActionRequest,
   type InvitationCreateRequest,
-  type InvitationSnapshot,
   type InvitationSyncRequest,
   type StatusSnapshotReply,
   type StatusSnapshotRequest,
-} from '@parley/contracts';
+} from '@parley/contracts/internal';
 import { ServiceClient } from '@parley/platform';
 import { INVITATION_CONFIG, type InvitationConfig } from '../config/invitation.config';
 import { InvitationNotifier } from './invitation-notifier';

@@ -1,4 +1,5 @@
-import { ErrorCode, MediaUploadKind, ParleyError, type MediaBeginRequest, type MediaReadRequest } from '@parley/contracts';
+import { ErrorCode, ParleyError } from '@parley/contracts';
+import { MediaUploadKind, type MediaBeginRequest, type MediaReadRequest } from '@parley/contracts/internal';
 import { readMediaConfig } from '../config/media.config';
 import { checkBegin, checkMediaRef, checkRead, checkUploadMessage, contentTypeOf, readRange } from './media-rules';
 import { lifecycleRule, LIFECYCLE_RULE_ID } from './media-storage';
@@ -103,7 +104,12 @@ describe('media rules', () => {
   it('expires objects in the bucket after the TTL rounded up to whole days', () => {
     const day = 24 * 60 * 60 * 1000;
     expect(lifecycleRule(7 * day).Rule).toEqual([
-      expect.objectContaining({ ID: LIFECYCLE_RULE_ID, Status: 'Enabled', Expiration: { Days: 7 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+      expect.objectContaining({
+        ID: LIFECYCLE_RULE_ID,
+        Status: 'Enabled',
+        Expiration: { Days: 7 },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+      }),
     ]);
     expect(lifecycleRule(7 * day + 1).Rule[0]!.Expiration).toEqual({ Days: 8 });
     expect(lifecycleRule(1).Rule[0]!.Expiration).toEqual({ Days: 1 });

@@ -1,19 +1,5 @@
-import {
-  ID_LIMITS,
-  ErrorCode,
-  MediaType,
-  MediaUploadKind,
-  ParleyError,
-  requireAppId,
-  requireUid,
-  type AppId,
-  type MediaBeginRequest,
-  type MediaId,
-  type MediaInfoRequest,
-  type MediaReadRequest,
-  type MediaUploadMessage,
-  type Uid,
-} from '@parley/contracts';
+import { ID_LIMITS, ErrorCode, MediaType, ParleyError, requireAppId, requireUid, type AppId, type MediaId, type Uid } from '@parley/contracts';
+import { MediaUploadKind, type MediaBeginRequest, type MediaInfoRequest, type MediaReadRequest, type MediaUploadMessage } from '@parley/contracts/internal';
 
 /** What a request to the media service may carry; every request passes through here first. */
 

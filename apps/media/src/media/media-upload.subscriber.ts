@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { ErrorCode, ParleyError, type MediaUploadMessage, type ServiceReply } from '@parley/contracts';
+import { ErrorCode, ParleyError } from '@parley/contracts';
+import { type MediaUploadMessage, type ServiceReply } from '@parley/contracts/internal';
 import { countHandledRequest, guardedCallback, InjectNats, rpcCodec } from '@parley/platform';
 import { extractTraceContext, isTracingEnabled, SpanKind, withSpan } from '@parley/platform/telemetry';
 import type { Msg, NatsConnection, Subscription } from 'nats';

@@ -1,18 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  ErrorCode,
-  MediaType,
-  MediaUploadKind,
-  ParleyError,
-  Subjects,
-  type AppId,
-  type MediaBeginReply,
-  type MediaBeginRequest,
-  type MediaId,
-  type MediaInfo,
-  type MediaUploadMessage,
-} from '@parley/contracts';
+import { ErrorCode, MediaType, ParleyError, type AppId, type MediaId, type MediaInfo } from '@parley/contracts';
+import { MediaUploadKind, Subjects, type MediaBeginReply, type MediaBeginRequest, type MediaUploadMessage } from '@parley/contracts/internal';
 import { MEDIA_CONFIG, type MediaConfig } from '../config/media.config';
 import { IMAGE_HEAD_BYTES, imageDimensions } from './image-dimensions';
 import { checkBegin, checkUploadMessage, contentTypeOf, type CheckedBegin } from './media-rules';

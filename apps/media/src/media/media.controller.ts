@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Subjects, type MediaBeginRequest, type MediaInfoRequest, type MediaReadRequest } from '@parley/contracts';
+import { Patterns, type MediaBeginRequest, type MediaInfoRequest, type MediaReadRequest } from '@parley/contracts/internal';
 import { MediaUploadsService } from './media-uploads.service';
 import { MediaService } from './media.service';
 
@@ -12,17 +12,17 @@ export class MediaController {
     private readonly media: MediaService,
   ) {}
 
-  @MessagePattern(Subjects.media.begin)
+  @MessagePattern(Patterns.media.begin)
   begin(@Payload() req: MediaBeginRequest) {
     return this.uploads.begin(req);
   }
 
-  @MessagePattern(Subjects.media.info)
+  @MessagePattern(Patterns.media.info)
   info(@Payload() req: MediaInfoRequest) {
     return this.media.info(req);
   }
 
-  @MessagePattern(Subjects.media.read)
+  @MessagePattern(Patterns.media.read)
   read(@Payload() req: MediaReadRequest) {
     return this.media.read(req);
   }

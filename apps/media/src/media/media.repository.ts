@@ -33,8 +33,7 @@ interface MediaRow {
 
 /** Every statement names the table `m`; this is what each returns. */
 const COLUMNS = Prisma.raw(
-  'm.id, m.object_key, m.size::float8 AS size, m.type, m.name, m.width, m.height, ' +
-    'floor(extract(epoch FROM m.expires_at) * 1000)::float8 AS expires_ms',
+  'm.id, m.object_key, m.size::float8 AS size, m.type, m.name, m.width, m.height, ' + 'floor(extract(epoch FROM m.expires_at) * 1000)::float8 AS expires_ms',
 );
 
 function toStored(row: MediaRow): StoredMedia {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCode, ParleyError, type MediaInfo, type MediaInfoRequest, type MediaReadRequest } from '@parley/contracts';
+import { ErrorCode, ParleyError, type MediaInfo } from '@parley/contracts';
+import { type MediaInfoRequest, type MediaReadRequest } from '@parley/contracts/internal';
 import { MEDIA_CONFIG, type MediaConfig } from '../config/media.config';
 import { checkMediaRef, checkRead, readRange, type MediaRef } from './media-rules';
 import { downloadedBytes } from './media.metrics';

@@ -1,23 +1,23 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Subjects, type FetchOfflineRequest, type RemoveOfflineRequest, type StoreOfflineRequest } from '@parley/contracts';
+import { Patterns, type FetchOfflineRequest, type RemoveOfflineRequest, type StoreOfflineRequest } from '@parley/contracts/internal';
 import { OfflineService } from './offline.service';
 
 @Controller()
 export class OfflineController {
   constructor(private readonly offline: OfflineService) {}
 
-  @MessagePattern(Subjects.offline.store)
+  @MessagePattern(Patterns.offline.store)
   store(@Payload() req: StoreOfflineRequest) {
     return this.offline.store(req);
   }
 
-  @MessagePattern(Subjects.offline.fetch)
+  @MessagePattern(Patterns.offline.fetch)
   fetch(@Payload() req: FetchOfflineRequest) {
     return this.offline.fetch(req);
   }
 
-  @MessagePattern(Subjects.offline.remove)
+  @MessagePattern(Patterns.offline.remove)
   remove(@Payload() req: RemoveOfflineRequest) {
     return this.offline.remove(req);
   }

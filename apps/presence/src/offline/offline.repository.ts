@@ -24,7 +24,14 @@ export class OfflineRepository {
     const uids = [...receivers.values()].map((r) => r.uid as string);
     await this.prisma.$transaction([
       this.prisma.offlineMessage.createMany({
-        data: rows.map((r) => ({ appId: r.appId, uid: r.uid, fromUid: r.fromUid, messageId: r.messageId, payload: Buffer.from(r.payload), expiresAt: r.expiresAt })),
+        data: rows.map((r) => ({
+          appId: r.appId,
+          uid: r.uid,
+          fromUid: r.fromUid,
+          messageId: r.messageId,
+          payload: Buffer.from(r.payload),
+          expiresAt: r.expiresAt,
+        })),
         skipDuplicates: true, // a resend of a message already stored
       }),
       this.prisma.$executeRaw`

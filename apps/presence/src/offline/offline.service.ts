@@ -1,17 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import {
-  createCodec,
-  ErrorCode,
-  isAppId,
-  isUid,
-  messageSize,
-  ParleyError,
-  type FetchOfflineRequest,
-  type PeerMessageEvent,
-  type RemoveOfflineRequest,
-  type StoredOfflineMessage,
-  type StoreOfflineRequest,
-} from '@parley/contracts';
+import { createCodec, ErrorCode, isAppId, isUid, messageSize, ParleyError, type PeerMessageEvent } from '@parley/contracts';
+import { type FetchOfflineRequest, type RemoveOfflineRequest, type StoredOfflineMessage, type StoreOfflineRequest } from '@parley/contracts/internal';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config/presence.config';
 import { OfflineRepository, type OfflineRow } from './offline.repository';
 
@@ -97,13 +86,18 @@ export class OfflineService implements OnApplicationBootstrap, BeforeApplication
     const batch = this.pending;
     if (!batch.length) return;
     this.pending = [];
-    const write = this.repository.storeMany(batch.map((p) => p.row), this.config.OFFLINE_MAX_PER_USER).then(
-      () => batch.forEach((p) => p.done()),
-      (err: Error) => {
-        this.logger.error(`offline store failed for ${batch.length} messages: ${err.message}`);
-        batch.forEach((p) => p.done(new ParleyError(ErrorCode.UNAVAILABLE, 'offline store unavailable')));
-      },
-    );
+    const write = this.repository
+      .storeMany(
+        batch.map((p) => p.row),
+        this.config.OFFLINE_MAX_PER_USER,
+      )
+      .then(
+        () => batch.forEach((p) => p.done()),
+        (err: Error) => {
+          this.logger.error(`offline store failed for ${batch.length} messages: ${err.message}`);
+          batch.forEach((p) => p.done(new ParleyError(ErrorCode.UNAVAILABLE, 'offline store unavailable')));
+        },
+      );
     this.writing.add(write);
     void write.finally(() => this.writing.delete(write));
   }

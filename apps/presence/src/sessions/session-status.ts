@@ -1,4 +1,4 @@
-import { SessionState } from '@parley/contracts';
+import { SessionState } from '@parley/contracts/internal';
 import type { SessionStatusRow } from './sessions.repository';
 
 export type EffectiveState = 'ONLINE' | 'UNREACHABLE' | 'OFFLINE';

@@ -1,46 +1,46 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  Subjects,
+  Patterns,
   type GatewayHeartbeat,
   type QueryOnlineRequest,
   type RegisterSessionRequest,
   type SetSessionStateRequest,
   type StatusSnapshotRequest,
   type UnregisterSessionRequest,
-} from '@parley/contracts';
+} from '@parley/contracts/internal';
 import { SessionsService } from './sessions.service';
 
 @Controller()
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
-  @MessagePattern(Subjects.presence.register)
+  @MessagePattern(Patterns.presence.register)
   register(@Payload() req: RegisterSessionRequest) {
     return this.sessions.register(req);
   }
 
-  @MessagePattern(Subjects.presence.unregister)
+  @MessagePattern(Patterns.presence.unregister)
   unregister(@Payload() req: UnregisterSessionRequest) {
     return this.sessions.unregister(req);
   }
 
-  @MessagePattern(Subjects.presence.setState)
+  @MessagePattern(Patterns.presence.setState)
   setState(@Payload() req: SetSessionStateRequest) {
     return this.sessions.setState(req);
   }
 
-  @MessagePattern(Subjects.presence.query)
+  @MessagePattern(Patterns.presence.query)
   query(@Payload() req: QueryOnlineRequest) {
     return this.sessions.query(req);
   }
 
-  @MessagePattern(Subjects.presence.statuses)
+  @MessagePattern(Patterns.presence.statuses)
   statuses(@Payload() req: StatusSnapshotRequest) {
     return this.sessions.statuses(req);
   }
 
-  @EventPattern(Subjects.presence.gatewayHeartbeat)
+  @EventPattern(Patterns.presence.gatewayHeartbeat)
   gatewayHeartbeat(@Payload() hb: GatewayHeartbeat) {
     return this.sessions.gatewayHeartbeat(hb);
   }

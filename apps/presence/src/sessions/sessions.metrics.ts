@@ -3,10 +3,7 @@ import { CachedValue, gauge } from '@parley/platform/telemetry';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config/presence.config';
 import { SessionsRepository } from './sessions.repository';
 
-const sessions = gauge(
-  'parley.presence.sessions',
-  'Sessions in the registry by state, all gateways and apps (every presence replica reports the same count)',
-);
+const sessions = gauge('parley.presence.sessions', 'Sessions in the registry by state, all gateways and apps (every presence replica reports the same count)');
 const ONLINE = { state: 'online' };
 const UNREACHABLE = { state: 'unreachable' };
 

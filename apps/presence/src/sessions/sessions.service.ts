@@ -7,24 +7,26 @@ import {
   requireUid,
   ParleyError,
   PeerState,
+  type AppId,
+  type GatewayId,
+  type SessionId,
+  type Uid,
+} from '@parley/contracts';
+import {
   SessionState,
   Subjects,
   UserMsgKind,
-  type AppId,
   type GatewayHeartbeat,
-  type GatewayId,
   type KickMessage,
   type QueryOnlineReply,
   type QueryOnlineRequest,
   type RegisterSessionReply,
   type RegisterSessionRequest,
-  type SessionId,
   type SetSessionStateRequest,
   type StatusSnapshotReply,
   type StatusSnapshotRequest,
-  type Uid,
   type UnregisterSessionRequest,
-} from '@parley/contracts';
+} from '@parley/contracts/internal';
 import { InjectNats, ServiceClient } from '@parley/platform';
 import { traceHeaders } from '@parley/platform/telemetry';
 import type { NatsConnection } from 'nats';
@@ -65,13 +67,7 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
   /** Registers a login and tells every older session of the uid (on any gateway) to end. */
   async register(req: RegisterSessionRequest): Promise<RegisterSessionReply> {
     const { appId, uid } = requireIds(req.appId, req.uid);
-    const { epoch, previousInstanceId } = await this.repository.register(
-      appId,
-      uid,
-      req.sessionId as SessionId,
-      req.instanceId,
-      req.gatewayId as GatewayId,
-    );
+    const { epoch, previousInstanceId } = await this.repository.register(appId, uid, req.sessionId as SessionId, req.instanceId, req.gatewayId as GatewayId);
     // Always published, also when nothing was replaced: two logins racing on two gateways are
     // settled by the epoch, whichever KICK arrives first.
     const kick: KickMessage = { epoch, sessionId: req.sessionId, instanceId: req.instanceId };

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { createCodec, PeerState, Subjects, type AppId, type StatusChange } from '@parley/contracts';
+import { createCodec, PeerState, type AppId } from '@parley/contracts';
+import { Subjects, type StatusChange } from '@parley/contracts/internal';
 import { InjectNats } from '@parley/platform';
 import { traceHeaders } from '@parley/platform/telemetry';
 import type { NatsConnection } from 'nats';

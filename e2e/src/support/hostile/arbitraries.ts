@@ -18,9 +18,7 @@ class Fresh {}
 export const FRESH = new Fresh();
 
 export type Input =
-  | { kind: 'value'; value: unknown }
-  | { kind: 'bytes'; bytes: Uint8Array }
-  | { kind: 'mutated'; value: unknown; at: number; byte: number; cut: boolean };
+  { kind: 'value'; value: unknown } | { kind: 'bytes'; bytes: Uint8Array } | { kind: 'mutated'; value: unknown; at: number; byte: number; cut: boolean };
 
 /** `validArgsOf(op)`: valid args of an op (called at generation time, so it may use the suite's context). */
 export function hostileInput(validArgsOf: (op: Op) => unknown): fc.Arbitrary<Input> {
@@ -35,11 +33,12 @@ export function hostileInput(validArgsOf: (op: Op) => unknown): fc.Arbitrary<Inp
     fc.constantFrom(...HOSTILE_STRINGS.map(([, s]) => s)),
     fc.uint8Array({ maxLength: 40 }),
     fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }),
-    fc.constantFrom(
-      ...HOSTILE_VALUES.filter((h) => !/huge|60 KB|10,000/.test(h.label)).map((h) => h.make(['x'])),
-    ),
+    fc.constantFrom(...HOSTILE_VALUES.filter((h) => !/huge|60 KB|10,000/.test(h.label)).map((h) => h.make(['x']))),
   );
-  const keys = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('__proto__', 'constructor', 'toString', 'k', 'text', 'm', 'to', 'id', 'ch', 'uids', 'attrs', 'raw'));
+  const keys = fc.oneof(
+    fc.string({ maxLength: 8 }),
+    fc.constantFrom('__proto__', 'constructor', 'toString', 'k', 'text', 'm', 'to', 'id', 'ch', 'uids', 'attrs', 'raw'),
+  );
   const { tree } = fc.letrec<{ tree: unknown; arr: unknown[]; obj: unknown }>((tie) => ({
     tree: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('arr'), tie('obj')),
     arr: fc.array(tie('tree'), { maxLength: 5 }),
@@ -106,4 +105,3 @@ export function bytesOf(inp: Input, nextId: () => number): Uint8Array {
   copy[at] = inp.byte;
   return copy;
 }
-

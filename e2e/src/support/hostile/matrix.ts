@@ -56,8 +56,14 @@ export const HOSTILE_VALUES: ReadonlyArray<HostileValue> = [
   v('map', { a: 1, b: 'x' }),
   v('bytes', Uint8Array.from([0, 1, 2, 255])),
   v('huge string 60 KB', 'h'.repeat(60 * KB)),
-  v('huge array (10,001 items)', Array.from({ length: 10_001 }, () => 'x')),
-  v('array of 10,000 items (the schema bound of lists)', Array.from({ length: 10_000 }, (_, i) => `u${i % 100}`)),
+  v(
+    'huge array (10,001 items)',
+    Array.from({ length: 10_001 }, () => 'x'),
+  ),
+  v(
+    'array of 10,000 items (the schema bound of lists)',
+    Array.from({ length: 10_000 }, (_, i) => `u${i % 100}`),
+  ),
   v('-1', -1),
   v('NaN', new F64(NaN)),
   v('Infinity', new F64(Infinity)),
@@ -74,10 +80,30 @@ export const HOSTILE_VALUES: ReadonlyArray<HostileValue> = [
   { label: 'nested arrays at the bound', make: (path) => nestedArrays(nestingRoom(path)) },
   { label: 'nested maps at the bound', make: (path) => nestedMaps(nestingRoom(path)) },
   { label: 'nested one past the bound', make: (path) => nestedArrays(nestingRoom(path) + 1) },
-  v('map with __proto__/constructor keys', new MapEntries([['__proto__', { polluted: 'yes' }], ['constructor', { prototype: { polluted: 'yes' } }], ['toString', 'x']])),
-  v('map with integer and nil keys', new MapEntries([[1, 'one'], [null, 'nil'], [-5, 'neg']])),
+  v(
+    'map with __proto__/constructor keys',
+    new MapEntries([
+      ['__proto__', { polluted: 'yes' }],
+      ['constructor', { prototype: { polluted: 'yes' } }],
+      ['toString', 'x'],
+    ]),
+  ),
+  v(
+    'map with integer and nil keys',
+    new MapEntries([
+      [1, 'one'],
+      [null, 'nil'],
+      [-5, 'neg'],
+    ]),
+  ),
   v('map with a map key', new MapEntries([[{ k: 1 }, 'v']])),
-  v('map with duplicate keys', new MapEntries([['a', '1'], ['a', 2]])),
+  v(
+    'map with duplicate keys',
+    new MapEntries([
+      ['a', '1'],
+      ['a', 2],
+    ]),
+  ),
   v('extension type (timestamp)', new RawValue(Uint8Array.from([0xd6, 0xff, 0, 0, 0, 1]), 'fixext4 -1')),
   v('reserved byte 0xc1', new RawValue(Uint8Array.from([0xc1]), '0xc1')),
 ];

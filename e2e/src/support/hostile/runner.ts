@@ -120,6 +120,7 @@ export async function settle(client: HostileClient, tally: Tally, expectedIds: S
       tally.duplicates++;
       tally.fail(`${where}: request ${id} answered ${list.length} times: ${JSON.stringify(list.map((f) => f[2]))}`);
     }
-    if (!expectedIds.has(id) && !client.ownIds.has(id)) tally.fail(`${where}: request ${id} answered although nothing asked for an answer: ${JSON.stringify(list[0])}`);
+    if (!expectedIds.has(id) && !client.ownIds.has(id))
+      tally.fail(`${where}: request ${id} answered although nothing asked for an answer: ${JSON.stringify(list[0])}`);
   }
 }

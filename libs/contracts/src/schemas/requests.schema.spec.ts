@@ -33,10 +33,20 @@ describe('request schemas', () => {
     expect(parseRequestArgs(Op.SEND_PEER, { to: 5, id: 'm', m: { k: 1, text: '' } })).toMatchObject({ ok: false, code: ErrorCode.INVALID_USER_ID });
     expect(parseRequestArgs(Op.SEND_PEER, { to: 'b', id: 'm', m: { k: 9 } })).toMatchObject({ ok: false, code: ErrorCode.INVALID_MESSAGE });
     expect(parseRequestArgs(Op.SEND_PEER, { to: 'b', id: 'm', m: { k: 2, raw: 'not bytes' } })).toMatchObject({ ok: false, code: ErrorCode.INVALID_MESSAGE });
-    expect(parseRequestArgs(Op.SEND_PEER, { to: 'b', id: 'm', m: { k: 1, text: 'a', raw: new Uint8Array(1) } })).toMatchObject({ ok: false, code: ErrorCode.INVALID_MESSAGE });
-    expect(parseRequestArgs(Op.SEND_PEER, { to: 'b', id: 'm', m: { k: 2, text: 'a', raw: new Uint8Array(1) } })).toMatchObject({ ok: false, code: ErrorCode.INVALID_MESSAGE });
+    expect(parseRequestArgs(Op.SEND_PEER, { to: 'b', id: 'm', m: { k: 1, text: 'a', raw: new Uint8Array(1) } })).toMatchObject({
+      ok: false,
+      code: ErrorCode.INVALID_MESSAGE,
+    });
+    expect(parseRequestArgs(Op.SEND_PEER, { to: 'b', id: 'm', m: { k: 2, text: 'a', raw: new Uint8Array(1) } })).toMatchObject({
+      ok: false,
+      code: ErrorCode.INVALID_MESSAGE,
+    });
     expect(parseRequestArgs(Op.LOGIN, { appId: [], uid: 'a', instanceId: 'i' })).toMatchObject({ ok: false, code: ErrorCode.INVALID_APP_ID });
-    expect(parseRequestArgs(Op.LOGIN, { appId: 'a', uid: 'a' })).toMatchObject({ ok: false, code: ErrorCode.INVALID_ARGUMENT, message: expect.stringContaining('instanceId') });
+    expect(parseRequestArgs(Op.LOGIN, { appId: 'a', uid: 'a' })).toMatchObject({
+      ok: false,
+      code: ErrorCode.INVALID_ARGUMENT,
+      message: expect.stringContaining('instanceId'),
+    });
     expect(parseRequestArgs(Op.JOIN, { ch: 'c', since: -1 })).toMatchObject({ ok: false, code: ErrorCode.INVALID_ARGUMENT });
     expect(parseRequestArgs(Op.JOIN, { ch: 'c', since: Number.NaN })).toMatchObject({ ok: false, code: ErrorCode.INVALID_ARGUMENT });
     expect(parseRequestArgs(Op.MEDIA_READ, { mediaId: 'x', offset: 0, length: Infinity })).toMatchObject({ ok: false, code: ErrorCode.INVALID_ARGUMENT });

@@ -85,10 +85,10 @@ export const requestSchemas = {
   [Op.LOGOUT]: def(none),
   [Op.RENEW_TOKEN]: def(z.object({ token: z.string().max(4096) }), { token: ErrorCode.INVALID_TOKEN }),
   [Op.QUERY_ONLINE]: def(z.object({ uids: ids })),
-  [Op.SEND_PEER]: def(
-    z.object({ to: id, id: z.string().min(1).max(128), m: wireMessageSchema, offline: z.boolean().optional() }),
-    { to: ErrorCode.INVALID_USER_ID, m: ErrorCode.INVALID_MESSAGE },
-  ),
+  [Op.SEND_PEER]: def(z.object({ to: id, id: z.string().min(1).max(128), m: wireMessageSchema, offline: z.boolean().optional() }), {
+    to: ErrorCode.INVALID_USER_ID,
+    m: ErrorCode.INVALID_MESSAGE,
+  }),
   [Op.JOIN]: def(z.object({ ch: id, since: count.optional(), seen: z.array(z.string().max(128)).max(LIST_MAX).optional() })),
   [Op.LEAVE]: def(z.object({ ch: id })),
   [Op.SEND_CHANNEL]: def(z.object({ ch: id, id: z.string().min(1).max(128), m: wireMessageSchema }), { m: ErrorCode.INVALID_MESSAGE }),
@@ -107,10 +107,9 @@ export const requestSchemas = {
   [Op.SUBSCRIBE_STATUS]: def(z.object({ uids: ids })),
   [Op.UNSUBSCRIBE_STATUS]: def(z.object({ uids: ids })),
   [Op.QUERY_SUBSCRIBED]: def(z.object({ option: z.string().max(64) })),
-  [Op.INVITE]: def(
-    z.object({ id: z.string().min(1).max(128), callee: id, content: text.optional(), ch: id.optional() }),
-    { callee: ErrorCode.INVALID_USER_ID },
-  ),
+  [Op.INVITE]: def(z.object({ id: z.string().min(1).max(128), callee: id, content: text.optional(), ch: id.optional() }), {
+    callee: ErrorCode.INVALID_USER_ID,
+  }),
   [Op.INVITE_CANCEL]: def(z.object({ id: z.string().max(128) })),
   [Op.INVITE_ACCEPT]: def(z.object({ id: z.string().max(128), caller: id, response: text.optional() })),
   [Op.INVITE_REFUSE]: def(z.object({ id: z.string().max(128), caller: id, response: text.optional() })),

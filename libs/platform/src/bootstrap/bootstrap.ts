@@ -1,17 +1,18 @@
 import { DynamicModule, INestApplication, Logger as NestLogger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import { Subjects, type ServiceName } from '@parley/contracts';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { configureSubjects, Subjects, type ServiceName } from '@parley/contracts/internal';
 import { Logger } from 'nestjs-pino';
 import { ConfigError } from '../config/load-config';
 import { MsgpackRecordSerializer, MsgpackRequestDeserializer } from '../nats/msgpack-serialization';
+import { PrefixedNatsServer } from '../nats/prefixed-nats-server';
 import { RpcInterceptor } from '../nats/rpc.interceptor';
 import { stopTelemetry } from '../telemetry';
 
 export interface BootstrapOptions {
   name: ServiceName | 'gateway';
   module: Type<unknown> | DynamicModule;
-  config: { NATS_URL: string; PORT: number; HOST: string; SHUTDOWN_DEADLINE_MS: number };
+  config: { NATS_URL: string; PORT: number; HOST: string; SHUTDOWN_DEADLINE_MS: number; PARLEY_SUBJECT_PREFIX: string };
   /** Serve the service's NATS subjects (queue group shared by its replicas). */
   microservice: boolean;
   /** Runs after the HTTP server is created, before listen (the gateway attaches its WebSocket server). */
@@ -36,6 +37,8 @@ export async function bootstrap(opts: BootstrapOptions): Promise<INestApplicatio
     process.stdout.write(JSON.stringify({ msg: 'config ok', service: opts.name }) + '\n');
     process.exit(0);
   }
+  // Before any module is created: every subject from here on carries the configured prefix.
+  configureSubjects(opts.config.PARLEY_SUBJECT_PREFIX);
   const onLauncherGone = watchLauncher();
   const app = await NestFactory.create(opts.module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
@@ -43,21 +46,7 @@ export async function bootstrap(opts: BootstrapOptions): Promise<INestApplicatio
   if (opts.microservice) {
     // Before connectMicroservice: inheritAppConfig copies the app's global interceptors at that moment.
     app.useGlobalInterceptors(new RpcInterceptor());
-    app.connectMicroservice<MicroserviceOptions>(
-      {
-        transport: Transport.NATS,
-        options: {
-          servers: opts.config.NATS_URL.split(','),
-          queue: Subjects.queue(opts.name),
-          name: `parley-${opts.name}-ms-${process.pid}`,
-          maxReconnectAttempts: -1,
-          reconnectTimeWait: 250,
-          serializer: new MsgpackRecordSerializer(),
-          deserializer: new MsgpackRequestDeserializer(),
-        },
-      },
-      { inheritAppConfig: true },
-    );
+    app.connectMicroservice<MicroserviceOptions>(serviceTransport(opts.name, opts.config), { inheritAppConfig: true });
     await app.startAllMicroservices();
   }
   await opts.beforeListen?.(app);
@@ -67,6 +56,29 @@ export async function bootstrap(opts: BootstrapOptions): Promise<INestApplicatio
   // Launchers (npm start, the test stack) wait for this line, whatever LOG_LEVEL says.
   process.stdout.write(JSON.stringify({ msg: 'ready', service: opts.name, port: address.port, pid: process.pid }) + '\n');
   return app;
+}
+
+/**
+ * A service's NATS microservice: Nest's envelope in MessagePack, the service's queue group, and the
+ * configured subject prefix in front of every pattern (PrefixedNatsServer). Used by bootstrap and
+ * by test harnesses that start a replica in-process.
+ */
+export function serviceTransport(name: ServiceName | 'gateway', config: { NATS_URL: string; PARLEY_SUBJECT_PREFIX: string }): MicroserviceOptions {
+  configureSubjects(config.PARLEY_SUBJECT_PREFIX);
+  return {
+    strategy: new PrefixedNatsServer(
+      {
+        servers: config.NATS_URL.split(','),
+        queue: Subjects.queue(name),
+        name: `parley-${name}-ms-${process.pid}`,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 250,
+        serializer: new MsgpackRecordSerializer(),
+        deserializer: new MsgpackRequestDeserializer(),
+      },
+      config.PARLEY_SUBJECT_PREFIX,
+    ),
+  };
 }
 
 /**

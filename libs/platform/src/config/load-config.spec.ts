@@ -19,9 +19,21 @@ describe('loadConfig', () => {
 
   it('applies defaults and coerces types', () => {
     const config = loadConfig(schema, {});
-    expect(config).toMatchObject({ NATS_URL: 'nats://127.0.0.1:4222', PORT: 0, WINDOW_MS: 30_000, FLAG: false, PARLEY_SUBJECT_PREFIX: 'parley', LOG_LEVEL: 'info' });
+    expect(config).toMatchObject({
+      NATS_URL: 'nats://127.0.0.1:4222',
+      PORT: 0,
+      WINDOW_MS: 30_000,
+      FLAG: false,
+      PARLEY_SUBJECT_PREFIX: 'parley',
+      LOG_LEVEL: 'info',
+    });
     expect(Object.isFrozen(config)).toBe(true);
-    expect(loadConfig(schema, { WINDOW_MS: '5000', FLAG: 'yes', PORT: '8080', LOG_LEVEL: 'debug' })).toMatchObject({ WINDOW_MS: 5_000, FLAG: true, PORT: 8080, LOG_LEVEL: 'debug' });
+    expect(loadConfig(schema, { WINDOW_MS: '5000', FLAG: 'yes', PORT: '8080', LOG_LEVEL: 'debug' })).toMatchObject({
+      WINDOW_MS: 5_000,
+      FLAG: true,
+      PORT: 8080,
+      LOG_LEVEL: 'debug',
+    });
     expect(loadConfig(schema, { WINDOW_MS: ' 2000 ' }).WINDOW_MS).toBe(2_000);
   });
 
@@ -69,7 +81,15 @@ describe('loadConfig', () => {
     });
 
     it('plain zod schemas without a message get readable ones too', () => {
-      const plain = z.object({ ID: z.string().regex(/^[a-z]+$/).default('a'), KEY_NAME: z.string().min(1).default('k'), MODE: z.enum(['a', 'b']).default('a'), NEEDED: z.string() });
+      const plain = z.object({
+        ID: z
+          .string()
+          .regex(/^[a-z]+$/)
+          .default('a'),
+        KEY_NAME: z.string().min(1).default('k'),
+        MODE: z.enum(['a', 'b']).default('a'),
+        NEEDED: z.string(),
+      });
       expect(problems(plain, { ID: 'A1', KEY_NAME: '', MODE: 'c' })).toEqual([
         'ID="A1" must match /^[a-z]+$/',
         'KEY_NAME="" must not be empty',

@@ -72,11 +72,7 @@ export const env = {
     return z
       .preprocess(
         (v) => (typeof v === 'string' && v.trim() === '' ? Number.NaN : v),
-        z.coerce
-          .number({ error: 'is not a number' })
-          .int({ error: 'is not a whole number' })
-          .min(min, { error: range })
-          .max(max, { error: range }),
+        z.coerce.number({ error: 'is not a number' }).int({ error: 'is not a whole number' }).min(min, { error: range }).max(max, { error: range }),
       )
       .default(def);
   },

@@ -18,7 +18,8 @@ const logger = new Logger('Nats');
  * what core NATS delivered while the connection was down is lost, and server state that lives in
  * memory (a memory JetStream stream) may be gone. Returns a function that stops listening.
  */
-export function watchConnection(nc: NatsConnection, listener: ConnectionListener): () => void {
+export function watchConnection(source: NatsConnection | { readonly connection: NatsConnection }, listener: ConnectionListener): () => void {
+  const nc = 'connection' in source ? source.connection : source;
   const status = nc.status();
   let stopped = false;
   void (async () => {

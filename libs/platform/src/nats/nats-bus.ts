@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createCodec } from '@parley/contracts';
-import type { Msg, MsgHdrs, NatsConnection, Subscription } from 'nats';
+import type { JetStreamClient, JetStreamManager, Msg, MsgHdrs, NatsConnection, Subscription } from 'nats';
 import { traceHeaders } from '../telemetry/nats-context';
 import { guardedCallback } from './guarded-callback';
 import { InjectNats } from './nats.tokens';
@@ -62,6 +62,15 @@ export class NatsBus {
   /** Resolves once the server has processed everything sent so far (e.g. a new subscription). */
   flush(): Promise<void> {
     return this.connection.flush();
+  }
+
+  /** JetStream on this connection (the channel recovery stream). */
+  jetstream(): JetStreamClient {
+    return this.connection.jetstream();
+  }
+
+  jetstreamManager(): Promise<JetStreamManager> {
+    return this.connection.jetstreamManager();
   }
 
   get closed(): boolean {

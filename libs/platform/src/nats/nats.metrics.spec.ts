@@ -1,5 +1,6 @@
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { ErrorCode, ParleyError, Subjects } from '@parley/contracts';
+import { ErrorCode, ParleyError } from '@parley/contracts';
+import { Subjects } from '@parley/contracts/internal';
 import { scrapeMetrics, startMetrics, stopMetrics } from '../telemetry/metrics';
 import { countHandledRequest, recordServiceRequest } from './nats.metrics';
 

@@ -1,4 +1,5 @@
-import { ErrorCode, errorCodeName, ParleyError, serviceOperation, type ServiceReply } from '@parley/contracts';
+import { ErrorCode, errorCodeName, ParleyError } from '@parley/contracts';
+import { serviceOperation, type ServiceReply } from '@parley/contracts/internal';
 import { CellMap, counter, histogram, LATENCY_SECONDS_BUCKETS, type CounterCell } from '../telemetry/metrics';
 
 /** Service requests over NATS, in every app: attributes are the operation (subject without prefix) and a result. */
@@ -29,10 +30,17 @@ const results = byCode('result', handled);
 /** A request sent at `startedAt` (performance.now()) was answered, or failed with `error`. */
 export function recordServiceRequest(subject: string, startedAt: number, error?: unknown): void {
   durations.get(subject).record((performance.now() - startedAt) / 1000);
-  if (error !== undefined) failures.get(subject).get(error instanceof ParleyError ? error.code : ErrorCode.UNKNOWN).add();
+  if (error !== undefined)
+    failures
+      .get(subject)
+      .get(error instanceof ParleyError ? error.code : ErrorCode.UNKNOWN)
+      .add();
 }
 
 /** A request this app answered (RpcInterceptor, and raw subjects answered in the same envelope). */
 export function countHandledRequest(subject: string, reply: ServiceReply<unknown>): void {
-  results.get(subject).get(reply.ok ? ErrorCode.OK : reply.error.code).add();
+  results
+    .get(subject)
+    .get(reply.ok ? ErrorCode.OK : reply.error.code)
+    .add();
 }

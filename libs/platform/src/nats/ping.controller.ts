@@ -1,17 +1,17 @@
 import { Controller, Type } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
-import { Subjects, type ServiceName } from '@parley/contracts';
+import { Patterns, type ServiceName } from '@parley/contracts/internal';
 
 export interface PingReply {
   service: ServiceName;
   pid: number;
 }
 
-/** A controller answering Subjects.ping(service): liveness over NATS for health checks and tests. */
+/** A controller answering Patterns.ping(service) (with the prefix): liveness over NATS for health checks and tests. */
 export function pingController(service: ServiceName): Type<unknown> {
   @Controller()
   class PingController {
-    @MessagePattern(Subjects.ping(service))
+    @MessagePattern(Patterns.ping(service))
     ping(): PingReply {
       return { service, pid: process.pid };
     }

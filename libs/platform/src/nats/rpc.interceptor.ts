@@ -1,6 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import { context as otelContext, SpanKind } from '@opentelemetry/api';
-import { ErrorCode, ParleyError, type ServiceReply } from '@parley/contracts';
+import { ErrorCode, ParleyError } from '@parley/contracts';
+import { type ServiceReply } from '@parley/contracts/internal';
 import type { NatsContext } from '@nestjs/microservices';
 import { lastValueFrom, Observable } from 'rxjs';
 import { extractTraceContext, withSpan } from '../telemetry/nats-context';

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { ErrorCode, ParleyError, type ServiceReply } from '@parley/contracts';
+import { ErrorCode, ParleyError } from '@parley/contracts';
+import { type ServiceReply } from '@parley/contracts/internal';
 import { SpanKind } from '@opentelemetry/api';
 import { ErrorCode as NatsErrorCode, type NatsConnection, type NatsError } from 'nats';
 import { rpcCodec } from './msgpack-serialization';
@@ -51,7 +52,12 @@ export class ServiceClient {
   }
 
   request<T>(subject: string, data: unknown, timeoutMs = this.defaultTimeoutMs): Promise<T> {
-    const attributes = { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'messaging.operation.type': 'send', 'messaging.operation.name': 'request' };
+    const attributes = {
+      'messaging.system': 'nats',
+      'messaging.destination.name': subject,
+      'messaging.operation.type': 'send',
+      'messaging.operation.name': 'request',
+    };
     return withSpan(`send ${subject}`, SpanKind.CLIENT, attributes, async () => {
       const started = performance.now();
       try {

@@ -8,11 +8,7 @@ export class PrismaModule {
   static forRoot(config: DatabaseConfig): DynamicModule {
     return {
       module: PrismaModule,
-      providers: [
-        { provide: DATABASE_URL, useValue: config.DATABASE_URL },
-        { provide: DATABASE_CONFIG, useValue: config },
-        PrismaService,
-      ],
+      providers: [{ provide: DATABASE_URL, useValue: config.DATABASE_URL }, { provide: DATABASE_CONFIG, useValue: config }, PrismaService],
       exports: [PrismaService, DATABASE_URL],
     };
   }

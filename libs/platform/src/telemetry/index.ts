@@ -38,8 +38,7 @@ export function isTracingEnabled(): boolean {
  */
 export function startTelemetry(serviceName: string): void {
   if (sdk) return;
-  const exporter =
-    process.env['OTEL_TRACES_EXPORTER'] ?? (process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? 'otlp' : 'none');
+  const exporter = process.env['OTEL_TRACES_EXPORTER'] ?? (process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] ? 'otlp' : 'none');
   const spanProcessors: SpanProcessor[] = [];
   if (exporter === 'otlp') spanProcessors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }));
   if (exporter === 'console') spanProcessors.push(new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }));

@@ -38,12 +38,7 @@ export interface LoginAttempt {
  * SocketFailure (retry elsewhere), LoginRejected or DroppedDuringLogin. The socket is closed on failure.
  */
 export async function attemptLogin(a: LoginAttempt): Promise<{ socket: WireSocket; result: LoginResult }> {
-  const socket = await WireSocket.connect(
-    a.Ctor,
-    a.url,
-    { openTimeoutMs: a.openTimeoutMs, helloTimeoutMs: a.answerTimeoutMs, signal: a.signal },
-    a.log,
-  );
+  const socket = await WireSocket.connect(a.Ctor, a.url, { openTimeoutMs: a.openTimeoutMs, helloTimeoutMs: a.answerTimeoutMs, signal: a.signal }, a.log);
   a.log.debug(`connected to ${a.url} (gateway ${socket.hello.gw}, heartbeat ${socket.hello.heartbeatMs} ms)`);
   return new Promise((resolve, reject) => {
     let done = false;

@@ -1,15 +1,6 @@
 import { DropReason, ErrorCode, Evt, Frame, Op, type DropEvent, type LoginArgs, type LoginResult } from '@parley/contracts';
 import { ConnectionChangeReason as Reason, ConnectionState as State } from '../enums';
-import {
-  RtmTimeoutError,
-  RtmUnavailableError,
-  abortedByLogout,
-  notLoggedIn,
-  rtmError,
-  LOGIN_ERR,
-  type Operation,
-  type RtmError,
-} from '../errors';
+import { RtmTimeoutError, RtmUnavailableError, abortedByLogout, notLoggedIn, rtmError, LOGIN_ERR, type Operation, type RtmError } from '../errors';
 import type { Logger } from '../logger';
 import { SDK_ID } from '../version';
 import { Backoff } from './backoff';

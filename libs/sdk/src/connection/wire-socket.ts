@@ -7,7 +7,10 @@ export type WireFrame = unknown[];
 
 /** Raised by WireSocket.send when a frame exceeds the gateway's HELLO.maxFrameBytes. */
 export class FrameTooBigError extends Error {
-  constructor(readonly bytes: number, readonly max: number) {
+  constructor(
+    readonly bytes: number,
+    readonly max: number,
+  ) {
     super(`frame of ${bytes} bytes exceeds the server limit of ${max} bytes`);
   }
 }

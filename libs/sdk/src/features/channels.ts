@@ -180,10 +180,7 @@ export class Channels {
     }
     if (this.active.has(st.id)) {
       return Promise.reject(
-        new RtmInvalidStatusError(
-          `JOIN_CHANNEL: another RtmChannel object of channel ${st.id} is joined.`,
-          JOIN_CHANNEL_ERR.ALREADY_JOINED_CHANNEL_OF_SAME_ID,
-        ),
+        new RtmInvalidStatusError(`JOIN_CHANNEL: another RtmChannel object of channel ${st.id} is joined.`, JOIN_CHANNEL_ERR.ALREADY_JOINED_CHANNEL_OF_SAME_ID),
       );
     }
     if (this.active.size >= MAX_JOINED_CHANNELS) {
@@ -196,7 +193,10 @@ export class Channels {
     const epoch = st.epoch;
     const timeoutMs = core.timers.requestTimeoutMs;
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => this.joinFailed(st, epoch, rtmError('JOIN_CHANNEL', ErrorCode.TIMEOUT, `no answer within ${timeoutMs} ms`, false)), timeoutMs);
+      const timer = setTimeout(
+        () => this.joinFailed(st, epoch, rtmError('JOIN_CHANNEL', ErrorCode.TIMEOUT, `no answer within ${timeoutMs} ms`, false)),
+        timeoutMs,
+      );
       st.join = { resolve, reject, timer, interrupted: false };
       const send = (): void => {
         if (st.epoch === epoch) this.sendJoin(st, { ch: st.id }, timeoutMs + JOIN_REQUEST_GRACE_MS);
@@ -224,9 +224,7 @@ export class Channels {
     const before = this.leaving.get(id);
     // LEAVE goes after the JOIN in flight was answered, so the server never sees it first.
     const done = Promise.all([before, inflight])
-      .then(() =>
-        core.session.request<unknown>(Op.LEAVE, { ch: id }, { op: 'LEAVE_CHANNEL', timeoutMs: core.timers.requestTimeoutMs, resendable: true }),
-      )
+      .then(() => core.session.request<unknown>(Op.LEAVE, { ch: id }, { op: 'LEAVE_CHANNEL', timeoutMs: core.timers.requestTimeoutMs, resendable: true }))
       .then(noop, (err: RtmError) => {
         // The server does not have us (also: a resent LEAVE whose first write was processed): what leave() wants.
         if (err.serverCode === ErrorCode.NOT_IN_CHANNEL) return;
@@ -286,12 +284,16 @@ export class Channels {
       return Promise.reject(new RtmInvalidStatusError(`GET_MEMBERS: not in channel ${st.id}.`, GET_MEMBERS_ERR.NOT_IN_CHANNEL));
     }
     return core.session
-      .request<GetMembersResult>(Op.GET_MEMBERS, { ch: st.id }, {
-        op: 'GET_MEMBERS',
-        timeoutMs: core.timers.requestTimeoutMs,
-        resendable: true,
-        ready: this.afterRejoin(st),
-      })
+      .request<GetMembersResult>(
+        Op.GET_MEMBERS,
+        { ch: st.id },
+        {
+          op: 'GET_MEMBERS',
+          timeoutMs: core.timers.requestTimeoutMs,
+          resendable: true,
+          ready: this.afterRejoin(st),
+        },
+      )
       .then((members) => (Array.isArray(members) ? members.filter((m): m is string => typeof m === 'string') : []));
   }
 
@@ -557,12 +559,15 @@ export class Channels {
     st.heldCount = count;
     if (st.countTimer !== undefined) return;
     const epoch = st.epoch;
-    st.countTimer = setTimeout(() => {
-      st.countTimer = undefined;
-      const held = st.heldCount;
-      st.heldCount = undefined;
-      if (st.epoch === epoch && held !== undefined && held !== st.count && this.active.get(st.id) === st) this.emitCount(st, held);
-    }, Math.max(0, wait));
+    st.countTimer = setTimeout(
+      () => {
+        st.countTimer = undefined;
+        const held = st.heldCount;
+        st.heldCount = undefined;
+        if (st.epoch === epoch && held !== undefined && held !== st.count && this.active.get(st.id) === st) this.emitCount(st, held);
+      },
+      Math.max(0, wait),
+    );
   }
 
   /** MemberCountUpdated; a throwing listener is logged (this also runs outside server events). */

@@ -41,11 +41,19 @@ describe('invitation steps', () => {
   it('failure reasons map per side', () => {
     const local = (reason?: InvitationFailure) => localSteps(L.RECEIVED_BY_REMOTE, snap(InvitationState.FAILED, { reason }))[0];
     const remote = (reason?: InvitationFailure) => remoteSteps(R.INVITATION_RECEIVED, snap(InvitationState.FAILED, { reason }))[0];
-    expect([InvitationFailure.PEER_OFFLINE, InvitationFailure.PEER_NO_RESPONSE, InvitationFailure.INVITATION_EXPIRE, InvitationFailure.ACCEPT_FAILURE, undefined].map((r) => {
-      const l = local(r);
-      const m = remote(r);
-      return [l.event === 'LocalInvitationFailure' && l.reason, m.event === 'RemoteInvitationFailure' && m.reason];
-    })).toEqual([
+    expect(
+      [
+        InvitationFailure.PEER_OFFLINE,
+        InvitationFailure.PEER_NO_RESPONSE,
+        InvitationFailure.INVITATION_EXPIRE,
+        InvitationFailure.ACCEPT_FAILURE,
+        undefined,
+      ].map((r) => {
+        const l = local(r);
+        const m = remote(r);
+        return [l.event === 'LocalInvitationFailure' && l.reason, m.event === 'RemoteInvitationFailure' && m.reason];
+      }),
+    ).toEqual([
       ['PEER_OFFLINE', 'PEER_OFFLINE'],
       ['PEER_NO_RESPONSE', 'UNKNOWN'],
       ['INVITATION_EXPIRE', 'INVITATION_EXPIRE'],
@@ -64,9 +72,19 @@ describe('invitation steps', () => {
   });
 
   it('toSnapshot checks the shape and defaults the texts', () => {
-    expect(toSnapshot({ id: 'i', caller: 'a', callee: 'b', state: 'SENT' })).toEqual({ id: 'i', caller: 'a', callee: 'b', content: '', ch: '', response: '', state: 'SENT', ts: 0 });
+    expect(toSnapshot({ id: 'i', caller: 'a', callee: 'b', state: 'SENT' })).toEqual({
+      id: 'i',
+      caller: 'a',
+      callee: 'b',
+      content: '',
+      ch: '',
+      response: '',
+      state: 'SENT',
+      ts: 0,
+    });
     expect(toSnapshot({ ...snap(InvitationState.FAILED), reason: 'WHATEVER' })?.reason).toBeUndefined();
     expect(toSnapshot({ ...snap(InvitationState.FAILED), reason: 'PEER_OFFLINE' })?.reason).toBe('PEER_OFFLINE');
-    for (const bad of [null, 'x', { ...snap(InvitationState.SENT), id: 1 }, { ...snap(InvitationState.SENT), state: 'NOPE' }]) expect(toSnapshot(bad)).toBeUndefined();
+    for (const bad of [null, 'x', { ...snap(InvitationState.SENT), id: 1 }, { ...snap(InvitationState.SENT), state: 'NOPE' }])
+      expect(toSnapshot(bad)).toBeUndefined();
   });
 });

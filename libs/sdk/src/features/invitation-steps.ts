@@ -1,10 +1,5 @@
 import { InvitationFailure, InvitationState, type InvitationSnapshot } from '@parley/contracts';
-import {
-  LocalInvitationFailureReason,
-  LocalInvitationState,
-  RemoteInvitationFailureReason,
-  RemoteInvitationState,
-} from '../enums';
+import { LocalInvitationFailureReason, LocalInvitationState, RemoteInvitationFailureReason, RemoteInvitationState } from '../enums';
 
 /**
  * The pure part of call invitations (spec §10): which states and events a server snapshot moves a

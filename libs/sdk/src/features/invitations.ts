@@ -158,7 +158,9 @@ export class Invitations {
       (err: unknown) => {
         if (isRemoteEnded(rec.state) || endedBySession(err)) return;
         this.core.log.warn('accepting an invitation failed', err);
-        this.advanceRemote(rec, [{ state: RemoteInvitationState.FAILURE, event: 'RemoteInvitationFailure', reason: RemoteInvitationFailureReason.ACCEPT_FAILURE }]);
+        this.advanceRemote(rec, [
+          { state: RemoteInvitationState.FAILURE, event: 'RemoteInvitationFailure', reason: RemoteInvitationFailureReason.ACCEPT_FAILURE },
+        ]);
       },
     );
   }

@@ -43,15 +43,13 @@ export async function download<T>(core: ClientCore, transfer: Transfer, mediaId:
   transfer.check();
   const read = (offset: number, length: number): Promise<Uint8Array> => {
     const args: MediaReadArgs = { mediaId, offset, length };
-    return core.session
-      .request<Uint8Array>(Op.MEDIA_READ, args, { op: MEDIA_OP, timeoutMs: core.timers.requestTimeoutMs, resendable: true, traceparent })
-      .then(
-        (bytes) => {
-          if (!(bytes instanceof Uint8Array) || bytes.byteLength !== length) throw failure(`unexpected answer to MEDIA_READ at ${offset}`);
-          return bytes;
-        },
-        (err: unknown) => Promise.reject(downloadError(err)),
-      );
+    return core.session.request<Uint8Array>(Op.MEDIA_READ, args, { op: MEDIA_OP, timeoutMs: core.timers.requestTimeoutMs, resendable: true, traceparent }).then(
+      (bytes) => {
+        if (!(bytes instanceof Uint8Array) || bytes.byteLength !== length) throw failure(`unexpected answer to MEDIA_READ at ${offset}`);
+        return bytes;
+      },
+      (err: unknown) => Promise.reject(downloadError(err)),
+    );
   };
   const queue: { offset: number; bytes: Promise<Uint8Array> }[] = [];
   let next = 0;

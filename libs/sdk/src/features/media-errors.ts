@@ -1,10 +1,4 @@
-import {
-  MEDIA_OPERATION_ERR,
-  RtmError,
-  RtmInvalidArgumentError,
-  RtmLimitExceededError,
-  RtmUnknownError,
-} from '../errors';
+import { MEDIA_OPERATION_ERR, RtmError, RtmInvalidArgumentError, RtmLimitExceededError, RtmUnknownError } from '../errors';
 
 /** The error table of files and images (errors.ts MEDIA_OPERATION_ERR). */
 export const MEDIA_OP = 'MEDIA_OPERATION';

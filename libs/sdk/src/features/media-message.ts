@@ -16,9 +16,7 @@ const thumbnailBytes = new WeakMap<object, Uint8Array>();
 
 export type MediaMessage = RtmFileMessage | RtmImageMessage;
 
-export type MediaEncodeResult =
-  | { ok: true; wire: WireMessage }
-  | { ok: false; problem: 'INVALID_MESSAGE' | 'INCOMPATIBLE_MESSAGE' | 'TOO_LARGE'; why: string };
+export type MediaEncodeResult = { ok: true; wire: WireMessage } | { ok: false; problem: 'INVALID_MESSAGE' | 'INCOMPATIBLE_MESSAGE' | 'TOO_LARGE'; why: string };
 
 /** The thumbnail a message gets: a Blob of `bytes` (bytes remembered), or the bytes where there is no Blob. */
 export function thumbnailOf(bytes: Uint8Array | undefined): Blob | undefined {
@@ -94,7 +92,12 @@ export function encodeMediaMessage(m: Record<string, unknown>, type: MediaType):
   const media: WireMedia = { id: mediaId, size, name: (fileName as string | undefined) ?? '' };
   if (thumb && thumb.byteLength > 0) media.thumb = thumb;
   if (type === 'IMAGE') {
-    for (const [key, field] of [['width', 'w'], ['height', 'h'], ['thumbnailWidth', 'tw'], ['thumbnailHeight', 'th']] as const) {
+    for (const [key, field] of [
+      ['width', 'w'],
+      ['height', 'h'],
+      ['thumbnailWidth', 'tw'],
+      ['thumbnailHeight', 'th'],
+    ] as const) {
       const value = m[key];
       if (value === undefined || value === null) continue;
       if (!isCount(value)) return invalid(`${key} must be a non-negative integer`);

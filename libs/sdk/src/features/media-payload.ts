@@ -129,9 +129,11 @@ async function streamSource(iterable: AsyncIterable<unknown>, stream: StreamLike
   let size = declaredSize;
   if (size === undefined && typeof stream?.path === 'string') {
     const path = stream.path;
-    const stat = await nodeFs().then((fs) => fs.promises.stat(path)).catch((err: unknown) => {
-      throw invalidArgument(`cannot find the size of the stream of ${path}: ${(err as Error).message}`, err);
-    });
+    const stat = await nodeFs()
+      .then((fs) => fs.promises.stat(path))
+      .catch((err: unknown) => {
+        throw invalidArgument(`cannot find the size of the stream of ${path}: ${(err as Error).message}`, err);
+      });
     size = stat.size;
   }
   if (size === undefined) throw invalidArgument('the size of a stream payload must be given (size)');

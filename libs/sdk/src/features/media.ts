@@ -44,7 +44,11 @@ export class Media {
   }
 
   /** agora-rtm-sdk 1.4.5: params.messageType 'FILE' (default) or 'IMAGE'. */
-  createMediaMessageByUploading(payload: MediaUploadPayload, params?: FileMessageUploadParams | ImageMessageUploadParams, handler?: MediaTransferHandler): Promise<MediaMessage> {
+  createMediaMessageByUploading(
+    payload: MediaUploadPayload,
+    params?: FileMessageUploadParams | ImageMessageUploadParams,
+    handler?: MediaTransferHandler,
+  ): Promise<MediaMessage> {
     this.core.log.track('createMediaMessageByUploading', describePayload(payload), params, handler?.requestId);
     const type = params?.messageType ?? MediaType.FILE;
     if (type !== MediaType.FILE && type !== MediaType.IMAGE) return Promise.reject(invalidArgument("messageType must be 'FILE' or 'IMAGE'"));

@@ -79,8 +79,16 @@ describe('message codec', () => {
       expect(decoded.ok).toBe(true);
       const image = decoded.ok ? (decoded.message as RtmImageMessage) : undefined;
       expect(image).toEqual({
-        messageType: 'IMAGE', mediaId: 'i', size: 3, fileName: 'p.png', description: '', thumbnail: expect.any(Blob),
-        width: 4, height: 5, thumbnailWidth: 2, thumbnailHeight: 0,
+        messageType: 'IMAGE',
+        mediaId: 'i',
+        size: 3,
+        fileName: 'p.png',
+        description: '',
+        thumbnail: expect.any(Blob),
+        width: 4,
+        height: 5,
+        thumbnailWidth: 2,
+        thumbnailHeight: 0,
       });
       expect(Array.from(new Uint8Array(await image!.thumbnail!.arrayBuffer()))).toEqual([7]);
       expect(encodeMessage(image)).toEqual({

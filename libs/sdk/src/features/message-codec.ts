@@ -18,9 +18,7 @@ export type MessageProblem =
   /** Over MAX_MESSAGE_BYTES. */
   | 'TOO_LARGE';
 
-export type EncodeResult =
-  | { ok: true; wire: WireMessage; bytes: number }
-  | { ok: false; problem: MessageProblem; why: string };
+export type EncodeResult = { ok: true; wire: WireMessage; bytes: number } | { ok: false; problem: MessageProblem; why: string };
 
 export type DecodeResult = { ok: true; message: RtmMessage } | { ok: false; why: string };
 

@@ -1,22 +1,7 @@
-import {
-  Evt,
-  Op,
-  PeerDelivery,
-  isUid,
-  type PeerMessageEvent,
-  type SendPeerArgs,
-  type SendPeerResult,
-} from '@parley/contracts';
+import { Evt, Op, PeerDelivery, isUid, type PeerMessageEvent, type SendPeerArgs, type SendPeerResult } from '@parley/contracts';
 import type { ClientCore } from '../client-core';
 import { ConnectionState } from '../enums';
-import {
-  PEER_MESSAGE_ERR,
-  RtmInvalidArgumentError,
-  RtmLimitExceededError,
-  RtmUnknownError,
-  notLoggedIn,
-  type RtmError,
-} from '../errors';
+import { PEER_MESSAGE_ERR, RtmInvalidArgumentError, RtmLimitExceededError, RtmUnknownError, notLoggedIn, type RtmError } from '../errors';
 import { RecentKeys } from '../recent-keys';
 import type { PeerMessageSendResult, ReceivedMessageProperties, RtmMessage, SendMessageOptions } from '../types';
 import { loadThumbnail } from './media-message';

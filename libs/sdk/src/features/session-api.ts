@@ -70,11 +70,9 @@ export class SessionApi {
       return Promise.resolve();
     }
     if (session.state !== ConnectionState.CONNECTED) return reject(notLoggedIn('RENEW_TOKEN'));
-    return session
-      .request<unknown>(Op.RENEW_TOKEN, { token }, { op: 'RENEW_TOKEN', timeoutMs: core.timers.renewTokenTimeoutMs, resendable: true })
-      .then(() => {
-        if (session.state === ConnectionState.CONNECTED || session.state === ConnectionState.RECONNECTING) session.setToken(token);
-      });
+    return session.request<unknown>(Op.RENEW_TOKEN, { token }, { op: 'RENEW_TOKEN', timeoutMs: core.timers.renewTokenTimeoutMs, resendable: true }).then(() => {
+      if (session.state === ConnectionState.CONNECTED || session.state === ConnectionState.RECONNECTING) session.setToken(token);
+    });
   }
 
   queryPeersOnlineStatus(peerIds: string[]): Promise<PeersOnlineStatusResult> {

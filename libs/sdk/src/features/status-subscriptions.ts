@@ -1,12 +1,4 @@
-import {
-  Evt,
-  Op,
-  PeerState,
-  STATUS_LIMITS,
-  type PeerStatusEvent,
-  type QuerySubscribedResult,
-  type SubscribeStatusResult,
-} from '@parley/contracts';
+import { Evt, Op, PeerState, STATUS_LIMITS, type PeerStatusEvent, type QuerySubscribedResult, type SubscribeStatusResult } from '@parley/contracts';
 import type { ClientCore } from '../client-core';
 import { ConnectionState, PeerOnlineState, PeerSubscriptionOption } from '../enums';
 import {
@@ -97,11 +89,9 @@ export class StatusSubscriptions {
     }
     if (core.session.state !== ConnectionState.CONNECTED) return Promise.reject(notLoggedIn(OP));
     const uids = [...new Set(peerIds)];
-    return core.session
-      .request<unknown>(Op.UNSUBSCRIBE_STATUS, { uids }, { op: OP, timeoutMs: core.timers.requestTimeoutMs, resendable: true })
-      .then(() => {
-        for (const uid of uids) this.states.delete(uid);
-      });
+    return core.session.request<unknown>(Op.UNSUBSCRIBE_STATUS, { uids }, { op: OP, timeoutMs: core.timers.requestTimeoutMs, resendable: true }).then(() => {
+      for (const uid of uids) this.states.delete(uid);
+    });
   }
 
   /** The server's list of this session's subscribed peers. */

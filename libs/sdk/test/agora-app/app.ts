@@ -64,7 +64,13 @@ export async function main(uid: string, token: string, peerId: string): Promise<
     remoteInvitation.response = 'ok';
     remoteInvitation.accept();
   });
-  client.on('UserMetaDataUpdated', (who, data) => log(who, data.majorRevision, data.items.map((i) => i.getValue())));
+  client.on('UserMetaDataUpdated', (who, data) =>
+    log(
+      who,
+      data.majorRevision,
+      data.items.map((i) => i.getValue()),
+    ),
+  );
   client.once('BannedByServer', () => log('banned'));
 
   await client.login({ uid, token });
@@ -135,7 +141,10 @@ export async function main(uid: string, token: string, peerId: string): Promise<
   const channelAttrs = await client.getChannelAttributes('lobby');
   log(channelAttrs['topic']?.lastUpdateTs, await client.getChannelAttributesByKeys('lobby', ['topic']));
   const counts = await client.getChannelMemberCount(['lobby', 'room-1']);
-  log(counts['lobby'], Object.entries(counts).map(([id, n]) => `${id}: ${n}`));
+  log(
+    counts['lobby'],
+    Object.entries(counts).map(([id, n]) => `${id}: ${n}`),
+  );
 
   const invitation: LocalInvitation = client.createLocalInvitation(peerId);
   invitation.content = 'call me';
@@ -159,9 +168,13 @@ export async function main(uid: string, token: string, peerId: string): Promise<
 
   // agora-rtm-sdk 1.4.5 media API
   const blob = new Blob([new Uint8Array([1, 2, 3])]);
-  const image = await client.createMediaMessageByUploading(blob, { messageType: 'IMAGE', fileName: 'a.png', width: 10, height: 10 }, {
-    onOperationProgress: ({ currentSize, totalSize }) => log(currentSize / totalSize),
-  });
+  const image = await client.createMediaMessageByUploading(
+    blob,
+    { messageType: 'IMAGE', fileName: 'a.png', width: 10, height: 10 },
+    {
+      onOperationProgress: ({ currentSize, totalSize }) => log(currentSize / totalSize),
+    },
+  );
   log(image.mediaId, image.width);
   const file = await client.createMediaMessageByUploading(blob, { messageType: 'FILE', fileName: 'a.txt' });
   await client.sendMessageToPeer(file, peerId);
@@ -172,7 +185,11 @@ export async function main(uid: string, token: string, peerId: string): Promise<
   log(file.width);
 
   // Parley: the native 1.3 names, bytes / path / stream payloads, cancel by request id
-  const fileMessage = await client.createFileMessageByUploading(new Uint8Array([1]), { requestId: 'up-1', fileName: 'a.bin', onOperationProgress: (p) => log(p.currentSize) });
+  const fileMessage = await client.createFileMessageByUploading(new Uint8Array([1]), {
+    requestId: 'up-1',
+    fileName: 'a.bin',
+    onOperationProgress: (p) => log(p.currentSize),
+  });
   const imageMessage = await client.createImageMessageByUploading('/tmp/cat.png', { width: 4, height: 3, thumbnail: new Uint8Array([1]) });
   async function* pieces(): AsyncGenerator<Uint8Array> {
     yield new Uint8Array([1, 2]);

@@ -86,7 +86,9 @@ describe('metrics registry and Prometheus text', () => {
     const { values } = await scrape();
     expect(values.get('parley_process_resident_memory_bytes{service_name="parley-test"}')).toBeGreaterThan(10_000_000);
     expect(values.get('parley_process_cpu_seconds_total{mode="user",service_name="parley-test"}')).toBeGreaterThan(0);
-    expect(declaredMetricNames()).toEqual(expect.arrayContaining(['parley_test_things_total', 'parley_test_latency_seconds', 'parley_process_resident_memory_bytes']));
+    expect(declaredMetricNames()).toEqual(
+      expect.arrayContaining(['parley_test_things_total', 'parley_test_latency_seconds', 'parley_process_resident_memory_bytes']),
+    );
   });
 
   it('puts attribute sets past the limit into one overflow series instead of growing without bound', async () => {

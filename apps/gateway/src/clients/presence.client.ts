@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { type GatewayId } from '@parley/contracts';
 import {
   Subjects,
   type GatewayHeartbeat,
-  type GatewayId,
   type QueryOnlineReply,
   type QueryOnlineRequest,
   type RegisterSessionReply,
@@ -12,7 +12,7 @@ import {
   type StatusSnapshotReply,
   type StatusSnapshotRequest,
   type UnregisterSessionRequest,
-} from '@parley/contracts';
+} from '@parley/contracts/internal';
 import { ServiceClient } from '@parley/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
@@ -38,23 +38,23 @@ export class PresenceClient {
 
   register(req: Omit<RegisterSessionRequest, 'gatewayId'>): Promise<RegisterSessionReply> {
     const full: RegisterSessionRequest = { ...req, gatewayId: this.registryId };
-    return this.services.request(Subjects.presence.register, full, this.config.SERVICE_TIMEOUT_MS);
+    return this.services.request(Subjects.presence.register, full);
   }
 
   unregister(req: UnregisterSessionRequest): Promise<{ removed: boolean }> {
-    return this.services.request(Subjects.presence.unregister, req, this.config.SERVICE_TIMEOUT_MS);
+    return this.services.request(Subjects.presence.unregister, req);
   }
 
   setState(req: SetSessionStateRequest): Promise<{ changed: boolean }> {
-    return this.services.request(Subjects.presence.setState, req, this.config.SERVICE_TIMEOUT_MS);
+    return this.services.request(Subjects.presence.setState, req);
   }
 
   query(req: QueryOnlineRequest): Promise<QueryOnlineReply> {
-    return this.services.request(Subjects.presence.query, req, this.config.SERVICE_TIMEOUT_MS);
+    return this.services.request(Subjects.presence.query, req);
   }
 
   statuses(req: StatusSnapshotRequest): Promise<StatusSnapshotReply> {
-    return this.services.requestIdempotent(Subjects.presence.statuses, req, this.config.SERVICE_TIMEOUT_MS);
+    return this.services.requestIdempotent(Subjects.presence.statuses, req);
   }
 
   /** Proves to presence that this process (registryId) is alive; `sessions` is for diagnostics. */

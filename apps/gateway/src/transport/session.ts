@@ -1,6 +1,21 @@
 import type { AppId, SessionId, Uid } from '@parley/contracts';
 import { createRateLimiter, type RateLimiter } from '@parley/platform';
-import type { Connection } from '../ws/connection';
+
+/**
+ * A session's client connection as the features use it (transport/connection.ts implements it:
+ * the session does not depend on the socket's class, so the two do not import each other).
+ */
+export interface ClientLink {
+  readonly closed: boolean;
+  session: Session | null;
+  send(frame: unknown): void;
+  /** A frame already MessagePack-encoded (one encoding shared by every member a message fans out to). */
+  sendEncoded(bytes: Uint8Array): void;
+  event(evt: number, data: unknown): void;
+  /** Pushes an event the client must acknowledge; resolves true on its ACK. */
+  deliver(evt: number, data: unknown, timeoutMs: number): Promise<boolean>;
+  close(code?: number, reason?: string): void;
+}
 
 /** A logged-in user on this gateway. Survives its connection for the reconnect window. */
 export class Session {
@@ -31,7 +46,7 @@ export class Session {
     readonly uid: Uid,
     readonly instanceId: string,
     public tokenExpiresAt: number,
-    public conn: Connection | null,
+    public conn: ClientLink | null,
   ) {}
 
   /** Per-session rate limit by name (created lazily: most sessions never query). */

@@ -1,4 +1,4 @@
-import { Subjects } from '@parley/contracts';
+import { Subjects } from '@parley/contracts/internal';
 import type { ServiceClient } from '@parley/platform';
 import type { GatewayConfig } from '../config/gateway.config';
 import { PresenceClient } from './presence.client';
@@ -23,11 +23,15 @@ describe('PresenceClient', () => {
     const { sut, services } = setup();
     await sut.register({ appId: 'a', uid: 'u', sessionId: 's', instanceId: 'i' });
     sut.heartbeat(3);
-    expect(services.request).toHaveBeenCalledWith(
-      Subjects.presence.register,
-      { appId: 'a', uid: 'u', sessionId: 's', instanceId: 'i', gatewayId: sut.registryId },
-      1_000,
-    );
+    expect(services.request).toHaveBeenCalledWith(Subjects.presence.register, {
+      appId: 'a',
+      uid: 'u',
+      sessionId: 's',
+      instanceId: 'i',
+      gatewayId: sut.registryId,
+    });
+    // no timeout of its own: the ServiceClient's, SERVICE_TIMEOUT_MS from config
+    expect(services.request.mock.calls[0]).toHaveLength(2);
     expect(services.emit).toHaveBeenCalledWith(Subjects.presence.gatewayHeartbeat, { gatewayId: sut.registryId, sessions: 3 });
   });
 });

@@ -1,10 +1,26 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CloseCode, createCodec, ErrorCode, Frame } from '@parley/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import { EncodedFrame, type Connection } from './connection';
+import type { WebSocket } from 'ws';
 
 const codec = createCodec();
 const log = new Logger('OutboundQueue');
+
+/** A pending frame that is already encoded. */
+export class EncodedFrame {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+/** What the queue needs of a connection (Connection implements it; the queue stays below it). */
+export interface QueuedConnection {
+  readonly socket: WebSocket;
+  /** Frames waiting for the next flush; taken (set to null) by the queue. */
+  pending: unknown[] | null;
+  closed: boolean;
+  /** Who is on the other end, for the log of a cut-off slow consumer. */
+  readonly session: { readonly uid: string } | null;
+  terminate(): void;
+}
 
 /**
  * A frame's bytes. Encoding never throws out of here: a frame that cannot be encoded (a bug — every
@@ -37,7 +53,11 @@ function batch(frames: unknown[]): Uint8Array | null {
   if (parts.length <= 1) return parts[0] ?? null;
   const n = parts.length + 1;
   const header =
-    n < 16 ? Uint8Array.of(0x90 | n) : n <= 0xffff ? Uint8Array.of(0xdc, n >> 8, n & 0xff) : Uint8Array.of(0xdd, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
+    n < 16
+      ? Uint8Array.of(0x90 | n)
+      : n <= 0xffff
+        ? Uint8Array.of(0xdc, n >> 8, n & 0xff)
+        : Uint8Array.of(0xdd, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
   const out = new Uint8Array(header.length + 1 + parts.reduce((a, p) => a + p.length, 0));
   out.set(header, 0);
   out[header.length] = Frame.BATCH; // positive fixint
@@ -57,12 +77,12 @@ function batch(frames: unknown[]): Uint8Array | null {
 @Injectable()
 export class OutboundQueue {
   private readonly logger = new Logger(OutboundQueue.name);
-  private dirty: Connection[] = [];
+  private dirty: QueuedConnection[] = [];
   private scheduled = false;
 
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
 
-  schedule(conn: Connection): void {
+  schedule(conn: QueuedConnection): void {
     this.dirty.push(conn);
     if (!this.scheduled) {
       this.scheduled = true;
@@ -70,7 +90,7 @@ export class OutboundQueue {
     }
   }
 
-  flushNow(conn: Connection): void {
+  flushNow(conn: QueuedConnection): void {
     const frames = conn.pending;
     if (!frames) return;
     conn.pending = null;

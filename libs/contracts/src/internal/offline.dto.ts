@@ -1,4 +1,4 @@
-import type { PeerMessageEvent } from './messages';
+import type { PeerMessageEvent } from '../messages';
 
 /** Offline store (presence service, Subjects.offline.*). */
 export interface StoreOfflineRequest {

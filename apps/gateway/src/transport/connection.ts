@@ -1,18 +1,13 @@
 import type { WebSocket } from 'ws';
 import { CloseCode, Frame } from '@parley/contracts';
-import type { Session } from '../sessions/session';
-import type { OutboundQueue } from './outbound-queue';
-
-/** A pending frame that is already encoded. */
-export class EncodedFrame {
-  constructor(readonly bytes: Uint8Array) {}
-}
+import { EncodedFrame, type OutboundQueue, type QueuedConnection } from './outbound-queue';
+import type { Session } from './session';
 
 /**
  * One client socket. Kept small (there may be 100k per gateway): the socket, when it was last
  * heard from, unsent frames, and the session once logged in.
  */
-export class Connection {
+export class Connection implements QueuedConnection {
   lastSeen = Date.now();
   /** When the socket opened: one that has not logged in within LOGIN_TIMEOUT_MS is closed. */
   readonly openedAt = this.lastSeen;

@@ -1,7 +1,7 @@
 import { ErrorCode, ID_LIMITS, messageSize, ParleyError, type WireMessage } from '@parley/contracts';
 import type { GatewayConfig } from '../config/gateway.config';
-import type { Session } from '../sessions/session';
-import { enforceRate } from '../sessions/rate';
+import type { Session } from '../transport/session';
+import { enforceRate } from '../transport/rate';
 
 const MAX_MESSAGE_ID = ID_LIMITS.MESSAGE_ID_MAX;
 

@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { SessionsService } from '../sessions/sessions.service';
-import { WsServer } from '../ws/ws.server';
-import { connectionsGauge, sessionsGauge } from './gateway.metrics';
+import { WsServer } from './ws.server';
+import { connectionsGauge, sessionsGauge } from '../metrics/gateway.metrics';
 
 const ONLINE = { state: 'online' };
 const UNREACHABLE = { state: 'unreachable' };

@@ -6,24 +6,21 @@ import {
   isUid,
   ParleyError,
   PeerDelivery,
-  Subjects,
-  UserMsgKind,
-  type PeerAck,
   type PeerMessageEvent,
   type SendPeerArgs,
   type SendPeerResult,
-  type StoredOfflineMessage,
 } from '@parley/contracts';
-import { InjectNats, RequestMux, ServiceClient, watchConnection } from '@parley/platform';
-import type { Msg, NatsConnection } from 'nats';
+import { Subjects, UserMsgKind, type PeerAck } from '@parley/contracts/internal';
+import { NatsBus, RequestMux, watchConnection } from '@parley/platform';
+import type { Msg } from 'nats';
 import { extractTraceContext, isTracingEnabled, SpanKind, traceHeaders, withSpan } from '@parley/platform/telemetry';
+import { OfflineClient } from '../clients/offline.client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { messagesIn, messagesOut, observePeerDelivery } from '../metrics/gateway.metrics';
-import type { Session } from '../sessions/session';
+import type { Session } from '../transport/session';
 import { SessionsService } from '../sessions/sessions.service';
-import { UserSubscriptions } from '../sessions/user-subscriptions';
-import { checkOutgoingMessage, requireMessageId } from './message-rules';
-import type { Connection } from '../ws/connection';
+import { checkOutgoingMessage, requireMessageId } from '../sessions/message-rules';
+import type { Connection } from '../transport/connection';
 
 const codec = createCodec();
 const ACKED = codec.encode({ r: 1 } satisfies PeerAck);
@@ -57,23 +54,14 @@ export class PeerMessagesService implements OnApplicationShutdown {
 
   constructor(
     private readonly sessions: SessionsService,
-    private readonly services: ServiceClient,
+    private readonly offline: OfflineClient,
     private readonly mux: RequestMux,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    @InjectNats() private readonly nc: NatsConnection,
-    users: UserSubscriptions,
+    private readonly bus: NatsBus,
   ) {
-    users.on(UserMsgKind.PEER_MESSAGE, (targets, body, msg) => this.receive(targets, body as PeerMessageEvent, msg));
-    // Stored messages are pushed after every login, and whenever one is stored for a user that is
-    // logged in already: its login flush may have run before the row was committed (it resumed here
-    // while the sender's store was in flight), or it never left and the live push went unacknowledged.
-    sessions.onLogin((session) => void this.flush(session));
-    users.on(UserMsgKind.OFFLINE_STORED, (targets) => {
-      for (const s of targets) if (s.epoch !== null && s.conn && !s.ended) void this.flush(s);
-    });
     // Cut off from NATS (a NATS restart), this gateway heard neither the messages nor the
     // OFFLINE_STORED notices for its users meanwhile: senders stored those messages. Flush everyone.
-    this.stopWatching = watchConnection(nc, { reconnected: () => void this.flushAll() });
+    this.stopWatching = watchConnection(bus, { reconnected: () => void this.flushAll() });
   }
 
   onApplicationShutdown(): void {
@@ -121,14 +109,25 @@ export class PeerMessagesService implements OnApplicationShutdown {
     const received = typeof outcome !== 'string' && (codec.decode(outcome.data) as PeerAck).r === 1;
     if (received) return { d: PeerDelivery.RECEIVED, ts: event.ts };
     if (!offline) return { d: PeerDelivery.PEER_UNREACHABLE, ts: event.ts };
-    await this.services.request(Subjects.offline.store, { appId: session.appId, to, msg: event });
+    await this.offline.store({ appId: session.appId, to, msg: event });
     // Committed: a gateway holding a logged-in session of the receiver pushes it now (see the constructor).
-    this.nc.publish(subject, OFFLINE_STORED);
+    this.bus.publishEncoded(subject, OFFLINE_STORED);
     return { d: PeerDelivery.CACHED_BY_SERVER, ts: event.ts };
   }
 
-  /** A message for a user this gateway holds: push it to the live session, reply once it is ACKed. */
-  private receive(targets: ReadonlySet<Session>, event: PeerMessageEvent, msg: Msg): void {
+  /**
+   * Stored messages are pushed after every login (`flush`), and whenever one is stored for a user
+   * that is logged in already (UserMsgKind.OFFLINE_STORED): its login flush may have run before the
+   * row was committed (it resumed here while the sender's store was in flight), or it never left and
+   * the live push went unacknowledged.
+   */
+  stored(targets: ReadonlySet<Session>): void {
+    for (const s of targets) if (s.epoch !== null && s.conn && !s.ended) void this.flush(s);
+  }
+
+  /** UserMsgKind.PEER_MESSAGE for a user this gateway holds: push it to the live session, reply once it is ACKed. */
+  receive(targets: ReadonlySet<Session>, body: unknown, msg: Msg): void {
+    const event = body as PeerMessageEvent;
     let target: Session | undefined;
     for (const s of targets) if (s.conn && s.epoch !== null && !s.ended && (!target || s.epoch > target.epoch!)) target = s;
     if (!target || !event || typeof event.from !== 'string') {
@@ -153,7 +152,7 @@ export class PeerMessagesService implements OnApplicationShutdown {
   }
 
   /** One flush per session at a time; a request while it runs makes it fetch once more at the end. */
-  private flush(session: Session): Promise<void> {
+  flush(session: Session): Promise<void> {
     const running = this.flushing.get(session);
     if (running) {
       running.again = true;
@@ -186,11 +185,7 @@ export class PeerMessagesService implements OnApplicationShutdown {
   private async flushOffline(session: Session): Promise<void> {
     try {
       for (;;) {
-        const batch = await this.services.request<StoredOfflineMessage[]>(Subjects.offline.fetch, {
-          appId: session.appId,
-          uid: session.uid,
-          limit: this.config.OFFLINE_FLUSH_BATCH,
-        });
+        const batch = await this.offline.fetch({ appId: session.appId, uid: session.uid, limit: this.config.OFFLINE_FLUSH_BATCH });
         if (!batch.length) return;
         const conn = session.conn;
         if (!conn || session.ended) return;
@@ -203,7 +198,7 @@ export class PeerMessagesService implements OnApplicationShutdown {
         const delivered = batch.filter((_, i) => acked[i]);
         for (const s of delivered) session.rememberDelivered(`${s.msg.from}\u0000${s.msg.id}`, DELIVERED_MEMORY);
         const done = delivered.map((s) => s.seq);
-        if (done.length) await this.services.request(Subjects.offline.remove, { appId: session.appId, uid: session.uid, seqs: done });
+        if (done.length) await this.offline.remove({ appId: session.appId, uid: session.uid, seqs: done });
         if (done.length < batch.length || batch.length < this.config.OFFLINE_FLUSH_BATCH) return;
       }
     } catch (err) {

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ClientsModule } from '../clients/clients.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { PeerMessagesService } from './peer-messages.service';
+
+/** Peer messages: delivery with the receiver's ACK, offline storage and its flush. */
+@Module({
+  imports: [SessionsModule, ClientsModule],
+  providers: [PeerMessagesService],
+  exports: [PeerMessagesService],
+})
+export class PeerMessagesModule {}

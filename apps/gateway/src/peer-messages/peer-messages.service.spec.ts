@@ -1,0 +1,210 @@
+import { createCodec, ErrorCode, Evt, MessageKind, PeerDelivery, type AppId, type PeerMessageEvent, type SessionId, type Uid } from '@parley/contracts';
+import { UserMsgKind } from '@parley/contracts/internal';
+import type { NatsBus, RequestMux } from '@parley/platform';
+import type { Msg } from 'nats';
+import type { OfflineClient } from '../clients/offline.client';
+import type { GatewayConfig } from '../config/gateway.config';
+import type { SessionsService } from '../sessions/sessions.service';
+import type { Connection } from '../transport/connection';
+import { Session } from '../transport/session';
+import { PeerMessagesService } from './peer-messages.service';
+
+const codec = createCodec();
+const appId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90' as AppId;
+const config = {
+  MESSAGE_MAX_BYTES: 32 * 1024,
+  MESSAGE_RATE: { limit: 180, windowMs: 3000 },
+  PEER_DELIVERY_TIMEOUT_MS: 6000,
+  ACK_TIMEOUT_MS: 4000,
+  OFFLINE_FLUSH_BATCH: 2,
+} as GatewayConfig;
+
+interface FakeConn {
+  ack: boolean;
+  closed: boolean;
+  session: Session | null;
+  deliver: jest.Mock<Promise<boolean>, [number, unknown]>;
+}
+
+/** A client connection whose pushes are ACKed (or not) as the test says. */
+function client(uid: string, epoch = 1) {
+  const pushed: PeerMessageEvent[] = [];
+  const conn: FakeConn = {
+    ack: true,
+    closed: false,
+    session: null,
+    deliver: jest.fn(async (evt: number, data: unknown) => {
+      expect(evt).toBe(Evt.PEER_MESSAGE);
+      pushed.push(data as PeerMessageEvent);
+      return conn.ack;
+    }),
+  };
+  const session = new Session(`s-${uid}` as SessionId, appId, uid as Uid, 'inst', 0, conn as never);
+  session.epoch = epoch;
+  conn.session = session;
+  return { session, conn, pushed };
+}
+
+function setup() {
+  /** What the receiver's gateway answers to a peer request: a PeerAck's bytes, or a string (no responder, timeout). */
+  let answer: (subject: string, body: Uint8Array) => Promise<{ data: Uint8Array } | string> = async () => 'no-responders';
+  const mux = { request: jest.fn((subject: string, body: Uint8Array) => answer(subject, body)) };
+  const stored: { seq: number; msg: PeerMessageEvent }[] = [];
+  let seq = 0;
+  const offline = {
+    store: jest.fn(async (req: { msg: PeerMessageEvent }) => void stored.push({ seq: ++seq, msg: req.msg })),
+    fetch: jest.fn(async (req: { limit: number }) => stored.slice(0, req.limit)),
+    remove: jest.fn(async (req: { seqs: number[] }) => {
+      for (const s of req.seqs)
+        stored.splice(
+          stored.findIndex((m) => m.seq === s),
+          1,
+        );
+    }),
+  };
+  const published: [string, unknown][] = [];
+  const never = { [Symbol.asyncIterator]: () => ({ next: () => new Promise<never>(() => undefined) }) };
+  const bus = {
+    connection: { status: () => never },
+    publishEncoded: jest.fn((subject: string, bytes: Uint8Array) => void published.push([subject, codec.decode(bytes)])),
+  };
+  const sessions = { requireSession: (conn: { session: Session }) => conn.session, sessions: new Set<Session>() };
+  const sut = new PeerMessagesService(
+    sessions as unknown as SessionsService,
+    offline as unknown as OfflineClient,
+    mux as unknown as RequestMux,
+    config,
+    bus as unknown as NatsBus,
+  );
+  return { sut, mux, offline, stored, published, setAnswer: (a: typeof answer) => (answer = a) };
+}
+
+const text = (t: string) => ({ k: MessageKind.TEXT, text: t });
+const acked = (r: 0 | 1) => ({ data: codec.encode({ r }) });
+
+/** A peer request as the receiver's gateway gets it from NATS. */
+function request(body: Uint8Array) {
+  const replies: unknown[] = [];
+  const msg = { subject: 'x', headers: undefined, respond: (b: Uint8Array) => replies.push(codec.decode(b)) } as unknown as Msg;
+  const decoded = codec.decode(body) as [number, PeerMessageEvent];
+  expect(decoded[0]).toBe(UserMsgKind.PEER_MESSAGE);
+  return { msg, event: decoded[1], replies };
+}
+
+describe('PeerMessagesService', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('answers RECEIVED when the receiver gateway says its client ACKed, PEER_UNREACHABLE otherwise', async () => {
+    const { sut, mux, setAnswer } = setup();
+    const ann = client('ann');
+    setAnswer(async () => acked(1));
+    expect((await sut.send(ann.conn as unknown as Connection, { to: 'bob', id: 'm1', m: text('hi') })).d).toBe(PeerDelivery.RECEIVED);
+    setAnswer(async () => acked(0));
+    expect((await sut.send(ann.conn as unknown as Connection, { to: 'bob', id: 'm2', m: text('hi') })).d).toBe(PeerDelivery.PEER_UNREACHABLE);
+    setAnswer(async () => 'timeout');
+    expect((await sut.send(ann.conn as unknown as Connection, { to: 'bob', id: 'm3', m: text('hi') })).d).toBe(PeerDelivery.PEER_UNREACHABLE);
+    expect(mux.request).toHaveBeenCalledTimes(3);
+  });
+
+  it('a resend of a message still on its way joins the first: one request, one answer', async () => {
+    const { sut, mux, setAnswer } = setup();
+    const ann = client('ann');
+    let release!: () => void;
+    setAnswer(() => new Promise((r) => (release = () => r(acked(1)))));
+    const first = sut.send(ann.conn as unknown as Connection, { to: 'bob', id: 'same', m: text('hi') });
+    const again = sut.send(ann.conn as unknown as Connection, { to: 'bob', id: 'same', m: text('hi') });
+    expect(again).toBe(first);
+    release();
+    expect((await first).d).toBe(PeerDelivery.RECEIVED);
+    expect(mux.request).toHaveBeenCalledTimes(1);
+  });
+
+  it('stores for an unreachable peer when asked: CACHED_BY_SERVER only after the store, then OFFLINE_STORED on its subject', async () => {
+    const { sut, offline, stored, published } = setup();
+    const ann = client('ann');
+    const result = await sut.send(ann.conn as unknown as Connection, { to: 'bob', id: 'm1', m: text('later'), offline: true });
+    expect(result.d).toBe(PeerDelivery.CACHED_BY_SERVER);
+    expect(offline.store).toHaveBeenCalledTimes(1);
+    expect(stored.map((s) => [s.msg.from, s.msg.id])).toEqual([['ann', 'm1']]);
+    expect(published).toEqual([[expect.stringMatching(/\.user\.bob$/), [UserMsgKind.OFFLINE_STORED]]]);
+  });
+
+  it('a failed store is the sender’s error, never CACHED_BY_SERVER', async () => {
+    const { sut, offline, published } = setup();
+    offline.store.mockRejectedValueOnce(Object.assign(new Error('db down'), { code: ErrorCode.UNAVAILABLE }));
+    const ann = client('ann');
+    await expect(sut.send(ann.conn as unknown as Connection, { to: 'bob', id: 'm1', m: text('x'), offline: true })).rejects.toThrow('db down');
+    expect(published).toEqual([]);
+  });
+
+  it('pushes to the newest live session of the receiver and replies ACKED after its ACK; a duplicate is ACKED without a second push', async () => {
+    const { sut, mux, setAnswer } = setup();
+    const old = client('bob', 1);
+    const bob = client('bob', 2);
+    let sent!: Uint8Array;
+    setAnswer(async (_s, body) => {
+      sent = body;
+      return acked(1);
+    });
+    await sut.send(client('ann').conn as unknown as Connection, { to: 'bob', id: 'm1', m: text('hi') });
+    expect(mux.request).toHaveBeenCalledTimes(1);
+    const first = request(sent);
+    sut.receive(new Set([old.session, bob.session]), first.event, first.msg);
+    await new Promise(setImmediate);
+    expect(old.pushed).toEqual([]);
+    expect(bob.pushed.map((e) => [e.from, e.id])).toEqual([['ann', 'm1']]);
+    expect(first.replies).toEqual([{ r: 1 }]);
+
+    const resent = request(sent);
+    sut.receive(new Set([bob.session]), resent.event, resent.msg);
+    await new Promise(setImmediate);
+    expect(bob.pushed).toHaveLength(1);
+    expect(resent.replies).toEqual([{ r: 1 }]);
+  });
+
+  it('replies NOT_ACKED when the client did not ACK (and pushes it again on a resend), or when no session is live', async () => {
+    const { sut } = setup();
+    const bob = client('bob');
+    bob.conn.ack = false;
+    const body = codec.encode([UserMsgKind.PEER_MESSAGE, { from: 'ann', id: 'm1', m: text('hi'), ts: 1 }]);
+    const first = request(body);
+    sut.receive(new Set([bob.session]), first.event, first.msg);
+    await new Promise(setImmediate);
+    expect(first.replies).toEqual([{ r: 0 }]);
+    bob.conn.ack = true;
+    const again = request(body);
+    sut.receive(new Set([bob.session]), again.event, again.msg);
+    await new Promise(setImmediate);
+    expect(again.replies).toEqual([{ r: 1 }]);
+    expect(bob.pushed).toHaveLength(2);
+
+    const nobody = request(body);
+    bob.session.ended = true;
+    sut.receive(new Set([bob.session]), nobody.event, nobody.msg);
+    expect(nobody.replies).toEqual([{ r: 0 }]);
+  });
+
+  it('flushes stored messages in order in batches, removes what was ACKed, and stops at the first miss', async () => {
+    const { sut, stored, offline } = setup();
+    for (let i = 1; i <= 5; i++) stored.push({ seq: i, msg: { from: 'ann', id: `m${i}`, m: text(`${i}`), ts: i } });
+    const bob = client('bob');
+    bob.conn.deliver.mockImplementation(async (_evt: number, data: unknown) => {
+      bob.pushed.push(data as PeerMessageEvent);
+      return (data as PeerMessageEvent).id !== 'm4';
+    });
+    await sut.flush(bob.session);
+    expect(bob.pushed.map((e) => e.id)).toEqual(['m1', 'm2', 'm3', 'm4']);
+    expect(offline.remove.mock.calls.map(([r]) => r.seqs)).toEqual([[1, 2], [3]]);
+    expect(stored.map((s) => s.seq)).toEqual([4, 5]);
+
+    // the next flush (the next login, an OFFLINE_STORED notice) starts again at the miss
+    bob.conn.deliver.mockImplementation(async (_evt: number, data: unknown) => {
+      bob.pushed.push(data as PeerMessageEvent);
+      return true;
+    });
+    sut.stored(new Set([bob.session]));
+    await sut.flush(bob.session);
+    expect(bob.pushed.map((e) => e.id).slice(4)).toEqual(['m4', 'm5']);
+    expect(stored).toEqual([]);
+  });
+});

@@ -1,0 +1,58 @@
+/** Channels on NATS (gateway ⇄ gateway, channel service → gateways) and between the gateway and the channel service. */
+
+/** Kinds of message on a channel subject; the first element of the MessagePack array body. */
+export const ChanMsgKind = {
+  /** [MESSAGE, ChannelMessageEvent] */
+  MESSAGE: 1,
+  /** [MEMBER_JOINED, {uid}] */
+  MEMBER_JOINED: 2,
+  /** [MEMBER_LEFT, {uid}] */
+  MEMBER_LEFT: 3,
+  /** [MEMBER_COUNT, {count}] — one stream per channel, from the channel service's leader. */
+  MEMBER_COUNT: 4,
+  /** [ATTRIBUTES, ChannelAttrsEvent] — after a channel-attribute write with notify, in write order. */
+  ATTRIBUTES: 5,
+} as const;
+export type ChanMsgKind = (typeof ChanMsgKind)[keyof typeof ChanMsgKind];
+
+// ── gateway ⇄ channel service (Subjects.channel.*) ────────────────────────────
+
+export interface ChannelJoinRequest {
+  appId: string;
+  ch: string;
+  uid: string;
+  sessionId: string;
+  gatewayId: string;
+  /** A rejoin after a reconnect: no MemberJoined when the member is still there. */
+  resume: boolean;
+}
+
+export interface ChannelJoinReply {
+  count: number;
+  /** False when the uid already was a member (a resume): no MemberJoined was published. */
+  joined: boolean;
+}
+
+export interface ChannelLeaveRequest {
+  appId: string;
+  ch: string;
+  uid: string;
+}
+
+/** Ends the memberships a session holds (logout, remote login, reconnect window over). */
+export interface ChannelLeaveSessionRequest {
+  appId: string;
+  uid: string;
+  sessionId: string;
+}
+
+export interface ChannelMembersRequest {
+  appId: string;
+  ch: string;
+  limit: number;
+}
+
+export interface ChannelCountsRequest {
+  appId: string;
+  chs: string[];
+}

@@ -1,0 +1,165 @@
+import type { AppId, ChannelId, Uid } from '../ids';
+import { subjectToken } from '../ids';
+
+/**
+ * Every NATS subject Parley uses, derived from one prefix. The prefix lets several deployments (or
+ * test runs) share one NATS server without seeing each other. It comes from the app's validated
+ * config (PARLEY_SUBJECT_PREFIX): bootstrap calls `configureSubjects` before anything subscribes or
+ * publishes; nothing here reads the environment. Nest's @MessagePattern names a service subject
+ * without the prefix (`Patterns`, fixed at decoration time); the NATS server strategy adds it.
+ */
+export const DEFAULT_SUBJECT_PREFIX = 'parley';
+
+export const SERVICES = ['presence', 'channel', 'attributes', 'invitation', 'media'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** The recovery stream of a deployment with this subject prefix (also used to remove a test run's). */
+export function recoveryStreamName(prefix: string): string {
+  return `${prefix.replace(/[^A-Za-z0-9_-]/g, '_')}_channel_recent`;
+}
+
+/** Service request/reply subjects without the prefix: what a controller's @MessagePattern names. */
+export const Patterns = {
+  presence: {
+    register: 'svc.presence.register',
+    unregister: 'svc.presence.unregister',
+    setState: 'svc.presence.state',
+    query: 'svc.presence.query',
+    gatewayHeartbeat: 'svc.presence.gateway-heartbeat',
+    /** Current state and seq of uids (StatusSnapshotRequest → StatusSnapshotReply). */
+    statuses: 'svc.presence.statuses',
+    /** Event: sessions presence removed as OFFLINE ({sessions: [{appId, uid}]}); the channel service ends their memberships. */
+    wentOffline: 'svc.presence.went-offline',
+  },
+  /** Channel membership (channel service). */
+  channel: {
+    join: 'svc.channel.join',
+    leave: 'svc.channel.leave',
+    leaveSession: 'svc.channel.leave-session',
+    members: 'svc.channel.members',
+    counts: 'svc.channel.counts',
+  },
+  /** User and channel attributes (attributes service). */
+  attributes: {
+    userWrite: 'svc.attributes.user-write',
+    userGet: 'svc.attributes.user-get',
+    userGone: 'svc.attributes.user-gone',
+    channelWrite: 'svc.attributes.channel-write',
+    channelGet: 'svc.attributes.channel-get',
+  },
+  /** Call invitations (invitation service). */
+  invitation: {
+    create: 'svc.invitation.create',
+    cancel: 'svc.invitation.cancel',
+    accept: 'svc.invitation.accept',
+    refuse: 'svc.invitation.refuse',
+    /** The callee's client acknowledged the invitation. */
+    received: 'svc.invitation.received',
+    /** The caller's client acknowledged the acceptance. */
+    confirmAccept: 'svc.invitation.confirm-accept',
+    sync: 'svc.invitation.sync',
+  },
+  /** Files and images (media service); a replica's own upload subject is `Subjects.media.uploads(id)`. */
+  media: {
+    /** Queue group: a replica takes a new upload and answers its own upload subject. */
+    begin: 'svc.media.begin',
+    info: 'svc.media.info',
+    read: 'svc.media.read',
+  },
+  /** The offline message store, served by the presence service. */
+  offline: {
+    store: 'svc.presence.offline.store',
+    fetch: 'svc.presence.offline.fetch',
+    remove: 'svc.presence.offline.remove',
+  },
+  /** Health ping answered by every service (terminus MicroserviceHealthIndicator and tests). */
+  ping: (service: ServiceName): string => `svc.${service}.ping`,
+} as const;
+
+type Prefixed<T> = { readonly [K in keyof T]: string };
+
+function buildSubjects(p: string) {
+  const prefixed = <T extends Record<string, string>>(group: T): Prefixed<T> =>
+    Object.fromEntries(Object.entries(group).map(([k, v]) => [k, `${p}.${v}`])) as Prefixed<T>;
+  return {
+    prefix: p,
+    /** Everything addressed to one user (messages, kicks, invitations). */
+    user: (appId: AppId, uid: Uid | string): string => `${p}.${appId}.user.${subjectToken(uid)}`,
+    /** A channel's messages (captured by the recovery stream). */
+    channelMessages: (appId: AppId, channelId: ChannelId | string): string => `${p}.${appId}.chan.${subjectToken(channelId)}.m`,
+    /** A channel's member events and counts (not kept). */
+    channelEvents: (appId: AppId, channelId: ChannelId | string): string => `${p}.${appId}.chan.${subjectToken(channelId)}.e`,
+    /** Both of the above: what a gateway holding a member subscribes to. */
+    channelAll: (appId: AppId, channelId: ChannelId | string): string => `${p}.${appId}.chan.${subjectToken(channelId)}.*`,
+    /** One user's online-status changes (StatusChange), from presence; gateways subscribe while a session watches the uid. */
+    status: (appId: AppId, uid: Uid | string): string => `${p}.${appId}.status.${subjectToken(uid)}`,
+    /** Service request/reply subjects (Patterns with the prefix), queue group per service. */
+    presence: prefixed(Patterns.presence),
+    channel: prefixed(Patterns.channel),
+    attributes: prefixed(Patterns.attributes),
+    invitation: prefixed(Patterns.invitation),
+    media: {
+      ...prefixed(Patterns.media),
+      /** One replica's uploads (raw NATS, not a queue group): MediaUploadMessage. */
+      uploads: (replicaId: string): string => `${p}.svc.media.upload.${replicaId}`,
+    },
+    offline: prefixed(Patterns.offline),
+    /** Every uid's status changes (the invitation service fails open invitations of a uid that went OFFLINE). */
+    allStatus: `${p}.*.status.*`,
+    /** Every channel's message subject (the recovery stream captures them). */
+    allChannelMessages: `${p}.*.chan.*.m`,
+    /** JetStream stream holding each channel's recent messages for recovery after a reconnect. */
+    recoveryStream: recoveryStreamName(p),
+    ping: (service: ServiceName): string => `${p}.${Patterns.ping(service)}`,
+    /** Queue group name for a service's replicas. */
+    queue: (service: ServiceName | 'gateway'): string => `${p}.${service}`,
+  } as const;
+}
+
+export type SubjectMap = ReturnType<typeof buildSubjects>;
+
+let current: SubjectMap = buildSubjects(DEFAULT_SUBJECT_PREFIX);
+
+/**
+ * Sets the prefix every subject derives from (the validated PARLEY_SUBJECT_PREFIX). Called by
+ * bootstrap before the app connects; tests that talk to a stack call it with the stack's prefix.
+ */
+export function configureSubjects(prefix: string): void {
+  if (!/^[A-Za-z0-9_-]+$/.test(prefix)) throw new Error(`subject prefix "${prefix}": letters, digits, "-" and "_" only`);
+  if (prefix !== current.prefix) current = buildSubjects(prefix);
+}
+
+/**
+ * The subjects of the configured prefix. A live view: `Subjects.channel.join` reads the prefix
+ * configured when it is called, so modules may import it before bootstrap configures it.
+ */
+export const Subjects: SubjectMap = new Proxy({} as SubjectMap, {
+  get: (_target, key) => current[key as keyof SubjectMap],
+});
+
+/**
+ * The operation a service subject names, without the prefix ("presence.register", "offline" ones as
+ * "presence.offline.store"): a metric attribute, so never an id — every replica's upload subject is
+ * "media.upload". Subjects that are not a service's: "other".
+ */
+export function serviceOperation(subject: string): string {
+  const services = `${current.prefix}.svc.`;
+  if (subject.startsWith(current.media.uploads(''))) return 'media.upload';
+  return subject.startsWith(services) ? subject.slice(services.length) : 'other';
+}
+
+/** Kinds of message on a user subject; the first element of the MessagePack array body. */
+export const UserMsgKind = {
+  /** A newer login of the same uid: sessions with a lower epoch end. */
+  KICK: 1,
+  PEER_MESSAGE: 2,
+  /** [INVITATION, InvitationSnapshot]: a change of an invitation the user is caller or callee of. */
+  INVITATION: 3,
+  /**
+   * [OFFLINE_STORED]: a peer message for the user was just committed to the offline store. A
+   * gateway holding a logged-in session of the user pushes what is stored (its login flush may
+   * have run before the row existed).
+   */
+  OFFLINE_STORED: 4,
+} as const;
+export type UserMsgKind = (typeof UserMsgKind)[keyof typeof UserMsgKind];
