@@ -1,21 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { createCodec, ErrorCode, ParleyError, type AppId, type ChannelAttrsEvent } from '@parley/contracts';
+import { ErrorCode, ParleyError, type AppId, type ChannelAttrsEvent } from '@parley/contracts';
 import { ChanMsgKind, Subjects, type ChannelAttrsWriteRequest } from '@parley/contracts/internal';
-import { PrismaService } from '@parley/platform';
+import { connectNatsClients, PrismaService, type NatsClients } from '@parley/platform';
 import { testDatabaseUrl, waitFor } from '@parley/testing';
-import { connect, type NatsConnection, type Subscription } from 'nats';
+import type { Subscription } from 'nats';
 import { ChannelAttributesRepository } from '../src/channel/channel-attributes.repository';
 import { ChannelAttributesService } from '../src/channel/channel-attributes.service';
 import { readAttributesConfig } from '../src/config/attributes.config';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
-const codec = createCodec();
 
 /** "Medium" test: channel attributes through the service, its SQL and its notifications, against the real Postgres and NATS. */
 describe('ChannelAttributesService (Postgres, NATS)', () => {
   let prisma: PrismaService;
-  let publisher: NatsConnection;
-  let listener: NatsConnection;
+  let publisher: NatsClients;
+  let listener: NatsClients;
   let sut: ChannelAttributesService;
   const appId = randomBytes(16).toString('hex') as AppId;
   const subs: Subscription[] = [];
@@ -41,28 +40,26 @@ describe('ChannelAttributesService (Postgres, NATS)', () => {
   /** Collects the AttributesUpdated events of a channel in arrival order (any other message is kept as null and fails the test). */
   async function listen(ch: string): Promise<ChannelAttrsEvent[]> {
     const events: ChannelAttrsEvent[] = [];
-    const sub = listener.subscribe(Subjects.channelEvents(appId, ch), {
-      callback: (_err, msg) => {
-        const [kind, event] = codec.decode(msg.data) as [number, ChannelAttrsEvent];
-        events.push(kind === ChanMsgKind.ATTRIBUTES ? event : (null as unknown as ChannelAttrsEvent));
-      },
+    const sub = listener.bus.subscribe(Subjects.channelEvents(appId, ch), (body) => {
+      const [kind, event] = body as [number, ChannelAttrsEvent];
+      events.push(kind === ChanMsgKind.ATTRIBUTES ? event : (null as unknown as ChannelAttrsEvent));
     });
     subs.push(sub);
-    await listener.flush();
+    await listener.bus.flush();
     return events;
   }
 
   beforeAll(async () => {
     prisma = new PrismaService(testDatabaseUrl());
-    publisher = await connect({ servers: NATS_URL, name: 'attributes-test-publisher' });
-    listener = await connect({ servers: NATS_URL, name: 'attributes-test-listener' });
-    sut = new ChannelAttributesService(new ChannelAttributesRepository(prisma), publisher, readAttributesConfig({}));
+    publisher = await connectNatsClients({ servers: NATS_URL, name: 'attributes-test-publisher' });
+    listener = await connectNatsClients({ servers: NATS_URL, name: 'attributes-test-listener' });
+    sut = new ChannelAttributesService(new ChannelAttributesRepository(prisma), publisher.bus, readAttributesConfig({}));
   });
 
   afterAll(async () => {
     for (const sub of subs) sub.unsubscribe();
-    await publisher?.drain();
-    await listener?.drain();
+    await publisher?.close();
+    await listener?.close();
     await prisma.$executeRaw`DELETE FROM channel_attributes WHERE app_id = ${appId}`;
     await prisma.$executeRaw`DELETE FROM channel_attribute_sets WHERE app_id = ${appId}`;
     await prisma.$disconnect();

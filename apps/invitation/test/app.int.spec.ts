@@ -1,9 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { ErrorCode, InvitationState, PeerState, ParleyError, type InvitationSnapshot } from '@parley/contracts';
 import { Subjects } from '@parley/contracts/internal';
-import { bootstrap, ServiceClient } from '@parley/platform';
+import { bootstrap, connectNatsClients, type NatsClients, type ServiceClient } from '@parley/platform';
 import { waitFor } from '@parley/testing';
-import { connect, type NatsConnection } from 'nats';
 import { AppModule } from '../src/app.module';
 import { readInvitationConfig } from '../src/config/invitation.config';
 import { InvitationHarness } from './invitation-harness';
@@ -14,7 +13,7 @@ const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 describe('invitation service over NATS', () => {
   let h: InvitationHarness;
   let app: INestApplication;
-  let nc: NatsConnection;
+  let nats: NatsClients;
   let client: ServiceClient;
 
   beforeAll(async () => {
@@ -30,13 +29,13 @@ describe('invitation service over NATS', () => {
     });
     // The real start-up path of main.ts (HTTP, NATS microservice with its queue group, interceptor).
     app = await bootstrap({ name: 'invitation', module: AppModule.register(config), config, microservice: true });
-    nc = await connect({ servers: NATS_URL, name: 'invitation-app-test' });
-    client = new ServiceClient(nc);
+    nats = await connectNatsClients({ servers: NATS_URL, name: 'invitation-app-test' });
+    client = nats.services;
   });
 
   afterAll(async () => {
     await app?.close();
-    await nc?.drain();
+    await nats?.close();
     await h?.stop();
   });
 

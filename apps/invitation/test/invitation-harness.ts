@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createCodec, InvitationState, ParleyError, PeerState, type AppId, type InvitationSnapshot } from '@parley/contracts';
+import { InvitationState, ParleyError, PeerState, type AppId, type InvitationSnapshot } from '@parley/contracts';
 import { Subjects, UserMsgKind, type StatusChange, type StatusSnapshotRequest } from '@parley/contracts/internal';
-import { PrismaService, rpcCodec, ServiceClient } from '@parley/platform';
+import { connectNatsClients, PrismaService, type NatsBus, type NatsClients } from '@parley/platform';
 import { testDatabaseUrl } from '@parley/testing';
-import { connect, type NatsConnection } from 'nats';
 import { readInvitationConfig } from '../src/config/invitation.config';
 import { InvitationNotifier } from '../src/invitations/invitation-notifier';
 import { InvitationWatchService } from '../src/invitations/invitation-watch.service';
@@ -11,14 +10,13 @@ import { InvitationsRepository } from '../src/invitations/invitations.repository
 import { InvitationsService } from '../src/invitations/invitations.service';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
-const codec = createCodec();
 
 /** One replica of the invitation service: its own NATS connection and database pool. */
 export interface Replica {
   service: InvitationsService;
   watch: InvitationWatchService;
   prisma: PrismaService;
-  nc: NatsConnection;
+  nats: NatsClients;
 }
 
 /** What an invitation looks like in the table (the columns a snapshot does not carry). */
@@ -86,7 +84,8 @@ export class InvitationHarness {
   private readonly pushes = new Map<string, InvitationSnapshot[]>();
   private readonly replicas: Replica[] = [];
   private prisma!: PrismaService;
-  private nc!: NatsConnection;
+  private nats!: NatsClients;
+  private bus!: NatsBus;
 
   private constructor() {
     const url = new URL(testDatabaseUrl());
@@ -104,18 +103,20 @@ export class InvitationHarness {
       await admin.$disconnect();
     }
     h.prisma = new PrismaService(h.databaseUrl);
-    h.nc = await connect({ servers: NATS_URL, name: 'invitation-test' });
-    h.nc.subscribe(Subjects.presence.statuses, {
-      callback: (_err, msg) => {
-        const req = rpcCodec.decode(msg.data) as { id: string; data: StatusSnapshotRequest };
-        if (req.data.appId !== h.appId) return;
-        h.presenceAsked.push(...req.data.uids);
-        const states = req.data.uids.map((uid) => h.states.get(uid) ?? PeerState.ONLINE);
-        const data = { states, seqs: states.map(() => 1) };
-        msg.respond(rpcCodec.encode({ id: req.id, response: { ok: true, data }, isDisposed: true }));
+    h.nats = await connectNatsClients({ servers: NATS_URL, name: 'invitation-test' });
+    h.bus = h.nats.bus;
+    // presence, as far as the invitation service asks it: the states this harness was told
+    h.bus.serve(
+      Subjects.presence.statuses,
+      (data) => {
+        const req = data as StatusSnapshotRequest;
+        h.presenceAsked.push(...req.uids);
+        const states = req.uids.map((uid) => h.states.get(uid) ?? PeerState.ONLINE);
+        return { states, seqs: states.map(() => 1) };
       },
-    });
-    await h.nc.flush();
+      { accepts: (data) => (data as StatusSnapshotRequest)?.appId === h.appId }, // another harness's app: not ours to answer
+    );
+    await h.bus.flush();
     return h;
   }
 
@@ -123,18 +124,18 @@ export class InvitationHarness {
   async replica(env: NodeJS.ProcessEnv = {}, bootstrap = false): Promise<Replica> {
     const config = readInvitationConfig(env);
     const prisma = new PrismaService(this.databaseUrl);
-    const nc = await connect({ servers: NATS_URL, name: `invitation-test-replica-${this.replicas.length}` });
+    const nats = await connectNatsClients({ servers: NATS_URL, name: `invitation-test-replica-${this.replicas.length}` });
     const repository = new InvitationsRepository(prisma);
-    const notifier = new InvitationNotifier(nc);
+    const notifier = new InvitationNotifier(nats.bus);
     const replica: Replica = {
-      service: new InvitationsService(repository, notifier, new ServiceClient(nc), config),
-      watch: new InvitationWatchService(repository, notifier, nc, config),
+      service: new InvitationsService(repository, notifier, nats.services, config),
+      watch: new InvitationWatchService(repository, notifier, nats.bus, config),
       prisma,
-      nc,
+      nats,
     };
     if (bootstrap) replica.watch.onApplicationBootstrap();
     this.replicas.push(replica);
-    await nc.flush();
+    await nats.bus.flush();
     return replica;
   }
 
@@ -144,15 +145,13 @@ export class InvitationHarness {
       if (this.pushes.has(uid)) continue;
       const got: InvitationSnapshot[] = [];
       this.pushes.set(uid, got);
-      this.nc.subscribe(Subjects.user(this.appId, uid), {
-        callback: (_err, msg) => {
-          const [kind, snapshot] = codec.decode(msg.data) as [number, InvitationSnapshot];
-          // Anything else on a user subject fails the test's expectations.
-          got.push(kind === UserMsgKind.INVITATION ? snapshot : ({ kind } as unknown as InvitationSnapshot));
-        },
+      this.bus.subscribe(Subjects.user(this.appId, uid), (body) => {
+        const [kind, snapshot] = body as [number, InvitationSnapshot];
+        // Anything else on a user subject fails the test's expectations.
+        got.push(kind === UserMsgKind.INVITATION ? snapshot : ({ kind } as unknown as InvitationSnapshot));
       });
     }
-    await this.nc.flush();
+    await this.bus.flush();
   }
 
   /** Snapshots pushed to the uid (of one invitation when `id` is given), in arrival order. */
@@ -164,15 +163,15 @@ export class InvitationHarness {
 
   /** Waits until every published message so far has reached the listeners. */
   async settle(): Promise<void> {
-    for (const r of this.replicas) if (!r.nc.isClosed()) await r.nc.flush();
-    await this.nc.flush();
+    for (const r of this.replicas) if (!r.nats.bus.closed) await r.nats.bus.flush();
+    await this.bus.flush();
   }
 
   /** Publishes a status change as presence does. */
   async status(uid: string, state: PeerState, seq = 1): Promise<void> {
     const change: StatusChange = [uid, state, seq];
-    this.nc.publish(Subjects.status(this.appId, uid), codec.encode(change));
-    await this.nc.flush();
+    this.bus.publish(Subjects.status(this.appId, uid), change);
+    await this.bus.flush();
   }
 
   async row(caller: string, id: string): Promise<StoredRow | undefined> {
@@ -198,10 +197,10 @@ export class InvitationHarness {
   async stop(): Promise<void> {
     for (const r of this.replicas) await r.watch.beforeApplicationShutdown();
     for (const r of this.replicas) {
-      await r.nc.drain();
+      await r.nats.close();
       await r.prisma.$disconnect();
     }
-    await this.nc.drain();
+    await this.nats.close();
     await this.prisma.$executeRawUnsafe(`DROP SCHEMA ${this.schema} CASCADE`);
     await this.prisma.$disconnect();
   }

@@ -4,10 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { MEDIA_LIMITS, ParleyError, type AppId, type MediaInfo } from '@parley/contracts';
 import { MediaUploadKind, Subjects, type MediaBeginReply, type MediaBeginRequest, type MediaUploadMessage } from '@parley/contracts/internal';
-import { PrismaService, RpcInterceptor, ServiceClient, serviceTransport } from '@parley/platform';
+import { connectNatsClients, PrismaService, RpcInterceptor, ServiceClient, serviceTransport, type NatsClients } from '@parley/platform';
 import { startTestS3, testDatabaseUrl, type TestS3, type TestS3Options } from '@parley/testing';
 import type { Client, BucketItem } from 'minio';
-import { connect, type NatsConnection } from 'nats';
 import { AppModule } from '../src/app.module';
 import { readMediaConfig } from '../src/config/media.config';
 import { MediaExpiryService } from '../src/media/media-expiry.service';
@@ -64,7 +63,7 @@ export class MediaHarness {
   minio!: Client;
   client!: ServiceClient;
   prisma!: PrismaService;
-  private nc!: NatsConnection;
+  private nats!: NatsClients;
   private closeAgent!: () => void;
   private readonly replicas: MediaReplica[] = [];
 
@@ -93,8 +92,8 @@ export class MediaHarness {
     h.minio = client;
     h.closeAgent = () => agent.destroy();
     h.prisma = new PrismaService(h.databaseUrl);
-    h.nc = await connect({ servers: NATS_URL, name: 'media-test' });
-    h.client = new ServiceClient(h.nc);
+    h.nats = await connectNatsClients({ servers: NATS_URL, name: 'media-test' });
+    h.client = h.nats.services;
     return h;
   }
 
@@ -204,7 +203,7 @@ export class MediaHarness {
 
   async stop(): Promise<void> {
     for (const r of this.replicas) await r.close().catch(() => undefined);
-    await this.nc?.drain();
+    await this.nats?.close();
     await this.prisma?.$executeRawUnsafe(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
     await this.prisma?.$disconnect();
     this.closeAgent?.();

@@ -19,3 +19,5 @@ export * from './errors/transient';
 export * from './nats/guarded-callback';
 export * from './nats/nats-bus';
 export * from './nats/interest-registry';
+export * from './nats/nats-connect';
+export * from './nats/service-reply';

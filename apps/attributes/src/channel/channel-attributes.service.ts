@@ -1,23 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  createCodec,
-  requireAppId,
-  requireChannelId,
-  requireUid,
-  type AppId,
-  type ChannelAttributesMap,
-  type ChannelAttrsEvent,
-  type ChannelId,
-} from '@parley/contracts';
+import { requireAppId, requireChannelId, requireUid, type AppId, type ChannelAttributesMap, type ChannelAttrsEvent, type ChannelId } from '@parley/contracts';
 import { ChanMsgKind, Subjects, type ChannelAttrsGetRequest, type ChannelAttrsWriteRequest } from '@parley/contracts/internal';
-import { InjectNats } from '@parley/platform';
-import { traceHeaders } from '@parley/platform/telemetry';
-import type { NatsConnection } from 'nats';
+import { NatsBus } from '@parley/platform';
 import { ATTRIBUTES_CONFIG, type AttributesConfig } from '../config/attributes.config';
 import { channelLimits, checkMerged, parseChange, parseKeyFilter, type AttributeLimits } from '../rules/attribute-rules';
 import { ChannelAttributesRepository, type AfterWrite } from './channel-attributes.repository';
-
-const codec = createCodec();
 
 /** Attributes of any channel (membership is not required); members may be told the new set after a write. */
 @Injectable()
@@ -26,7 +13,7 @@ export class ChannelAttributesService {
 
   constructor(
     private readonly repository: ChannelAttributesRepository,
-    @InjectNats() private readonly nc: NatsConnection,
+    private readonly bus: NatsBus,
     @Inject(ATTRIBUTES_CONFIG) config: AttributesConfig,
   ) {
     this.limits = channelLimits(config);
@@ -55,8 +42,8 @@ export class ChannelAttributesService {
   private notifier(appId: AppId, ch: ChannelId): AfterWrite {
     return async (attrs, version) => {
       const event: ChannelAttrsEvent = { ch, attrs, v: version };
-      this.nc.publish(Subjects.channelEvents(appId, ch), codec.encode([ChanMsgKind.ATTRIBUTES, event]), { headers: traceHeaders() });
-      await this.nc.flush();
+      this.bus.publish(Subjects.channelEvents(appId, ch), [ChanMsgKind.ATTRIBUTES, event], { trace: true });
+      await this.bus.flush();
     };
   }
 }

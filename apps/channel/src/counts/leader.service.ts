@@ -1,14 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { createCodec, type AppId } from '@parley/contracts';
+import type { AppId } from '@parley/contracts';
 import { ChanMsgKind, Subjects } from '@parley/contracts/internal';
-import { ADVISORY_LOCKS, DATABASE_URL, InjectNats } from '@parley/platform';
-import type { NatsConnection } from 'nats';
+import { ADVISORY_LOCKS, DATABASE_URL, NatsBus } from '@parley/platform';
 import { Client } from 'pg';
 import { CHANNEL_CONFIG, type ChannelConfig } from '../config/channel.config';
 import { MembersRepository } from '../members/members.repository';
 import { MembersService } from '../members/members.service';
 
-const codec = createCodec();
 /**
  * pg_try_advisory_lock key held by the channel leader: (this class id, hash of the subject prefix),
  * so deployments that share a database (test stacks, a staging next to production) each have one.
@@ -33,7 +31,7 @@ export class LeaderService implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     private readonly repository: MembersRepository,
     private readonly members: MembersService,
-    @InjectNats() private readonly nc: NatsConnection,
+    private readonly bus: NatsBus,
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
     @Inject(CHANNEL_CONFIG) private readonly config: ChannelConfig,
   ) {}
@@ -58,7 +56,7 @@ export class LeaderService implements OnApplicationBootstrap, OnApplicationShutd
     try {
       if (!(await this.holdLock())) return;
       for (const c of await this.repository.takeCountsDue(this.config.COUNT_INTERVAL_MS, this.config.COUNT_INTERVAL_LARGE_MS, this.config.MEMBER_EVENTS_MAX)) {
-        this.nc.publish(Subjects.channelEvents(c.appId as AppId, c.channelId), codec.encode([ChanMsgKind.MEMBER_COUNT, { count: c.count, ts: c.ts }]));
+        this.bus.publish(Subjects.channelEvents(c.appId as AppId, c.channelId), [ChanMsgKind.MEMBER_COUNT, { count: c.count, ts: c.ts }]);
       }
       await this.members.removeOffline();
       if (++this.ticks % 240 === 0) await this.repository.deleteEmpty();

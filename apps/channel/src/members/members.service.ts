@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  createCodec,
   ErrorCode,
   isAppId,
   isChannelId,
@@ -23,12 +22,10 @@ import {
   type ChannelLeaveRequest,
   type ChannelMembersRequest,
 } from '@parley/contracts/internal';
-import { InjectNats } from '@parley/platform';
-import type { NatsConnection } from 'nats';
+import { NatsBus } from '@parley/platform';
 import { CHANNEL_CONFIG, type ChannelConfig } from '../config/channel.config';
 import { MembersRepository, type RemovedMember } from './members.repository';
 
-const codec = createCodec();
 const MAX_COUNT_IDS = 32;
 
 function ids(appId: unknown, ch: unknown, uid?: unknown): { appId: AppId; ch: ChannelId; uid: Uid } {
@@ -40,7 +37,7 @@ function ids(appId: unknown, ch: unknown, uid?: unknown): { appId: AppId; ch: Ch
 export class MembersService {
   constructor(
     private readonly repository: MembersRepository,
-    @InjectNats() private readonly nc: NatsConnection,
+    private readonly bus: NatsBus,
     @Inject(CHANNEL_CONFIG) private readonly config: ChannelConfig,
   ) {}
 
@@ -97,6 +94,6 @@ export class MembersService {
   private memberEvent(kind: ChanMsgKind, appId: AppId, ch: ChannelId, uid: Uid, countAfter: number): void {
     const countBefore = kind === ChanMsgKind.MEMBER_JOINED ? countAfter - 1 : countAfter + 1;
     if (Math.max(countBefore, countAfter) > this.config.MEMBER_EVENTS_MAX) return;
-    this.nc.publish(Subjects.channelEvents(appId, ch), codec.encode([kind, { uid }]));
+    this.bus.publish(Subjects.channelEvents(appId, ch), [kind, { uid }]);
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Subjects } from '@parley/contracts/internal';
-import { InjectNats, isStreamNotFound, watchConnection } from '@parley/platform';
-import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamManager, type NatsConnection, type StreamConfig } from 'nats';
+import { isStreamNotFound, NatsBus, watchConnection } from '@parley/platform';
+import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamManager, type StreamConfig } from 'nats';
 import { CHANNEL_CONFIG, type ChannelConfig } from '../config/channel.config';
 
 /**
@@ -22,7 +22,7 @@ export class RecoveryStreamService implements OnApplicationBootstrap, OnApplicat
   private stopWatching?: () => void;
 
   constructor(
-    @InjectNats() private readonly nc: NatsConnection,
+    private readonly bus: NatsBus,
     @Inject(CHANNEL_CONFIG) private readonly config: ChannelConfig,
   ) {}
 
@@ -36,7 +36,7 @@ export class RecoveryStreamService implements OnApplicationBootstrap, OnApplicat
       await jsm.streams.add(this.streamConfig());
       this.logger.log(`created stream ${Subjects.recoveryStream}`);
     }
-    this.stopWatching = watchConnection(this.nc, { reconnected: () => void this.ensure() });
+    this.stopWatching = watchConnection(this.bus, { reconnected: () => void this.ensure() });
     this.timer = setInterval(() => void this.ensure(), this.config.RECOVERY_STREAM_CHECK_MS);
     this.timer.unref();
   }
@@ -76,7 +76,7 @@ export class RecoveryStreamService implements OnApplicationBootstrap, OnApplicat
   }
 
   private async manager(): Promise<JetStreamManager> {
-    return (this.jsm ??= await this.nc.jetstreamManager());
+    return (this.jsm ??= await this.bus.jetstreamManager());
   }
 
   private streamConfig(): Partial<StreamConfig> {

@@ -1,13 +1,11 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { createCodec, fromSubjectToken, isAppId, isUid, PeerState } from '@parley/contracts';
+import { fromSubjectToken, isAppId, isUid, PeerState } from '@parley/contracts';
 import { Subjects, type StatusChange } from '@parley/contracts/internal';
-import { guardedCallback, InjectNats } from '@parley/platform';
-import type { Msg, NatsConnection, Subscription } from 'nats';
+import { NatsBus } from '@parley/platform';
+import type { Subscription } from 'nats';
 import { INVITATION_CONFIG, type InvitationConfig } from '../config/invitation.config';
 import { InvitationNotifier } from './invitation-notifier';
 import { InvitationsRepository } from './invitations.repository';
-
-const codec = createCodec();
 
 /**
  * Ends the invitations no party will finish: those past their deadline (a sweep on every replica;
@@ -26,14 +24,13 @@ export class InvitationWatchService implements OnApplicationBootstrap, BeforeApp
   constructor(
     private readonly repository: InvitationsRepository,
     private readonly notifier: InvitationNotifier,
-    @InjectNats() private readonly nc: NatsConnection,
+    private readonly bus: NatsBus,
     @Inject(INVITATION_CONFIG) private readonly config: InvitationConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.statusSub = this.nc.subscribe(Subjects.allStatus, {
+    this.statusSub = this.bus.subscribe(Subjects.allStatus, (body, msg) => this.track(this.onStatus(body, msg.subject)), {
       queue: Subjects.queue('invitation'),
-      callback: guardedCallback(this.logger, (msg) => this.track(this.onStatus(msg))),
     });
     this.sweeper = setInterval(() => {
       // A slow sweep is not overlapped by the next tick.
@@ -45,7 +42,7 @@ export class InvitationWatchService implements OnApplicationBootstrap, BeforeApp
   /** Before the NATS connection drains and Prisma disconnects (both in onApplicationShutdown). */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.sweeper);
-    if (this.statusSub && !this.nc.isClosed()) this.statusSub.unsubscribe();
+    this.bus.unsubscribe(this.statusSub);
     this.statusSub = undefined;
     await Promise.allSettled([...this.inFlight]);
   }
@@ -67,14 +64,15 @@ export class InvitationWatchService implements OnApplicationBootstrap, BeforeApp
   }
 
   /** A status change on `<prefix>.<appId>.status.<uid>`: OFFLINE fails the uid's open invitations. */
-  async onStatus(msg: Pick<Msg, 'subject' | 'data'>): Promise<number> {
+  async onStatus(body: unknown, subject: string): Promise<number> {
     try {
-      const [uid, state] = codec.decode(msg.data) as StatusChange;
+      if (!Array.isArray(body)) return 0;
+      const [uid, state] = body as StatusChange;
       if (state !== PeerState.OFFLINE) return 0;
-      const tokens = msg.subject.split('.');
+      const tokens = subject.split('.');
       const appId = tokens[tokens.length - 3];
       if (!isAppId(appId) || !isUid(uid) || fromSubjectToken(tokens[tokens.length - 1]!) !== uid) {
-        this.logger.warn({ msg: 'malformed status change', subject: msg.subject });
+        this.logger.warn({ msg: 'malformed status change', subject });
         return 0;
       }
       const failed = await this.repository.failOpenOf(appId, uid);

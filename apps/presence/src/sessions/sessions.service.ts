@@ -1,17 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import {
-  createCodec,
-  ErrorCode,
-  isUid,
-  requireAppId,
-  requireUid,
-  ParleyError,
-  PeerState,
-  type AppId,
-  type GatewayId,
-  type SessionId,
-  type Uid,
-} from '@parley/contracts';
+import { ErrorCode, isUid, requireAppId, requireUid, ParleyError, PeerState, type AppId, type GatewayId, type SessionId, type Uid } from '@parley/contracts';
 import {
   SessionState,
   Subjects,
@@ -27,15 +15,12 @@ import {
   type StatusSnapshotRequest,
   type UnregisterSessionRequest,
 } from '@parley/contracts/internal';
-import { InjectNats, ServiceClient } from '@parley/platform';
-import { traceHeaders } from '@parley/platform/telemetry';
-import type { NatsConnection } from 'nats';
+import { NatsBus, ServiceClient } from '@parley/platform';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config/presence.config';
 import { StatusPublisher } from '../status/status-publisher';
 import { effectiveState, type EffectiveState } from './session-status';
 import { SessionsRepository, type SessionStatusRow } from './sessions.repository';
 
-const codec = createCodec();
 const PEER_STATE: Record<EffectiveState, PeerState> = {
   ONLINE: PeerState.ONLINE,
   UNREACHABLE: PeerState.UNREACHABLE,
@@ -54,7 +39,7 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(
     private readonly repository: SessionsRepository,
-    @InjectNats() private readonly nc: NatsConnection,
+    private readonly bus: NatsBus,
     private readonly services: ServiceClient,
     private readonly status: StatusPublisher,
     @Inject(PRESENCE_CONFIG) private readonly config: PresenceConfig,
@@ -71,7 +56,7 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     // Always published, also when nothing was replaced: two logins racing on two gateways are
     // settled by the epoch, whichever KICK arrives first.
     const kick: KickMessage = { epoch, sessionId: req.sessionId, instanceId: req.instanceId };
-    this.nc.publish(Subjects.user(appId, uid), codec.encode([UserMsgKind.KICK, kick]), { headers: traceHeaders() });
+    this.bus.publish(Subjects.user(appId, uid), [UserMsgKind.KICK, kick], { trace: true });
     this.status.online([{ appId, uid, seq: epoch }]);
     const replaced = previousInstanceId === null ? 'none' : previousInstanceId === req.instanceId ? 'same-instance' : 'remote';
     return { epoch, replaced };

@@ -1,11 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { createCodec, PeerState, type AppId } from '@parley/contracts';
+import { PeerState, type AppId } from '@parley/contracts';
 import { Subjects, type StatusChange } from '@parley/contracts/internal';
-import { InjectNats } from '@parley/platform';
-import { traceHeaders } from '@parley/platform/telemetry';
-import type { NatsConnection } from 'nats';
-
-const codec = createCodec();
+import { NatsBus } from '@parley/platform';
 
 export interface StatusChangeRow {
   appId: string;
@@ -20,14 +16,13 @@ export interface StatusChangeRow {
  */
 @Injectable()
 export class StatusPublisher {
-  constructor(@InjectNats() private readonly nc: NatsConnection) {}
+  constructor(private readonly bus: NatsBus) {}
 
   publish(rows: readonly StatusChangeRow[], state: PeerState): void {
     if (rows.length === 0) return;
-    const headers = traceHeaders();
     for (const row of rows) {
       const change: StatusChange = [row.uid, state, row.seq];
-      this.nc.publish(Subjects.status(row.appId as AppId, row.uid), codec.encode(change), { headers });
+      this.bus.publish(Subjects.status(row.appId as AppId, row.uid), change, { trace: true });
     }
   }
 

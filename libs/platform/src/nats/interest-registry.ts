@@ -50,7 +50,7 @@ export class InterestRegistry<M, S extends object = object> {
     if (!entry) return false;
     if (member !== undefined) entry.interest.members.delete(member);
     if (entry.interest.members.size > 0 || entry.interest.holds > 0) return false;
-    if (!this.bus.closed) entry.sub.unsubscribe();
+    this.bus.unsubscribe(entry.sub);
     this.entries.delete(key);
     return true;
   }

@@ -1,14 +1,12 @@
 import { DynamicModule, Global, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
+import { connectNats, type NatsConnectOptions } from './nats-connect';
 import { NATS_CONNECTION, InjectNats } from './nats.tokens';
 import { NatsBus } from './nats-bus';
 import { RequestMux } from './request-mux';
 import { DEFAULT_SERVICE_TIMEOUT_MS, SERVICE_TIMEOUT_MS, ServiceClient } from './service-client';
 
-export interface NatsModuleOptions {
-  servers: string;
-  /** Connection name shown by the NATS server (monitoring). */
-  name: string;
+export interface NatsModuleOptions extends NatsConnectOptions {
   /** Default timeout of every ServiceClient request (the app's SERVICE_TIMEOUT_MS). */
   serviceTimeoutMs?: number;
 }
@@ -34,16 +32,7 @@ export class NatsModule {
       providers: [
         {
           provide: NATS_CONNECTION,
-          useFactory: () =>
-            connect({
-              servers: options.servers.split(',').map((s) => s.trim()),
-              name: options.name,
-              maxReconnectAttempts: -1,
-              reconnectTimeWait: 250,
-              pingInterval: 10_000,
-              // Every request would otherwise capture a stack trace (an Error per message on the hot path).
-              noAsyncTraces: true,
-            }),
+          useFactory: () => connectNats(options),
         },
         { provide: SERVICE_TIMEOUT_MS, useValue: options.serviceTimeoutMs ?? DEFAULT_SERVICE_TIMEOUT_MS },
         NatsLifecycle,

@@ -1,12 +1,11 @@
 import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import { context as otelContext, SpanKind } from '@opentelemetry/api';
-import { ErrorCode, ParleyError } from '@parley/contracts';
 import { type ServiceReply } from '@parley/contracts/internal';
 import type { NatsContext } from '@nestjs/microservices';
 import { lastValueFrom, Observable } from 'rxjs';
 import { extractTraceContext, withSpan } from '../telemetry/nats-context';
 import { countHandledRequest } from './nats.metrics';
-import { toParleyError } from '../errors/transient';
+import { errorReply } from './service-reply';
 
 /**
  * Around every service handler: continues the caller's trace from the NATS headers in a
@@ -50,11 +49,7 @@ export class RpcInterceptor implements NestInterceptor {
     try {
       return { ok: true, data: await lastValueFrom(next.handle(), { defaultValue: null }) };
     } catch (err) {
-      const typed = toParleyError(err);
-      if (typed.code === ErrorCode.UNKNOWN) this.logger.error(`${subject}: ${(err as Error).stack ?? String(err)}`);
-      else if (!(err instanceof ParleyError)) this.logger.warn(`${subject}: ${(err as Error).message ?? String(err)}`);
-      const error = { code: typed.code, message: typed.message };
-      return { ok: false, error: typed.retryAfterMs === undefined ? error : { ...error, retryAfterMs: typed.retryAfterMs } };
+      return errorReply(subject, err, this.logger);
     }
   }
 }

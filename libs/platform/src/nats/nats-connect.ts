@@ -1,0 +1,43 @@
+import { connect, type NatsConnection } from 'nats';
+import { NatsBus } from './nats-bus';
+import { DEFAULT_SERVICE_TIMEOUT_MS, ServiceClient } from './service-client';
+
+export interface NatsConnectOptions {
+  /** Comma-separated server URLs. */
+  servers: string;
+  /** Connection name shown by the NATS server (monitoring). */
+  name: string;
+}
+
+/** A connection with the settings of every Parley process (NatsModule's, and the standalone clients'). */
+export function connectNats(options: NatsConnectOptions): Promise<NatsConnection> {
+  return connect({
+    servers: options.servers.split(',').map((s) => s.trim()),
+    name: options.name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    pingInterval: 10_000,
+    // Every request would otherwise capture a stack trace (an Error per message on the hot path).
+    noAsyncTraces: true,
+  });
+}
+
+/** NatsModule's bus and service client outside a Nest app, on a connection of their own. */
+export interface NatsClients {
+  readonly bus: NatsBus;
+  readonly services: ServiceClient;
+  /** Delivers what is in flight, then closes the connection. */
+  close(): Promise<void>;
+}
+
+/** Connects the bus and a service client (test harnesses, tools): what an app gets injected, without Nest. */
+export async function connectNatsClients(options: NatsConnectOptions & { serviceTimeoutMs?: number }): Promise<NatsClients> {
+  const nc = await connectNats(options);
+  return {
+    bus: new NatsBus(nc),
+    services: new ServiceClient(nc, options.serviceTimeoutMs ?? DEFAULT_SERVICE_TIMEOUT_MS),
+    close: async () => {
+      if (!nc.isClosed()) await nc.drain();
+    },
+  };
+}
