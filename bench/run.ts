@@ -1,26 +1,40 @@
 import { parseArgs } from 'node:util';
+import { compare } from './compare';
 import type { ClientKind } from './lib/clients';
-import { fanout } from './fanout';
-import { idle } from './idle';
-import { p2p } from './p2p';
+import { startTarget, type Target, type TargetKind, type TargetOptions } from './lib/target';
+import { measureFanout, printFanout } from './workloads/fanout';
+import { measureIdle, printIdle } from './workloads/idle';
+import { measureLoginCost, printLoginCost } from './workloads/login-cost';
+import { measureLoginStorm, printLoginStorm } from './workloads/logins';
+import { measureOpenLoop, printOpenLoop } from './workloads/openloop';
+import { measureOffline, measureP2p, printP2p } from './workloads/p2p';
+import { measureReconnect, printReconnect } from './workloads/reconnect';
 
 /**
  * npm run bench -- <mode> [options]
- *   p2p       peer messages with receiver ack (default 200 pairs × 4 in flight, 10 s)
- *   latency   the same with 10 pairs × 1 in flight (p50/p99)
- *   offline   peer messages to logged-out receivers, then the flush at their login
- *   idle      RSS per idle logged-in connection (default 2000 connections on one gateway)
- *   fanout    one channel of --members (2000) over two gateways, --senders (1) × --window (4) messages in flight
- * --client wire (default: the bare protocol, a lean load generator) or sdk (the real SDK in this process)
+ *   p2p        peer messages with receiver ack (default 200 pairs × 4 in flight, 10 s)
+ *   latency    the same with 10 pairs × 1 in flight (p50/p99)
+ *   openloop   peer messages at a fixed --rate (1000/s) over --pairs (50): p50/p99/max from the due time
+ *   offline    peer messages to logged-out receivers, then the flush at their login (Parley only)
+ *   idle       RSS, heap after GC and idle CPU per logged-in connection on one gateway (--connections 2000;
+ *              figures at 10000 on the way when more); loopback source addresses rotate past the ~28k ports of one
+ *   fanout     one channel of --members (2000) over two gateways, --senders (1) × --window (4) messages in flight
+ *   logincost  CPU of opening + logging in one connection (--logins 1000): gateways, services, Postgres
+ *   logins     a login storm of --rate (200) logins/s for --seconds while --p2p-rate (1000) peer msg/s flow
+ *   reconnect  a gateway holding --sessions (5000) is SIGKILLed; the curve of sessions back on the other one
+ *   compare    the baseline pipe (bench/baseline) and Parley, alternately, --runs (3) times each: medians and ratios
+ * --target parley (default) | pipe: what the modes above run against (compare runs both)
+ * --client wire (default: the bare protocol, a lean load generator) | sdk (the real SDK; p2p, latency, offline on Parley)
  */
 async function main(): Promise<void> {
   const [mode = 'p2p', ...rest] = process.argv.slice(2);
   const { values } = parseArgs({
     args: rest,
     options: {
+      target: { type: 'string', default: 'parley' },
       pairs: { type: 'string' },
       inflight: { type: 'string' },
-      seconds: { type: 'string', default: '10' },
+      seconds: { type: 'string' },
       warmup: { type: 'string', default: '2' },
       bytes: { type: 'string', default: '64' },
       client: { type: 'string', default: 'wire' },
@@ -28,24 +42,74 @@ async function main(): Promise<void> {
       members: { type: 'string', default: '2000' },
       senders: { type: 'string', default: '1' },
       window: { type: 'string', default: '4' },
+      rate: { type: 'string' },
+      'p2p-rate': { type: 'string', default: '1000' },
+      logins: { type: 'string', default: '1000' },
+      sessions: { type: 'string', default: '5000' },
+      runs: { type: 'string', default: '3' },
+      'idle-connections': { type: 'string', default: '2000' },
     },
   });
   const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
   if (values.client !== 'wire' && values.client !== 'sdk') throw new Error('--client wire|sdk');
-  const common = { seconds: num(values.seconds, 10), warmup: num(values.warmup, 2), bytes: num(values.bytes, 64), client: values.client as ClientKind };
+  if (values.target !== 'parley' && values.target !== 'pipe') throw new Error('--target parley|pipe');
+  const kind = values.target as TargetKind;
+  const client = values.client as ClientKind;
+  if (client === 'sdk' && kind === 'pipe') throw new Error('--client sdk runs against Parley only');
+  const common = { seconds: num(values.seconds, 10), warmup: num(values.warmup, 2), bytes: num(values.bytes, 64) };
+  const run = async (o: TargetOptions, body: (t: Target) => Promise<void>) => {
+    const target = await startTarget(kind, o);
+    try {
+      await body(target);
+    } finally {
+      await target.stop();
+    }
+  };
   switch (mode) {
     case 'p2p':
-      return p2p({ ...common, pairs: num(values.pairs, 200), inflight: num(values.inflight, 4), offline: false });
-    case 'latency':
-      return p2p({ ...common, pairs: num(values.pairs, 10), inflight: num(values.inflight, 1), offline: false });
+    case 'latency': {
+      const o = { ...common, client, pairs: num(values.pairs, mode === 'p2p' ? 200 : 10), inflight: num(values.inflight, mode === 'p2p' ? 4 : 1) };
+      return run({ gateways: 2 }, async (t) => printP2p(t, o, await measureP2p(t, o)));
+    }
     case 'offline':
-      return p2p({ ...common, pairs: num(values.pairs, 200), inflight: num(values.inflight, 4), offline: true });
-    case 'fanout':
-      return fanout({ ...common, members: num(values.members, 2000), senders: num(values.senders, 1), window: num(values.window, 4) });
-    case 'idle':
-      return idle({ connections: num(values.connections, 2000), client: common.client });
+      if (kind !== 'parley') throw new Error('offline: Parley only (the pipe stores nothing)');
+      return run({ gateways: 2 }, (t) => measureOffline(t, { ...common, client, pairs: num(values.pairs, 200), inflight: num(values.inflight, 4) }));
+    case 'openloop': {
+      const o = { ...common, rate: num(values.rate, 1000), pairs: num(values.pairs, 50) };
+      return run({ gateways: 2 }, async (t) => printOpenLoop(t, o, await measureOpenLoop(t, o)));
+    }
+    case 'fanout': {
+      const o = { ...common, members: num(values.members, 2000), senders: num(values.senders, 1), window: num(values.window, 4) };
+      return run({ gateways: 2, channels: true }, async (t) => printFanout(t, o, await measureFanout(t, o)));
+    }
+    case 'idle': {
+      const connections = num(values.connections, 2000);
+      const o = { connections, checkpoints: [10_000], settleSeconds: num(values.seconds, 10) };
+      return run({ gateways: 1 }, async (t) => printIdle(t, o, await measureIdle(t, o)));
+    }
+    case 'logincost': {
+      const o = { logins: num(values.logins, 1000), parallel: 50 };
+      return run({ gateways: 2 }, async (t) => printLoginCost(t, o, await measureLoginCost(t, o)));
+    }
+    case 'logins': {
+      const o = { ...common, rate: num(values.rate, 200), p2pRate: num(values['p2p-rate'], 1000), pairs: num(values.pairs, 50) };
+      return run({ gateways: 2 }, async (t) => printLoginStorm(t, o, await measureLoginStorm(t, o)));
+    }
+    case 'reconnect':
+      return run({ gateways: 2 }, async (t) => printReconnect(t, await measureReconnect(t, { sessions: num(values.sessions, 5000), timeoutSeconds: 120 })));
+    case 'compare':
+      return compare({
+        runs: num(values.runs, 3),
+        seconds: num(values.seconds, 5),
+        warmup: common.warmup,
+        bytes: common.bytes,
+        idleConnections: num(values['idle-connections'], 2000),
+        logins: num(values.logins, 1000),
+        fanoutMembers: num(values.members, 2000),
+        openloopRate: num(values.rate, 1000),
+      });
     default:
-      throw new Error(`unknown bench mode "${mode}" (p2p, latency, offline, idle, fanout)`);
+      throw new Error(`unknown bench mode "${mode}" (p2p, latency, openloop, offline, idle, fanout, logincost, logins, reconnect, compare)`);
   }
 }
 

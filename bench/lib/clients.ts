@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { MessageKind, Op, PeerDelivery, Evt, type SendPeerResult } from '@parley/contracts';
 import AgoraRTM, { type RtmClient } from '@parley/sdk';
-import { WireClient } from '@parley/testing';
 import WebSocket from 'ws';
+import { LeanClient } from './lean-client';
 
 AgoraRTM.setWebSocketImplementation(WebSocket);
 // The bench measures the server, not agora-rtm's per-client message budget (180 per 3 s).
@@ -38,7 +38,7 @@ const DELIVERY: Record<number, Delivery> = {
 class WireBenchClient implements BenchClient {
   private seq = 0;
   constructor(
-    private readonly wire: WireClient,
+    private readonly wire: LeanClient,
     private readonly idPrefix: string,
   ) {}
   async send(peer: string, text: string, offline: boolean): Promise<Delivery> {
@@ -60,12 +60,32 @@ async function loginOne(kind: ClientKind, appId: string, uid: string, url: strin
     await client.login({ uid });
     return new SdkBenchClient(client);
   }
-  const wire = await WireClient.open(url, { keepFrames: false });
-  if (onPeerMessage) wire.onEvent = (evt) => evt === Evt.PEER_MESSAGE && onPeerMessage();
   const instanceId = randomBytes(6).toString('hex');
-  const [code] = await wire.request(Op.LOGIN, { appId, uid, instanceId });
-  if (code !== 0) throw new Error(`login of ${uid} failed with code ${code}`);
+  const wire = await loginLean(url, appId, uid, { instanceId, onEvent: onPeerMessage && ((evt) => evt === Evt.PEER_MESSAGE && onPeerMessage()) });
   return new WireBenchClient(wire, `${instanceId}-`);
+}
+
+/** Opens a lean client and logs `uid` in (listener attached first); fails unless the LOGIN succeeds. */
+export async function loginLean(
+  url: string,
+  appId: string,
+  uid: string,
+  o: { instanceId?: string; reconnect?: boolean; onEvent?: (evt: number, data: unknown) => void } = {},
+): Promise<LeanClient> {
+  const wire = await LeanClient.open(url);
+  wire.onEvent = o.onEvent;
+  const instanceId = o.instanceId ?? randomBytes(6).toString('hex');
+  const [code, data] = await wire
+    .request(Op.LOGIN, o.reconnect ? { appId, uid, instanceId, reconnect: true } : { appId, uid, instanceId })
+    .catch((err: Error) => {
+      wire.close();
+      throw err;
+    });
+  if (code !== 0) {
+    wire.close();
+    throw new Error(`login of ${uid} failed with code ${code}: ${JSON.stringify(data)}`);
+  }
+  return wire;
 }
 
 /** Logs in one client per uid, `parallel` at a time. */

@@ -1,10 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const TICKS_PER_SECOND = 100; // Linux USER_HZ
 
-/** CPU time (user + system) a process has used, in ms, from /proc/<pid>/stat. */
+/** CPU time (user + system) a process has used, in ms, from /proc/<pid>/stat; 0 when it is gone. */
 export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return 0;
+  }
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
@@ -16,4 +22,64 @@ export function rssKb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = /VmRSS:\s+(\d+) kB/.exec(status);
   return m ? Number(m[1]) : 0;
+}
+
+/**
+ * CPU ms per Postgres backend serving `database` (its process title names the database), or null
+ * when no Postgres process is visible from here (another host, another PID namespace).
+ */
+export function postgresBackendsCpu(database: string): Map<number, number> | null {
+  const found = new Map<number, number>();
+  let anyPostgres = false;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    let cmdline: string;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    anyPostgres = true;
+    // "postgres: 15/main: postgres parley_bench 127.0.0.1(51234) idle"
+    if (cmdline.split(' ').includes(database)) found.set(pid, cpuMs(pid));
+  }
+  return anyPostgres ? found : null;
+}
+
+/** CPU the backends used between two samples (a backend that appeared meanwhile counts from 0). */
+export function postgresSpent(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+  if (!before || !after) return null;
+  let ms = 0;
+  for (const [pid, cpu] of after) ms += cpu - (before.get(pid) ?? 0);
+  return ms;
+}
+
+/** The soft limit of open files of this process (every socket is one; a gateway child inherits it). */
+export function openFilesLimit(): number {
+  const m = /Max open files\s+(\d+|unlimited)/.exec(readFileSync('/proc/self/limits', 'utf8'));
+  return !m || m[1] === 'unlimited' ? Infinity : Number(m[1]);
+}
+
+export interface HeapFigures {
+  /** V8 heap in use after two full GCs, bytes. */
+  heapUsed: number;
+  /** Memory outside the V8 heap that JS objects hold (Buffers of sockets, …), bytes. */
+  external: number;
+  rss: number;
+}
+
+/** Asks a process running bench/lib/heap-hook.cjs for its heap after GC (SIGUSR2 → <dir>/<pid>.json). */
+export async function heapAfterGc(pid: number, dir: string, timeoutMs = 20_000): Promise<HeapFigures> {
+  const file = join(dir, `${pid}.json`);
+  const asked = Date.now();
+  process.kill(pid, 'SIGUSR2');
+  while (Date.now() - asked < timeoutMs) {
+    await new Promise((r) => setTimeout(r, 50));
+    if (!existsSync(file)) continue;
+    const figures = JSON.parse(readFileSync(file, 'utf8')) as HeapFigures & { at: number };
+    if (figures.at >= asked) return figures;
+  }
+  throw new Error(`process ${pid} did not report its heap (is bench/lib/heap-hook.cjs preloaded?)`);
 }

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { loginLean } from '../lib/clients';
+import type { LeanClient } from '../lib/lean-client';
+import { table } from '../lib/report';
+import { cpuSpent, type Target } from '../lib/target';
+import { sleep } from '../lib/time';
+
+export interface LoginCostOptions {
+  logins: number;
+  /** Logins in progress at once. */
+  parallel: number;
+}
+
+export interface LoginCostResult {
+  logins: number;
+  elapsed: number;
+  /** CPU µs per login (socket open + LOGIN answered), the idle background subtracted. */
+  gatewayUs: number;
+  servicesUs: number;
+  postgresUs: number | null;
+  totalUs: number;
+}
+
+const BACKGROUND_S = 2;
+const WARMUP_LOGINS = 200;
+
+/** CPU one opening + logging in of a connection costs: gateways, services and the bench database's Postgres backends. */
+export async function measureLoginCost(target: Target, o: LoginCostOptions): Promise<LoginCostResult> {
+  const urls = target.urls;
+  const tag = randomBytes(3).toString('hex');
+  const clients: LeanClient[] = [];
+  const loginAll = async (n: number, from: number) => {
+    let next = from;
+    const worker = async () => {
+      while (next < from + n) {
+        const i = next++;
+        clients[i] = await loginLean(urls[i % urls.length]!, target.appId, `login${i}-${tag}`);
+      }
+    };
+    await Promise.all(Array.from({ length: o.parallel }, worker));
+  };
+  try {
+    // Warm-up: the first logins of a fresh process pay for compiling their code paths.
+    await loginAll(WARMUP_LOGINS, 0);
+    // What the processes spend doing nothing (timers, heartbeats to presence): taken off the logins' figure.
+    const idle0 = target.cpu();
+    await sleep(BACKGROUND_S * 1000);
+    const idle = cpuSpent(idle0, target.cpu());
+    const cpu0 = target.cpu();
+    const t0 = performance.now();
+    await loginAll(o.logins, WARMUP_LOGINS);
+    await sleep(300); // work the logins set off after their answer (presence writes, …)
+    const spent = cpuSpent(cpu0, target.cpu());
+    const elapsed = (performance.now() - t0) / 1000;
+    const per = (total: number, background: number) => (Math.max(0, total - (background * spent.seconds) / idle.seconds) * 1000) / o.logins;
+    const pg = spent.postgres === null || idle.postgres === null ? null : per(spent.postgres, idle.postgres);
+    const r = { gatewayUs: per(spent.gateways, idle.gateways), servicesUs: per(spent.services, idle.services), postgresUs: pg };
+    return { logins: o.logins, elapsed, ...r, totalUs: r.gatewayUs + r.servicesUs + (pg ?? 0) };
+  } finally {
+    for (const c of clients) c?.close();
+  }
+}
+
+export function loginCostRows(target: Target, r: LoginCostResult): Array<[string, string]> {
+  return [
+    ['logins', `${r.logins} in ${r.elapsed.toFixed(1)} s (${(r.logins / r.elapsed).toFixed(0)}/s)`],
+    ['CPU / login, gateways', `${r.gatewayUs.toFixed(0)} µs`],
+    [
+      'CPU / login, services',
+      target.kind === 'pipe' ? 'none (the pipe has no services)' : `${r.servicesUs.toFixed(0)} µs (presence, plus channel when it runs)`,
+    ],
+    [
+      'CPU / login, Postgres',
+      target.kind === 'pipe' ? 'none (no database)' : r.postgresUs === null ? 'not measured (no Postgres process visible)' : `${r.postgresUs.toFixed(0)} µs`,
+    ],
+    ['CPU / login, total', `${r.totalUs.toFixed(0)} µs`],
+  ];
+}
+
+export function printLoginCost(target: Target, o: LoginCostOptions, r: LoginCostResult): void {
+  console.log(
+    `\nlogin cost (${target.kind}): ${o.logins} connections opened and logged in (after 200 for warm-up), ${o.parallel} at a time, over ${target.urls.length} gateways`,
+  );
+  console.log(table(loginCostRows(target, r)));
+}

@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { loginLean } from '../lib/clients';
+import type { LeanClient } from '../lib/lean-client';
+import { fmt, percentiles, table } from '../lib/report';
+import { cpuSpent, type CpuSpent, type Target } from '../lib/target';
+import { sleep } from '../lib/time';
+import { OpenLoopTraffic, type OpenLoopFigures } from './openloop';
+
+export interface LoginStormOptions {
+  /** Logins per second asked for (new sockets, spread over the gateways). */
+  rate: number;
+  seconds: number;
+  warmup: number;
+  /** Background peer messages per second (open loop) during both phases. */
+  p2pRate: number;
+  pairs: number;
+  bytes: number;
+}
+
+/** Logins in progress at once; a storm beyond what the server answers is counted as behind, not queued without bound. */
+const IN_PROGRESS_MAX = 2_000;
+const WARMUP_LOGINS = 200;
+
+export interface LoginStormResult {
+  quiet: { cpu: CpuSpent; p2p: OpenLoopFigures };
+  storm: { cpu: CpuSpent; p2p: OpenLoopFigures };
+  loginsOk: number;
+  loginsFailed: number;
+  /** Logins due but not started: IN_PROGRESS_MAX were waiting already. */
+  behind: number;
+  loginP50: number;
+  loginP99: number;
+}
+
+/**
+ * A login storm through the gateways while peer messages flow: a quiet phase (messages only), then
+ * the same with `rate` logins/s. CPU per login is the storm phase's CPU minus the quiet phase's, per
+ * login that completed.
+ */
+export async function measureLoginStorm(target: Target, o: LoginStormOptions): Promise<LoginStormResult> {
+  const urls = target.urls;
+  const tag = randomBytes(3).toString('hex');
+  const traffic = await OpenLoopTraffic.start(target, { rate: o.p2pRate, pairs: o.pairs, bytes: o.bytes });
+  const clients: LeanClient[] = [];
+  let inProgress = 0;
+  try {
+    // The first logins of a fresh process pay for compiling their code paths: not part of a storm's cost.
+    for (let i = 0; i < WARMUP_LOGINS; i += 50) {
+      clients.push(...(await Promise.all(Array.from({ length: 50 }, (_, k) => loginLean(urls[k % urls.length]!, target.appId, `warm${i + k}-${tag}`)))));
+    }
+    await sleep(o.warmup * 1000);
+    traffic.mark();
+    const q0 = target.cpu();
+    await sleep(o.seconds * 1000);
+    const quiet = { cpu: cpuSpent(q0, target.cpu()), p2p: traffic.figures() };
+
+    traffic.mark();
+    const s0 = target.cpu();
+    const t0 = performance.now();
+    let started = 0;
+    let ok = 0;
+    let failed = 0;
+    let behind = 0;
+    let storming = true;
+    const latencies: number[] = [];
+    const timer = setInterval(() => {
+      const due = Math.floor(((performance.now() - t0) / 1000) * o.rate);
+      for (; started < due; started++) {
+        if (inProgress >= IN_PROGRESS_MAX) {
+          behind++;
+          continue;
+        }
+        const i = started;
+        const dueAt = t0 + (i * 1000) / o.rate;
+        inProgress++;
+        loginLean(urls[i % urls.length]!, target.appId, `storm${i}-${tag}`).then(
+          (c) => {
+            inProgress--;
+            clients.push(c);
+            if (!storming) return;
+            ok++;
+            latencies.push(performance.now() - dueAt);
+          },
+          () => {
+            inProgress--;
+            if (storming) failed++;
+          },
+        );
+      }
+    }, 1);
+    await sleep(o.seconds * 1000);
+    clearInterval(timer);
+    storming = false;
+    const storm = { cpu: cpuSpent(s0, target.cpu()), p2p: traffic.figures() };
+    const { p50, p99 } = percentiles(latencies);
+    return { quiet, storm, loginsOk: ok, loginsFailed: failed, behind, loginP50: p50, loginP99: p99 };
+  } finally {
+    const deadline = Date.now() + 15_000;
+    while (inProgress > 0 && Date.now() < deadline) await sleep(20);
+    await traffic.stop();
+    for (const c of clients) c.close();
+  }
+}
+
+export function printLoginStorm(target: Target, o: LoginStormOptions, r: LoginStormResult): void {
+  // Storm CPU minus what the quiet phase spent in as long; not clipped: a negative figure means the machine's noise is larger than the logins' cost.
+  const perLogin = (storm: number | null, quiet: number | null) =>
+    storm === null || quiet === null ? null : ((storm - (quiet * r.storm.cpu.seconds) / r.quiet.cpu.seconds) * 1000) / Math.max(1, r.loginsOk);
+  const pct = (ms: number | null, seconds: number) => (ms === null ? '?' : `${(ms / 10 / seconds).toFixed(0)}%`);
+  const cpu = (v: number | null, quiet: number | null, storm: number | null, none: string) =>
+    v === null ? none : `${v.toFixed(0)} µs  (CPU ${pct(quiet, r.quiet.cpu.seconds)} quiet → ${pct(storm, r.storm.cpu.seconds)} storm)`;
+  const gw = cpu(perLogin(r.storm.cpu.gateways, r.quiet.cpu.gateways), r.quiet.cpu.gateways, r.storm.cpu.gateways, '?');
+  const svc = cpu(perLogin(r.storm.cpu.services, r.quiet.cpu.services), r.quiet.cpu.services, r.storm.cpu.services, '?');
+  const pg = cpu(
+    perLogin(r.storm.cpu.postgres, r.quiet.cpu.postgres),
+    r.quiet.cpu.postgres,
+    r.storm.cpu.postgres,
+    'not measured (no Postgres process visible)',
+  );
+  const p2p = (f: OpenLoopFigures) => `p50 ${fmt.ms(f.p50)}  p99 ${fmt.ms(f.p99)}  max ${fmt.ms(f.max)} (${f.acked} acked, ${f.failed} not)`;
+  console.log(
+    `\nlogins (${target.kind}): ${o.rate} logins/s asked for over ${target.urls.length} gateways for ${o.seconds} s, while ${o.p2pRate} peer msg/s flow (open loop)`,
+  );
+  console.log(
+    table([
+      [
+        'logins achieved',
+        `${(r.loginsOk / r.storm.cpu.seconds).toFixed(0)}/s (${r.loginsOk} ok, ${r.loginsFailed} failed, ${r.behind} not started: ${IN_PROGRESS_MAX} waiting; after ${WARMUP_LOGINS} warm-up logins)`,
+      ],
+      ['login latency', `p50 ${fmt.ms(r.loginP50)}  p99 ${fmt.ms(r.loginP99)} (from due time to LOGIN answered)`],
+      ['CPU / login, gateways', gw],
+      ['CPU / login, presence', target.kind === 'pipe' ? 'none (the pipe has no services)' : svc],
+      ['CPU / login, Postgres', target.kind === 'pipe' ? 'none (no database)' : pg],
+      ['P2P before the storm', p2p(r.quiet.p2p)],
+      ['P2P during the storm', p2p(r.storm.p2p)],
+    ]),
+  );
+}
