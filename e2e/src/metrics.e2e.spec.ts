@@ -59,7 +59,7 @@ describe('metrics of a running stack', () => {
 
   beforeAll(async () => {
     s3 = await startTestS3();
-    // No invitation service: the gateways' invitation sync at login fails with UNAVAILABLE (a failure to count).
+    // No invitation service: an invitation alice sends fails with UNAVAILABLE (a failure to count).
     stack = await Stack.start({
       replicas: { gateway: 2, presence: 1, channel: 1, media: 1, attributes: 1 },
       env: FAST_TIMERS,
@@ -100,13 +100,18 @@ describe('metrics of a running stack', () => {
     // A file up through gateway A, down through gateway B.
     const file = await alice.createFileMessageByUploading(new Uint8Array(200_000).fill(1));
     expect((await bob.downloadMediaToMemory(file.mediaId)).byteLength).toBe(200_000);
+    // An invitation with no invitation service running: the request fails (UNAVAILABLE).
+    const invitation = alice.createLocalInvitation('bob');
+    const failed = new Promise((resolve) => invitation.on('LocalInvitationFailure', resolve));
+    invitation.send();
+    await failed;
 
     // Gateway A: alice's side.
     const a = await waitFor(
       async () => {
         const s = await scrape('gateway', 0);
-        // The raw socket's close and the invitation sync after the login settle asynchronously.
-        return s.value('parley_gateway_connections') === 1 && s.value('parley_nats_request_failures_total', { operation: 'invitation.sync' }) ? s : undefined;
+        // The raw socket's close settles asynchronously.
+        return s.value('parley_gateway_connections') === 1 && s.value('parley_nats_request_failures_total', { operation: 'invitation.create' }) ? s : undefined;
       },
       { what: 'gateway A settled' },
     );
@@ -135,7 +140,7 @@ describe('metrics of a running stack', () => {
     expect(a.value('parley_nats_request_duration_seconds_count', { operation: 'presence.register' })).toBe(1);
     expect(a.value('parley_nats_request_duration_seconds_count', { operation: 'presence.offline.store' })).toBe(1);
     expect(a.value('parley_nats_request_duration_seconds_count', { operation: 'media.upload' })).toBeGreaterThanOrEqual(2);
-    expect(a.value('parley_nats_request_failures_total', { operation: 'invitation.sync', error: 'UNAVAILABLE' })).toBeGreaterThanOrEqual(1);
+    expect(a.value('parley_nats_request_failures_total', { operation: 'invitation.create', error: 'UNAVAILABLE' })).toBeGreaterThanOrEqual(1);
     expect(a.text).not.toContain(stack.prefix);
     expect(a.text).not.toContain(app.appId);
     expect(a.text).not.toMatch(/alice|bob|metrics-room/);

@@ -176,4 +176,16 @@ describe('UserAttributesService (Postgres)', () => {
     expect(await stored('recent')).toEqual({ a: '1' });
     expect(await get('live')).toEqual({ a: '1' });
   });
+
+  it('checks before it sweeps: attributes without a set alone are found, and finding nothing opens no transaction', async () => {
+    await waitFor(async () => (await sut.sweep()) === 0 && (await stored('setless2')).a === undefined, { what: 'nothing left to sweep' });
+    const transaction = jest.spyOn(prisma, '$transaction');
+    expect(await sut.sweep()).toBe(0);
+    expect(transaction).not.toHaveBeenCalled(); // an idle sweep is one read
+
+    await prisma.$executeRaw`INSERT INTO user_attributes (app_id, uid, key, value) VALUES (${appId}, 'setless2', 'a', '1')`;
+    await waitFor(async () => (await sut.sweep(), (await stored('setless2')).a === undefined), { what: 'the sweep', timeoutMs: 4_000 });
+    expect(transaction).toHaveBeenCalled();
+    transaction.mockRestore();
+  });
 });

@@ -46,15 +46,35 @@ describe('MembersRepository (Postgres)', () => {
     const s1 = session();
     await sut.join(appId, c, 'x' as Uid, s1, 'gw');
     const before = Date.now();
-    const due = (await sut.takeCountsDue(1_000, 3_000, 512)).filter((d) => d.appId === appId && d.channelId === 'ticks');
+    const due = (await sut.takeCountsDue(1_000, 3_000, 512)).due.filter((d) => d.appId === appId && d.channelId === 'ticks');
     expect(due).toEqual([{ appId, channelId: 'ticks', count: 1, ts: expect.any(Number) }]);
     // the database's publish time (same host clock): what MemberCountUpdated carries as `ts`
     expect(Math.abs((due[0]?.ts ?? 0) - before)).toBeLessThan(60_000);
     await sut.join(appId, c, 'y' as Uid, session(), 'gw');
-    expect((await sut.takeCountsDue(1_000, 3_000, 512)).filter((d) => d.channelId === 'ticks' && d.appId === appId)).toEqual([]); // within 1 s
+    const held = await sut.takeCountsDue(1_000, 3_000, 512);
+    expect(held.due.filter((d) => d.channelId === 'ticks' && d.appId === appId)).toEqual([]); // within 1 s
+    // … and the leader learns when it comes due instead of polling
+    expect(held.nextDueMs).not.toBeNull();
+    expect(held.nextDueMs).toBeLessThanOrEqual(1_000);
+    await new Promise((r) => setTimeout(r, held.nextDueMs!));
+    const later = await sut.takeCountsDue(1_000, 3_000, 512);
+    expect(later.due.filter((d) => d.channelId === 'ticks' && d.appId === appId)).toEqual([{ appId, channelId: 'ticks', count: 2, ts: expect.any(Number) }]);
     await sut.join(appId, 'other' as ChannelId, 'x' as Uid, session(), 'gw'); // a newer session of x
     expect((await sut.leaveSession(appId, 'x' as Uid, s1)).map((r) => r.channelId)).toEqual(['ticks']);
     expect((await sut.counts(appId, ['other'])).get('other')).toBe(1);
+  });
+
+  it('answers no next due time when no changed count waits', async () => {
+    const c = 'settled' as ChannelId;
+    await sut.join(appId, c, 'z' as Uid, session(), 'gw');
+    // Counts waiting for their interval (this test file's, others' on this database) come due within 3 s: take them until none waits.
+    let taken = await sut.takeCountsDue(1_000, 3_000, 512);
+    while (taken.nextDueMs !== null) {
+      await new Promise((r) => setTimeout(r, taken.nextDueMs!));
+      taken = await sut.takeCountsDue(1_000, 3_000, 512);
+    }
+    expect(taken.nextDueMs).toBeNull();
+    expect((await sut.takeCountsDue(1_000, 3_000, 512)).due.filter((d) => d.appId === appId)).toEqual([]);
   });
 
   it('removes memberships of users without a session', async () => {

@@ -127,9 +127,10 @@ export class InvitationHarness {
     const nats = await connectNatsClients({ servers: NATS_URL, name: `invitation-test-replica-${this.replicas.length}` });
     const repository = new InvitationsRepository(prisma);
     const notifier = new InvitationNotifier(nats.bus);
+    const watch = new InvitationWatchService(repository, notifier, nats.bus, config);
     const replica: Replica = {
-      service: new InvitationsService(repository, notifier, nats.services, config),
-      watch: new InvitationWatchService(repository, notifier, nats.bus, config),
+      service: new InvitationsService(repository, notifier, watch, nats.services, config),
+      watch,
       prisma,
       nats,
     };

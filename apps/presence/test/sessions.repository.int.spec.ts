@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AppId, GatewayId, SessionId, Uid } from '@parley/contracts';
 import { PrismaService } from '@parley/platform';
 import { testDatabaseUrl } from '@parley/testing';
-import { SessionsRepository } from '../src/sessions/sessions.repository';
+import { RegisterBatcher } from '../src/sessions/register-batcher';
+import { SessionsRepository, type SessionRegistration } from '../src/sessions/sessions.repository';
 
 /** "Medium" test: the registry's SQL against the real Postgres test database. */
 describe('SessionsRepository (Postgres)', () => {
@@ -19,6 +20,7 @@ describe('SessionsRepository (Postgres)', () => {
 
   afterAll(async () => {
     await prisma.$executeRaw`DELETE FROM sessions WHERE app_id = ${appId}`;
+    await prisma.$executeRaw`DELETE FROM offline_messages WHERE app_id = ${appId}`;
     await prisma.$executeRaw`DELETE FROM gateways WHERE id LIKE 'test-gw-%'`;
     await prisma.$disconnect();
   });
@@ -39,6 +41,64 @@ describe('SessionsRepository (Postgres)', () => {
     expect(new Set(results.map((r) => r.epoch)).size).toBe(8);
     const rows = await sut.statuses(appId, ['race']);
     expect(rows).toHaveLength(1);
+  });
+
+  it('registers many logins with one statement, each with its own epoch, previous instance and offline mail', async () => {
+    await sut.register(appId, 'many-b' as Uid, sid(), 'old-b', gw);
+    const stored = { appId, fromUid: 'x', payload: Buffer.from([1]) };
+    await prisma.offlineMessage.create({ data: { ...stored, uid: 'many-c', messageId: 'm1', expiresAt: new Date(Date.now() + 60_000) } });
+    await prisma.offlineMessage.create({ data: { ...stored, uid: 'many-d', messageId: 'm2', expiresAt: new Date(Date.now() - 1_000) } });
+    const logins: SessionRegistration[] = ['many-a', 'many-b', 'many-c', 'many-d'].map((uid) => ({
+      appId,
+      uid: uid as Uid,
+      sessionId: sid(),
+      instanceId: `new-${uid}`,
+      gatewayId: gw,
+    }));
+    const results = await sut.registerMany(logins);
+    expect(results.map((r) => [r.previousInstanceId, r.won, r.offlineStored])).toEqual([
+      [null, true, false],
+      ['old-b', true, false],
+      [null, true, true],
+      [null, true, false], // expired: nothing to fetch
+    ]);
+    expect(new Set(results.map((r) => r.epoch)).size).toBe(4);
+    const rows = await sut.statuses(appId, ['many-a', 'many-b', 'many-c', 'many-d']);
+    expect(new Map(rows.map((r) => [r.uid, Number(r.statusSeq)]))).toEqual(new Map(logins.map((l, i) => [l.uid, results[i]!.epoch])));
+  });
+
+  it("creates a login's gateway row when missing and leaves an existing one alone (heartbeats keep it fresh)", async () => {
+    const fresh = `test-gw-fresh-${randomBytes(3).toString('hex')}` as GatewayId;
+    await sut.register(appId, 'gw-a' as Uid, sid(), 'i', fresh);
+    const [created] = await prisma.$queryRaw<{ heartbeat_at: Date }[]>`SELECT heartbeat_at FROM gateways WHERE id = ${fresh}`;
+    expect(created).toBeDefined();
+    await prisma.$executeRaw`UPDATE gateways SET heartbeat_at = now() - interval '3 seconds' WHERE id = ${fresh}`;
+    const [before] = await prisma.$queryRaw<{ heartbeat_at: Date }[]>`SELECT heartbeat_at FROM gateways WHERE id = ${fresh}`;
+    await sut.register(appId, 'gw-b' as Uid, sid(), 'i', fresh);
+    const [after] = await prisma.$queryRaw<{ heartbeat_at: Date }[]>`SELECT heartbeat_at FROM gateways WHERE id = ${fresh}`;
+    expect(after!.heartbeat_at).toEqual(before!.heartbeat_at);
+    await prisma.$executeRaw`DELETE FROM sessions WHERE gateway_id = ${fresh}`; // not for the sweep test below
+  });
+
+  it('lets the highest epoch win when statements race on one uid, and tells the others they lost', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => sut.register(appId, 'racer' as Uid, sid(), `inst-${i}`, gw)));
+    const highest = Math.max(...results.map((r) => r.epoch));
+    const [row] = await sut.statuses(appId, ['racer']);
+    expect(Number(row!.statusSeq)).toBe(highest);
+    expect(results.find((r) => r.epoch === highest)!.won).toBe(true);
+    // A loser never overwrote a newer login: every login that lost is older than the one kept.
+    for (const r of results.filter((x) => !x.won)) expect(r.epoch).toBeLessThan(highest);
+  });
+
+  it('settles concurrent logins of one uid batched together: the last wins with the highest epoch', async () => {
+    const batcher = new RegisterBatcher((logins) => sut.registerMany(logins), { delayMs: 5, max: 100, writers: 2 });
+    const login = (uid: string, i: number) => batcher.register({ appId, uid: uid as Uid, sessionId: sid(), instanceId: `b-${i}`, gatewayId: gw });
+    const results = await Promise.all([login('twice', 0), login('other', 1), login('twice', 2), login('twice', 3)]);
+    const twice = [results[0]!, results[2]!, results[3]!];
+    expect(twice.map((r) => r.previousInstanceId)).toEqual([null, 'b-0', 'b-2']);
+    expect(twice[2]!.epoch).toBe(Math.max(...twice.map((r) => r.epoch)));
+    const [row] = await sut.statuses(appId, ['twice']);
+    expect(Number(row!.statusSeq)).toBe(twice[2]!.epoch);
   });
 
   it('unregisters only the current session of a uid', async () => {

@@ -21,3 +21,4 @@ export * from './nats/nats-bus';
 export * from './nats/interest-registry';
 export * from './nats/nats-connect';
 export * from './nats/service-reply';
+export * from './timers/alarm';

@@ -19,8 +19,12 @@ const schema = z.object({
   CHANNEL_ATTRS_MAX_BYTES: env.int(ATTRIBUTE_LIMITS.CHANNEL_MAX_BYTES, 1),
   /** Keys one get-by-keys or delete call may name. */
   ATTR_KEYS_PER_CALL: env.int(ATTRIBUTE_LIMITS.KEYS_PER_CALL, 1),
-  /** How often each replica removes user attribute sets whose login has ended (idempotent across replicas). */
-  USER_ATTRS_SWEEP_MS: env.int(10_000, 100),
+  /**
+   * How often (± 20 %) each replica removes user attribute sets whose login has ended without a
+   * logout (idempotent across replicas; a check that finds none is one read). Such a set goes within
+   * 60 s of idleness + this × 1.2.
+   */
+  USER_ATTRS_SWEEP_MS: env.int(30_000, 100),
 });
 
 export type AttributesConfig = z.infer<typeof schema>;

@@ -69,9 +69,11 @@ export class UserAttributesRepository {
   /**
    * Deletes sets whose login has no session any more and that were not written for `idleMs` (a write
    * can come just before its session is registered), then attributes without a set. One replica at a
-   * time (an advisory lock), the others skip; returns the number of sets removed.
+   * time (an advisory lock), the others skip; returns the number of sets removed. When there is
+   * nothing to delete (the usual case) it is one read, without a transaction.
    */
   async sweepOrphans(idleMs: number): Promise<number> {
+    if (!(await this.hasOrphans(idleMs))) return 0;
     return this.prisma.$transaction(async (tx) => {
       const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${SWEEP_LOCK}) AS locked`;
       if (!lock!.locked) return 0;
@@ -91,6 +93,21 @@ export class UserAttributesRepository {
         WHERE NOT EXISTS (SELECT 1 FROM user_attribute_sets s WHERE s.app_id = a.app_id AND s.uid = a.uid)`;
       return gone!.n;
     }, TX_OPTIONS);
+  }
+
+  /** Whether sweepOrphans would delete anything (the same conditions, read only). */
+  private async hasOrphans(idleMs: number): Promise<boolean> {
+    const idle = `${idleMs} milliseconds`;
+    const [row] = await this.prisma.$queryRaw<{ any: boolean }[]>`
+      SELECT EXISTS (
+          SELECT 1 FROM user_attribute_sets s
+          WHERE s.updated_at < now() - ${idle}::interval
+            AND NOT EXISTS (SELECT 1 FROM session_registry x WHERE x.app_id = s.app_id AND x.uid = s.uid AND x.instance_id = s.instance_id)
+        ) OR EXISTS (
+          SELECT 1 FROM user_attributes a
+          WHERE NOT EXISTS (SELECT 1 FROM user_attribute_sets s WHERE s.app_id = a.app_id AND s.uid = a.uid)
+        ) AS any`;
+    return row?.any === true;
   }
 
   private async current(tx: Tx, appId: AppId, uid: Uid): Promise<Map<string, string>> {

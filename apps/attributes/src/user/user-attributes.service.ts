@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ID_LIMITS, ErrorCode, ParleyError, requireAppId, requireUid, type AttributesMap } from '@parley/contracts';
 import { type UserAttrsGetRequest, type UserAttrsGoneRequest, type UserAttrsWriteRequest } from '@parley/contracts/internal';
+import { Alarm, jittered } from '@parley/platform';
 import { ATTRIBUTES_CONFIG, type AttributesConfig } from '../config/attributes.config';
 import { checkMerged, parseChange, parseKeyFilter, userLimits, type AttributeLimits } from '../rules/attribute-rules';
 import { UserAttributesRepository } from './user-attributes.repository';
@@ -21,7 +22,10 @@ function requireInstanceId(value: unknown): string {
 export class UserAttributesService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(UserAttributesService.name);
   private readonly limits: AttributeLimits;
-  private sweeper?: NodeJS.Timeout;
+  private readonly sweeper = new Alarm(() => {
+    void this.sweep();
+    this.sweeper.in(jittered(this.config.USER_ATTRS_SWEEP_MS));
+  });
 
   constructor(
     private readonly repository: UserAttributesRepository,
@@ -52,12 +56,13 @@ export class UserAttributesService implements OnApplicationBootstrap, OnApplicat
   }
 
   onApplicationBootstrap(): void {
-    this.sweeper = setInterval(() => void this.sweep(), this.config.USER_ATTRS_SWEEP_MS);
-    this.sweeper.unref();
+    // At once: what was left while no replica ran goes now (and the database client is warm before the first request).
+    void this.sweep();
+    this.sweeper.in(jittered(this.config.USER_ATTRS_SWEEP_MS));
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.sweeper);
+    this.sweeper.cancel();
   }
 
   /** Removes sets whose login ended without a userGone (a gateway died, a message was lost). */

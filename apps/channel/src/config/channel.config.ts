@@ -13,13 +13,25 @@ const schema = z.object({
   COUNT_INTERVAL_MS: env.int(1_000, 50),
   /** … and at most once per this above it. */
   COUNT_INTERVAL_LARGE_MS: env.int(3_000, 50),
-  /** How often the leader checks counts and memberships of users who went offline. */
+  /**
+   * Shortest time between two leader ticks (counts due, memberships of users who went offline): a
+   * count is published at most this late after it is due. The leader ticks only when a count changed,
+   * a changed count comes due, or its safety sweep runs.
+   */
   LEADER_TICK_MS: env.int(250, 20),
   /**
-   * How often each replica checks that the recovery stream exists and creates it again if not (a
-   * NATS restart drops memory streams; a reconnect also triggers the check at once).
+   * The leader's safety sweep (± 20 %): a tick even though nothing was announced, for a change whose
+   * announcement was lost (a replica died between its commit and its NOTIFY) and for memberships of
+   * users whose went-offline event no channel replica received. Their worst-case delay is this × 1.2.
    */
-  RECOVERY_STREAM_CHECK_MS: env.int(5_000, 100),
+  LEADER_SWEEP_MS: env.int(10_000, 100),
+  /**
+   * How often (± 20 %) each replica checks that the recovery stream exists and creates it again if
+   * not. A NATS restart drops memory streams, and the reconnect that follows triggers the check at
+   * once; this covers a stream lost without a reconnect of this replica (deleted, or lost with
+   * another server of a cluster): messages of at most this × 1.2 are then not recoverable.
+   */
+  RECOVERY_STREAM_CHECK_MS: env.int(30_000, 100),
 });
 
 export type ChannelConfig = z.infer<typeof schema>;

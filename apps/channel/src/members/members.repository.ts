@@ -31,6 +31,13 @@ const COUNT_DOWN = Prisma.sql`
   SELECT g.app_id, g.channel_id, g.uid, COALESCE(c.member_count, 0) AS member_count
   FROM gone g LEFT JOIN counted c ON c.app_id = g.app_id AND c.channel_id = g.channel_id`;
 
+export interface CountsDue {
+  /** Counts to publish now (they are marked published). */
+  due: ChannelCount[];
+  /** In how many ms the next changed count comes due; null when no change waits. */
+  nextDueMs: number | null;
+}
+
 export interface RemovedMember {
   appId: string;
   channelId: string;
@@ -126,15 +133,36 @@ export class MembersRepository {
 
   /**
    * Channels whose count changed since it was last published and whose interval has passed; marks
-   * them published in the same statement (one leader runs this).
+   * them published in the same statement (one leader runs this). Also answers when the next of the
+   * changed channels still inside their interval comes due (`nextDueMs`, null: none waits), so the
+   * leader sleeps until then instead of polling.
    */
-  async takeCountsDue(smallMs: number, largeMs: number, largeAbove: number): Promise<ChannelCount[]> {
-    const rows = await this.prisma.$queryRaw<{ app_id: string; channel_id: string; member_count: number; ts: number }[]>`
-      UPDATE channels SET count_published_at = now()
-      WHERE count_changed_at > count_published_at
-        AND count_published_at <= now() - (CASE WHEN member_count > ${largeAbove}::int THEN ${largeMs}::int ELSE ${smallMs}::int END) * interval '1 millisecond'
-      RETURNING app_id, channel_id, member_count, (extract(epoch from count_published_at) * 1000)::float8 AS ts`;
-    return rows.map((r) => ({ appId: r.app_id, channelId: r.channel_id, count: r.member_count, ts: Math.round(r.ts) }));
+  async takeCountsDue(smallMs: number, largeMs: number, largeAbove: number): Promise<CountsDue> {
+    const interval = Prisma.sql`(CASE WHEN member_count > ${largeAbove}::int THEN ${largeMs}::int ELSE ${smallMs}::int END) * interval '1 millisecond'`;
+    // `waiting` reads the snapshot from before `due`'s update: the rows `due` takes are excluded by
+    // the opposite interval condition, not by their new publish time.
+    const rows = await this.prisma.$queryRaw<
+      { app_id: string | null; channel_id: string | null; member_count: number | null; ts: number | null; next_ms: number | null }[]
+    >`
+      WITH due AS (
+        UPDATE channels SET count_published_at = now()
+        WHERE count_changed_at > count_published_at AND count_published_at <= now() - ${interval}
+        RETURNING app_id, channel_id, member_count, (extract(epoch from count_published_at) * 1000)::float8 AS ts
+      ), waiting AS (
+        SELECT (extract(epoch FROM min(count_published_at + ${interval}) - now()) * 1000)::float8 AS next_ms
+        FROM channels WHERE count_changed_at > count_published_at AND count_published_at > now() - ${interval}
+      )
+      SELECT d.app_id, d.channel_id, d.member_count, d.ts, w.next_ms FROM waiting w LEFT JOIN due d ON true`;
+    const due = rows
+      .filter((r) => r.app_id !== null)
+      .map((r) => ({ appId: r.app_id!, channelId: r.channel_id!, count: r.member_count!, ts: Math.round(r.ts!) }));
+    const next = rows[0]?.next_ms;
+    return { due, nextDueMs: next === null || next === undefined ? null : Math.max(0, Math.ceil(next)) };
+  }
+
+  /** Wakes the channel leader, which LISTENs on `channel` (sent by a replica that is not the leader). */
+  async notifyCountsChanged(channel: string): Promise<void> {
+    await this.prisma.$executeRaw`SELECT pg_notify(${channel}, '')`;
   }
 
   /** Empty channels whose last count went out a while ago. */

@@ -24,6 +24,7 @@ import {
 } from '@parley/contracts/internal';
 import { NatsBus } from '@parley/platform';
 import { CHANNEL_CONFIG, type ChannelConfig } from '../config/channel.config';
+import { CountSignal } from './count-signal';
 import { MembersRepository, type RemovedMember } from './members.repository';
 
 const MAX_COUNT_IDS = 32;
@@ -38,6 +39,7 @@ export class MembersService {
   constructor(
     private readonly repository: MembersRepository,
     private readonly bus: NatsBus,
+    private readonly countSignal: CountSignal,
     @Inject(CHANNEL_CONFIG) private readonly config: ChannelConfig,
   ) {}
 
@@ -45,7 +47,10 @@ export class MembersService {
     const { appId, ch, uid } = ids(req?.appId, req?.ch, req?.uid);
     const { joined, count } = await this.repository.join(appId, ch, uid, req.sessionId, req.gatewayId);
     // A member rejoining after a short drop was never gone: its peers see nothing.
-    if (joined) this.memberEvent(ChanMsgKind.MEMBER_JOINED, appId, ch, uid, count);
+    if (joined) {
+      this.countSignal.changed();
+      this.memberEvent(ChanMsgKind.MEMBER_JOINED, appId, ch, uid, count);
+    }
     return { joined, count };
   }
 
@@ -87,6 +92,7 @@ export class MembersService {
   }
 
   private left(removed: RemovedMember[]): void {
+    if (removed.length > 0) this.countSignal.changed();
     for (const r of removed) this.memberEvent(ChanMsgKind.MEMBER_LEFT, r.appId as AppId, r.channelId as ChannelId, r.uid as Uid, r.count);
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Subjects } from '@parley/contracts/internal';
-import { isStreamNotFound, NatsBus, watchConnection } from '@parley/platform';
+import { Alarm, isStreamNotFound, jittered, NatsBus, watchConnection } from '@parley/platform';
 import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamManager, type StreamConfig } from 'nats';
 import { CHANNEL_CONFIG, type ChannelConfig } from '../config/channel.config';
 
@@ -10,15 +10,18 @@ import { CHANNEL_CONFIG, type ChannelConfig } from '../config/channel.config';
  * published on core NATS: the message path never waits for it.
  *
  * It lives in the NATS server's memory, so a NATS restart drops it: every replica creates it again
- * after each reconnect and checks every RECOVERY_STREAM_CHECK_MS that it is there. Gateways know a
- * recreated stream by its creation time and report recovery from before it as incomplete.
+ * after each reconnect and checks every RECOVERY_STREAM_CHECK_MS (± 20 %) that it is there. Gateways
+ * know a recreated stream by its creation time and report recovery from before it as incomplete.
  */
 @Injectable()
 export class RecoveryStreamService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RecoveryStreamService.name);
   private jsm?: JetStreamManager;
   private checking: Promise<void> | null = null;
-  private timer?: NodeJS.Timeout;
+  private readonly periodic = new Alarm(() => {
+    void this.ensure();
+    this.periodic.in(jittered(this.config.RECOVERY_STREAM_CHECK_MS));
+  });
   private stopWatching?: () => void;
 
   constructor(
@@ -37,12 +40,11 @@ export class RecoveryStreamService implements OnApplicationBootstrap, OnApplicat
       this.logger.log(`created stream ${Subjects.recoveryStream}`);
     }
     this.stopWatching = watchConnection(this.bus, { reconnected: () => void this.ensure() });
-    this.timer = setInterval(() => void this.ensure(), this.config.RECOVERY_STREAM_CHECK_MS);
-    this.timer.unref();
+    this.periodic.in(jittered(this.config.RECOVERY_STREAM_CHECK_MS));
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.periodic.cancel();
     this.stopWatching?.();
   }
 

@@ -1,10 +1,11 @@
+import { ErrorCode, ParleyError } from '@parley/contracts';
 import { Subjects } from '@parley/contracts/internal';
 import type { ServiceClient } from '@parley/platform';
 import type { GatewayConfig } from '../config/gateway.config';
 import { PresenceClient } from './presence.client';
 
 function setup() {
-  const services = { request: jest.fn(async () => ({ epoch: 1, replaced: 'none' })), emit: jest.fn() };
+  const services = { request: jest.fn(async (_subject: string, _body: unknown): Promise<unknown> => ({ results: [] })), emit: jest.fn() };
   const config = { GATEWAY_ID: 'gw-0', SERVICE_TIMEOUT_MS: 1_000 } as GatewayConfig;
   return { services, sut: new PresenceClient(services as unknown as ServiceClient, config) };
 }
@@ -19,19 +20,55 @@ describe('PresenceClient', () => {
     expect(restarted.length).toBeLessThanOrEqual(64 + 13); // fits gateways.id (VARCHAR(100)) for any GATEWAY_ID
   });
 
-  it('registers sessions and heartbeats under that id', async () => {
+  it('registers the logins of one turn with one request under that id, and heartbeats under it', async () => {
     const { sut, services } = setup();
-    await sut.register({ appId: 'a', uid: 'u', sessionId: 's', instanceId: 'i' });
+    services.request.mockImplementationOnce(async () => ({
+      results: [
+        { ok: true, data: { epoch: 1, replaced: 'none' } },
+        { ok: true, data: { epoch: 2, replaced: 'remote' } },
+      ],
+    }));
+    const replies = await Promise.all([
+      sut.register({ appId: 'a', uid: 'u', sessionId: 's', instanceId: 'i' }),
+      sut.register({ appId: 'a', uid: 'v', sessionId: 't', instanceId: 'j' }),
+    ]);
     sut.heartbeat(3);
+    expect(replies).toEqual([
+      { epoch: 1, replaced: 'none' },
+      { epoch: 2, replaced: 'remote' },
+    ]);
+    expect(services.request).toHaveBeenCalledTimes(1);
     expect(services.request).toHaveBeenCalledWith(Subjects.presence.register, {
-      appId: 'a',
-      uid: 'u',
-      sessionId: 's',
-      instanceId: 'i',
-      gatewayId: sut.registryId,
+      logins: [
+        { appId: 'a', uid: 'u', sessionId: 's', instanceId: 'i', gatewayId: sut.registryId },
+        { appId: 'a', uid: 'v', sessionId: 't', instanceId: 'j', gatewayId: sut.registryId },
+      ],
     });
     // no timeout of its own: the ServiceClient's, SERVICE_TIMEOUT_MS from config
     expect(services.request.mock.calls[0]).toHaveLength(2);
     expect(services.emit).toHaveBeenCalledWith(Subjects.presence.gatewayHeartbeat, { gatewayId: sut.registryId, sessions: 3 });
+  });
+
+  it('fails each login of a batch on its own result, and all of them when the request fails', async () => {
+    const { sut, services } = setup();
+    services.request.mockImplementationOnce(async () => ({
+      results: [
+        { ok: true, data: { epoch: 1, replaced: 'none' } },
+        { ok: false, error: { code: ErrorCode.INVALID_ARGUMENT, message: 'sessionId' } },
+      ],
+    }));
+    const [ok, bad] = await Promise.allSettled([
+      sut.register({ appId: 'a', uid: 'u', sessionId: 's', instanceId: 'i' }),
+      sut.register({ appId: 'a', uid: 'v', sessionId: 'x', instanceId: 'j' }),
+    ]);
+    expect(ok).toMatchObject({ status: 'fulfilled', value: { epoch: 1 } });
+    expect(bad).toMatchObject({ status: 'rejected', reason: { code: ErrorCode.INVALID_ARGUMENT } });
+
+    services.request.mockImplementationOnce(async () => Promise.reject(new ParleyError(ErrorCode.TIMEOUT, 'no answer')));
+    const both = await Promise.allSettled([
+      sut.register({ appId: 'a', uid: 'u', sessionId: 's', instanceId: 'i' }),
+      sut.register({ appId: 'a', uid: 'v', sessionId: 't', instanceId: 'j' }),
+    ]);
+    expect(both.map((r) => r.status === 'rejected' && (r.reason as ParleyError).code)).toEqual([ErrorCode.TIMEOUT, ErrorCode.TIMEOUT]);
   });
 });

@@ -1,20 +1,36 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { type GatewayId } from '@parley/contracts';
+import { ErrorCode, ParleyError, type GatewayId } from '@parley/contracts';
 import {
+  REGISTER_SESSIONS_MAX,
   Subjects,
   type GatewayHeartbeat,
   type QueryOnlineReply,
   type QueryOnlineRequest,
   type RegisterSessionReply,
   type RegisterSessionRequest,
+  type RegisterSessionsReply,
+  type RegisterSessionsRequest,
   type SetSessionStateRequest,
   type StatusSnapshotReply,
   type StatusSnapshotRequest,
   type UnregisterSessionRequest,
 } from '@parley/contracts/internal';
 import { ServiceClient } from '@parley/platform';
+import { isTracingEnabled } from '@parley/platform/telemetry';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+
+/**
+ * Logins per register request (presence takes up to REGISTER_SESSIONS_MAX): the answers of one
+ * request are handled in one go, which must not hold the event loop long while messages flow.
+ */
+const LOGINS_PER_REQUEST = Math.min(64, REGISTER_SESSIONS_MAX);
+
+interface QueuedLogin {
+  req: RegisterSessionRequest;
+  resolve: (reply: RegisterSessionReply) => void;
+  reject: (err: unknown) => void;
+}
 
 /** The gateway's typed view of the presence service, and who this process is in the session registry. */
 @Injectable()
@@ -28,6 +44,8 @@ export class PresenceClient {
    * depends on which of the two a presence replica hears about first.
    */
   readonly registryId: GatewayId;
+  /** Logins of this event-loop turn, sent as one request at its end. */
+  private queued: QueuedLogin[] = [];
 
   constructor(
     private readonly services: ServiceClient,
@@ -36,10 +54,41 @@ export class PresenceClient {
     this.registryId = `${config.GATEWAY_ID}@${randomBytes(6).toString('hex')}` as GatewayId;
   }
 
+  /**
+   * Registers a login. The logins of one event-loop turn travel as one request (one message each
+   * way, one handler run in presence) unless traces are exported: then each is its own request, a
+   * child of its login's span.
+   */
   register(req: Omit<RegisterSessionRequest, 'gatewayId'>): Promise<RegisterSessionReply> {
     const full: RegisterSessionRequest = { ...req, gatewayId: this.registryId };
-    return this.services.request(Subjects.presence.register, full);
+    if (isTracingEnabled()) return this.services.request(Subjects.presence.register, full);
+    return new Promise((resolve, reject) => {
+      this.queued.push({ req: full, resolve, reject });
+      if (this.queued.length === 1) setImmediate(this.sendQueued);
+      else if (this.queued.length >= LOGINS_PER_REQUEST) this.sendQueued();
+    });
   }
+
+  private readonly sendQueued = (): void => {
+    const batch = this.queued;
+    if (!batch.length) return;
+    this.queued = [];
+    const body: RegisterSessionsRequest = { logins: batch.map((q) => q.req) };
+    this.services.request<RegisterSessionsReply>(Subjects.presence.register, body).then(
+      ({ results }) =>
+        batch.forEach((q, i) => {
+          const r = results?.[i];
+          if (r?.ok) q.resolve(r.data);
+          else
+            q.reject(
+              r
+                ? new ParleyError(r.error.code as ErrorCode, r.error.message, r.error.retryAfterMs)
+                : new ParleyError(ErrorCode.UNKNOWN, 'no result for this login'),
+            );
+        }),
+      (err: unknown) => batch.forEach((q) => q.reject(err)),
+    );
+  };
 
   unregister(req: UnregisterSessionRequest): Promise<{ removed: boolean }> {
     return this.services.request(Subjects.presence.unregister, req);

@@ -15,7 +15,7 @@ import { InvitationClient, type InvitationAction } from '../clients/invitation.c
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { enforceRate } from '../transport/rate';
 import type { Session } from '../transport/session';
-import { SessionsService } from '../sessions/sessions.service';
+import { SessionsService, type LoginFacts } from '../sessions/sessions.service';
 import type { Connection } from '../transport/connection';
 
 /**
@@ -23,7 +23,8 @@ import type { Connection } from '../transport/connection';
  * its snapshots arrive on the user subject and are pushed to the party's client as acknowledged
  * events. The acknowledgements are what moves an invitation on: the callee's client has it
  * (SENT → RECEIVED), the caller's client saw the acceptance (ACCEPT_PENDING → ACCEPTED).
- * After every login the client gets the snapshots of its open (and lately ended) invitations again.
+ * After a login that resumes something (syncAtLogin) the client gets the snapshots of its open (and
+ * lately ended) invitations again.
  */
 @Injectable()
 export class InvitationsService {
@@ -98,7 +99,18 @@ export class InvitationsService {
     this.invitationService.act(action, req).catch((err: Error) => this.logger.warn(`invitation ${action}: ${err.message}`));
   }
 
-  /** After every login: the snapshots of the user's open (and lately ended) invitations again. */
+  /**
+   * After a login that can have invitations to resume: a reconnect of the client, or a login that
+   * replaced a session of the uid (its own, or another device's: that one's ringing invitations move
+   * here). A login that replaced nothing had no session in the registry: the uid was OFFLINE, which
+   * failed its open invitations (a failure still in flight reaches this session on the user
+   * subject), and an ended one is nothing to a client that never saw it.
+   */
+  syncAtLogin(session: Session, facts: LoginFacts): void {
+    if (facts.reconnect || facts.replaced !== 'none') void this.sync(session);
+  }
+
+  /** The snapshots of the user's open (and lately ended) invitations again. */
   async sync(session: Session): Promise<void> {
     try {
       const snapshots = await this.invitationService.sync({ appId: session.appId, uid: session.uid });

@@ -207,4 +207,36 @@ describe('PeerMessagesService', () => {
     expect(bob.pushed.map((e) => e.id).slice(4)).toEqual(['m4', 'm5']);
     expect(stored).toEqual([]);
   });
+
+  it('asks the store at login only when presence saw stored messages', async () => {
+    const { sut, offline, stored } = setup();
+    const bob = client('bob');
+    sut.flushAtLogin(bob.session, false);
+    await new Promise(setImmediate);
+    expect(offline.fetch).not.toHaveBeenCalled();
+
+    stored.push({ seq: 1, msg: { from: 'ann', id: 'm1', m: text('1'), ts: 1 } });
+    const cy = client('cy');
+    sut.flushAtLogin(cy.session, true);
+    await new Promise(setImmediate);
+    expect(offline.fetch).toHaveBeenCalledTimes(1);
+    expect(cy.pushed.map((e) => e.id)).toEqual(['m1']);
+  });
+
+  it('keeps an OFFLINE_STORED notice heard while the login was registering for its login flush', async () => {
+    const { sut, offline, stored } = setup();
+    const bob = client('bob');
+    bob.session.epoch = null; // registering: presence looked before the store committed
+    stored.push({ seq: 1, msg: { from: 'ann', id: 'm1', m: text('1'), ts: 1 } });
+    sut.stored(new Set([bob.session]));
+    expect(offline.fetch).not.toHaveBeenCalled();
+    bob.session.epoch = 5;
+    sut.flushAtLogin(bob.session, false);
+    await new Promise(setImmediate);
+    expect(bob.pushed.map((e) => e.id)).toEqual(['m1']);
+
+    sut.flushAtLogin(bob.session, false); // the notice counts once
+    await new Promise(setImmediate);
+    expect(offline.fetch).toHaveBeenCalledTimes(1);
+  });
 });

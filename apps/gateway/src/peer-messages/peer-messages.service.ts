@@ -50,6 +50,8 @@ export class PeerMessagesService implements OnApplicationShutdown {
   private readonly logger = new Logger(PeerMessagesService.name);
   /** Sessions whose stored messages are being pushed; `again`: something was stored meanwhile, fetch once more. */
   private readonly flushing = new WeakMap<Session, { again: boolean; done: Promise<void> }>();
+  /** Logins in flight that heard an OFFLINE_STORED notice: their login flush fetches whatever presence said. */
+  private readonly storedDuringLogin = new WeakSet<Session>();
   private readonly stopWatching: () => void;
 
   constructor(
@@ -116,13 +118,30 @@ export class PeerMessagesService implements OnApplicationShutdown {
   }
 
   /**
-   * Stored messages are pushed after every login (`flush`), and whenever one is stored for a user
-   * that is logged in already (UserMsgKind.OFFLINE_STORED): its login flush may have run before the
-   * row was committed (it resumed here while the sender's store was in flight), or it never left and
-   * the live push went unacknowledged.
+   * Stored messages are pushed after a login that has some (`flushAtLogin`), and whenever one is
+   * stored for a user that is logged in already (UserMsgKind.OFFLINE_STORED): its registration may
+   * have looked before the row was committed (it resumed here while the sender's store was in
+   * flight), or it never left and the live push went unacknowledged. A notice for a login still in
+   * flight is kept for its login flush.
    */
   stored(targets: ReadonlySet<Session>): void {
-    for (const s of targets) if (s.epoch !== null && s.conn && !s.ended) void this.flush(s);
+    for (const s of targets) {
+      if (s.ended || !s.conn) continue;
+      if (s.epoch === null) this.storedDuringLogin.add(s);
+      else void this.flush(s);
+    }
+  }
+
+  /**
+   * After a login: fetch the stored messages only when presence saw some at registration, or a store
+   * was announced while the login was in flight. Nothing is missed otherwise: a store committed after
+   * the registration read the table is announced (OFFLINE_STORED) on the user subject, which the
+   * session subscribed to before registering.
+   */
+  flushAtLogin(session: Session, offlineStored: boolean): void {
+    const announced = this.storedDuringLogin.has(session);
+    this.storedDuringLogin.delete(session);
+    if (offlineStored || announced) void this.flush(session);
   }
 
   /** UserMsgKind.PEER_MESSAGE for a user this gateway holds: push it to the live session, reply once it is ACKed. */

@@ -1,5 +1,5 @@
 import { DropReason, ErrorCode, Evt, type AppId, type Uid } from '@parley/contracts';
-import { SessionState, type KickMessage } from '@parley/contracts/internal';
+import { SessionState, type KickMessage, type RegisterSessionReply } from '@parley/contracts/internal';
 import type { AuthService } from '../auth/auth.service';
 import type { GatewayConfig } from '../config/gateway.config';
 import type { PresenceClient } from '../clients/presence.client';
@@ -48,7 +48,7 @@ function setup(over: Partial<GatewayConfig> = {}) {
   };
   let epoch = 10;
   const presence = {
-    register: jest.fn(async () => ({ epoch: ++epoch, replaced: 'none' as const })),
+    register: jest.fn(async (): Promise<RegisterSessionReply> => ({ epoch: ++epoch, replaced: 'none' })),
     unregister: jest.fn(async () => ({ removed: true })),
     setState: jest.fn(async () => ({ changed: true })),
   };
@@ -57,7 +57,8 @@ function setup(over: Partial<GatewayConfig> = {}) {
   };
   const sut = new SessionsService(auth as unknown as AuthService, presence as unknown as PresenceClient, users as unknown as UserSubscriptions, config);
   const kick = (key: string, k: KickMessage) => sut.kicked(subscribed.get(key) ?? new Set(), k);
-  const login = (conn: FakeConnection, uid: string, instanceId = 'inst-a') => sut.login(conn as unknown as Connection, { appId, uid, instanceId });
+  const login = (conn: FakeConnection, uid: string, instanceId = 'inst-a', reconnect?: boolean) =>
+    sut.login(conn as unknown as Connection, { appId, uid, instanceId, ...(reconnect ? { reconnect } : {}) });
   return { sut, users, presence, auth, kick, login, config };
 }
 
@@ -99,6 +100,35 @@ describe('SessionsService', () => {
       return { epoch: 40, replaced: 'none' };
     });
     await expect(login(fakeConnection(), 'alice')).rejects.toMatchObject({ code: ErrorCode.REJECTED });
+  });
+
+  it('fails a login presence reports overtaken by a racing newer one (its KICK may still be on its way)', async () => {
+    const { login, presence, sut } = setup();
+    presence.register.mockImplementationOnce(async () => ({ epoch: 40, replaced: 'none', superseded: true }));
+    const conn = fakeConnection();
+    await expect(login(conn, 'alice')).rejects.toMatchObject({ code: ErrorCode.REJECTED });
+    expect(conn.events).toEqual([[Evt.DROP, { reason: DropReason.REMOTE_LOGIN }]]);
+    expect(sut.sessions.size).toBe(0);
+  });
+
+  it('tells the login listeners, after the answer, what the login found', async () => {
+    const { login, presence, sut } = setup();
+    const seen: unknown[] = [];
+    sut.onLogin((session, facts) => seen.push([session.uid, facts]));
+    presence.register
+      .mockImplementationOnce(async () => ({ epoch: 1, replaced: 'none', offline: false }))
+      .mockImplementationOnce(async () => ({ epoch: 2, replaced: 'same-instance', offline: true }))
+      .mockImplementationOnce(async () => ({ epoch: 3, replaced: 'remote' })); // an older presence: no offline flag
+    await login(fakeConnection(), 'ann');
+    await login(fakeConnection(), 'bo', 'inst-a', true);
+    await login(fakeConnection(), 'cy');
+    expect(seen).toEqual([]);
+    await new Promise(setImmediate);
+    expect(seen).toEqual([
+      ['ann', { replaced: 'none', reconnect: false, offlineStored: false }],
+      ['bo', { replaced: 'same-instance', reconnect: true, offlineStored: true }],
+      ['cy', { replaced: 'remote', reconnect: false, offlineStored: true }],
+    ]);
   });
 
   it('refuses a second login on one connection and rate-limits logins', async () => {

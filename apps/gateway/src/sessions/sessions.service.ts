@@ -13,7 +13,7 @@ import {
   type RenewTokenResult,
   type SessionId,
 } from '@parley/contracts';
-import { SessionState, type KickMessage } from '@parley/contracts/internal';
+import { SessionState, type KickMessage, type RegisterSessionReply } from '@parley/contracts/internal';
 import { AuthService } from '../auth/auth.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { countLogin } from '../metrics/gateway.metrics';
@@ -28,12 +28,22 @@ const MAX_INSTANCE_ID = ID_LIMITS.INSTANCE_ID_MAX;
 /** Why a session ended on this gateway. */
 export type SessionEnd = 'logout' | 'remote-login' | 'replaced' | 'expired' | 'shutdown' | 'login-failed';
 
+/** What a login found, for the features that push something after it. */
+export interface LoginFacts {
+  /** What the registration replaced (presence's view when it registered). */
+  replaced: RegisterSessionReply['replaced'];
+  /** The client says it logs in again after a lost connection (LoginArgs.reconnect). */
+  reconnect: boolean;
+  /** Presence saw offline messages stored for the uid (true when it did not say). */
+  offlineStored: boolean;
+}
+
 /** Login, logout, token renewal, remote-login kicks and the reconnect window of this gateway's sessions. */
 @Injectable()
 export class SessionsService {
   private readonly logger = new Logger(SessionsService.name);
   readonly sessions = new Set<Session>();
-  private readonly loginListeners: Array<(session: Session) => void> = [];
+  private readonly loginListeners: Array<(session: Session, facts: LoginFacts) => void> = [];
   private readonly endListeners: Array<(session: Session, why: SessionEnd) => void> = [];
 
   constructor(
@@ -77,8 +87,9 @@ export class SessionsService {
     this.users.add(session);
     this.sessions.add(session);
     conn.session = session;
+    let reply: RegisterSessionReply;
     try {
-      const reply = await this.presence.register({
+      reply = await this.presence.register({
         appId: session.appId,
         uid: session.uid,
         sessionId: session.id,
@@ -90,21 +101,22 @@ export class SessionsService {
       if (conn.session === session) conn.session = null;
       throw err;
     }
-    if (session.kickedBy > session.epoch) {
+    if (reply.superseded || session.kickedBy > session.epoch) {
       // A newer login of this uid registered while ours was in flight: ours already lost.
       this.end(session, DropReason.REMOTE_LOGIN, 'remote-login');
       throw new ParleyError(ErrorCode.REJECTED, 'a newer login of this user replaced this one');
     }
     this.logger.debug({ msg: 'login', uid: session.uid, appId: session.appId, sessionId: session.id });
+    const facts: LoginFacts = { replaced: reply.replaced, reconnect: args.reconnect === true, offlineStored: reply.offline !== false };
     // After the LOGIN response has been queued (offline messages follow it on the socket).
     setImmediate(() => {
-      for (const listener of this.loginListeners) if (!session.ended) listener(session);
+      for (const listener of this.loginListeners) if (!session.ended) listener(session, facts);
     });
     return { sessionId: session.id, serverTs: Date.now(), tokenExpiresAt: session.tokenExpiresAt };
   }
 
   /** Runs after every successful login (features that push something at login, e.g. offline messages). */
-  onLogin(listener: (session: Session) => void): void {
+  onLogin(listener: (session: Session, facts: LoginFacts) => void): void {
     this.loginListeners.push(listener);
   }
 

@@ -47,10 +47,11 @@ export class InboundRouter implements OnModuleInit {
       [ChanMsgKind.MEMBER_COUNT]: (ch, members, body) => this.channels.countEvent(ch, members, body),
       [ChanMsgKind.ATTRIBUTES]: (_ch, members, body) => this.attributes.channelAttributesChanged(members, body),
     });
-    // After the LOGIN answer is queued: stored peer messages, then open invitations, follow it.
-    this.sessions.onLogin((session) => {
-      void this.peers.flush(session);
-      void this.invitations.sync(session);
+    // After the LOGIN answer is queued: stored peer messages, then open invitations, follow it (each
+    // asked for only when the login can have some).
+    this.sessions.onLogin((session, facts) => {
+      this.peers.flushAtLogin(session, facts.offlineStored);
+      this.invitations.syncAtLogin(session, facts);
     });
     this.sessions.onEnded((session, why) => {
       this.channels.sessionEnded(session, why);

@@ -11,8 +11,15 @@ const schema = z.object({
   INVITATION_EXPIRE_MS: env.int(60_000, 1),
   /** ACCEPT_PENDING without the caller's client confirming → FAILED/ACCEPT_FAILURE (agora-rtm: 5 s). */
   INVITATION_ACCEPT_TIMEOUT_MS: env.int(5_000, 1),
-  /** How often each replica fails invitations past their deadline (each is failed by one replica). */
-  INVITATION_SWEEP_MS: env.int(500, 10),
+  /**
+   * Each replica's safety sweep (± 20 %) for invitations past their deadline (each is failed by one
+   * replica). Deadlines do not wait for it: the replica that sets one, and every replica that swept
+   * since, wakes when it passes. The sweep finds those only a replica that died knew of: their
+   * worst-case delay is this × 1.2.
+   */
+  INVITATION_SWEEP_MS: env.int(10_000, 10),
+  /** Shortest time between two sweeps of a replica: an invitation fails at most this long after its deadline. */
+  INVITATION_SWEEP_GAP_MS: env.int(250, 1),
   /** Longest content and response, in UTF-8 bytes. */
   INVITATION_TEXT_MAX_BYTES: env.int(INVITATION_LIMITS.TEXT_MAX_BYTES, 0),
   /** A sync still returns invitations ended this recently (a client reconnecting learns their outcome). */

@@ -1,22 +1,43 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { fromSubjectToken, isAppId, isUid, PeerState } from '@parley/contracts';
 import { Subjects, type StatusChange } from '@parley/contracts/internal';
-import { NatsBus } from '@parley/platform';
+import { Alarm, jittered, NatsBus } from '@parley/platform';
 import type { Subscription } from 'nats';
 import { INVITATION_CONFIG, type InvitationConfig } from '../config/invitation.config';
 import { InvitationNotifier } from './invitation-notifier';
 import { InvitationsRepository } from './invitations.repository';
 
+/** A timer may fire a little before the database's clock passed the deadline it was set for. */
+const SLACK_MS = 5;
+/** Rows still overdue after a sweep (held by a concurrent transition, or beyond one batch): look again this soon. */
+const RETRY_MS = 100;
+/** Ended invitations are deleted at most this often (they are kept INVITATION_KEEP_ENDED_MS, 10 min by default). */
+const DELETE_ENDED_EVERY_MS = 60_000;
+
 /**
- * Ends the invitations no party will finish: those past their deadline (a sweep on every replica;
- * each row is failed by one) and those of a uid that went OFFLINE (presence's status events, taken
- * by one replica of the queue group).
+ * Ends the invitations no party will finish: those past their deadline (each row is failed by one
+ * replica) and those of a uid that went OFFLINE (presence's status events, taken by one replica of
+ * the queue group).
+ *
+ * A replica sweeps when a deadline it knows of passes: one it set (InvitationsService), or the
+ * earliest open one, which every sweep reads. A safety sweep every INVITATION_SWEEP_MS (± 20 %)
+ * finds deadlines only a replica that died knew of. With no open invitation, that sweep is all: one
+ * indexed query.
  */
 @Injectable()
 export class InvitationWatchService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(InvitationWatchService.name);
-  private sweeper?: NodeJS.Timeout;
   private statusSub?: Subscription;
+  private started = false;
+  private readonly nextDeadline = new Alarm(() => this.run());
+  private readonly safetySweep = new Alarm(() => {
+    this.run();
+    this.safetySweep.in(jittered(this.config.INVITATION_SWEEP_MS));
+  });
+  /** A sweep was asked for while one ran: run another after it (the running one may have read too early). */
+  private again = false;
+  private lastSweep = -Infinity;
+  private lastDeleteEnded = -Infinity;
   /** Work in progress (a sweep, offline failures), awaited before the database connection closes. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private sweeping = false;
@@ -32,35 +53,59 @@ export class InvitationWatchService implements OnApplicationBootstrap, BeforeApp
     this.statusSub = this.bus.subscribe(Subjects.allStatus, (body, msg) => this.track(this.onStatus(body, msg.subject)), {
       queue: Subjects.queue('invitation'),
     });
-    this.sweeper = setInterval(() => {
-      // A slow sweep is not overlapped by the next tick.
-      if (!this.sweeping) this.track(this.sweep());
-    }, this.config.INVITATION_SWEEP_MS);
-    this.sweeper.unref();
+    this.started = true;
+    this.run(); // deadlines set before this replica started
+    this.safetySweep.in(jittered(this.config.INVITATION_SWEEP_MS));
   }
 
   /** Before the NATS connection drains and Prisma disconnects (both in onApplicationShutdown). */
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.sweeper);
+    this.started = false;
+    this.nextDeadline.cancel();
+    this.safetySweep.cancel();
     this.bus.unsubscribe(this.statusSub);
     this.statusSub = undefined;
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Fails invitations past their deadline and deletes those ended long ago; returns how many failed. */
+  /** An invitation's deadline passes in `ms`: sweep then (once this replica runs). */
+  deadlineIn(ms: number): void {
+    if (!this.started) return;
+    this.nextDeadline.in(Math.max(ms + SLACK_MS, this.lastSweep + this.config.INVITATION_SWEEP_GAP_MS - performance.now()));
+  }
+
+  /**
+   * Fails invitations past their deadline, deletes those ended long ago (at most once a minute) and
+   * sets the alarm for the next deadline; returns how many failed.
+   */
   async sweep(): Promise<number> {
     this.sweeping = true;
+    this.lastSweep = performance.now();
+    let failed = 0;
     try {
-      const failed = await this.repository.failOverdue();
-      this.notifier.publish(failed);
-      await this.repository.deleteEnded(this.config.INVITATION_KEEP_ENDED_MS);
-      return failed.length;
+      let next = await this.repository.nextDeadlineIn();
+      if (next !== null && next <= 0) {
+        const records = await this.repository.failOverdue();
+        this.notifier.publish(records);
+        failed = records.length;
+        next = await this.repository.nextDeadlineIn();
+      }
+      if (performance.now() - this.lastDeleteEnded >= DELETE_ENDED_EVERY_MS) {
+        this.lastDeleteEnded = performance.now();
+        await this.repository.deleteEnded(this.config.INVITATION_KEEP_ENDED_MS);
+      }
+      if (next !== null) this.deadlineIn(next <= 0 ? RETRY_MS : next);
     } catch (err) {
       this.logger.warn(`invitation sweep failed: ${(err as Error).message}`);
-      return 0;
+      this.deadlineIn(RETRY_MS * 10);
     } finally {
       this.sweeping = false;
+      if (this.again) {
+        this.again = false;
+        this.run();
+      }
     }
+    return failed;
   }
 
   /** A status change on `<prefix>.<appId>.status.<uid>`: OFFLINE fails the uid's open invitations. */
@@ -82,6 +127,13 @@ export class InvitationWatchService implements OnApplicationBootstrap, BeforeApp
       this.logger.warn(`offline status handling failed: ${(err as Error).message}`);
       return 0;
     }
+  }
+
+  /** A sweep unless one runs (then one more after it). */
+  private run(): void {
+    if (!this.started) return;
+    if (this.sweeping) this.again = true;
+    else this.track(this.sweep());
   }
 
   private track(work: Promise<unknown>): void {

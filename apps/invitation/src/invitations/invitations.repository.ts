@@ -136,6 +136,14 @@ export class InvitationsRepository {
     return rows.map(toRecord);
   }
 
+  /** Milliseconds until the earliest deadline of an open invitation (database clock; ≤ 0: overdue), null when none is open. */
+  async nextDeadlineIn(): Promise<number | null> {
+    const [row] = await this.prisma.$queryRaw<{ next_ms: number | null }[]>`
+      SELECT (extract(epoch FROM min(deadline) - now()) * 1000)::float8 AS next_ms
+      FROM invitations WHERE state = ANY(${OPEN}::text[]) AND deadline IS NOT NULL`;
+    return row?.next_ms ?? null;
+  }
+
   /** Fails every open invitation the uid is caller or callee of (it went offline). */
   async failOpenOf(appId: AppId, uid: Uid): Promise<InvitationRecord[]> {
     const rows = await this.prisma.$queryRaw<InvitationRow[]>`

@@ -11,6 +11,7 @@ import {
 import { ServiceClient } from '@parley/platform';
 import { INVITATION_CONFIG, type InvitationConfig } from '../config/invitation.config';
 import { InvitationNotifier } from './invitation-notifier';
+import { InvitationWatchService } from './invitation-watch.service';
 import { checkAction, checkCreate, checkSync, deadlineOf, TRANSITIONS, type CheckedCreate, type InvitationAction } from './invitation-rules';
 import { InvitationsRepository, type InvitationRecord } from './invitations.repository';
 
@@ -24,6 +25,7 @@ export class InvitationsService {
   constructor(
     private readonly repository: InvitationsRepository,
     private readonly notifier: InvitationNotifier,
+    private readonly watch: InvitationWatchService,
     private readonly services: ServiceClient,
     @Inject(INVITATION_CONFIG) private readonly config: InvitationConfig,
   ) {}
@@ -51,6 +53,7 @@ export class InvitationsService {
       if (!current) throw new ParleyError(ErrorCode.UNKNOWN, 'invitation vanished while being created');
       return this.resent(inv, current);
     }
+    if (created.snapshot.state === InvitationState.SENT) this.watch.deadlineIn(this.config.INVITATION_ACK_TIMEOUT_MS);
     this.notifier.publish([created]);
     return created.snapshot;
   }
@@ -93,16 +96,18 @@ export class InvitationsService {
     const key = checkAction(req, rule, this.config.INVITATION_TEXT_MAX_BYTES);
     // The caller is part of the key; the callee is checked by the statement itself.
     const mayAct = rule.by === 'callee' || key.uid === key.caller;
+    const deadlineMs = deadlineOf(rule, this.config);
     const changed = mayAct
       ? await this.repository.transition(key, {
           from: rule.from,
           to: rule.to,
           callee: rule.by === 'callee' ? key.uid : undefined,
           response: rule.withResponse ? key.response : undefined,
-          deadlineMs: deadlineOf(rule, this.config),
+          deadlineMs,
         })
       : null;
     if (changed) {
+      if (deadlineMs !== null) this.watch.deadlineIn(deadlineMs);
       this.notifier.publish([changed]);
       return changed.snapshot;
     }

@@ -22,7 +22,10 @@ const schema = z.object({
   MEDIA_MAX_BYTES: env.int(MEDIA_LIMITS.MAX_BYTES, 1),
   /** Media (row and object) are deleted this long after their upload. */
   MEDIA_TTL_MS: env.int(7 * DAY_MS, 1),
-  /** How often each replica deletes expired media (each row is taken by one replica). */
+  /**
+   * How often (± 20 %) each replica deletes expired media (each row is taken by one replica). An
+   * expired media is refused at once; its row and object go within this × 1.2 of its expiry.
+   */
   MEDIA_EXPIRY_SWEEP_MS: env.int(60_000, 10),
   /** An upload that receives nothing for this long is aborted. */
   MEDIA_UPLOAD_IDLE_MS: env.int(30_000, 10),

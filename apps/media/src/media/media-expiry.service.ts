@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Alarm, jittered } from '@parley/platform';
 import { MEDIA_CONFIG, type MediaConfig } from '../config/media.config';
 import { MediaRepository } from './media.repository';
 import { MediaStorage } from './media-storage';
@@ -7,13 +8,18 @@ import { MediaStorage } from './media-storage';
 const SWEEP_BATCH = 500;
 
 /**
- * Deletes expired media on every replica: each expired row is deleted (and its object removed) by
- * exactly one of them. The bucket's lifecycle rule, where the S3 server has one, is a second net.
+ * Deletes expired media on every replica, every MEDIA_EXPIRY_SWEEP_MS ± 20 % (replicas do not sweep
+ * in lockstep): each expired row is deleted (and its object removed) by exactly one of them. An
+ * expired media is never served meanwhile. The bucket's lifecycle rule, where the S3 server has
+ * one, is a second net.
  */
 @Injectable()
 export class MediaExpiryService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(MediaExpiryService.name);
-  private timer?: NodeJS.Timeout;
+  private readonly periodic = new Alarm(() => {
+    void this.sweep();
+    this.periodic.in(jittered(this.config.MEDIA_EXPIRY_SWEEP_MS));
+  });
   private sweeping: Promise<number> | null = null;
 
   constructor(
@@ -23,11 +29,13 @@ export class MediaExpiryService implements OnApplicationBootstrap, BeforeApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep(), this.config.MEDIA_EXPIRY_SWEEP_MS).unref();
+    // At once: what expired while no replica ran goes now (and the database client is warm before the first request).
+    void this.sweep();
+    this.periodic.in(jittered(this.config.MEDIA_EXPIRY_SWEEP_MS));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
+    this.periodic.cancel();
     await this.sweeping;
   }
 

@@ -10,6 +10,11 @@ const schema = z.object({
   GATEWAY_TTL_MS: env.int(6_000, 1_000),
   /** How often each replica removes sessions that became OFFLINE (idempotent across replicas). */
   SWEEP_INTERVAL_MS: env.int(1_000, 100),
+  /** Logins arriving within this many ms are registered by one statement (at most REGISTER_BATCH_MAX each). */
+  REGISTER_BATCH_DELAY_MS: env.int(2, 0, 1_000),
+  REGISTER_BATCH_MAX: env.int(500, 1, 10_000),
+  /** Registering statements in flight at once per replica; logins arriving meanwhile join the next batch. */
+  REGISTER_BATCH_WRITERS: env.int(2, 1, 100),
   /** Offline messages kept per receiver; the oldest is dropped for a newer one. */
   OFFLINE_MAX_PER_USER: env.int(200, 1),
   /** How long an offline message is kept. */

@@ -5,6 +5,7 @@ import {
   type GatewayHeartbeat,
   type QueryOnlineRequest,
   type RegisterSessionRequest,
+  type RegisterSessionsRequest,
   type SetSessionStateRequest,
   type StatusSnapshotRequest,
   type UnregisterSessionRequest,
@@ -16,8 +17,8 @@ export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @MessagePattern(Patterns.presence.register)
-  register(@Payload() req: RegisterSessionRequest) {
-    return this.sessions.register(req);
+  register(@Payload() req: RegisterSessionRequest | RegisterSessionsRequest) {
+    return this.sessions.registerRequest(req);
   }
 
   @MessagePattern(Patterns.presence.unregister)

@@ -12,10 +12,23 @@ export interface SessionStatusRow {
   now: Date;
 }
 
+/** One login to register. */
+export interface SessionRegistration {
+  appId: AppId;
+  uid: Uid;
+  sessionId: SessionId;
+  instanceId: string;
+  gatewayId: GatewayId;
+}
+
 export interface RegisteredSession {
   /** Also the seq of the ONLINE status change the login makes. */
   epoch: number;
   previousInstanceId: string | null;
+  /** False when a racing login of the uid with a higher epoch holds the row: this one lost. */
+  won: boolean;
+  /** Unexpired offline messages are stored for the uid. */
+  offlineStored: boolean;
 }
 
 /** A session whose status changed, with the change's seq. */
@@ -33,25 +46,54 @@ const changed = (rows: ChangedRow[]): ChangedSession[] => rows.map((r) => ({ app
 export class SessionsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Upserts the session with a fresh epoch and refreshes its gateway, in one statement. */
+  /** Registers one login (registerMany of one). */
   async register(appId: AppId, uid: Uid, sessionId: SessionId, instanceId: string, gatewayId: GatewayId): Promise<RegisteredSession> {
-    const rows = await this.prisma.$queryRaw<{ epoch: bigint; previous_instance_id: string | null }[]>`
-      WITH gw AS (
-        INSERT INTO gateways (id, heartbeat_at) VALUES (${gatewayId}, now())
-        ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()
+    const [one] = await this.registerMany([{ appId, uid, sessionId, instanceId, gatewayId }]);
+    return one!;
+  }
+
+  /**
+   * Registers logins in one statement, each (app, uid) at most once (the caller splits): every login
+   * gets a fresh epoch; the row keeps the highest (a racing statement's older login loses: `won`
+   * false). Gateways unknown yet get their row (heartbeats keep it fresh; a login never writes an
+   * existing one). Rows are locked in (app, uid) order, as by every other batch, so two batches never
+   * deadlock on each other. The previous instance is read from the statement's snapshot: a login
+   * committed meanwhile by another statement is not seen (a race of two logins of one uid within
+   * milliseconds). Results in the order of `logins`.
+   */
+  async registerMany(logins: readonly SessionRegistration[]): Promise<RegisteredSession[]> {
+    if (logins.length === 0) return [];
+    const col = (f: (l: SessionRegistration) => string) => logins.map(f);
+    const rows = await this.prisma.$queryRaw<{ i: bigint; epoch: bigint; previous_instance_id: string | null; won: boolean; offline: boolean }[]>`
+      WITH input AS MATERIALIZED (
+        SELECT r.i, r.app_id, r.uid, r.session_id::uuid AS session_id, r.instance_id, r.gateway_id,
+               nextval('sessions_epoch_seq') AS epoch
+        FROM unnest(${col((l) => l.appId)}::text[], ${col((l) => l.uid)}::text[], ${col((l) => l.sessionId)}::text[],
+                    ${col((l) => l.instanceId)}::text[], ${col((l) => l.gatewayId)}::text[])
+             WITH ORDINALITY AS r(app_id, uid, session_id, instance_id, gateway_id, i)
+      ), gw AS (
+        INSERT INTO gateways (id) SELECT DISTINCT gateway_id FROM input ON CONFLICT (id) DO NOTHING
       ), prev AS (
-        SELECT instance_id FROM sessions WHERE app_id = ${appId} AND uid = ${uid}
-      ), seq AS (
-        SELECT nextval('sessions_epoch_seq') AS v
+        SELECT s.app_id, s.uid, s.instance_id FROM sessions s JOIN input n ON s.app_id = n.app_id AND s.uid = n.uid
+      ), up AS (
+        INSERT INTO sessions AS s (app_id, uid, session_id, instance_id, gateway_id, epoch, state, state_since, logged_in_at, status_seq)
+        SELECT app_id, uid, session_id, instance_id, gateway_id, epoch, 0, now(), now(), epoch FROM input ORDER BY app_id, uid
+        ON CONFLICT (app_id, uid) DO UPDATE SET
+          session_id = EXCLUDED.session_id, instance_id = EXCLUDED.instance_id, gateway_id = EXCLUDED.gateway_id,
+          epoch = EXCLUDED.epoch, state = 0, state_since = now(), logged_in_at = now(), status_seq = EXCLUDED.status_seq
+        WHERE s.epoch < EXCLUDED.epoch
+        RETURNING s.app_id, s.uid
       )
-      INSERT INTO sessions (app_id, uid, session_id, instance_id, gateway_id, epoch, state, state_since, logged_in_at, status_seq)
-      SELECT ${appId}, ${uid}, ${sessionId}::uuid, ${instanceId}, ${gatewayId}, seq.v, 0, now(), now(), seq.v FROM seq
-      ON CONFLICT (app_id, uid) DO UPDATE SET
-        session_id = EXCLUDED.session_id, instance_id = EXCLUDED.instance_id, gateway_id = EXCLUDED.gateway_id,
-        epoch = EXCLUDED.epoch, state = 0, state_since = now(), logged_in_at = now(), status_seq = EXCLUDED.status_seq
-      RETURNING epoch, (SELECT instance_id FROM prev) AS previous_instance_id`;
-    const row = rows[0]!;
-    return { epoch: Number(row.epoch), previousInstanceId: row.previous_instance_id };
+      SELECT n.i, n.epoch, p.instance_id AS previous_instance_id, (u.uid IS NOT NULL) AS won,
+             EXISTS (SELECT 1 FROM offline_messages o WHERE o.app_id = n.app_id AND o.uid = n.uid AND o.expires_at > now()) AS offline
+      FROM input n
+      LEFT JOIN prev p ON p.app_id = n.app_id AND p.uid = n.uid
+      LEFT JOIN up u ON u.app_id = n.app_id AND u.uid = n.uid`;
+    const out = new Array<RegisteredSession>(logins.length);
+    for (const r of rows) {
+      out[Number(r.i) - 1] = { epoch: Number(r.epoch), previousInstanceId: r.previous_instance_id, won: r.won, offlineStored: r.offline };
+    }
+    return out;
   }
 
   /** Removes the session only if it is still this one (a newer login may have replaced it): its OFFLINE change. */

@@ -1,6 +1,19 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ErrorCode, isUid, requireAppId, requireUid, ParleyError, PeerState, type AppId, type GatewayId, type SessionId, type Uid } from '@parley/contracts';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import {
+  ErrorCode,
+  ID_LIMITS,
+  isUid,
+  requireAppId,
+  requireUid,
+  ParleyError,
+  PeerState,
+  type AppId,
+  type GatewayId,
+  type SessionId,
+  type Uid,
+} from '@parley/contracts';
+import {
+  Patterns,
   SessionState,
   Subjects,
   UserMsgKind,
@@ -10,14 +23,19 @@ import {
   type QueryOnlineRequest,
   type RegisterSessionReply,
   type RegisterSessionRequest,
+  type RegisterSessionsReply,
+  type RegisterSessionsRequest,
+  REGISTER_SESSIONS_MAX,
   type SetSessionStateRequest,
   type StatusSnapshotReply,
   type StatusSnapshotRequest,
   type UnregisterSessionRequest,
 } from '@parley/contracts/internal';
-import { NatsBus, ServiceClient } from '@parley/platform';
+import { errorReply, NatsBus, ServiceClient } from '@parley/platform';
+import { isTracingEnabled } from '@parley/platform/telemetry';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config/presence.config';
 import { StatusPublisher } from '../status/status-publisher';
+import { RegisterBatcher } from './register-batcher';
 import { effectiveState, type EffectiveState } from './session-status';
 import { SessionsRepository, type SessionStatusRow } from './sessions.repository';
 
@@ -27,15 +45,21 @@ const PEER_STATE: Record<EffectiveState, PeerState> = {
   OFFLINE: PeerState.OFFLINE,
 };
 const MAX_QUERY_UIDS = 512;
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** gateways.id is VARCHAR(100). */
+const GATEWAY_ID_MAX = 100;
+
+const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
 
 function requireIds(appId: unknown, uid: unknown): { appId: AppId; uid: Uid } {
   return { appId: requireAppId(appId), uid: requireUid(uid) };
 }
 
 @Injectable()
-export class SessionsService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SessionsService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(SessionsService.name);
   private sweeper?: NodeJS.Timeout;
+  private readonly registrations: RegisterBatcher;
 
   constructor(
     private readonly repository: SessionsRepository,
@@ -43,23 +67,67 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     private readonly services: ServiceClient,
     private readonly status: StatusPublisher,
     @Inject(PRESENCE_CONFIG) private readonly config: PresenceConfig,
-  ) {}
+  ) {
+    this.registrations = new RegisterBatcher((logins) => this.repository.registerMany(logins), {
+      delayMs: config.REGISTER_BATCH_DELAY_MS,
+      max: config.REGISTER_BATCH_MAX,
+      writers: config.REGISTER_BATCH_WRITERS,
+    });
+  }
 
   private get windows() {
     return { gatewayTtlMs: this.config.GATEWAY_TTL_MS, reconnectWindowMs: this.config.RECONNECT_WINDOW_MS };
   }
 
-  /** Registers a login and tells every older session of the uid (on any gateway) to end. */
+  /** Patterns.presence.register: one login, or a gateway's batch of them (RegisterSessionsRequest). */
+  registerRequest(req: RegisterSessionRequest | RegisterSessionsRequest): Promise<RegisterSessionReply | RegisterSessionsReply> {
+    return req && 'logins' in req ? this.registerAll(req) : this.register(req);
+  }
+
+  /** Each login of the batch on its own: one failing (a malformed one) fails no other. */
+  async registerAll(req: RegisterSessionsRequest): Promise<RegisterSessionsReply> {
+    const logins = req.logins;
+    if (!Array.isArray(logins) || logins.length === 0 || logins.length > REGISTER_SESSIONS_MAX) {
+      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, `logins: 1–${REGISTER_SESSIONS_MAX}`);
+    }
+    const results = await Promise.all(
+      logins.map((login) =>
+        this.register(login).then(
+          (data) => ({ ok: true as const, data }),
+          (err: unknown) => errorReply(Patterns.presence.register, err, this.logger),
+        ),
+      ),
+    );
+    return { results };
+  }
+
+  /**
+   * Registers a login (with the others arriving meanwhile, in one statement) and tells every older
+   * session of the uid (on any gateway) to end.
+   */
   async register(req: RegisterSessionRequest): Promise<RegisterSessionReply> {
-    const { appId, uid } = requireIds(req.appId, req.uid);
-    const { epoch, previousInstanceId } = await this.repository.register(appId, uid, req.sessionId as SessionId, req.instanceId, req.gatewayId as GatewayId);
-    // Always published, also when nothing was replaced: two logins racing on two gateways are
-    // settled by the epoch, whichever KICK arrives first.
-    const kick: KickMessage = { epoch, sessionId: req.sessionId, instanceId: req.instanceId };
-    this.bus.publish(Subjects.user(appId, uid), [UserMsgKind.KICK, kick], { trace: true });
-    this.status.online([{ appId, uid, seq: epoch }]);
-    const replaced = previousInstanceId === null ? 'none' : previousInstanceId === req.instanceId ? 'same-instance' : 'remote';
-    return { epoch, replaced };
+    const { appId, uid } = requireIds(req?.appId, req?.uid);
+    // Checked here: a malformed field would fail the statement of every login batched with it.
+    if (typeof req.sessionId !== 'string' || !SESSION_ID.test(req.sessionId)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'sessionId: a UUID');
+    if (!isText(req.instanceId, ID_LIMITS.INSTANCE_ID_MAX)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'instanceId: 1–64 chars');
+    if (!isText(req.gatewayId, GATEWAY_ID_MAX)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'gatewayId: 1–100 chars');
+    const r = await this.registrations.register({
+      appId,
+      uid,
+      sessionId: req.sessionId as SessionId,
+      instanceId: req.instanceId,
+      gatewayId: req.gatewayId as GatewayId,
+    });
+    // Always published, also when nothing was replaced or this login lost: two logins racing on two
+    // gateways are settled by the epoch, whichever KICK arrives first.
+    const kick: KickMessage = { epoch: r.epoch, sessionId: req.sessionId, instanceId: req.instanceId };
+    // Trace headers only when traces are exported: a login storm is thousands of KICKs a second.
+    this.bus.publish(Subjects.user(appId, uid), [UserMsgKind.KICK, kick], { trace: isTracingEnabled() });
+    const previous = r.previousInstanceId;
+    const replaced = previous === null ? 'none' : previous === req.instanceId ? 'same-instance' : 'remote';
+    if (!r.won) return { epoch: r.epoch, replaced, offline: r.offlineStored, superseded: true };
+    this.status.online([{ appId, uid, seq: r.epoch }]);
+    return { epoch: r.epoch, replaced, offline: r.offlineStored };
   }
 
   async unregister(req: UnregisterSessionRequest): Promise<{ removed: boolean }> {
@@ -115,6 +183,11 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
   onApplicationBootstrap(): void {
     this.sweeper = setInterval(() => void this.sweep(), this.config.SWEEP_INTERVAL_MS);
     this.sweeper.unref();
+  }
+
+  /** Logins queued or in flight are written (and answered) before the database connection closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.registrations.drain();
   }
 
   onApplicationShutdown(): void {

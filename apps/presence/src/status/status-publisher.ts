@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PeerState, type AppId } from '@parley/contracts';
 import { Subjects, type StatusChange } from '@parley/contracts/internal';
 import { NatsBus } from '@parley/platform';
+import { isTracingEnabled } from '@parley/platform/telemetry';
 
 export interface StatusChangeRow {
   appId: string;
@@ -20,9 +21,11 @@ export class StatusPublisher {
 
   publish(rows: readonly StatusChangeRow[], state: PeerState): void {
     if (rows.length === 0) return;
+    // Trace headers only when traces are exported (every login publishes one change).
+    const trace = isTracingEnabled();
     for (const row of rows) {
       const change: StatusChange = [row.uid, state, row.seq];
-      this.bus.publish(Subjects.status(row.appId as AppId, row.uid), change, { trace: true });
+      this.bus.publish(Subjects.status(row.appId as AppId, row.uid), change, { trace });
     }
   }
 

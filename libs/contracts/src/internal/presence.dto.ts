@@ -14,7 +14,34 @@ export interface RegisterSessionReply {
   epoch: number;
   /** What the login replaced: nothing, a session of the same SDK instance (a resume), or another client's. */
   replaced: 'none' | 'same-instance' | 'remote';
+  /**
+   * Offline messages were stored for the uid when it registered: the gateway fetches them. False: it
+   * skips the fetch (a message stored later is announced by UserMsgKind.OFFLINE_STORED on the user
+   * subject, which the gateway subscribed to before registering). Absent (an older presence): fetch.
+   */
+  offline?: boolean;
+  /**
+   * A racing login of the uid with a higher epoch holds the registry already: this login lost (the
+   * winner's KICK ends it anyway; the gateway can refuse it at once).
+   */
+  superseded?: boolean;
 }
+
+/**
+ * Several logins in one request on the same subject (a gateway sends the logins of one event-loop
+ * turn together when it does not export traces). Each succeeds or fails on its own.
+ */
+export interface RegisterSessionsRequest {
+  logins: RegisterSessionRequest[];
+}
+
+/** One reply per login of a RegisterSessionsRequest, in its order. */
+export interface RegisterSessionsReply {
+  results: ServiceReply<RegisterSessionReply>[];
+}
+
+/** The most logins one RegisterSessionsRequest may carry. */
+export const REGISTER_SESSIONS_MAX = 500;
 
 /** Body of a UserMsgKind.KICK message on the user subject. */
 export interface KickMessage {

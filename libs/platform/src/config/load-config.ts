@@ -117,11 +117,18 @@ export const databaseConfigShape = {
   DATABASE_POOL_MAX: env.int(5, 1, 200),
   /** How long a query may wait for a free pooled connection before it fails (retryable UNAVAILABLE). */
   DATABASE_CONNECT_TIMEOUT_MS: env.int(5_000, 100),
+  /**
+   * A pooled connection unused this long is closed. Longer than the periodic jobs' intervals, so an
+   * idle process reuses one connection instead of opening one per run (a new Postgres backend costs
+   * the server ~10 ms of CPU, a query on a warm one ~0.2 ms). 0: never closed.
+   */
+  DATABASE_POOL_IDLE_MS: env.int(300_000, 0),
 };
 export interface DatabaseConfig {
   DATABASE_URL: string;
   DATABASE_POOL_MAX: number;
   DATABASE_CONNECT_TIMEOUT_MS: number;
+  DATABASE_POOL_IDLE_MS: number;
 }
 
 /**

@@ -13,12 +13,15 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
   /** A bare URL (tests, tools) gets a small pool. */
   constructor(@Inject(DATABASE_CONFIG) configOrUrl: DatabaseConfig | string) {
     const config: DatabaseConfig =
-      typeof configOrUrl === 'string' ? { DATABASE_URL: configOrUrl, DATABASE_POOL_MAX: 3, DATABASE_CONNECT_TIMEOUT_MS: 5_000 } : configOrUrl;
+      typeof configOrUrl === 'string'
+        ? { DATABASE_URL: configOrUrl, DATABASE_POOL_MAX: 3, DATABASE_CONNECT_TIMEOUT_MS: 5_000, DATABASE_POOL_IDLE_MS: 10_000 }
+        : configOrUrl;
     super({
       adapter: new PrismaPg({
         connectionString: config.DATABASE_URL,
         max: config.DATABASE_POOL_MAX,
         connectionTimeoutMillis: config.DATABASE_CONNECT_TIMEOUT_MS,
+        idleTimeoutMillis: config.DATABASE_POOL_IDLE_MS,
       }),
     });
   }

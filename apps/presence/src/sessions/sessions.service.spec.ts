@@ -1,0 +1,119 @@
+import { ErrorCode, type AppId } from '@parley/contracts';
+import { Subjects, UserMsgKind, type RegisterSessionRequest } from '@parley/contracts/internal';
+import type { NatsBus, ServiceClient } from '@parley/platform';
+import type { PresenceConfig } from '../config/presence.config';
+import type { StatusPublisher } from '../status/status-publisher';
+import type { RegisteredSession, SessionRegistration, SessionsRepository } from './sessions.repository';
+import { SessionsService } from './sessions.service';
+
+const appId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90' as AppId;
+let n = 0;
+const req = (uid: string, over: Partial<RegisterSessionRequest> = {}): RegisterSessionRequest => ({
+  appId,
+  uid,
+  sessionId: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+  instanceId: 'inst-a',
+  gatewayId: 'gw@1',
+  ...over,
+});
+
+function setup() {
+  let seq = 10;
+  const held = new Map<string, { epoch: number; instanceId: string }>();
+  const repository = {
+    registerMany: jest.fn(async (logins: readonly SessionRegistration[]): Promise<RegisteredSession[]> =>
+      logins.map((l) => {
+        const epoch = ++seq;
+        const prev = held.get(l.uid);
+        const won = !prev || prev.epoch < epoch;
+        if (won) held.set(l.uid, { epoch, instanceId: l.instanceId });
+        return { epoch, previousInstanceId: prev?.instanceId ?? null, won, offlineStored: l.uid === 'mailbox' };
+      }),
+    ),
+  };
+  const bus = { publish: jest.fn() };
+  const status = { online: jest.fn() };
+  const config = {
+    REGISTER_BATCH_DELAY_MS: 1,
+    REGISTER_BATCH_MAX: 100,
+    REGISTER_BATCH_WRITERS: 2,
+    GATEWAY_TTL_MS: 6_000,
+    RECONNECT_WINDOW_MS: 30_000,
+  } as PresenceConfig;
+  const sut = new SessionsService(
+    repository as unknown as SessionsRepository,
+    bus as unknown as NatsBus,
+    {} as ServiceClient,
+    status as unknown as StatusPublisher,
+    config,
+  );
+  return { sut, repository, bus, status, held };
+}
+
+describe('SessionsService.register', () => {
+  it('registers concurrent logins with one statement and publishes a KICK with its epoch for each', async () => {
+    const { sut, repository, bus, status } = setup();
+    const replies = await Promise.all([sut.register(req('ann')), sut.register(req('bo')), sut.register(req('mailbox'))]);
+    expect(repository.registerMany).toHaveBeenCalledTimes(1);
+    expect(replies).toEqual([
+      { epoch: 11, replaced: 'none', offline: false },
+      { epoch: 12, replaced: 'none', offline: false },
+      { epoch: 13, replaced: 'none', offline: true },
+    ]);
+    expect(bus.publish.mock.calls.map(([subject, body]) => [subject, (body as [number, { epoch: number }])[1].epoch])).toEqual([
+      [Subjects.user(appId, 'ann'), 11],
+      [Subjects.user(appId, 'bo'), 12],
+      [Subjects.user(appId, 'mailbox'), 13],
+    ]);
+    expect(status.online).toHaveBeenCalledTimes(3);
+  });
+
+  it('settles logins of one uid in one batch: exactly one wins with the highest epoch, every one is KICKed for', async () => {
+    const { sut, bus, held } = setup();
+    const replies = await Promise.all([
+      sut.register(req('race', { instanceId: 'x' })),
+      sut.register(req('race', { instanceId: 'y' })),
+      sut.register(req('race', { instanceId: 'y' })),
+    ]);
+    expect(replies.map((r) => r.replaced)).toEqual(['none', 'remote', 'same-instance']);
+    const epochs = replies.map((r) => r.epoch);
+    expect(held.get('race')!.epoch).toBe(Math.max(...epochs));
+    const kicks = bus.publish.mock.calls.filter(([, body]) => (body as [number])[0] === UserMsgKind.KICK);
+    expect(kicks.map(([, body]) => (body as [number, { epoch: number }])[1].epoch)).toEqual(epochs);
+  });
+
+  it('tells a login that a racing newer one overtook (superseded), still KICKing for it, without an ONLINE change', async () => {
+    const { sut, bus, status, held } = setup();
+    held.set('late', { epoch: 1_000, instanceId: 'other' });
+    const reply = await sut.register(req('late'));
+    expect(reply).toMatchObject({ superseded: true, replaced: 'remote' });
+    expect(bus.publish).toHaveBeenCalledTimes(1);
+    expect(status.online).not.toHaveBeenCalled();
+  });
+
+  it.each<[string, Partial<RegisterSessionRequest>]>([
+    ['a session id that is no UUID', { sessionId: 'nope' }],
+    ['an empty instance id', { instanceId: '' }],
+    ['an instance id past 64 chars', { instanceId: 'i'.repeat(65) }],
+    ['a gateway id past 100 chars', { gatewayId: 'g'.repeat(101) }],
+    ['an invalid uid', { uid: ' bad' }],
+  ])('refuses %s before it can fail a batch', async (_what, over) => {
+    const { sut, repository } = setup();
+    await expect(sut.register(req('ann', over))).rejects.toMatchObject({ code: expect.any(Number) });
+    expect(repository.registerMany).not.toHaveBeenCalled();
+  });
+
+  it("answers a gateway's batch login by login: a malformed one fails alone", async () => {
+    const { sut, repository } = setup();
+    const reply = await sut.registerRequest({ logins: [req('ann'), req('bo', { sessionId: 'nope' }), req('cy')] });
+    expect(reply).toEqual({
+      results: [
+        { ok: true, data: { epoch: 11, replaced: 'none', offline: false } },
+        { ok: false, error: { code: ErrorCode.INVALID_ARGUMENT, message: expect.any(String) } },
+        { ok: true, data: { epoch: 12, replaced: 'none', offline: false } },
+      ],
+    });
+    expect(repository.registerMany).toHaveBeenCalledTimes(1);
+    await expect(sut.registerRequest({ logins: [] })).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+  });
+});
