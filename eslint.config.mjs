@@ -3,7 +3,8 @@ import tseslint from 'typescript-eslint';
 
 /** Which kind of project may import which (an app never imports another app: nx forbids app imports). */
 const depConstraints = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:util'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:util', 'type:domain'] },
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:util'] },
   { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
@@ -13,7 +14,7 @@ const depConstraints = [
 ];
 /** Tests of an app or lib may also use the test library (@parley/testing); production code may not. */
 const testDepConstraints = depConstraints.map((c) =>
-  c.sourceTag === 'type:app' || c.sourceTag === 'type:platform' || c.sourceTag === 'type:contracts'
+  c.sourceTag === 'type:app' || c.sourceTag === 'type:platform' || c.sourceTag === 'type:domain' || c.sourceTag === 'type:contracts'
     ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:testing', 'type:platform', 'type:contracts'] }
     : c,
 );

@@ -5,6 +5,7 @@
 // service and the gateway ×N, makes sure a static demo app exists. It stops it all on Ctrl-C,
 // SIGTERM, SIGHUP, or when its parent process goes away; the apps stop by themselves when it dies
 // (their IPC channel to it closes). Plain Node ESM, no build step. `--help` lists options and variables.
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
@@ -29,6 +30,7 @@ const DEFAULTS = {
   PARLEY_REPLICAS: '1',
   GATEWAY_PORT: '8080',
   S3_PORT: '9000',
+  API_PORT: '8090',
   S3_BUCKET: 'parley-media',
   S3_REGION: 'us-east-1',
   PARLEY_DEMO_APP_ID: '0123456789abcdef0123456789abcdef',
@@ -53,6 +55,8 @@ environment (defaults):
   LOG_LEVEL              ${DEFAULTS.LOG_LEVEL}
   PARLEY_SUBJECT_PREFIX  ${DEFAULTS.PARLEY_SUBJECT_PREFIX}
   GATEWAY_PORT           ${DEFAULTS.GATEWAY_PORT} (first gateway's port)
+  API_PORT               ${DEFAULTS.API_PORT} (first server API replica's port; its docs at /docs)
+  ADMIN_TOKEN            unset: a random admin token for this run, printed when ready
   S3_ENDPOINT            unset: an embedded s3rver on 127.0.0.1:S3_PORT (${DEFAULTS.S3_PORT}) storing in ./tmp/s3;
                          set: S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET, S3_REGION are passed on
   S3_BUCKET              ${DEFAULTS.S3_BUCKET}
@@ -108,6 +112,8 @@ function options() {
     logLevel: env('LOG_LEVEL'),
     prefix: env('PARLEY_SUBJECT_PREFIX'),
     gatewayPort: int('GATEWAY_PORT', env('GATEWAY_PORT'), 1, 65535),
+    apiPort: int('API_PORT', env('API_PORT'), 1, 65535),
+    adminToken: process.env.ADMIN_TOKEN || randomBytes(18).toString('base64url'),
     s3Port: int('S3_PORT', env('S3_PORT'), 1, 65535),
     demoAppId: env('PARLEY_DEMO_APP_ID'),
     readyTimeoutMs: int('PARLEY_READY_TIMEOUT_MS', env('PARLEY_READY_TIMEOUT_MS'), 1000, 600_000),
@@ -115,6 +121,9 @@ function options() {
   const lastGateway = opts.gatewayPort + opts.replicas - 1;
   if (problems.length === 0 && lastGateway > 65535)
     problems.push(`GATEWAY_PORT="${opts.gatewayPort}" leaves no room for ${opts.replicas} gateways (ports up to ${lastGateway})`);
+  const lastApi = opts.apiPort + opts.replicas - 1;
+  if (problems.length === 0 && lastApi > 65535)
+    problems.push(`API_PORT="${opts.apiPort}" leaves no room for ${opts.replicas} server API replicas (ports up to ${lastApi})`);
   if (problems.length > 0) throw new StartError(`invalid options:\n${problems.map((p) => `  - ${p}`).join('\n')}`, 2);
   return opts;
 }
@@ -209,6 +218,7 @@ async function checkServices(opts) {
 
 async function checkPorts(opts) {
   const wanted = Array.from({ length: opts.replicas }, (_, i) => ({ port: opts.gatewayPort + i, what: `gateway#${i}`, hint: 'GATEWAY_PORT' }));
+  for (let i = 0; i < opts.replicas; i++) wanted.push({ port: opts.apiPort + i, what: `api#${i}`, hint: 'API_PORT' });
   if (!process.env.S3_ENDPOINT) wanted.push({ port: opts.s3Port, what: 'the embedded S3 server', hint: 'S3_PORT (or S3_ENDPOINT)' });
   for (const { port, what, hint } of wanted) {
     if (!(await portFree(port))) throw new StartError(`port ${port} (for ${what}) is in use: is Parley already running? Or choose another with ${hint}.`);
@@ -268,8 +278,9 @@ function appEnvFor(opts) {
     LOG_LEVEL: opts.logLevel,
     PARLEY_SUBJECT_PREFIX: opts.prefix,
     ...s3,
-    PORT: app === 'gateway' ? String(opts.gatewayPort + index) : '0',
+    PORT: app === 'gateway' ? String(opts.gatewayPort + index) : app === 'api' ? String(opts.apiPort + index) : '0',
     ...(app === 'gateway' ? { GATEWAY_ID: `local-gw${index}` } : {}),
+    ...(app === 'api' ? { ADMIN_TOKEN: opts.adminToken } : {}),
   });
 }
 
@@ -368,7 +379,7 @@ async function main() {
 
   await checkPorts(opts);
 
-  const apps = [...SERVICES, 'gateway', 'cli'];
+  const apps = [...SERVICES, 'api', 'gateway', 'cli'];
   if (opts.build) {
     step('build the apps');
     const build = await run('npx', ['nx', 'run-many', '-t', 'build', '--projects=tag:type:app', '--output-style=static'], {
@@ -381,7 +392,7 @@ async function main() {
   if (state.stopping) return;
 
   const envFor = appEnvFor(opts);
-  await checkConfig([...SERVICES, 'gateway'], envFor);
+  await checkConfig([...SERVICES, 'api', 'gateway'], envFor);
   if (state.stopping) return;
 
   await checkServices(opts);
@@ -397,12 +408,12 @@ async function main() {
   state.s3 = await startS3(opts);
   if (state.stopping) return;
 
-  step(`start ${SERVICES.join(', ')} and gateway, ${opts.replicas} of each`);
+  step(`start ${SERVICES.join(', ')}, api and gateway, ${opts.replicas} of each`);
   const supervisor = new Supervisor({
     root: ROOT,
     raw: opts.raw,
     readyTimeoutMs: opts.readyTimeoutMs,
-    labelWidth: Math.max(...[...SERVICES, 'gateway'].map((app) => `${app}#${opts.replicas - 1}`.length)),
+    labelWidth: Math.max(...[...SERVICES, 'api', 'gateway'].map((app) => `${app}#${opts.replicas - 1}`.length)),
     log: say,
     env: envFor,
   });
@@ -410,7 +421,7 @@ async function main() {
   const replicas = (app) => Array.from({ length: opts.replicas }, (_, i) => supervisor.start(app, i));
   try {
     await Promise.all(SERVICES.flatMap(replicas));
-    await Promise.all(replicas('gateway'));
+    await Promise.all([...replicas('api'), ...replicas('gateway')]);
   } catch (err) {
     if (state.stopping) return;
     const failed = (s) => s.port === null && s.child && (s.child.exitCode !== null || s.child.signalCode !== null);
@@ -447,6 +458,10 @@ async function main() {
   say('Parley is running.');
   say(`  SDK URL      ws://127.0.0.1:${urls[0]}/v1/ws${more}`);
   say(`  Health       http://127.0.0.1:${urls[0]}/health/ready`);
+  say(`  Server API   http://127.0.0.1:${opts.apiPort}   (docs: http://127.0.0.1:${opts.apiPort}/docs)`);
+  say(
+    `  Admin token  ${process.env.ADMIN_TOKEN ? '(ADMIN_TOKEN from the environment)' : `${opts.adminToken}   (generated for this run; set ADMIN_TOKEN to choose it)`}`,
+  );
   say(`  Demo app id  ${opts.demoAppId} (${demoNote})`);
   say('  Ctrl-C stops everything.');
   say('');

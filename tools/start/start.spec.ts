@@ -25,13 +25,14 @@ interface Launch {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   gatewayPort: number;
   s3Port: number;
+  apiPort: number;
   prefix: string;
 }
 
 const launches: Launch[] = [];
 
 function launch(command: string, args: string[], ports: number[], extraEnv: Record<string, string> = {}): Launch {
-  const [gatewayPort, s3Port] = ports as [number, number];
+  const [gatewayPort, s3Port, apiPort] = ports as [number, number, number];
   const prefix = `parleystart${randomBytes(4).toString('hex')}`;
   const child = spawn(command, args, {
     cwd: ROOT,
@@ -42,6 +43,7 @@ function launch(command: string, args: string[], ports: number[], extraEnv: Reco
       ...process.env,
       GATEWAY_PORT: String(gatewayPort),
       S3_PORT: String(s3Port),
+      API_PORT: String(apiPort),
       DATABASE_URL: testDatabaseUrl(),
       NATS_URL,
       PARLEY_SUBJECT_PREFIX: prefix,
@@ -60,7 +62,7 @@ function launch(command: string, args: string[], ports: number[], extraEnv: Reco
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  const started: Launch = { child, output, exited, gatewayPort, s3Port, prefix };
+  const started: Launch = { child, output, exited, gatewayPort, s3Port, apiPort, prefix };
   launches.push(started);
   return started;
 }
@@ -129,13 +131,14 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** The launcher and one process per app (5 services, 1 gateway), all below `top`. */
+/** The launcher and one process per app (5 services, the server API, 1 gateway), all below `top`. */
 function stackProcesses(top: number): { launcher: number; apps: number[] } {
   const below = descendants(top);
   const launcher = [top, ...below].find((pid) => commandOf(pid).includes('tools/start/start.mjs'));
   const apps = below.filter((pid) => commandOf(pid).includes('dist/apps/'));
   expect(launcher).toBeDefined();
   expect(apps.map((pid) => /dist\/apps\/(\w+)\//.exec(commandOf(pid))![1]).sort()).toEqual([
+    'api',
     'attributes',
     'channel',
     'gateway',
@@ -153,6 +156,7 @@ async function expectAllGone(l: Launch, pids: number[]): Promise<void> {
   });
   expect(await portFree(l.gatewayPort)).toBe(true);
   expect(await portFree(l.s3Port)).toBe(true);
+  expect(await portFree(l.apiPort)).toBe(true);
 }
 
 afterEach(async () => {
@@ -183,7 +187,7 @@ afterEach(async () => {
 
 describe('npm start stops everything it started', () => {
   it('SIGTERM to the npm process (a process manager) stops the launcher and every app and frees the ports', async () => {
-    const l = launch('npm', ['start', '--', ...FLAGS], await freePorts(2));
+    const l = launch('npm', ['start', '--', ...FLAGS], await freePorts(3));
     await running(l);
     const { launcher, apps } = stackProcesses(l.child.pid!);
 
@@ -195,7 +199,7 @@ describe('npm start stops everything it started', () => {
   });
 
   it('the launcher stops the apps when its parent (npm) is killed', async () => {
-    const l = launch('npm', ['start', '--', ...FLAGS], await freePorts(2));
+    const l = launch('npm', ['start', '--', ...FLAGS], await freePorts(3));
     await running(l);
     const { launcher, apps } = stackProcesses(l.child.pid!);
 
@@ -205,7 +209,7 @@ describe('npm start stops everything it started', () => {
   });
 
   it('the apps exit by themselves when the launcher is killed (SIGKILL: it cannot stop them)', async () => {
-    const l = launch(process.execPath, ['tools/start/start.mjs', ...FLAGS], await freePorts(2));
+    const l = launch(process.execPath, ['tools/start/start.mjs', ...FLAGS], await freePorts(3));
     await running(l);
     const { apps } = stackProcesses(l.child.pid!);
 
@@ -217,7 +221,7 @@ describe('npm start stops everything it started', () => {
 
 describe('npm start checks the configuration of every app first', () => {
   it('reports every problem of every app at once, with the values, and starts nothing', async () => {
-    const l = launch(process.execPath, ['tools/start/start.mjs', ...FLAGS], await freePorts(2), {
+    const l = launch(process.execPath, ['tools/start/start.mjs', ...FLAGS], await freePorts(3), {
       HEARTBEAT_MS: 'abc',
       MEDIA_PART_BYTES: '1',
       SHUTDOWN_DEADLINE_MS: '5',

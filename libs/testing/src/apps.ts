@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { testDatabaseUrl } from './env';
 
@@ -20,4 +20,30 @@ export async function createTestApp(opts: { certified?: boolean; databaseUrl?: s
     await db.end();
   }
   return app;
+}
+
+export interface TestCredential {
+  key: string;
+  secret: string;
+  /** The Authorization header value (HTTP Basic). */
+  basic: string;
+}
+
+/** A server-API customer credential (key + secret; the secret stored as SHA-256 hex) granted some apps or all. */
+export async function createCustomerCredential(opts: { appIds?: string[]; allApps?: boolean; databaseUrl?: string }): Promise<TestCredential> {
+  const key = hex32();
+  const secret = randomBytes(32).toString('base64url');
+  const db = new Client({ connectionString: opts.databaseUrl ?? testDatabaseUrl() });
+  await db.connect();
+  try {
+    await db.query('INSERT INTO customer_credentials (id, secret_hash, app_ids, all_apps) VALUES ($1, $2, $3, $4)', [
+      key,
+      createHash('sha256').update(secret).digest('hex'),
+      opts.appIds ?? [],
+      opts.allApps === true,
+    ]);
+  } finally {
+    await db.end();
+  }
+  return { key, secret, basic: `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}` };
 }

@@ -8,7 +8,7 @@ import { recoveryStreamName, SERVICES, type ServiceName } from '@parley/contract
 import { connect } from 'nats';
 import { testDatabaseUrl, workspaceRoot } from './env';
 
-export type AppName = ServiceName | 'gateway';
+export type AppName = ServiceName | 'gateway' | 'api';
 
 export interface StackOptions {
   /** Replicas per app; an app left out does not run. */
@@ -89,7 +89,7 @@ export class Stack {
 
   /** Starts every configured replica (services first, gateways last); after killAll() this is a restart. */
   async spawnAll(): Promise<void> {
-    const order: AppName[] = [...SERVICES, 'gateway'];
+    const order: AppName[] = [...SERVICES, 'api', 'gateway'];
     for (const app of order) {
       const n = this.options.replicas[app] ?? 0;
       await Promise.all(Array.from({ length: n }, (_, i) => this.spawn(app, i)));
@@ -102,6 +102,11 @@ export class Stack {
 
   get gatewayUrls(): string[] {
     return this.gateways.map((g) => g.url);
+  }
+
+  /** The server API replicas' base URLs (http://127.0.0.1:port). */
+  get apiUrls(): string[] {
+    return this.processes.filter((p) => p.app === 'api').map((p) => `http://127.0.0.1:${p.port}`);
   }
 
   env(app: AppName, index: number): NodeJS.ProcessEnv {

@@ -11,8 +11,7 @@ import {
   type SendChannelArgs,
   type SendChannelResult,
 } from '@parley/contracts';
-import { ChanMsgKind, Subjects } from '@parley/contracts/internal';
-import { NatsBus } from '@parley/platform';
+import { ChannelMessageDelivery, type ChannelMessageNats } from '@parley/delivery';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import type { Session } from '../transport/session';
 import { SessionsService } from '../sessions/sessions.service';
@@ -22,8 +21,7 @@ import { messagesIn, messagesOut } from '../metrics/gateway.metrics';
 
 const codec = createCodec();
 
-/** The body of a channel message on NATS (the channel is the subject). */
-export type ChannelMessageNats = Omit<ChannelMessageEvent, 'ch'>;
+export type { ChannelMessageNats } from '@parley/delivery';
 
 /**
  * Channel messages: one core-NATS publish on the channel's message subject (the recovery stream
@@ -34,7 +32,7 @@ export type ChannelMessageNats = Omit<ChannelMessageEvent, 'ch'>;
 export class ChannelMessagesService {
   constructor(
     private readonly sessions: SessionsService,
-    private readonly bus: NatsBus,
+    private readonly delivery: ChannelMessageDelivery,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -47,7 +45,7 @@ export class ChannelMessagesService {
     checkOutgoingMessage(session, args.m, this.config);
     messagesIn.channel.add(args.m.k);
     const body: ChannelMessageNats = { from: session.uid, id: args.id, m: args.m, ts: Date.now() };
-    this.bus.publish(Subjects.channelMessages(session.appId as AppId, ch), [ChanMsgKind.MESSAGE, body]);
+    this.delivery.publish(session.appId as AppId, ch, body);
     return { ts: body.ts };
   }
 

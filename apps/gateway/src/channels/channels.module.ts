@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DeliveryModule } from '@parley/delivery';
 import { ClientsModule } from '../clients/clients.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { ChannelMessagesService } from './channel-messages.service';
@@ -10,7 +11,7 @@ const providers = [ChannelSubscriptions, ChannelsService, ChannelMessagesService
 
 /** Channels: joins and leaves, member events and counts, channel messages and their recovery. */
 @Module({
-  imports: [SessionsModule, ClientsModule],
+  imports: [SessionsModule, ClientsModule, DeliveryModule],
   providers,
   exports: providers,
 })

@@ -1,6 +1,7 @@
 import { createCodec, ErrorCode, Evt, MessageKind, PeerDelivery, type AppId, type PeerMessageEvent, type SessionId, type Uid } from '@parley/contracts';
 import { UserMsgKind } from '@parley/contracts/internal';
-import type { NatsBus, RequestMux } from '@parley/platform';
+import type { NatsBus, RequestMux, ServiceClient } from '@parley/platform';
+import { PeerMessageDelivery } from '@parley/delivery';
 import type { Msg } from 'nats';
 import type { OfflineClient } from '../clients/offline.client';
 import type { GatewayConfig } from '../config/gateway.config';
@@ -69,13 +70,10 @@ function setup() {
     publishEncoded: jest.fn((subject: string, bytes: Uint8Array) => void published.push([subject, codec.decode(bytes)])),
   };
   const sessions = { requireSession: (conn: { session: Session }) => conn.session, sessions: new Set<Session>() };
-  const sut = new PeerMessagesService(
-    sessions as unknown as SessionsService,
-    offline as unknown as OfflineClient,
-    mux as unknown as RequestMux,
-    config,
-    bus as unknown as NatsBus,
-  );
+  // The real delivery (@parley/delivery) over the fake NATS: stores go to the offline store's subject.
+  const services = { request: jest.fn(async (_subject: string, req: { msg: PeerMessageEvent }) => offline.store(req)) };
+  const delivery = new PeerMessageDelivery(mux as unknown as RequestMux, bus as unknown as NatsBus, services as unknown as ServiceClient);
+  const sut = new PeerMessagesService(sessions as unknown as SessionsService, offline as unknown as OfflineClient, delivery, config, bus as unknown as NatsBus);
   return { sut, mux, offline, stored, published, setAnswer: (a: typeof answer) => (answer = a) };
 }
 

@@ -1,19 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import {
-  createCodec,
-  ErrorCode,
-  Evt,
-  isUid,
-  ParleyError,
-  PeerDelivery,
-  type PeerMessageEvent,
-  type SendPeerArgs,
-  type SendPeerResult,
-} from '@parley/contracts';
-import { Subjects, UserMsgKind, type PeerAck } from '@parley/contracts/internal';
-import { NatsBus, RequestMux, watchConnection } from '@parley/platform';
+import { createCodec, ErrorCode, Evt, isUid, ParleyError, type PeerMessageEvent, type SendPeerArgs, type SendPeerResult } from '@parley/contracts';
+import { type PeerAck } from '@parley/contracts/internal';
+import { NatsBus, watchConnection } from '@parley/platform';
+import { PEER_DESTINATION, PeerMessageDelivery, peerSpanAttributes } from '@parley/delivery';
 import type { Msg } from 'nats';
-import { extractTraceContext, isTracingEnabled, SpanKind, traceHeaders, withSpan } from '@parley/platform/telemetry';
+import { extractTraceContext, isTracingEnabled, SpanKind, withSpan } from '@parley/platform/telemetry';
 import { OfflineClient } from '../clients/offline.client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { messagesIn, messagesOut, observePeerDelivery } from '../metrics/gateway.metrics';
@@ -26,19 +17,8 @@ const codec = createCodec();
 const ACKED = codec.encode({ r: 1 } satisfies PeerAck);
 const NOT_ACKED = codec.encode({ r: 0 } satisfies PeerAck);
 const DELIVERED_MEMORY = 64;
-/** [OFFLINE_STORED] on the receiver's user subject, sent after a store committed. */
-const OFFLINE_STORED = codec.encode([UserMsgKind.OFFLINE_STORED]);
 /** Sessions flushed at once after a reconnect to NATS (each flush is one indexed fetch when nothing is stored). */
 const RECONNECT_FLUSH_CONCURRENCY = 16;
-/** Span names use the subject's template (OpenTelemetry messaging conventions: low cardinality). */
-const PEER_DESTINATION = '{prefix}.{app}.user.{uid}';
-const peerSpanAttributes = (subject: string, operation: 'send' | 'process') => ({
-  'messaging.system': 'nats',
-  'messaging.destination.name': subject,
-  'messaging.destination.template': PEER_DESTINATION,
-  'messaging.operation.type': operation,
-  'messaging.operation.name': operation,
-});
 
 /**
  * Peer messages. Hot path: sender session → this gateway → NATS request on the receiver's user
@@ -57,7 +37,7 @@ export class PeerMessagesService implements OnApplicationShutdown {
   constructor(
     private readonly sessions: SessionsService,
     private readonly offline: OfflineClient,
-    private readonly mux: RequestMux,
+    private readonly delivery: PeerMessageDelivery,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly bus: NatsBus,
   ) {
@@ -97,24 +77,8 @@ export class PeerMessagesService implements OnApplicationShutdown {
     return result;
   }
 
-  private async deliver(session: Session, to: string, event: PeerMessageEvent, offline: boolean): Promise<SendPeerResult> {
-    const subject = Subjects.user(session.appId, to);
-    const body = codec.encode([UserMsgKind.PEER_MESSAGE, event]);
-    const timeoutMs = this.config.PEER_DELIVERY_TIMEOUT_MS;
-    // Spans only when traces are exported: the message path stays allocation-free otherwise.
-    const outcome = isTracingEnabled()
-      ? await withSpan(`send ${PEER_DESTINATION}`, SpanKind.PRODUCER, peerSpanAttributes(subject, 'send'), () =>
-          this.mux.request(subject, body, timeoutMs, traceHeaders()),
-        )
-      : await this.mux.request(subject, body, timeoutMs);
-    // A string outcome: no gateway holds a session of the peer, or its gateway did not answer.
-    const received = typeof outcome !== 'string' && (codec.decode(outcome.data) as PeerAck).r === 1;
-    if (received) return { d: PeerDelivery.RECEIVED, ts: event.ts };
-    if (!offline) return { d: PeerDelivery.PEER_UNREACHABLE, ts: event.ts };
-    await this.offline.store({ appId: session.appId, to, msg: event });
-    // Committed: a gateway holding a logged-in session of the receiver pushes it now (see the constructor).
-    this.bus.publishEncoded(subject, OFFLINE_STORED);
-    return { d: PeerDelivery.CACHED_BY_SERVER, ts: event.ts };
+  private deliver(session: Session, to: string, event: PeerMessageEvent, offline: boolean): Promise<SendPeerResult> {
+    return this.delivery.deliver({ appId: session.appId, to, event, offline, timeoutMs: this.config.PEER_DELIVERY_TIMEOUT_MS });
   }
 
   /**

@@ -12,3 +12,4 @@ export * from './channels.dto';
 export * from './attributes.dto';
 export * from './invitations.dto';
 export * from './media.dto';
+export * from './events.dto';

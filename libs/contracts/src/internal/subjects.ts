@@ -30,6 +30,8 @@ export const Patterns = {
     statuses: 'svc.presence.statuses',
     /** Event: sessions presence removed as OFFLINE ({sessions: [{appId, uid}]}); the channel service ends their memberships. */
     wentOffline: 'svc.presence.went-offline',
+    /** Take from the app's user-event queue (EventsTakeRequest → UserEventsTakeReply). */
+    userEventsTake: 'svc.presence.user-events.take',
   },
   /** Channel membership (channel service). */
   channel: {
@@ -38,6 +40,8 @@ export const Patterns = {
     leaveSession: 'svc.channel.leave-session',
     members: 'svc.channel.members',
     counts: 'svc.channel.counts',
+    /** Take from the app's channel-event queue (EventsTakeRequest → ChannelEventsTakeReply). */
+    eventsTake: 'svc.channel.events.take',
   },
   /** User and channel attributes (attributes service). */
   attributes: {
@@ -113,6 +117,10 @@ function buildSubjects(p: string) {
     ping: (service: ServiceName): string => `${p}.${Patterns.ping(service)}`,
     /** Queue group name for a service's replicas. */
     queue: (service: ServiceName | 'gateway'): string => `${p}.${service}`,
+    /** What each server API replica counted against the per-app rate limits (ApiUsage), heard by every replica. */
+    apiUsage: `${p}.api.usage`,
+    /** JetStream KV bucket of the server API's Idempotency-Keys. */
+    apiIdempotencyBucket: `${p.replace(/[^A-Za-z0-9_-]/g, '_')}_api_idempotency`,
   } as const;
 }
 

@@ -10,10 +10,10 @@ import { RpcInterceptor } from '../nats/rpc.interceptor';
 import { stopTelemetry } from '../telemetry';
 
 export interface BootstrapOptions {
-  name: ServiceName | 'gateway';
+  name: ServiceName | 'gateway' | 'api';
   module: Type<unknown> | DynamicModule;
   config: { NATS_URL: string; PORT: number; HOST: string; SHUTDOWN_DEADLINE_MS: number; PARLEY_SUBJECT_PREFIX: string };
-  /** Serve the service's NATS subjects (queue group shared by its replicas). */
+  /** Serve the service's NATS subjects (queue group shared by its replicas); the HTTP-only api serves none. */
   microservice: boolean;
   /** Runs after the HTTP server is created, before listen (the gateway attaches its WebSocket server). */
   beforeListen?: (app: INestApplication) => Promise<void> | void;
@@ -43,7 +43,7 @@ export async function bootstrap(opts: BootstrapOptions): Promise<INestApplicatio
   const app = await NestFactory.create(opts.module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   const log = new NestLogger('Bootstrap');
-  if (opts.microservice) {
+  if (opts.microservice && opts.name !== 'api') {
     // Before connectMicroservice: inheritAppConfig copies the app's global interceptors at that moment.
     app.useGlobalInterceptors(new RpcInterceptor());
     app.connectMicroservice<MicroserviceOptions>(serviceTransport(opts.name, opts.config), { inheritAppConfig: true });

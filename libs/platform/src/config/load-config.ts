@@ -21,7 +21,7 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
 
 /** Messages are predicates of the variable ("is not a number", "must be …"): they follow `NAME="value"`. */
 const PREDICATE = /^(is|must|may|has)\b/;
-const SECRET_NAME = /SECRET|PASSWORD|CREDENTIAL|(^|_)KEY$/;
+const SECRET_NAME = /SECRET|PASSWORD|CREDENTIAL|TOKEN|(^|_)KEY$/;
 const SHOWN_CHARS = 80;
 
 function formatIssue(issue: z.core.$ZodIssue, env: NodeJS.ProcessEnv): string {

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { DeliveryModule } from '@parley/delivery';
+import { AuthModule } from '../auth/auth.module';
+import { ClientsModule } from '../clients/clients.module';
+import { HttpModule } from '../http/http.module';
+import { AgoraEventsService } from './agora-events.service';
+import { AgoraMessagesService } from './agora-messages.service';
+import { AgoraController } from './agora.controller';
+import { IdempotencyStore } from './idempotency.store';
+
+/** Agora RTM 1.x RESTful API: message sends and the user/channel event queues. */
+@Module({
+  imports: [AuthModule, ClientsModule, HttpModule, DeliveryModule],
+  controllers: [AgoraController],
+  providers: [AgoraMessagesService, AgoraEventsService, IdempotencyStore],
+})
+export class AgoraModule {}

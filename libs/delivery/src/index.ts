@@ -1,0 +1,5 @@
+// Message delivery shared by every sender (gateway sessions, the server API).
+export * from './message-rules';
+export * from './peer-delivery';
+export * from './channel-delivery';
+export * from './delivery.module';

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { createCodec, PeerDelivery as Delivery, type AppId, type PeerMessageEvent, type SendPeerResult } from '@parley/contracts';
+import { Subjects, UserMsgKind, type PeerAck, type StoreOfflineRequest } from '@parley/contracts/internal';
+import { NatsBus, NO_RESPONDERS, RequestMux, ServiceClient, type RequestOutcome } from '@parley/platform';
+import { isTracingEnabled, SpanKind, traceHeaders, withSpan } from '@parley/platform/telemetry';
+
+const codec = createCodec();
+/** [OFFLINE_STORED] on the receiver's user subject, sent after a store committed. */
+const OFFLINE_STORED = codec.encode([UserMsgKind.OFFLINE_STORED]);
+/** Span names use the subject's template (OpenTelemetry messaging conventions: low cardinality). */
+export const PEER_DESTINATION = '{prefix}.{app}.user.{uid}';
+export const peerSpanAttributes = (subject: string, operation: 'send' | 'process') => ({
+  'messaging.system': 'nats',
+  'messaging.destination.name': subject,
+  'messaging.destination.template': PEER_DESTINATION,
+  'messaging.operation.type': operation,
+  'messaging.operation.name': operation,
+});
+
+export interface PeerSend {
+  appId: AppId;
+  to: string;
+  event: PeerMessageEvent;
+  /** enableOfflineMessaging: store for the receiver when no gateway holds a session that ACKs it. */
+  offline: boolean;
+  /** How long to wait for the receiver's gateway (which waits for its client's ACK). */
+  timeoutMs: number;
+}
+
+/** A send under way: `routed` settles as soon as it is known whether a gateway holds the receiver. */
+export interface PeerSending {
+  /** True: a gateway holding a session of the receiver took the message (its client has not necessarily ACKed). */
+  routed: Promise<boolean>;
+  /** What finally became of it (RECEIVED, CACHED_BY_SERVER after the store committed, or PEER_UNREACHABLE). */
+  result: Promise<SendPeerResult>;
+}
+
+/**
+ * Delivery of one peer message, the same for every sender (an SDK session on a gateway, an app
+ * backend through the server API): a NATS request on the receiver's user subject, answered by the
+ * gateway holding its session once the client ACKed; with offline storage asked for, a message no
+ * client ACKed is stored (presence's offline store) and announced on the user subject, so a session
+ * that logs in meanwhile is flushed. No database on the way unless the receiver is unreachable.
+ */
+@Injectable()
+export class PeerMessageDelivery {
+  constructor(
+    private readonly mux: RequestMux,
+    private readonly bus: NatsBus,
+    private readonly services: ServiceClient,
+  ) {}
+
+  /** Delivers and waits for the outcome (the SDK's sendMessageToPeer). */
+  async deliver(send: PeerSend): Promise<SendPeerResult> {
+    return this.settle(send, await this.request(send));
+  }
+
+  /**
+   * Delivers and tells as early as possible whether it was routed (the server API's
+   * wait_for_ack=false): NATS 2.9 answers a request nobody subscribes to with a 503 status before
+   * it answers a PING sent after it, so once a flush returns the absence of that answer means a
+   * gateway took the message.
+   */
+  start(send: PeerSend): PeerSending {
+    let outcome: RequestOutcome | undefined;
+    const requested = this.request(send).then((o) => (outcome = o));
+    const routed = this.bus.flush().then(
+      () => outcome !== NO_RESPONDERS,
+      () => requested.then((o) => o !== NO_RESPONDERS),
+    );
+    return { routed, result: requested.then((o) => this.settle(send, o)) };
+  }
+
+  private request(send: PeerSend): Promise<RequestOutcome> {
+    const subject = Subjects.user(send.appId, send.to);
+    const body = codec.encode([UserMsgKind.PEER_MESSAGE, send.event]);
+    // Spans only when traces are exported: the message path stays allocation-free otherwise.
+    return isTracingEnabled()
+      ? withSpan(`send ${PEER_DESTINATION}`, SpanKind.PRODUCER, peerSpanAttributes(subject, 'send'), () =>
+          this.mux.request(subject, body, send.timeoutMs, traceHeaders()),
+        )
+      : this.mux.request(subject, body, send.timeoutMs);
+  }
+
+  private async settle(send: PeerSend, outcome: RequestOutcome): Promise<SendPeerResult> {
+    const ts = send.event.ts;
+    // A string outcome: no gateway holds a session of the peer, or its gateway did not answer.
+    const received = typeof outcome !== 'string' && (codec.decode(outcome.data) as PeerAck).r === 1;
+    if (received) return { d: Delivery.RECEIVED, ts };
+    if (!send.offline) return { d: Delivery.PEER_UNREACHABLE, ts };
+    const req: StoreOfflineRequest = { appId: send.appId, to: send.to, msg: send.event };
+    // Not retried: the answer is the CACHED_BY_SERVER promise, a store is never doubled by a retry here.
+    await this.services.request(Subjects.offline.store, req);
+    // Committed: a gateway holding a logged-in session of the receiver pushes it now.
+    this.bus.publishEncoded(Subjects.user(send.appId, send.to), OFFLINE_STORED);
+    return { d: Delivery.CACHED_BY_SERVER, ts };
+  }
+}
