@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for every Parley app. The first argument (or $APP) chooses what runs:
-#   docker run IMAGE gateway|presence|channel|attributes|invitation|media   (default: gateway)
+#   docker run IMAGE gateway|presence|channel|attributes|invitation|media|api   (default: gateway)
 #   docker run IMAGE migrate [deploy|status]    prisma/migrations → $DATABASE_URL (tools/migrate)
 #   docker run IMAGE parley app create …         the admin CLI
 # Build: docker build -t ghcr.io/parley/parley:0.1.0 .        Operations: docs/operations.md
@@ -34,7 +34,9 @@ LABEL org.opencontainers.image.title="parley" \
       org.opencontainers.image.description="Self-hosted, horizontally scaled real-time signaling (agora-rtm-sdk 1.x compatible)" \
       org.opencontainers.image.licenses="Apache-2.0"
 # HOST/PORT: listen on every interface, one fixed port per container (health, /metrics, the
-# gateway's WebSocket /v1/ws). The README's defaults (127.0.0.1, port 0) suit `npm start` only.
+# gateway's WebSocket /v1/ws, the api's server API; the api's own default 8090 is for `npm start`).
+# The README's defaults (127.0.0.1, port 0) suit `npm start` only. NODE_ENV=production: the api
+# refuses to start without ADMIN_TOKEN (16+ characters).
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 APP=gateway
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

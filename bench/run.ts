@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { compare } from './compare';
+import { benchApi } from './workloads/api';
 import type { ClientKind } from './lib/clients';
 import { startTarget, type Target, type TargetKind, type TargetOptions } from './lib/target';
 import { measureFanout, printFanout } from './workloads/fanout';
@@ -22,6 +23,7 @@ import { measureReconnect, printReconnect } from './workloads/reconnect';
  *   logincost  CPU of opening + logging in one connection (--logins 1000): gateways, services, Postgres
  *   logins     a login storm of --rate (200) logins/s for --seconds while --p2p-rate (1000) peer msg/s flow
  *   reconnect  a gateway holding --sessions (5000) is SIGKILLed; the curve of sessions back on the other one
+ *   api        REST peer sends through two server API replicas (wait_for_ack false and true): requests/s, p50/p99, CPU
  *   compare    the baseline pipe (bench/baseline) and Parley, alternately, --runs (3) times each: medians and ratios
  * --target parley (default) | pipe: what the modes above run against (compare runs both)
  * --client wire (default: the bare protocol, a lean load generator) | sdk (the real SDK; p2p, latency, offline on Parley)
@@ -48,6 +50,8 @@ async function main(): Promise<void> {
       sessions: { type: 'string', default: '5000' },
       runs: { type: 'string', default: '3' },
       'idle-connections': { type: 'string', default: '2000' },
+      concurrency: { type: 'string', default: '64' },
+      receivers: { type: 'string', default: '200' },
     },
   });
   const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
@@ -97,6 +101,8 @@ async function main(): Promise<void> {
     }
     case 'reconnect':
       return run({ gateways: 2 }, async (t) => printReconnect(t, await measureReconnect(t, { sessions: num(values.sessions, 5000), timeoutSeconds: 120 })));
+    case 'api':
+      return benchApi({ seconds: common.seconds, warmup: common.warmup, receivers: num(values.receivers, 200), concurrency: num(values.concurrency, 64) });
     case 'compare':
       return compare({
         runs: num(values.runs, 3),
@@ -109,7 +115,7 @@ async function main(): Promise<void> {
         openloopRate: num(values.rate, 1000),
       });
     default:
-      throw new Error(`unknown bench mode "${mode}" (p2p, latency, openloop, offline, idle, fanout, logincost, logins, reconnect, compare)`);
+      throw new Error(`unknown bench mode "${mode}" (p2p, latency, openloop, offline, idle, fanout, logincost, logins, reconnect, api, compare)`);
   }
 }
 

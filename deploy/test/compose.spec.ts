@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DCLinter } from 'dclint';
-import { type Compose, type ComposeContext, composeProblems, composeSchemaValidator, envFileNames, environment } from './support/compose';
+import { type Compose, type ComposeContext, composeProblems, composeSchemaValidator, dependsOn, envFileNames, environment } from './support/compose';
 import { appEnv, migrateEnv, readmeEnvTables } from './support/env';
 import { ROOT, clone, isRecord, parleyApps, parseYaml, read } from './support/repo';
 
@@ -65,6 +65,20 @@ describe('docker-compose.yml', () => {
 
   const service = (d: Compose, name: string) => d.services[name]!;
   const env = (d: Compose, name: string) => service(d, name)['environment'] as Record<string, unknown>;
+
+  it('runs the server API ×2 behind nginx on its own port, with its admin token from .env', () => {
+    expect(ctx.apps).toContain('api');
+    const api = service(doc, 'api');
+    expect(api['command']).toEqual(['api']);
+    expect(api['deploy']).toEqual({ replicas: 2 });
+    expect(env(doc, 'api')['ADMIN_TOKEN']).toMatch(/^\$\{ADMIN_TOKEN:\?/);
+    expect(ctx.envExample).toContain('ADMIN_TOKEN');
+    expect(env(doc, 'api')).toMatchObject({ API_SEND_RATE: '500/1000', API_EVENTS_RATE: '10/1000', PORT: env(doc, 'gateway')['PORT'] });
+    expect(api['healthcheck']).toEqual(service(doc, 'gateway')['healthcheck']);
+    expect(dependsOn(api)).toMatchObject({ migrate: 'service_completed_successfully', nats: 'service_healthy', postgres: 'service_healthy' });
+    expect(dependsOn(service(doc, 'gateway-lb'))['api']).toBe('service_healthy');
+  });
+
   const mutations: Array<[string, (d: Compose) => void, RegExp]> = [
     [
       'a service key is misspelled',
@@ -119,6 +133,14 @@ describe('docker-compose.yml', () => {
       /gateway: stop_grace_period must exceed 15000 ms/,
     ],
     ['nothing publishes the gateway', (d) => delete service(d, 'gateway-lb')['ports'], /nothing publishes a port in front of gateway/],
+    [
+      'nothing publishes the api',
+      (d) => delete (service(d, 'gateway-lb')['depends_on'] as Record<string, unknown>)['api'],
+      /nothing publishes a port in front of api/,
+    ],
+    ['the api has no admin token', (d) => delete env(d, 'api')['ADMIN_TOKEN'], /api: ADMIN_TOKEN is required/],
+    ['the admin token is written inline', (d) => (env(d, 'api')['ADMIN_TOKEN'] = 'hunter2hunter2hunter2'), /api: ADMIN_TOKEN must come from the env file/],
+    ['the api runs one replica', (d) => (service(d, 'api')['deploy'] = { replicas: 1 }), /api: deploy.replicas must be at least 2/],
     ['an app publishes a port (replicas would clash)', (d) => (service(d, 'gateway')['ports'] = ['8080:8080']), /gateway: publishes ports/],
     [
       'a dependency waits for a health nobody checks',
@@ -153,7 +175,16 @@ describe('docker-compose.yml', () => {
       expect(nginx).toMatch(/proxy_set_header Upgrade \$http_upgrade;/);
       expect(nginx).toMatch(/proxy_set_header Connection \$connection_upgrade;/);
       expect(nginx).toMatch(/listen 8080;/);
-      expect(service(doc, 'gateway-lb')['ports']).toEqual([expect.stringMatching(/:8080$/)]);
+      expect(service(doc, 'gateway-lb')['ports']).toEqual([expect.stringMatching(/:8080$/), expect.stringMatching(/^127\.0\.0\.1:.*:8090$/)]);
+    });
+
+    it('nginx balances the server API over every api replica on its own port (8090)', () => {
+      const nginx = read('deploy/compose/nginx.conf');
+      expect(nginx).toMatch(new RegExp(`server api:${env(doc, 'api')['PORT']} resolve`));
+      expect(nginx).toMatch(/upstream parley_api \{[^}]*least_conn;/);
+      const apiServer = /server \{\s*listen 8090;[\s\S]*?\n {2}\}/.exec(nginx)?.[0] ?? '';
+      expect(apiServer).toMatch(/proxy_pass http:\/\/parley_api;/);
+      expect(apiServer).not.toMatch(/Upgrade/);
     });
 
     it('the collector receives OTLP/HTTP where the apps send it and exports to Jaeger', () => {

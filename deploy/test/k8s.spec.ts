@@ -69,6 +69,46 @@ describe('deploy/k8s', () => {
       expect(k8sProblems(objects, ctx)).toEqual([]);
     });
 
+    it('runs the server API (api): Deployment, Service, HPA, PDB, NetworkPolicy, ADMIN_TOKEN from Secret parley-api', () => {
+      expect(ctx.apps).toContain('api');
+      const named = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+      const deployment = named('Deployment', 'parley-api')!;
+      expect(deployment).toBeDefined();
+      const [pod] = podSpecs(deployment);
+      const [main] = pod!['containers'] as Array<Record<string, unknown>>;
+      expect(main!['args']).toEqual(['api']);
+      expect(main!['env']).toContainEqual({ name: 'ADMIN_TOKEN', valueFrom: { secretKeyRef: { name: 'parley-api', key: 'ADMIN_TOKEN' } } });
+      expect(main!['envFrom']).toEqual([{ configMapRef: { name: 'parley-common' } }, { configMapRef: { name: 'parley-api' } }]);
+      // The same probes, scrape annotations, pod security and spread as the gateway.
+      const gatewayDeployment = named('Deployment', 'parley-gateway')!;
+      const [gatewayPod] = podSpecs(gatewayDeployment);
+      const [gatewayMain] = gatewayPod!['containers'] as Array<Record<string, unknown>>;
+      for (const key of ['startupProbe', 'livenessProbe', 'readinessProbe', 'ports', 'securityContext', 'volumeMounts', 'lifecycle'])
+        expect([key, main![key]]).toEqual([key, gatewayMain![key]]);
+      for (const key of ['securityContext', 'serviceAccountName', 'automountServiceAccountToken', 'volumes'])
+        expect([key, pod![key]]).toEqual([key, gatewayPod![key]]);
+      const template = (d: K8sObject) => (d['spec'] as { template: { metadata: { annotations: unknown } } }).template;
+      expect(template(deployment).metadata.annotations).toEqual(template(gatewayDeployment).metadata.annotations);
+      expect(JSON.stringify(pod!['topologySpreadConstraints'])).toContain('"app.kubernetes.io/component":"api"');
+      expect((deployment['spec'] as Record<string, unknown>)['strategy']).toEqual((gatewayDeployment['spec'] as Record<string, unknown>)['strategy']);
+      expect(named('Service', 'parley-api')!['spec']).toMatchObject({
+        selector: { 'app.kubernetes.io/component': 'api' },
+        ports: [{ name: 'http', port: 8090, targetPort: 'http' }],
+      });
+      expect(named('HorizontalPodAutoscaler', 'parley-api')!['spec']).toMatchObject({
+        scaleTargetRef: { kind: 'Deployment', name: 'parley-api' },
+        minReplicas: 2,
+      });
+      expect(named('PodDisruptionBudget', 'parley-api')!['spec']).toMatchObject({ selector: { matchLabels: { 'app.kubernetes.io/component': 'api' } } });
+      expect(named('NetworkPolicy', 'parley-api-ingress')!['spec']).toMatchObject({
+        podSelector: { matchLabels: { 'app.kubernetes.io/component': 'api' } },
+        ingress: [{ ports: [{ port: 'http', protocol: 'TCP' }] }],
+      });
+      const apiConfig = named('ConfigMap', 'parley-api')!['data'];
+      expect(apiConfig).toEqual({ API_SEND_RATE: '500/1000', API_EVENTS_RATE: '10/1000' });
+      expect(ctx.secrets.get('parley-api')).toEqual(new Set(['ADMIN_TOKEN']));
+    });
+
     (hasKubectl ? it : it.skip)('renders exactly as `kubectl kustomize` does', () => {
       const theirs = kubectlKustomize(dir)!;
       expect(byId(objects)).toEqual(byId(theirs));
@@ -100,6 +140,7 @@ describe('deploy/k8s', () => {
       const hpa = (name: string) => objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === name)!['spec'];
       expect(hpa('parley-gateway')).toMatchObject({ minReplicas: 3, maxReplicas: 20 });
       expect(hpa('parley-media')).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
+      expect(hpa('parley-api')).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
       const common = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'parley-common')!['data'] as Record<string, string>;
       expect(common['NATS_URL']!.split(',')).toHaveLength(3);
       expect(common['LOG_LEVEL']).toBe('info');
@@ -213,6 +254,41 @@ describe('deploy/k8s', () => {
         /parley-gateway: no NetworkPolicy lets clients reach its port from anywhere/,
       ],
       [
+        'app servers cannot reach the api',
+        (d) => d.filter((o) => o.metadata.name !== 'parley-api-ingress'),
+        /parley-api: no NetworkPolicy lets clients reach its port from anywhere/,
+      ],
+      [
+        'the api has no admin token',
+        (d) => void (container(find(d, 'Deployment', 'parley-api'))['env'] as Array<{ name: string }>).splice(1, 1),
+        /parley-api: ADMIN_TOKEN is required/,
+      ],
+      [
+        'the admin token is written inline',
+        (d) =>
+          void ((container(find(d, 'Deployment', 'parley-api'))['env'] as Array<Record<string, unknown>>)[1] = {
+            name: 'ADMIN_TOKEN',
+            value: 'hunter2hunter2hunter2',
+          }),
+        /parley-api: ADMIN_TOKEN must come from a Secret/,
+      ],
+      [
+        'the api has no Service',
+        (d) => d.filter((o) => !(o.kind === 'Service' && o.metadata.name === 'parley-api')),
+        /parley-api: no Service reaches its PORT/,
+      ],
+      [
+        'the api has no PodDisruptionBudget',
+        (d) => d.filter((o) => !(o.kind === 'PodDisruptionBudget' && o.metadata.name === 'parley-api')),
+        /parley-api: no PodDisruptionBudget selects its pods/,
+      ],
+      [
+        'the api stops serving before endpoints drop it',
+        (d) => void delete container(find(d, 'Deployment', 'parley-api'))['lifecycle'],
+        /parley-api: needs a preStop pause/,
+      ],
+      ['the api has no Deployment', (d) => d.filter((o) => !(o.kind === 'Deployment' && o.metadata.name === 'parley-api')), /no Deployment runs api/],
+      [
         'apps cannot reach Postgres',
         (d) => void (find(d, 'NetworkPolicy', 'parley-egress')['spec'] as { egress: Array<{ ports: Array<{ port: number }> }> }).egress[1]!.ports.splice(1, 1),
         /no NetworkPolicy lets it reach port 5432/,
@@ -252,19 +328,26 @@ describe('deploy/k8s', () => {
       expect(typeProblems(secretsExample)).toEqual([]);
       for (const secret of secretsExample) {
         for (const [key, value] of Object.entries(secret['stringData'] as Record<string, string>)) {
-          if (/SECRET|PASSWORD|DATABASE_URL/.test(key)) expect(value).toContain('CHANGE_ME');
+          if (/SECRET|PASSWORD|TOKEN|DATABASE_URL/.test(key)) expect(value).toContain('CHANGE_ME');
         }
       }
     });
 
-    it('ingress.example.yaml is valid and points at the gateway Service port', async () => {
+    it('ingress.example.yaml is valid and points at the gateway and api Service ports', async () => {
       const ingress = loadObjects('deploy/k8s/ingress.example.yaml');
       expect(await schemaProblems(ingress)).toEqual([]);
       expect(typeProblems(ingress)).toEqual([]);
-      const service = renderKustomization(OVERLAYS[0]!).find((o) => o.kind === 'Service' && o.metadata.name === 'parley-gateway')!;
-      const backend = JSON.stringify(ingress[0]!['spec']);
-      expect(backend).toContain(`"name":"${service.metadata.name}"`);
-      expect(backend).toContain('"port":{"name":"http"}');
+      const rendered = renderKustomization(OVERLAYS[0]!);
+      expect(ingress.map((i) => i.metadata.name)).toEqual(['parley-gateway', 'parley-api']);
+      for (const [i, name] of ['parley-gateway', 'parley-api'].entries()) {
+        const service = rendered.find((o) => o.kind === 'Service' && o.metadata.name === name)!;
+        expect((service['spec'] as { ports: Array<{ name: string }> }).ports.map((p) => p.name)).toContain('http');
+        const backend = JSON.stringify(ingress[i]!['spec']);
+        expect(backend).toContain(`"name":"${service.metadata.name}"`);
+        expect(backend).toContain('"port":{"name":"http"}');
+      }
+      // Long WebSocket timeouts on the gateway's host only.
+      expect(ingress[1]!.metadata.annotations?.['nginx.ingress.kubernetes.io/proxy-read-timeout']).toBeUndefined();
     });
 
     it('dependencies/*.example.yaml parse and pin their images', () => {

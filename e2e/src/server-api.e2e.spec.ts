@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { RtmTokenBuilder as Builder007 } from 'agora-token';
 import { RtmRole, RtmTokenBuilder as Builder006 } from 'agora-access-token';
 import { createCustomerCredential, createTestApp, Stack, waitFor, type TestApp, type TestCredential } from '@parley/testing';
@@ -10,8 +12,14 @@ const CHANNEL = '/dev/v2/project/{appid}/rtm/users/{user_id}/channel_messages';
 const STATUS = '/v1/apps/{appid}/users/status';
 const COUNTS = '/v1/apps/{appid}/channels/counts';
 const MEMBERS = '/v1/apps/{appid}/channels/{channel}/members';
+const USER_CHANNELS = '/v1/apps/{appid}/users/{uid}/channels';
+const USER_EVENTS = '/dev/v2/project/{appid}/rtm/vendor/user_events';
+const CHANNEL_EVENTS = '/dev/v2/project/{appid}/rtm/vendor/channel_events';
+const HOOK_CHANNEL_EVENTS = '/dev/v2/project/{appid}/rtm/hook/channel_events';
 /** Sends allowed per app and minute in this suite (a small limit, so the 429 test reaches it). */
 const SEND_LIMIT = 30;
+/** Event-queue reads allowed per app and minute in this suite. */
+const EVENTS_LIMIT = 40;
 
 type Got = { text?: string; from: string; props: { serverReceivedTs: number; isOfflineMessage?: boolean } };
 
@@ -45,7 +53,7 @@ describe('server API', () => {
     stack = await Stack.start({
       replicas: { gateway: 2, presence: 2, channel: 2, api: 2 },
       env: { ...FAST_TIMERS, SERVICE_TIMEOUT_MS: '3000' },
-      appEnv: { api: { API_SEND_RATE: `${SEND_LIMIT}/60000`, AUTH_CACHE_TTL_MS: '0', RATE_SYNC_MS: '50' } },
+      appEnv: { api: { API_SEND_RATE: `${SEND_LIMIT}/60000`, API_EVENTS_RATE: `${EVENTS_LIMIT}/60000`, AUTH_CACHE_TTL_MS: '0', RATE_SYNC_MS: '50' } },
     });
     api = stack.apiUrls as [string, string];
     gw = stack.gatewayUrls as [string, string];
@@ -156,6 +164,18 @@ describe('server API', () => {
       expect({ what, status: res.status, result: (res.body as { result?: string }).result }).toEqual({ what, status, result: 'failed' });
     }
     expect(got).toHaveLength(2);
+
+    // The other endpoints take the token too: a channel message as the bot, the event queues.
+    const ch = await http.call(api[1], 'POST', channelPath(certified, 'bot'), CHANNEL, {
+      headers: { 'x-agora-token': t007, 'x-agora-uid': 'bot' },
+      body: { channel_name: 'news', payload: 'x' },
+    });
+    expect(ch.body).toMatchObject({ result: 'success', code: 'message_sent' });
+    const events = await http.call(api[0], 'GET', `/dev/v2/project/${certified.appId}/rtm/vendor/user_events`, USER_EVENTS, {
+      auth: `agora token=${t006}`,
+      headers: { 'x-agora-uid': 'bot' },
+    });
+    expect(events.status).toBe(200);
   });
 
   it('refuses bad credentials (401), credentials of another app (403) and unknown apps (404), changing nothing', async () => {
@@ -203,6 +223,7 @@ describe('server API', () => {
       ['bad destination', peerPath(app, 'system'), { body: { ...ok, destination: '' } }],
       ['empty payload', peerPath(app, 'system'), { body: { ...ok, payload: '' } }],
       ['payload over 32 KB', peerPath(app, 'system'), { body: { ...ok, payload: 'x'.repeat(32 * 1024 + 1) } }],
+      ['payload over 32 KB in UTF-8 bytes', peerPath(app, 'system'), { body: { ...ok, payload: 'é'.repeat(16 * 1024 + 1) } }],
       ['payload not a string', peerPath(app, 'system'), { body: { ...ok, payload: 42 } }],
       ['unknown field', peerPath(app, 'system'), { body: { ...ok, priority: 'high' } }],
       ['flag not a boolean', peerPath(app, 'system'), { body: { ...ok, enable_offline_messaging: 'yes' } }],
@@ -215,6 +236,10 @@ describe('server API', () => {
       expect({ what, status: res.status }).toEqual({ what, status: 400 });
       expect(res.body).toMatchObject({ result: 'failed', code: expect.any(String), message: expect.any(String) });
     }
+    // A body past API_BODY_MAX_BYTES is refused before it is parsed.
+    const huge = await http.call(api[1], 'POST', peerPath(app, 'system'), PEER, { auth: cred.basic, body: { ...ok, payload: 'x'.repeat(200_000) } });
+    expect(huge.status).toBe(413);
+    expect(huge.body).toMatchObject({ result: 'failed', code: 'payload_too_large' });
     const badChannel = await http.call(api[0], 'POST', channelPath(app, 'system'), CHANNEL, {
       auth: cred.basic,
       body: { channel_name: 'bad channel!\u0000', payload: 'x' },
@@ -252,6 +277,14 @@ describe('server API', () => {
       expect(limited).toHaveLength(40 - SEND_LIMIT);
       expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(limited[0]!.body).toMatchObject({ result: 'failed', code: 'too_many_requests' });
+      // Event reads have their own limit.
+      const read = (base: string) => http.call(base, 'GET', `/dev/v2/project/${a.appId}/rtm/vendor/user_events`, USER_EVENTS, { auth: c.basic });
+      const firstReads = await Promise.all(Array.from({ length: 30 }, () => read(api[0])));
+      await sleep(300);
+      const moreReads = await Promise.all(Array.from({ length: 15 }, () => read(api[1])));
+      expect(firstReads.every((r) => r.status === 200)).toBe(true);
+      expect(moreReads.filter((r) => r.status === 200)).toHaveLength(EVENTS_LIMIT - 30);
+      expect(moreReads.filter((r) => r.status === 429)).toHaveLength(15 - (EVENTS_LIMIT - 30));
       // Another app is not limited by this one.
       const other = await createTestApp();
       expect((await send(api[1], other, await createCustomerCredential({ appIds: [other.appId] }))).status).toBe(200);
@@ -288,13 +321,92 @@ describe('server API', () => {
     const counts = await http.call(api[1], 'GET', `/v1/apps/${app.appId}/channels/counts?channels=room,empty`, COUNTS, { auth: cred.basic });
     expect(counts.body).toMatchObject({ counts: { room: 2, empty: 0 } });
     const members = await http.call(api[0], 'GET', `/v1/apps/${app.appId}/channels/room/members`, MEMBERS, { auth: cred.basic });
-    expect(((members.body as { members: string[] }).members ?? []).sort()).toEqual(['ann', 'ben']);
+    expect(members.body).toMatchObject({ members: ['ann', 'ben'], next: null });
+    // A page at a time, in uid order.
+    const first = await http.call(api[1], 'GET', `/v1/apps/${app.appId}/channels/room/members?limit=1`, MEMBERS, { auth: cred.basic });
+    expect(first.body).toMatchObject({ members: ['ann'], next: 'ann' });
+    const second = await http.call(api[0], 'GET', `/v1/apps/${app.appId}/channels/room/members?limit=1&after=ann`, MEMBERS, { auth: cred.basic });
+    expect(second.body).toMatchObject({ members: ['ben'], next: 'ben' });
+    const last = await http.call(api[0], 'GET', `/v1/apps/${app.appId}/channels/room/members?limit=1&after=ben`, MEMBERS, { auth: cred.basic });
+    expect(last.body).toMatchObject({ members: [], next: null });
+    await b.createChannel('hall').join();
+    const bens = await http.call(api[1], 'GET', `/v1/apps/${app.appId}/users/ben/channels`, USER_CHANNELS, { auth: cred.basic });
+    expect(bens.body).toMatchObject({ channels: ['hall', 'room'] });
     // Another app's credential sees none of it.
     const other = await createTestApp();
     const otherCred = await createCustomerCredential({ appIds: [other.appId] });
     const mine = await http.call(api[0], 'GET', `/v1/apps/${other.appId}/channels/room/members`, MEMBERS, { auth: otherCred.basic });
     expect(mine.body).toMatchObject({ members: [] });
     expect((await http.call(api[0], 'GET', `/v1/apps/${app.appId}/channels/room/members`, MEMBERS, { auth: otherCred.basic })).status).toBe(403);
+  });
+
+  it('queues Login/Logout and Join/Leave events, each taken once by concurrent callers on both replicas', async () => {
+    type UserEvt = { user_id: string; type: string; ts: number };
+    type ChanEvt = UserEvt & { channel_id: string };
+    const takeUsers = (base: string) => http.call(base, 'GET', `/dev/v2/project/${app.appId}/rtm/vendor/user_events`, USER_EVENTS, { auth: cred.basic });
+    const before = Date.now();
+    const [ann, ben] = [newClient(app.appId, gw[0]), newClient(app.appId, gw[1])];
+    await ann.login({ uid: 'ann' });
+    await ben.login({ uid: 'ben' });
+    const room = ann.createChannel('room');
+    await room.join();
+    await ben.createChannel('room').join();
+    await room.leave();
+    await ann.logout();
+
+    // Two callers on two replicas at once, until the queue is empty: every event exactly once.
+    const users: UserEvt[] = [];
+    await waitFor(
+      async () => {
+        const [a, b] = await Promise.all([takeUsers(api[0]), takeUsers(api[1])]);
+        for (const r of [a, b]) {
+          expect(r.status).toBe(200);
+          users.push(...(r.body as { events: UserEvt[] }).events);
+        }
+        return users.length >= 3;
+      },
+      { what: 'the user events', timeoutMs: 10_000, intervalMs: 200 },
+    );
+    expect(users.map((e) => `${e.user_id}:${e.type}`).sort()).toEqual(['ann:Login', 'ann:Logout', 'ben:Login']);
+    for (const e of users) {
+      expect(e.ts).toBeGreaterThanOrEqual(before - 1000);
+      expect(e.ts).toBeLessThanOrEqual(Date.now());
+    }
+    const annEvents = users.filter((e) => e.user_id === 'ann');
+    expect(annEvents.find((e) => e.type === 'Login')!.ts).toBeLessThanOrEqual(annEvents.find((e) => e.type === 'Logout')!.ts);
+    expect((await takeUsers(api[0])).body).toMatchObject({ result: 'success', events: [] });
+
+    const channel: ChanEvt[] = [];
+    await waitFor(
+      async () => {
+        const [a, b] = await Promise.all([
+          http.call(api[0], 'GET', `/dev/v2/project/${app.appId}/rtm/vendor/channel_events`, CHANNEL_EVENTS, { auth: cred.basic }),
+          http.call(api[1], 'GET', `/dev/v2/project/${app.appId}/rtm/vendor/channel_events`, CHANNEL_EVENTS, { auth: cred.basic }),
+        ]);
+        channel.push(...(a.body as { events: ChanEvt[] }).events, ...(b.body as { events: ChanEvt[] }).events);
+        return channel.length >= 3;
+      },
+      { what: 'the channel events', timeoutMs: 10_000, intervalMs: 200 },
+    );
+    expect(channel.map((e) => `${e.channel_id}:${e.user_id}:${e.type}`).sort()).toEqual(['room:ann:Join', 'room:ann:Leave', 'room:ben:Join']);
+    // Agora's other path for the same queue.
+    await ben.createChannel('hall').join();
+    const hook = await waitFor(
+      async () => {
+        const r = await http.call(api[1], 'GET', `/dev/v2/project/${app.appId}/rtm/hook/channel_events`, HOOK_CHANNEL_EVENTS, { auth: cred.basic });
+        return (r.body as { events: ChanEvt[] }).events.length ? (r.body as { events: ChanEvt[] }).events : undefined;
+      },
+      { what: 'the hook/channel_events take', timeoutMs: 10_000, intervalMs: 200 },
+    );
+    expect(hook.map((e) => `${e.channel_id}:${e.user_id}:${e.type}`)).toEqual(['hall:ben:Join']);
+    // Another app's credential sees none of them.
+    const other = await createTestApp();
+    const otherCred = await createCustomerCredential({ appIds: [other.appId] });
+    expect(
+      (await http.call(api[1], 'GET', `/dev/v2/project/${other.appId}/rtm/vendor/user_events`, USER_EVENTS, { auth: otherCred.basic })).body,
+    ).toMatchObject({
+      events: [],
+    });
   });
 
   it('answers Agora’s history endpoints with 501 until history exists', async () => {
@@ -308,14 +420,17 @@ describe('server API', () => {
     expect(lint).toMatchObject({ valid: true });
     expect(http.seen.length).toBeGreaterThan(30);
     expect(validateAgainstOpenApi(doc, http.seen)).toEqual([]);
-    // Agora's shapes, field for field (agora-rtm-1x.md §11).
-    const fixtures: Record<string, unknown> = {
-      [`post ${PEER} 200`]: { code: 'string', request_id: 'string', result: 'string' },
-      [`post ${CHANNEL} 200`]: { code: 'string', request_id: 'string', result: 'string' },
-    };
-    for (const [key, shape] of Object.entries(fixtures)) {
-      const seen = http.seen.find((r) => `${r.method} ${r.template} ${r.status}` === key);
-      expect({ key, shape: seen && shapeOf(seen.body) }).toEqual({ key, shape });
+    // Agora's shapes, field for field (agora-rtm-1x.md §11): one fixture per endpoint, compared by keys and value types.
+    const dir = join(__dirname, 'fixtures/server-api');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBe(5);
+    for (const file of files) {
+      const fixture = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { method: string; template: string; status: number; body: unknown };
+      // The richest answer seen (an events list with events in it).
+      const seen = http.seen
+        .filter((r) => r.method === fixture.method && r.template === fixture.template && r.status === fixture.status)
+        .sort((a, b) => JSON.stringify(b.body).length - JSON.stringify(a.body).length)[0];
+      expect({ file, shape: seen && shapeOf(seen.body) }).toEqual({ file, shape: shapeOf(fixture.body) });
     }
     const docs = await fetch(`${api[1]}/docs`);
     expect(docs.headers.get('content-type')).toMatch(/text\/html/);

@@ -1,4 +1,4 @@
-import { createTestApp, OtlpCollector, Stack, startTestS3, waitFor, type TestApp, type TestS3 } from '@parley/testing';
+import { createCustomerCredential, createTestApp, OtlpCollector, Stack, startTestS3, waitFor, type TestApp, type TestS3 } from '@parley/testing';
 import { logoutAll, newClient, type RtmClient } from './support/clients';
 
 /** One OpenTelemetry trace follows a login from the gateway's WebSocket handling over NATS into presence. */
@@ -144,5 +144,48 @@ describe('one trace per SDK call across gateways and services', () => {
     const chunks = trace.filter((s) => s.name === 'ws media_upload_chunk');
     expect(chunks.length).toBe(Math.ceil(200_000 / (48 * 1024)));
     expect(new Set(trace.map((s) => s.service))).toEqual(new Set(['parley-gateway', 'parley-media']));
+  });
+});
+
+/** A REST send through the server API is one trace: the HTTP span (route template), the NATS request, the receiving gateway. */
+describe('one trace per server API request', () => {
+  let stack: Stack;
+  let collector: OtlpCollector;
+
+  beforeAll(async () => {
+    collector = await OtlpCollector.start();
+    stack = await Stack.start({ replicas: { gateway: 1, presence: 1, api: 1 }, env: collector.env() });
+  });
+
+  afterAll(async () => {
+    await logoutAll();
+    await stack?.stop();
+    await collector?.stop();
+  });
+
+  it('names the HTTP span by its route template and continues it into the receiver’s gateway', async () => {
+    const app = await createTestApp();
+    const cred = await createCustomerCredential({ appIds: [app.appId] });
+    const bob = newClient(app.appId, stack.gatewayUrls[0]!);
+    await bob.login({ uid: 'bob' });
+    const res = await fetch(`${stack.apiUrls[0]}/dev/v2/project/${app.appId}/rtm/users/system/peer_messages?wait_for_ack=true`, {
+      method: 'POST',
+      headers: { authorization: cred.basic, 'content-type': 'application/json' },
+      body: JSON.stringify({ destination: 'bob', payload: 'traced' }),
+    });
+    expect(await res.json()).toMatchObject({ code: 'message_delivered' });
+    const route = 'POST /dev/v2/project/{appid}/rtm/users/{user_id}/peer_messages';
+    const [http, processed] = await waitFor(
+      () => {
+        const http = collector.spans.find((s) => s.service === 'parley-api' && s.name === route);
+        const processed = http && collector.spans.find((s) => s.traceId === http.traceId && s.service === 'parley-gateway' && s.name.startsWith('process '));
+        return processed ? ([http, processed] as const) : undefined;
+      },
+      { timeoutMs: 10_000, what: `api trace (spans so far: ${collector.spans.map((s) => `${s.service}:${s.name}`).join(', ')})` },
+    );
+    expect(http.attributes['http.route']).toBe('/dev/v2/project/{appid}/rtm/users/{user_id}/peer_messages');
+    expect(JSON.stringify(http)).not.toContain(app.appId.slice(0, 12) + '/rtm/users/system'); // no ids in the name
+    const send = collector.spans.find((s) => s.spanId === processed.parentSpanId);
+    expect(send).toMatchObject({ service: 'parley-api', traceId: http.traceId });
   });
 });

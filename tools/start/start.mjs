@@ -433,8 +433,9 @@ async function main() {
   }
 
   step('demo app');
+  // On the database directly: a PARLEY_API_URL in the shell names some other deployment's admin API.
   const ensure = await run(process.execPath, ['dist/apps/cli/main.js', 'app', 'ensure', '--id', opts.demoAppId, '--name', 'demo'], {
-    env: { ...process.env, DATABASE_URL: opts.databaseUrl },
+    env: { ...process.env, DATABASE_URL: opts.databaseUrl, PARLEY_API_URL: '' },
     capture: true,
   });
   say(ensure.output.trimEnd());

@@ -1,9 +1,11 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { HealthModule, LoggingModule, NatsModule, PrismaModule } from '@parley/platform';
+import { AdminModule } from './admin/admin.module';
 import { AgoraModule } from './agora/agora.module';
 import { API_CONFIG, type ApiConfig } from './config/api.config';
 import { ErrorsFilter } from './http/errors.filter';
+import { HttpObservability } from './http/http-observability';
 import { requestIdMiddleware } from './http/request-id';
 import { OpenApiModule } from './openapi/openapi.module';
 import { V1Module } from './v1/v1.module';
@@ -22,6 +24,7 @@ export class AppModule implements NestModule {
         AgoraModule,
         V1Module,
         OpenApiModule,
+        AdminModule,
       ],
       providers: [
         { provide: API_CONFIG, useValue: config },
@@ -32,6 +35,6 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(requestIdMiddleware).forRoutes('*path');
+    consumer.apply(requestIdMiddleware, HttpObservability).forRoutes('*path');
   }
 }

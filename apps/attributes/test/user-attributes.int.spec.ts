@@ -103,6 +103,36 @@ describe('UserAttributesService (Postgres)', () => {
     expect(await rejection(sut.get({ appId, uid: 'u', keys: [] }))).toBe(ErrorCode.INVALID_ARGUMENT);
   });
 
+  it('writes the current login when no instance is given (the server API), USER_NOT_FOUND without a session', async () => {
+    const current = (uid: string, op: Omit<UserAttrsWriteRequest, 'appId' | 'uid' | 'instanceId'>) => sut.write({ appId, uid, ...op });
+    expect(await rejection(current('eve', { op: 'set', attrs: { a: '1' } }))).toBe(ErrorCode.USER_NOT_FOUND);
+    expect(await setRow('eve')).toBeUndefined();
+
+    await login('eve', 'tablet');
+    await write('eve', 'tablet', { op: 'set', attrs: { own: 'sdk' } });
+    expect(await current('eve', { op: 'add', attrs: { by: 'server' } })).toBeNull();
+    expect(await get('eve')).toEqual({ own: 'sdk', by: 'server' });
+    await current('eve', { op: 'delete', keys: ['own'] });
+    expect(await get('eve')).toEqual({ by: 'server' });
+    // the same limits, against the merged set
+    await current('eve', { op: 'set', attrs: many(32) });
+    expect(await rejection(current('eve', { op: 'add', attrs: { extra: 'x' } }))).toBe(ErrorCode.SIZE_OVERFLOW);
+    expect(await stored('eve')).toEqual(many(32));
+    await current('eve', { op: 'clear' });
+    expect(await get('eve')).toEqual({});
+
+    // another device logs in: a server write goes to the new login, which starts empty
+    await write('eve', 'tablet', { op: 'set', attrs: { old: '1' } });
+    await login('eve', 'phone');
+    await current('eve', { op: 'add', attrs: { fresh: '1' } });
+    expect(await get('eve')).toEqual({ fresh: '1' });
+    expect(await setRow('eve')).toEqual({ instance_id: 'phone' });
+
+    await logout('eve');
+    expect(await rejection(current('eve', { op: 'clear' }))).toBe(ErrorCode.USER_NOT_FOUND);
+    expect(await stored('eve')).toEqual({ fresh: '1' }); // untouched (the sweep removes it later)
+  });
+
   it('serialises concurrent writers of one user: of 40 adds of new keys exactly 32 succeed', async () => {
     await login('crowd', 'i1');
     const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => write('crowd', 'i1', { op: 'add', attrs: { [`k${i}`]: `v${i}` } })));

@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
+import { ChannelBansModule } from './bans/channel-bans.module';
+import { ChannelEventsModule } from './channel-events/channel-events.module';
 import { CHANNEL_CONFIG, type ChannelConfig } from './config/channel.config';
 import { MembersModule } from './members/members.module';
 
@@ -15,6 +17,8 @@ export class AppModule {
         PrismaModule.forRoot(config),
         HealthModule,
         MembersModule,
+        ChannelEventsModule,
+        ChannelBansModule,
       ],
       controllers: [pingController('channel')],
       providers: [{ provide: CHANNEL_CONFIG, useValue: config }],

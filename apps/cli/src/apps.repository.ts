@@ -1,131 +1,137 @@
 import type { AppId } from '@parley/contracts';
-import { Pool, type DatabaseError } from 'pg';
-import { CliError, EXIT_FAILURE } from './cli-error';
+import { generateCertificate } from '@parley/tokens';
+import type { PgDatabase } from './database';
 
 export interface AppRecord {
   id: AppId;
   name: string | null;
-  /** null = static app (logins need no token). */
+  /** Logins need a token (the app has a certificate). */
+  certified: boolean;
+  /**
+   * The App Certificate (null: static). Through the admin API it is known only when just made
+   * (creation, rotation): elsewhere it is null, `certified` says whether there is one.
+   */
   certificate: string | null;
+  /** Until when tokens of the certificate a rotation replaced still verify; null: none does. */
+  previousCertificateUntil: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
 export interface NewApp {
   name: string | null;
-  certificate: string | null;
+  /** true: the app gets a fresh App Certificate. */
+  certified: boolean;
 }
 
-/** The `apps` table (prisma/schema.prisma, model App). */
+/** Apps, in Postgres (PgAppsRepository) or through the api's admin API (admin-api.client.ts). */
 export interface AppsRepository {
-  /** Inserts the app; null when the id is taken (nothing is changed then). */
+  /** Creates the app; null when the id is taken (nothing is changed then). */
   create(appId: AppId, app: NewApp): Promise<AppRecord | null>;
   find(appId: AppId): Promise<AppRecord | null>;
   /** All apps, oldest first. */
   list(): Promise<AppRecord[]>;
-  /** null when the app does not exist. */
-  setCertificate(appId: AppId, certificate: string | null): Promise<AppRecord | null>;
-  /** false when the app does not exist. */
+  /**
+   * A new certificate; tokens of the replaced one still verify for overlapSeconds (0: not at all).
+   * A static app simply gets one. null when the app does not exist.
+   */
+  rotateCertificate(appId: AppId, overlapSeconds: number): Promise<AppRecord | null>;
+  /** Makes the app static; null when it does not exist. */
+  removeCertificate(appId: AppId): Promise<AppRecord | null>;
+  /** Deletes the app with all its data (every table keyed by app_id, its credential grants); false when it does not exist. */
   delete(appId: AppId): Promise<boolean>;
-  close(): Promise<void>;
 }
 
 interface AppRow {
   id: string;
   name: string | null;
   certificate: string | null;
+  previous_until: Date | null;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS = 'id, name, certificate, created_at, updated_at';
+const COLUMNS = `id, name, certificate, created_at, updated_at,
+  CASE WHEN previous_certificate IS NOT NULL AND previous_certificate_until > now() THEN previous_certificate_until END AS previous_until`;
 
 const toRecord = (row: AppRow): AppRecord => ({
   id: row.id as AppId,
   name: row.name,
+  certified: row.certificate !== null,
   certificate: row.certificate,
+  previousCertificateUntil: row.previous_until,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
 
-/**
- * Plain `pg` rather than Prisma: @parley/platform exports PrismaService (a Nest provider) but not the
- * generated PrismaClient, and one table needs no ORM. The pool connects on the first query, so
- * `--help` and argument errors never touch the database.
- */
+/** The `apps` table (prisma/schema.prisma, model App), and an app's rows everywhere when it is deleted (TOOL_ACCESS cli). */
 export class PgAppsRepository implements AppsRepository {
-  private readonly pool: Pool;
-
-  constructor(private readonly databaseUrl: string) {
-    this.pool = new Pool({ connectionString: databaseUrl, max: 1, connectionTimeoutMillis: 5_000 });
-  }
+  constructor(
+    private readonly db: PgDatabase,
+    private readonly newCertificate: () => string = generateCertificate,
+  ) {}
 
   async create(appId: AppId, app: NewApp): Promise<AppRecord | null> {
-    const rows = await this.query(
+    const rows = await this.db.query<AppRow>(
       `INSERT INTO apps (id, name, certificate, created_at, updated_at) VALUES ($1, $2, $3, now(), now())
        ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`,
-      [appId, app.name, app.certificate],
+      [appId, app.name, app.certified ? this.newCertificate() : null],
     );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async find(appId: AppId): Promise<AppRecord | null> {
-    const rows = await this.query(`SELECT ${COLUMNS} FROM apps WHERE id = $1`, [appId]);
+    const rows = await this.db.query<AppRow>(`SELECT ${COLUMNS} FROM apps WHERE id = $1`, [appId]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async list(): Promise<AppRecord[]> {
-    const rows = await this.query(`SELECT ${COLUMNS} FROM apps ORDER BY created_at, id`, []);
+    const rows = await this.db.query<AppRow>(`SELECT ${COLUMNS} FROM apps ORDER BY created_at, id`, []);
     return rows.map(toRecord);
   }
 
-  async setCertificate(appId: AppId, certificate: string | null): Promise<AppRecord | null> {
-    const rows = await this.query(`UPDATE apps SET certificate = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`, [appId, certificate]);
+  /** One statement, as the admin API's: the current certificate becomes the previous one (unless overlap 0 or none). */
+  async rotateCertificate(appId: AppId, overlapSeconds: number): Promise<AppRecord | null> {
+    const rows = await this.db.query<AppRow>(
+      `UPDATE apps SET
+         previous_certificate = CASE WHEN $3::int > 0 THEN certificate END,
+         previous_certificate_until = CASE WHEN $3::int > 0 AND certificate IS NOT NULL THEN now() + make_interval(secs => $3::int) END,
+         certificate = $2, updated_at = now()
+       WHERE id = $1 RETURNING ${COLUMNS}`,
+      [appId, this.newCertificate(), overlapSeconds],
+    );
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  async delete(appId: AppId): Promise<boolean> {
-    const rows = await this.query(`DELETE FROM apps WHERE id = $1 RETURNING ${COLUMNS}`, [appId]);
-    return rows.length > 0;
+  async removeCertificate(appId: AppId): Promise<AppRecord | null> {
+    const rows = await this.db.query<AppRow>(
+      `UPDATE apps SET certificate = NULL, previous_certificate = NULL, previous_certificate_until = NULL, updated_at = now()
+       WHERE id = $1 RETURNING ${COLUMNS}`,
+      [appId],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  async close(): Promise<void> {
-    await this.pool.end();
-  }
-
-  private async query(sql: string, params: unknown[]): Promise<AppRow[]> {
-    try {
-      return (await this.pool.query<AppRow>(sql, params)).rows;
-    } catch (err) {
-      throw this.explain(err as DatabaseError);
-    }
-  }
-
-  /** Database failures as one actionable line (exit 1); the URL is shown without its password. */
-  private explain(err: DatabaseError): CliError {
-    const where = redactUrl(this.databaseUrl);
-    switch (err.code ?? '') {
-      case '3D000':
-        return new CliError(`database of ${where} does not exist: create and migrate it with \`npm run migrate\``, EXIT_FAILURE);
-      case '42P01':
-        return new CliError(`table "apps" is missing in ${where}: run \`npm run migrate\``, EXIT_FAILURE);
-      case 'ECONNREFUSED':
-      case 'ENOTFOUND':
-      case 'ETIMEDOUT':
-        return new CliError(`cannot reach Postgres at ${where} (${err.message || err.code}); set DATABASE_URL`, EXIT_FAILURE);
-      default:
-        return new CliError(`database error at ${where}: ${err.message}`, EXIT_FAILURE);
-    }
-  }
-}
-
-/** postgresql://user:secret@host/db → postgresql://user:***@host/db */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable DATABASE_URL)';
+  /** Same statements as the admin API (apps/api/src/admin/admin-apps.repository.ts), in one transaction. */
+  delete(appId: AppId): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      if ((await tx.query('DELETE FROM apps WHERE id = $1 RETURNING id', [appId])).length === 0) return false;
+      await tx.query('DELETE FROM sessions WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM offline_messages WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM channel_members WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM channels WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM user_attributes WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM user_attribute_sets WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM channel_attributes WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM channel_attribute_sets WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM invitations WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM user_bans WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM channel_bans WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM media WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM app_events WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM event_cursors WHERE app_id = $1', [appId]);
+      await tx.query('UPDATE customer_credentials SET app_ids = array_remove(app_ids, $1::varchar) WHERE $1::varchar = ANY(app_ids)', [appId]);
+      return true;
+    });
   }
 }

@@ -1,15 +1,20 @@
 import { APP_ID_PATTERN, isUid, type AppId, type Uid } from '@parley/contracts';
 import { CliError } from './cli-error';
 
-/** What util.parseArgs returned for one command (no option of ours is `multiple`). */
+/** What util.parseArgs returned for one command (a `multiple` option gives an array). */
 export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 const NAME_MAX = 200; // apps.name is varchar(200)
 const HEX32 = /^[0-9a-fA-F]{32}$/;
+const CUSTOMER_KEY = /^[0-9a-f]{32}$/;
 
-/** Typed, validated access to a command's options; every problem is a CliError (exit 2). */
+/** Typed, validated access to a command's options and positional arguments; every problem is a CliError (exit 2). */
 export class Args {
-  constructor(private readonly values: OptionValues) {}
+  constructor(
+    private readonly values: OptionValues,
+    /** Positional arguments by their name in the command's usage (`<appid>`). */
+    private readonly positionals: Readonly<Record<string, string | undefined>> = {},
+  ) {}
 
   flag(name: string): boolean {
     return this.values[name] === true;
@@ -31,6 +36,37 @@ export class Args {
     const v = this.required(name);
     if (!APP_ID_PATTERN.test(v)) throw new CliError(`--${name} must be 32 letters or digits, got "${v}"`);
     return v as AppId;
+  }
+
+  /** Every value of a `multiple` option, each an app id; [] when absent. */
+  appIds(name: string): AppId[] {
+    const v = this.values[name];
+    const list = Array.isArray(v) ? v : v === undefined ? [] : [v];
+    return list.map((item) => {
+      if (typeof item !== 'string' || !APP_ID_PATTERN.test(item)) throw new CliError(`--${name} must be 32 letters or digits, got "${String(item)}"`);
+      return item as AppId;
+    });
+  }
+
+  /** The positional argument `<name>`, required. */
+  argument(name: string): string {
+    const v = this.positionals[name];
+    if (v === undefined || v === '') throw new CliError(`<${name}> is required`);
+    return v;
+  }
+
+  /** The positional argument `<name>`: an app id. */
+  appIdArgument(name: string): AppId {
+    const v = this.argument(name);
+    if (!APP_ID_PATTERN.test(v)) throw new CliError(`<${name}> must be 32 letters or digits, got "${v}"`);
+    return v as AppId;
+  }
+
+  /** The positional argument `<name>`: a customer key (32 lowercase hex digits). */
+  customerKeyArgument(name: string): string {
+    const v = this.argument(name);
+    if (!CUSTOMER_KEY.test(v)) throw new CliError(`<${name}> must be a customer key (32 lowercase hex digits), got "${v}"`);
+    return v;
   }
 
   optionalAppId(name: string): AppId | undefined {

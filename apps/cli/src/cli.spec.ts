@@ -26,9 +26,15 @@ describe('runCli (parse + dispatch)', () => {
         'parley app list',
         'parley app show',
         'parley app certificate',
+        'parley app rotate-cert <appid>',
         'parley app delete',
         'parley app ensure',
+        'parley customer add',
+        'parley customer list',
+        'parley customer revoke <key>',
         'parley token',
+        'PARLEY_API_URL',
+        'PARLEY_ADMIN_TOKEN',
       ]) {
         expect(text).toContain(line);
       }
@@ -61,7 +67,7 @@ describe('runCli (parse + dispatch)', () => {
 
   it.each([
     [['frobnicate'], 'unknown command "frobnicate"'],
-    [['app', 'frobnicate'], 'unknown command "app frobnicate" (commands: create, list, show, certificate, delete, ensure)'],
+    [['app', 'frobnicate'], 'unknown command "app frobnicate" (commands: create, list, show, certificate, rotate-cert, delete, ensure)'],
     [['app', 'list', '--bogus'], "Unknown option '--bogus'"],
     [['app', 'show', '--app'], "Option '--app <value>' argument missing"],
     [['app', 'show', '0123456789abcdef0123456789abcdef'], 'unexpected argument "0123456789abcdef0123456789abcdef"'],
@@ -79,6 +85,16 @@ describe('runCli (parse + dispatch)', () => {
     apps.list.mockRejectedValue(new CliError('cannot reach Postgres at postgresql://x/y', 1));
     expect(await sut('app', 'list')).toBe(1);
     expect(err).toEqual(['parley: cannot reach Postgres at postgresql://x/y']);
+  });
+
+  it('makes tokens with the certificate from the database even when apps go through the admin API', async () => {
+    const local = newAppsRepositoryMock();
+    local.find.mockResolvedValue(appRecord({ certificate: 'c'.repeat(32) }));
+    const d = newDeps(apps);
+    expect(await runCli(['token', '--app', appRecord().id, '--uid', 'alice'], { ...d.deps, localApps: local })).toBe(0);
+    expect(local.find).toHaveBeenCalledWith(appRecord().id);
+    expect(apps.find).not.toHaveBeenCalled();
+    expect(d.out[0]).toMatch(/^007/);
   });
 
   it('reports an unexpected error with its stack and exit 1', async () => {

@@ -1,18 +1,21 @@
 import { parseArgs } from 'node:util';
-import { generateAppId, generateCertificate } from '@parley/tokens';
+import { generateAppId } from '@parley/tokens';
 import type { AppsRepository } from './apps.repository';
 import { Args, type OptionValues } from './args';
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './cli-error';
 import { appCommands } from './commands/app.command';
 import type { Command, CommandContext } from './commands/command';
+import { customerCommands } from './commands/customer.command';
 import { tokenCommands } from './commands/token.command';
+import type { CustomersRepository } from './customers.repository';
 import type { Output } from './output';
 
-export const COMMANDS: readonly Command[] = [...appCommands, ...tokenCommands];
+export const COMMANDS: readonly Command[] = [...appCommands, ...customerCommands, ...tokenCommands];
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/parley';
 
-export interface CliDeps extends Partial<Omit<CommandContext, 'apps' | 'output'>> {
+export interface CliDeps extends Partial<Omit<CommandContext, 'apps' | 'customers' | 'output'>> {
   apps: AppsRepository;
+  customers: CustomersRepository;
   output: Output;
 }
 
@@ -23,7 +26,7 @@ const usageLine = (c: Command) => `parley ${c.path.join(' ')} ${c.synopsis}`;
 export function usage(commands: readonly Command[] = COMMANDS): string {
   const width = Math.max(...commands.map((c) => c.path.join(' ').length));
   return [
-    'parley — administer a Parley deployment (apps, certificates, login tokens)',
+    'parley — administer a Parley deployment (apps, certificates, customer credentials, login tokens)',
     '',
     'Usage:',
     ...commands.map((c) => `  ${usageLine(c)}`),
@@ -36,9 +39,12 @@ export function usage(commands: readonly Command[] = COMMANDS): string {
     "  -h, --help    this text; after a command, that command's help (parley app create --help)",
     '',
     'Environment:',
-    `  DATABASE_URL  Postgres with the migrated schema (default ${DEFAULT_DATABASE_URL})`,
+    `  DATABASE_URL        Postgres with the migrated schema (default ${DEFAULT_DATABASE_URL})`,
+    '  PARLEY_API_URL      set: the app and customer commands go through the api’s admin API at this',
+    '                      base URL (e.g. http://127.0.0.1:8090) instead of the database',
+    '  PARLEY_ADMIN_TOKEN  the api’s ADMIN_TOKEN, with PARLEY_API_URL',
     '',
-    'Exit codes: 0 ok, 1 failure (database unreachable, …), 2 usage error, unknown app or refused request.',
+    'Exit codes: 0 ok, 1 failure (database or api unreachable, …), 2 usage error, unknown app or refused request.',
   ].join('\n');
 }
 
@@ -47,6 +53,7 @@ function commandHelp(c: Command): string {
 }
 
 type Resolved = { kind: 'run'; command: Command; rest: string[] } | { kind: 'help'; text: string; exitCode: number };
+type Parsed = { values: OptionValues; positionals: Record<string, string> };
 
 /** The longest command path that prefixes argv; help for "parley", "parley --help", "parley app". */
 function resolve(argv: readonly string[]): Resolved {
@@ -71,11 +78,12 @@ function printHelp(output: Output, text: string, exitCode: number): number {
   return exitCode;
 }
 
-function parse(command: Command, rest: string[]): OptionValues {
+function parse(command: Command, rest: string[]): Parsed {
   try {
     const { values, positionals } = parseArgs({ args: rest, options: { ...command.options, ...HELP }, strict: true, allowPositionals: true });
-    if (positionals.length > 0) throw new CliError(`unexpected argument "${positionals[0]}" (usage: ${usageLine(command)})`);
-    return values;
+    const names = command.positionals ?? [];
+    if (positionals.length > names.length) throw new CliError(`unexpected argument "${positionals[names.length]}" (usage: ${usageLine(command)})`);
+    return { values, positionals: Object.fromEntries(positionals.map((v, i) => [names[i]!, v])) };
   } catch (err) {
     if (err instanceof CliError) throw err;
     // util.parseArgs: unknown option, missing value, value given to a flag, …
@@ -90,14 +98,15 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     const resolved = resolve(argv);
     if (resolved.kind === 'help') return printHelp(output, resolved.text, resolved.exitCode);
     const { command, rest } = resolved;
-    const values = parse(command, rest);
+    const { values, positionals } = parse(command, rest);
     if (values['help'] === true) return printHelp(output, commandHelp(command), EXIT_OK);
-    await command.run(new Args(values), {
+    await command.run(new Args(values, positionals), {
       apps: deps.apps,
+      customers: deps.customers,
+      localApps: deps.localApps ?? deps.apps,
       output,
       now: deps.now ?? Date.now,
       generateAppId: deps.generateAppId ?? generateAppId,
-      generateCertificate: deps.generateCertificate ?? generateCertificate,
     });
     return EXIT_OK;
   } catch (err) {

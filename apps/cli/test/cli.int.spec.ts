@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { verifyRtmToken } from '@parley/tokens';
@@ -58,6 +58,7 @@ describe('parley CLI (built bundle, Postgres)', () => {
 
   afterAll(async () => {
     await pool.query('DELETE FROM apps WHERE id = ANY($1)', [created]);
+    await pool.query("DELETE FROM customer_credentials WHERE name = 'cli int test'");
     await pool.end();
   });
 
@@ -123,6 +124,75 @@ describe('parley CLI (built bundle, Postgres)', () => {
     expect(again).toEqual({ code: 2, stdout: '', stderr: `parley: app ${id} already exists\n` });
     const { rows } = await pool.query('SELECT name, certificate FROM apps WHERE id = $1', [id]);
     expect(rows).toEqual([{ name: 'first', certificate: null }]);
+  });
+
+  it('rotates a certificate keeping the old one valid for --overlap, as the admin API does', async () => {
+    const app = json<{ id: string; certificate: string }>(await parley(['app', 'create', '--certificate', '--json']));
+    created.push(app.id);
+    const rotated = json<{ certificate: string; previousCertificateValidUntil: string }>(
+      await parley(['app', 'rotate-cert', app.id, '--overlap', '3600', '--json']),
+    );
+    expect(rotated.certificate).toMatch(/^[0-9a-f]{32}$/);
+    expect(rotated.certificate).not.toBe(app.certificate);
+    expect(Date.parse(rotated.previousCertificateValidUntil)).toBeGreaterThan(Date.now() + 3_500_000);
+    const { rows } = await pool.query('SELECT certificate, previous_certificate FROM apps WHERE id = $1', [app.id]);
+    expect(rows).toEqual([{ certificate: rotated.certificate, previous_certificate: app.certificate }]);
+    const show = await parley(['app', 'show', '--app', app.id]);
+    expect(show.stdout).toContain(`certificate: ${rotated.certificate}\nprevious certificate: valid until `);
+
+    const text = await parley(['app', 'rotate-cert', app.id, '--overlap', '0']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^app id: [0-9a-f]{32}\ncertificate: [0-9a-f]{32}\nprevious certificate: none\n$/);
+    expect((await pool.query('SELECT previous_certificate FROM apps WHERE id = $1', [app.id])).rows).toEqual([{ previous_certificate: null }]);
+  });
+
+  it('adds customer credentials (secret stored as SHA-256), lists them without secrets, revokes them', async () => {
+    const app = freshId();
+    expect((await parley(['app', 'ensure', '--id', app])).code).toBe(0);
+    const cred = json<{ customerKey: string; customerSecret: string; appIds: string[] }>(
+      await parley(['customer', 'add', '--name', 'cli int test', '--app', app, '--json']),
+    );
+    expect(cred).toMatchObject({
+      customerKey: expect.stringMatching(/^[0-9a-f]{32}$/),
+      customerSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      appIds: [app],
+    });
+    const { rows } = await pool.query('SELECT secret_hash, app_ids, all_apps FROM customer_credentials WHERE id = $1', [cred.customerKey]);
+    expect(rows).toEqual([{ secret_hash: createHash('sha256').update(cred.customerSecret).digest('hex'), app_ids: [app], all_apps: false }]);
+
+    const unknown = await parley(['customer', 'add', '--app', 'e'.repeat(32)]);
+    expect(unknown).toEqual({ code: 2, stdout: '', stderr: `parley: unknown app ${'e'.repeat(32)} (see: parley app list)\n` });
+
+    const list = await parley(['customer', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^${cred.customerKey}  cli int test  ${app}  \\S+  -$`, 'm'));
+    expect(list.stdout).not.toContain(cred.customerSecret);
+
+    expect(await parley(['customer', 'revoke', cred.customerKey])).toEqual({ code: 0, stdout: `revoked customer key ${cred.customerKey}\n`, stderr: '' });
+    expect((await pool.query('SELECT revoked_at IS NOT NULL AS revoked FROM customer_credentials WHERE id = $1', [cred.customerKey])).rows).toEqual([
+      { revoked: true },
+    ]);
+    expect((await parley(['customer', 'revoke', '0'.repeat(32)])).code).toBe(2);
+  });
+
+  it('deletes an app with its rows in the other tables and its credential grants', async () => {
+    const doomed = freshId();
+    const kept = freshId();
+    for (const id of [doomed, kept]) expect((await parley(['app', 'ensure', '--id', id])).code).toBe(0);
+    for (const id of [doomed, kept]) {
+      await pool.query("INSERT INTO channels (app_id, channel_id) VALUES ($1, 'lobby')", [id]);
+      await pool.query("INSERT INTO user_attributes (app_id, uid, key, value) VALUES ($1, 'alice', 'k', 'v')", [id]);
+      await pool.query("INSERT INTO invitations (app_id, caller_uid, id, callee_uid, state) VALUES ($1, 'alice', 'i1', 'bob', 'SENT')", [id]);
+    }
+    const cred = json<{ customerKey: string }>(await parley(['customer', 'add', '--name', 'cli int test', '--app', doomed, '--app', kept, '--json']));
+
+    expect(await parley(['app', 'delete', '--app', doomed])).toEqual({ code: 0, stdout: `deleted app ${doomed}\n`, stderr: '' });
+    for (const table of ['channels', 'user_attributes', 'invitations']) {
+      const count = async (id: string) => (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE app_id = $1`, [id])).rows[0]!.n;
+      expect([table, await count(doomed), await count(kept)]).toEqual([table, 0, 1]);
+    }
+    expect((await pool.query('SELECT app_ids FROM customer_credentials WHERE id = $1', [cred.customerKey])).rows).toEqual([{ app_ids: [kept] }]);
+    for (const table of ['channels', 'user_attributes', 'invitations']) await pool.query(`DELETE FROM ${table} WHERE app_id = $1`, [kept]);
   });
 
   it('exits 1 with one clear line when Postgres cannot be reached', async () => {

@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
+import { UserBansModule } from './bans/user-bans.module';
 import { PRESENCE_CONFIG, type PresenceConfig } from './config/presence.config';
 import { OfflineModule } from './offline/offline.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { UserEventsModule } from './user-events/user-events.module';
 
 @Module({})
 export class AppModule {
@@ -17,6 +19,8 @@ export class AppModule {
         HealthModule,
         SessionsModule,
         OfflineModule,
+        UserEventsModule,
+        UserBansModule,
       ],
       controllers: [pingController('presence')],
       providers: [{ provide: PRESENCE_CONFIG, useValue: config }],

@@ -123,7 +123,7 @@ describe('SessionsRepository (Postgres)', () => {
 
     await new Promise((r) => setTimeout(r, 50));
     await sut.gatewayHeartbeat(gw); // gw is alive; only cy's window and the dead gateway's ran out
-    const gone = await sut.sweepOffline(20);
+    const gone = await sut.sweepOffline(20, 6_000);
     const mine = gone
       .filter((g) => g.appId === appId)
       .map((g) => g.uid)
@@ -175,7 +175,7 @@ describe('SessionsRepository (Postgres)', () => {
     expect(await sut.gatewayHeartbeat(restarted)).toEqual([]);
     const suspected = (await sut.suspectSilentGateways(6_000)).filter((c) => c.appId === appId);
     expect(suspected.map((c) => c.uid)).toEqual(['ida']);
-    const gone = (await sut.sweepOffline(8_000)).filter((c) => c.appId === appId);
+    const gone = (await sut.sweepOffline(8_000, 6_000)).filter((c) => c.appId === appId);
     expect(gone.map((c) => c.uid)).toEqual(['ida']);
     expect((await sut.statuses(appId, ['ida', 'jo'])).map((r) => r.uid)).toEqual(['jo']);
   });

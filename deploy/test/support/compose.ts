@@ -151,12 +151,16 @@ export function composeProblems(doc: Compose, ctx: ComposeContext): string[] {
   }
   for (const m of migrate) problems.push(...envProblems(m, Object.keys(environment(services[m]!)), ctx.migrateEnv));
 
-  // The gateway is reachable: a published service in front of it.
-  const gateway = appService('gateway');
-  if (gateway) {
-    const front = names.filter((n) => dependsOn(services[n]!)[gateway] !== undefined && services[n]!['ports'] !== undefined);
-    if (front.length === 0) problems.push(`nothing publishes a port in front of ${gateway}`);
+  // The gateway (SDK clients) and the api (app servers) are reachable: a published service in front of each.
+  for (const app of ['gateway', 'api'].filter((a) => ctx.apps.includes(a))) {
+    const name = appService(app);
+    if (!name) continue;
+    const front = names.filter((n) => dependsOn(services[n]!)[name] !== undefined && services[n]!['ports'] !== undefined);
+    if (front.length === 0) problems.push(`nothing publishes a port in front of ${name}`);
   }
+  // The api does not start without its admin token in the image (NODE_ENV=production).
+  const api = appService('api');
+  if (api && environment(services[api]!)['ADMIN_TOKEN'] === undefined) problems.push(`${api}: ADMIN_TOKEN is required (from the env file)`);
 
   // Interpolated variables are all in the example env file.
   const used = new Set([...JSON.stringify(doc).matchAll(/\$\{([A-Z][A-Z0-9_]*)(:?\?)/g)].map((m) => m[1]!));

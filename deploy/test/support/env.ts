@@ -11,12 +11,17 @@ import { ROOT, read } from './repo';
 export interface AppEnv {
   documented: Set<string>;
   read: Set<string>;
+  /** Set when the README has no table for the app: only the common variables count as documented. */
+  missingTable?: string;
 }
 
 const CAPS = /`([A-Z][A-Z0-9_]*)`/g;
 const names = (text: string): string[] => [...text.matchAll(CAPS)].map((m) => m[1]!);
 
-/** README section "## Configuration": a paragraph naming the app ("Gateway:", "Media service …:") then a table. */
+/**
+ * README section "## Configuration": a paragraph naming the app ("Gateway:", "Media service …:",
+ * "API server …:" for apps/api) then a table. The paragraph's first word, lower-cased, is the app.
+ */
 export function readmeEnvTables(readme = read('README.md')): Map<string, Set<string>> {
   const start = readme.indexOf('\n## Configuration');
   if (start < 0) throw new Error('README.md has no "## Configuration" section');
@@ -29,7 +34,7 @@ export function readmeEnvTables(readme = read('README.md')): Map<string, Set<str
       if (current && !/^\|\s*-/.test(line) && !/^\|\s*variable\s*\|/i.test(line)) for (const n of names(line)) current.add(n);
       continue;
     }
-    const heading = /^([A-Z][a-z]+)\b.*:\s*$/.exec(line.trim());
+    const heading = /^([A-Z][a-z]+|[A-Z]{2,})\b.*:\s*$/.exec(line.trim());
     if (heading) {
       const key = heading[1]!.toLowerCase();
       current = new Set(names(line));
@@ -55,13 +60,17 @@ function platformReads(): string[] {
 
 export function appEnv(app: string, tables = readmeEnvTables()): AppEnv {
   const appTable = tables.get(app);
-  if (!appTable) throw new Error(`README.md has no configuration table for ${app}`);
   const configDir = join('apps', app, 'src/config');
   const files = readdirSync(join(ROOT, configDir)).filter((f) => f.endsWith('.config.ts'));
   if (files.length === 0) throw new Error(`${configDir}: no *.config.ts`);
   return {
-    documented: new Set([...tables.get('common')!, ...appTable]),
+    documented: new Set([...tables.get('common')!, ...(appTable ?? [])]),
     read: new Set([...platformReads(), ...files.flatMap((f) => configKeys(read(join(configDir, f))))]),
+    ...(appTable
+      ? {}
+      : {
+          missingTable: `README.md has no configuration table for ${app} (section "Configuration": a line "${app.toUpperCase()} …:" or "${app[0]!.toUpperCase()}${app.slice(1)} …:", then a table)`,
+        }),
   };
 }
 
@@ -75,7 +84,7 @@ export function migrateEnv(): AppEnv {
 
 /** Problems with the variables `set` for `who` (empty when all are documented and read). */
 export function envProblems(who: string, set: Iterable<string>, env: AppEnv): string[] {
-  const problems: string[] = [];
+  const problems: string[] = env.missingTable ? [`${who}: ${env.missingTable}`] : [];
   for (const name of set) {
     if (!env.documented.has(name)) problems.push(`${who}: ${name} is not in the README's configuration tables for this app`);
     if (!env.read.has(name)) problems.push(`${who}: ${name} is not read by the app (not in its config schema)`);

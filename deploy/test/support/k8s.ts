@@ -86,6 +86,11 @@ function securityProblems(podSpec: Rec, who: string): string[] {
 }
 
 const probe = (c: Rec, kind: string) => rec(rec(c[kind])['httpGet']);
+
+/** Apps whose port takes traffic from outside Parley: the gateway (SDK clients), the api (app servers). */
+export const HTTP_FRONT_APPS = ['gateway', 'api'];
+/** Secret variables an app cannot run without in the image (NODE_ENV=production), by app. */
+export const REQUIRED_SECRETS: Record<string, string[]> = { api: ['ADMIN_TOKEN'] };
 const seconds = (ms: string | undefined, fallback: number) => Number(ms ?? fallback) / 1000;
 
 /** Every rule the rendered manifests must meet; [] when they do. */
@@ -126,6 +131,12 @@ export function k8sProblems(objects: K8sObject[], ctx: K8sContext): string[] {
     apps.set(app, d);
     const env = containerEnv(main, objects, who, problems);
     problems.push(...envProblems(who, env.keys(), ctx.envOf(app)), ...secretRefProblems(main, who, ctx));
+    for (const name of REQUIRED_SECRETS[app] ?? []) {
+      const ref = list(main['env'])
+        .map(rec)
+        .find((e) => e['name'] === name);
+      if (!ref) problems.push(`${who}: ${name} is required (the image runs with NODE_ENV=production); read it from a Secret`);
+    }
     if (env.get('HOST') !== '0.0.0.0') problems.push(`${who}: HOST must be 0.0.0.0`);
     const port = Number(env.get('PORT'));
     const ports = list(main['ports']).map(rec);
@@ -153,7 +164,8 @@ export function k8sProblems(objects: K8sObject[], ctx: K8sContext): string[] {
     const needed = sleep + seconds(env.get('SHUTDOWN_DEADLINE_MS'), 10_000) + (app === 'gateway' ? seconds(env.get('DRAIN_TIMEOUT_MS'), 5_000) : 0);
     const grace = Number(podSpec['terminationGracePeriodSeconds'] ?? 30);
     if (!(grace > needed)) problems.push(`${who}: terminationGracePeriodSeconds ${grace} must exceed ${needed} s (preStop + drain + shutdown deadline)`);
-    if (app === 'gateway' && sleep < 1) problems.push(`${who}: needs a preStop pause so endpoints drop it before the drain starts`);
+    if (HTTP_FRONT_APPS.includes(app) && sleep < 1)
+      problems.push(`${who}: needs a preStop pause so endpoints drop it before ${app === 'gateway' ? 'the drain starts' : 'it stops serving'}`);
 
     const hpa = find(objects, 'HorizontalPodAutoscaler').find((h) => {
       const ref = rec(rec(h['spec'])['scaleTargetRef']);
@@ -198,7 +210,7 @@ export function k8sProblems(objects: K8sObject[], ctx: K8sContext): string[] {
   return problems;
 }
 
-/** Ingress to the gateway from anywhere; metrics scrapes; egress to NATS and Postgres. */
+/** Ingress to the gateway and the api from anywhere; metrics scrapes; egress to NATS and Postgres. */
 function networkProblems(objects: K8sObject[], apps: Map<string, K8sObject>): string[] {
   const problems: string[] = [];
   const policies = find(objects, 'NetworkPolicy');
@@ -219,7 +231,7 @@ function networkProblems(objects: K8sObject[], apps: Map<string, K8sObject>): st
     const ingress = mine.flatMap((p) => list(rec(p['spec'])['ingress']));
     const egress = mine.flatMap((p) => list(rec(p['spec'])['egress']));
     const port = portOf(d);
-    if (app === 'gateway' && !allows(ingress, port, (from) => from.length === 0))
+    if (HTTP_FRONT_APPS.includes(app) && !allows(ingress, port, (from) => from.length === 0))
       problems.push(`${objectId(d)}: no NetworkPolicy lets clients reach its port from anywhere`);
     if (!allows(ingress, port, (from) => from.length > 0)) problems.push(`${objectId(d)}: no NetworkPolicy lets the metrics scraper reach its port`);
     for (const needed of [4222, 5432, 53]) {

@@ -63,7 +63,11 @@ export class ApiAuthService {
     if (!app || !app.certificate) throw unauthorized('this app takes no tokens (no certificate): use a customer credential');
     const now = Date.now();
     let verdict = verifyRtmToken({ token, appId, certificate: app.certificate, uid });
-    if (!verdict.ok && app.previous && now < app.previousUntil) verdict = verifyRtmToken({ token, appId, certificate: app.previous, uid });
+    // During a rotation's overlap a token signed with the replaced certificate still verifies; any
+    // other refusal (expired, another uid) is reported as it is.
+    if (!verdict.ok && verdict.reason === 'BAD_SIGNATURE' && app.previous && now < app.previousUntil) {
+      verdict = verifyRtmToken({ token, appId, certificate: app.previous, uid });
+    }
     if (!verdict.ok) throw unauthorized(`token refused: ${verdict.reason.toLowerCase()}`);
     return { appId, kind: 'token', uid };
   }

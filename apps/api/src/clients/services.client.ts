@@ -1,13 +1,30 @@
 import { Injectable } from '@nestjs/common';
-import type { AppId } from '@parley/contracts';
+import type { AppId, AttributesMap, ChannelAttributesMap } from '@parley/contracts';
 import {
   Subjects,
+  type BanLiftReply,
+  type ChannelBanLiftRequest,
+  type ChannelBanReply,
+  type ChannelBanRequest,
+  type ChannelBansPage,
+  type ChannelBansRequest,
+  type KickUserReply,
+  type KickUserRequest,
+  type UserBanReply,
+  type UserBanRequest,
+  type ChannelAttrsGetRequest,
+  type ChannelAttrsWriteRequest,
   type ChannelEventsTakeReply,
   type ChannelCountsRequest,
-  type ChannelMembersRequest,
+  type ChannelMembersPage,
+  type ChannelMembersPageRequest,
+  type UserChannelsReply,
+  type UserChannelsRequest,
   type EventsTakeRequest,
   type StatusSnapshotReply,
   type StatusSnapshotRequest,
+  type UserAttrsGetRequest,
+  type UserAttrsWriteRequest,
   type UserEventsTakeReply,
 } from '@parley/contracts/internal';
 import { ServiceClient } from '@parley/platform';
@@ -29,11 +46,59 @@ export class ServicesClient {
     return this.services.requestIdempotent(Subjects.presence.statuses, req);
   }
 
-  members(req: ChannelMembersRequest): Promise<string[]> {
-    return this.services.requestIdempotent(Subjects.channel.members, req);
+  membersPage(req: ChannelMembersPageRequest): Promise<ChannelMembersPage> {
+    return this.services.requestIdempotent(Subjects.channel.membersPage, req);
+  }
+
+  userChannels(req: UserChannelsRequest): Promise<UserChannelsReply> {
+    return this.services.requestIdempotent(Subjects.channel.userChannels, req);
   }
 
   counts(req: ChannelCountsRequest): Promise<number[]> {
     return this.services.requestIdempotent(Subjects.channel.counts, req);
+  }
+
+  userAttributes(req: UserAttrsGetRequest): Promise<AttributesMap> {
+    return this.services.requestIdempotent(Subjects.attributes.userGet, req);
+  }
+
+  /** Not retried: a write that reached a replica which then died may have happened. */
+  writeUserAttributes(req: UserAttrsWriteRequest): Promise<null> {
+    return this.services.request(Subjects.attributes.userWrite, req);
+  }
+
+  channelAttributes(req: ChannelAttrsGetRequest): Promise<ChannelAttributesMap> {
+    return this.services.requestIdempotent(Subjects.attributes.channelGet, req);
+  }
+
+  /** Not retried (as writeUserAttributes). */
+  writeChannelAttributes(req: ChannelAttrsWriteRequest): Promise<null> {
+    return this.services.request(Subjects.attributes.channelWrite, req);
+  }
+
+  /** Not retried: the kick may have happened (asking again would end a login made since). */
+  kick(req: KickUserRequest): Promise<KickUserReply> {
+    return this.services.request(Subjects.presence.kick, req);
+  }
+
+  userBan(req: UserBanRequest): Promise<UserBanReply> {
+    return this.services.requestIdempotent(Subjects.presence.ban, req);
+  }
+
+  liftUserBan(req: UserBanRequest): Promise<BanLiftReply> {
+    return this.services.requestIdempotent(Subjects.presence.liftBan, req);
+  }
+
+  /** Not retried (a ban replaces the previous one: asked again, it would end later). */
+  banFromChannel(req: ChannelBanRequest): Promise<ChannelBanReply> {
+    return this.services.request(Subjects.channel.ban, req);
+  }
+
+  liftChannelBan(req: ChannelBanLiftRequest): Promise<BanLiftReply> {
+    return this.services.requestIdempotent(Subjects.channel.liftBan, req);
+  }
+
+  channelBans(req: ChannelBansRequest): Promise<ChannelBansPage> {
+    return this.services.requestIdempotent(Subjects.channel.bans, req);
   }
 }

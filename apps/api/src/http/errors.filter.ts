@@ -40,9 +40,10 @@ export class ErrorsFilter implements ExceptionFilter {
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
     const e = this.toApiError(err);
-    if (e.status >= 500 && e.status !== 501 && e.status !== 503) this.logger.error({ msg: 'request failed', err, path: req.route?.path });
-    if (e.retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))));
     const requestId = requestIdOf(req);
+    if (e.status >= 500 && e.status !== 501 && e.status !== 503) this.logger.error({ msg: 'request failed', err, route: req.route?.path, requestId });
+    else if (e.status >= 500) this.logger.warn({ msg: e.message, route: req.route?.path, status: e.status, requestId });
+    if (e.retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(e.retryAfterMs / 1000))));
     const body = isAgoraPath(req.path)
       ? { result: 'failed', request_id: requestId, code: e.code, message: e.message }
       : { error: { code: e.code, message: e.message }, request_id: requestId };
@@ -59,6 +60,12 @@ export class ErrorsFilter implements ExceptionFilter {
       const status = err.getStatus();
       const code = status === 404 ? 'not_found' : status === 413 ? 'payload_too_large' : status === 400 ? 'invalid_request' : `http_${status}`;
       return new ApiError(status, code, status === 400 ? 'the body is not valid JSON' : err.message);
+    }
+    // body-parser's own (Express middleware, before Nest): too large, not JSON, bad charset.
+    const parser = err as { type?: unknown; status?: unknown };
+    if (typeof parser?.type === 'string' && parser.type.startsWith('entity.') && typeof parser.status === 'number' && parser.status < 500) {
+      if (parser.status === 413) return new ApiError(413, 'payload_too_large', 'the body is too large');
+      return new ApiError(parser.status, 'invalid_request', parser.type === 'entity.parse.failed' ? 'the body is not valid JSON' : 'the body cannot be read');
     }
     if (isTransientError(err)) return new ApiError(503, 'unavailable', 'a backing service is unavailable, retry', 1000);
     return new ApiError(500, 'internal_error', 'internal error');

@@ -14,6 +14,33 @@ import {
   UserEventsResponse,
   UserPathParams,
 } from '../agora/agora.schemas';
+import { adminPaths, adminSecuritySchemes } from '../admin/admin.openapi';
+import {
+  ActingUidHeader,
+  AttrsGetQuery,
+  AttrsWriteResponse,
+  ChannelAttrsBody,
+  ChannelAttrsDeleteQuery,
+  ChannelAttrsParams,
+  ChannelAttrsResponse,
+  UserAttrsBody,
+  UserAttrsDeleteQuery,
+  UserAttrsParams,
+  UserAttrsResponse,
+} from '../v1/attributes.schemas';
+import {
+  BanLiftResponse,
+  ChannelBanBody,
+  ChannelBanParams,
+  ChannelBanResponse,
+  ChannelBansQuery,
+  ChannelBansResponse,
+  KickBody,
+  KickResponse,
+  ModerationChannelParams,
+  ModerationUserParams,
+  UserBanResponse,
+} from '../v1/moderation.schemas';
 import {
   ApiErrorBody,
   ChannelParams,
@@ -24,6 +51,8 @@ import {
   AppParams,
   StatusQuery,
   StatusResponse,
+  UserChannelsResponse,
+  UserParams,
 } from '../v1/v1.schemas';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
@@ -35,6 +64,7 @@ function errors(body: z.ZodType, extra: Record<string, string> = {}): ZodOpenApi
     '401': 'Missing or invalid credentials',
     '403': 'Valid credentials without the right to this app or user',
     '404': 'Unknown app (a credential granted every app), or unknown route',
+    '413': 'Body larger than API_BODY_MAX_BYTES',
     '408': 'A backing service did not answer in time',
     '429': 'Rate limit of the app exceeded (Retry-After)',
     '500': 'Internal error (logged with the request id)',
@@ -58,6 +88,23 @@ const idempotencyHeader = z.object({
   'idempotency-key': IdempotencyKey.optional().meta({ description: 'A retried request with the same key delivers once and gets the first answer.' }),
 });
 
+const USER_WRITE_ERRORS = {
+  '400': 'Bad input, or over Agora’s attribute limits (size_overflow): nothing is changed',
+  '403': 'Valid credentials without the right to this app, or an RTM token of another uid',
+  '404': 'The user is not logged in (user_not_found): user attributes belong to a login; or unknown app',
+};
+/** Kicks and bans: customer credentials only. */
+const MODERATION_ERRORS = {
+  '400': 'Bad input (ids by the SDK’s rules, banSeconds / seconds out of range, reason too long, unknown fields)',
+  '403': 'An RTM token (only a customer credential may kick or ban), or a credential without the right to this app',
+};
+const moderation = (op: ZodOpenApiOperationObject): ZodOpenApiOperationObject => ({ tags: ['Parley'], security: [{ basic: [] }], ...op });
+
+const CHANNEL_WRITE_ERRORS = {
+  '400': 'Bad input, or over Agora’s attribute limits (size_overflow): nothing is changed',
+  '403': 'Valid credentials without the right to this app, or an RTM token with X-Parley-Uid of another uid',
+};
+
 /** The OpenAPI 3.1 document of the server API, from the same zod schemas that validate the requests. */
 export function buildOpenApiDocument(version: string) {
   return createDocument({
@@ -73,6 +120,7 @@ export function buildOpenApiDocument(version: string) {
         basic: { type: 'http', scheme: 'basic', description: 'Customer key : customer secret (parley customer add).' },
         agoraToken: { type: 'apiKey', in: 'header', name: 'x-agora-token', description: 'An RTM token (006 or 007) of the app.' },
         agoraUid: { type: 'apiKey', in: 'header', name: 'x-agora-uid', description: 'The uid the token was built for.' },
+        ...adminSecuritySchemes,
       },
     },
     paths: {
@@ -126,6 +174,13 @@ export function buildOpenApiDocument(version: string) {
           responses: { '200': { description: 'ONLINE, UNREACHABLE (reconnecting) or OFFLINE per uid', ...json(StatusResponse) }, ...errors(ApiErrorBody) },
         }),
       },
+      '/v1/apps/{appid}/users/{uid}/channels': {
+        get: parley({
+          summary: 'The channels a user is a member of',
+          requestParams: { path: UserParams },
+          responses: { '200': { description: 'Channel ids', ...json(UserChannelsResponse) }, ...errors(ApiErrorBody) },
+        }),
+      },
       '/v1/apps/{appid}/channels/counts': {
         get: parley({
           summary: 'Member counts of up to 32 channels',
@@ -135,11 +190,130 @@ export function buildOpenApiDocument(version: string) {
       },
       '/v1/apps/{appid}/channels/{channel}/members': {
         get: parley({
-          summary: 'Members of a channel',
+          summary: 'Members of a channel, a page at a time in uid order',
           requestParams: { path: ChannelParams, query: MembersQuery },
           responses: { '200': { description: 'Member uids', ...json(MembersResponse) }, ...errors(ApiErrorBody) },
         }),
       },
+      '/v1/apps/{appid}/users/{uid}/attributes': {
+        get: parley({
+          summary: 'Attributes of a user’s current login (as getUserAttributes / ByKeys)',
+          requestParams: { path: UserAttrsParams, query: AttrsGetQuery },
+          responses: {
+            '200': { description: 'All attributes, or those of keys; {} when the user is not logged in', ...json(UserAttrsResponse) },
+            ...errors(ApiErrorBody),
+          },
+        }),
+        put: parley({
+          summary: 'Replace the attributes of a user’s current login (as setLocalUserAttributes)',
+          requestParams: { path: UserAttrsParams },
+          requestBody: json(UserAttrsBody),
+          responses: { '200': { description: 'Written', ...json(AttrsWriteResponse) }, ...errors(ApiErrorBody, USER_WRITE_ERRORS) },
+        }),
+        patch: parley({
+          summary: 'Add or update attributes of a user’s current login (as addOrUpdateLocalUserAttributes)',
+          requestParams: { path: UserAttrsParams },
+          requestBody: json(UserAttrsBody),
+          responses: { '200': { description: 'Written', ...json(AttrsWriteResponse) }, ...errors(ApiErrorBody, USER_WRITE_ERRORS) },
+        }),
+        delete: parley({
+          summary: 'Delete keys (keys=) or every attribute (all=true) of a user’s current login',
+          requestParams: { path: UserAttrsParams, query: UserAttrsDeleteQuery },
+          responses: {
+            '200': { description: 'Deleted (keys that did not exist are ignored)', ...json(AttrsWriteResponse) },
+            ...errors(ApiErrorBody, USER_WRITE_ERRORS),
+          },
+        }),
+      },
+      '/v1/apps/{appid}/channels/{channel}/attributes': {
+        get: parley({
+          summary: 'Attributes of a channel (as getChannelAttributes / ByKeys; no membership needed)',
+          requestParams: { path: ChannelAttrsParams, query: AttrsGetQuery },
+          responses: {
+            '200': { description: 'All attributes, or those of keys, with their last writer and time', ...json(ChannelAttrsResponse) },
+            ...errors(ApiErrorBody),
+          },
+        }),
+        put: parley({
+          summary: 'Replace the attributes of a channel (as setChannelAttributes)',
+          requestParams: { path: ChannelAttrsParams, header: ActingUidHeader },
+          requestBody: json(ChannelAttrsBody),
+          responses: {
+            '200': { description: 'Written (members notified first when asked)', ...json(AttrsWriteResponse) },
+            ...errors(ApiErrorBody, CHANNEL_WRITE_ERRORS),
+          },
+        }),
+        patch: parley({
+          summary: 'Add or update attributes of a channel (as addOrUpdateChannelAttributes)',
+          requestParams: { path: ChannelAttrsParams, header: ActingUidHeader },
+          requestBody: json(ChannelAttrsBody),
+          responses: {
+            '200': { description: 'Written (members notified first when asked)', ...json(AttrsWriteResponse) },
+            ...errors(ApiErrorBody, CHANNEL_WRITE_ERRORS),
+          },
+        }),
+        delete: parley({
+          summary: 'Delete keys (keys=) or every attribute (all=true) of a channel',
+          requestParams: { path: ChannelAttrsParams, header: ActingUidHeader, query: ChannelAttrsDeleteQuery },
+          responses: {
+            '200': { description: 'Deleted (members notified first when asked)', ...json(AttrsWriteResponse) },
+            ...errors(ApiErrorBody, CHANNEL_WRITE_ERRORS),
+          },
+        }),
+      },
+      '/v1/apps/{appid}/users/{uid}/kick': {
+        post: moderation({
+          summary: 'End every session of a user (SDK: ABORTED / BANNED_BY_SERVER), optionally banning its logins for a while',
+          requestParams: { path: ModerationUserParams },
+          requestBody: { required: false, ...json(KickBody) },
+          responses: {
+            '200': { description: 'Kicked (also when the user had no session); the user is OFFLINE', ...json(KickResponse) },
+            ...errors(ApiErrorBody, MODERATION_ERRORS),
+          },
+        }),
+      },
+      '/v1/apps/{appid}/users/{uid}/ban': {
+        get: moderation({
+          summary: 'Whether a user is banned from logging in, and until when',
+          requestParams: { path: ModerationUserParams },
+          responses: { '200': { description: 'The active ban, if any', ...json(UserBanResponse) }, ...errors(ApiErrorBody, MODERATION_ERRORS) },
+        }),
+        delete: moderation({
+          summary: 'Lift a user’s login ban early',
+          requestParams: { path: ModerationUserParams },
+          responses: {
+            '200': { description: 'Lifted (lifted: false when there was none)', ...json(BanLiftResponse) },
+            ...errors(ApiErrorBody, MODERATION_ERRORS),
+          },
+        }),
+      },
+      '/v1/apps/{appid}/channels/{channel}/bans': {
+        post: moderation({
+          summary: 'Remove a user from a channel now and refuse its joins for a while',
+          requestParams: { path: ModerationChannelParams },
+          requestBody: json(ChannelBanBody),
+          responses: {
+            '201': { description: 'Banned (replacing a ban the user had in this channel)', ...json(ChannelBanResponse) },
+            ...errors(ApiErrorBody, MODERATION_ERRORS),
+          },
+        }),
+        get: moderation({
+          summary: 'Active bans of a channel, a page at a time in uid order',
+          requestParams: { path: ModerationChannelParams, query: ChannelBansQuery },
+          responses: { '200': { description: 'Banned uids and when each ban ends', ...json(ChannelBansResponse) }, ...errors(ApiErrorBody, MODERATION_ERRORS) },
+        }),
+      },
+      '/v1/apps/{appid}/channels/{channel}/bans/{uid}': {
+        delete: moderation({
+          summary: 'Lift a user’s ban from a channel early',
+          requestParams: { path: ChannelBanParams },
+          responses: {
+            '200': { description: 'Lifted (lifted: false when there was none)', ...json(BanLiftResponse) },
+            ...errors(ApiErrorBody, MODERATION_ERRORS),
+          },
+        }),
+      },
+      ...adminPaths,
     },
   });
 }

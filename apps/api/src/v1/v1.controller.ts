@@ -5,7 +5,7 @@ import { ApiAuthGuard, Caller } from '../auth/api-auth.guard';
 import type { Principal } from '../auth/principal';
 import { requestIdOf } from '../http/request-id';
 import { ZodPipe } from '../http/zod.pipe';
-import { ChannelParams, CountsQuery, MembersQuery, StatusQuery } from './v1.schemas';
+import { ChannelParams, CountsQuery, MembersQuery, StatusQuery, UserParams } from './v1.schemas';
 import { V1Service } from './v1.service';
 
 /** Parley's endpoints beyond Agora's, same auth. */
@@ -17,6 +17,11 @@ export class V1Controller {
   @Get('users/status')
   status(@Caller() c: Principal, @Query(new ZodPipe(StatusQuery)) q: z.infer<typeof StatusQuery>, @Req() req: Request) {
     return this.v1.statuses(c.appId, q.uids, requestIdOf(req));
+  }
+
+  @Get('users/:uid/channels')
+  userChannels(@Caller() c: Principal, @Param(new ZodPipe(UserParams)) p: z.infer<typeof UserParams>, @Req() req: Request) {
+    return this.v1.userChannels(c.appId, p.uid, requestIdOf(req));
   }
 
   @Get('channels/counts')
@@ -31,6 +36,6 @@ export class V1Controller {
     @Query(new ZodPipe(MembersQuery)) q: z.infer<typeof MembersQuery>,
     @Req() req: Request,
   ) {
-    return this.v1.members(c.appId, p.channel, q.limit, requestIdOf(req));
+    return this.v1.members(c.appId, p.channel, q, requestIdOf(req));
   }
 }

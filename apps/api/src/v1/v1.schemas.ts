@@ -23,9 +23,19 @@ export const CountsQuery = z.strictObject({ channels: list(ChannelName, 32).meta
 export const CountsResponse = z.strictObject({ counts: z.record(z.string(), z.number().int()), request_id: z.string() }).meta({ id: 'MemberCountsResponse' });
 
 export const MembersQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(512).optional().meta({ description: 'How many members (default 512).' }),
+  limit: z.coerce.number().int().min(1).max(1000).optional().meta({ description: 'Members per page (default 100, at most 1000).' }),
+  after: UserId.optional().meta({ description: 'The `next` of the previous page.' }),
 });
-export const MembersResponse = z.strictObject({ members: z.array(z.string()), request_id: z.string() }).meta({ id: 'ChannelMembersResponse' });
+export const MembersResponse = z
+  .strictObject({
+    members: z.array(z.string()).meta({ description: 'In uid order.' }),
+    next: z.string().nullable().meta({ description: 'Pass as `after` for the next page; null on the last page.' }),
+    request_id: z.string(),
+  })
+  .meta({ id: 'ChannelMembersResponse' });
+
+export const UserParams = z.object({ appid: AppIdParam, uid: UserId });
+export const UserChannelsResponse = z.strictObject({ channels: z.array(z.string()), request_id: z.string() }).meta({ id: 'UserChannelsResponse' });
 
 export const ApiErrorBody = z.strictObject({ error: z.strictObject({ code: z.string(), message: z.string() }), request_id: z.string() }).meta({ id: 'Error' });
 

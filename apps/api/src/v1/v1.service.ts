@@ -24,9 +24,16 @@ export class V1Service {
     return { statuses: Object.fromEntries(unique.map((uid, i) => [uid, STATE_NAME[states[i]!] ?? 'OFFLINE'])), request_id: requestId };
   }
 
-  async members(appId: AppId, ch: string, limit: number | undefined, requestId: string) {
+  async members(appId: AppId, ch: string, page: { limit?: number; after?: string }, requestId: string) {
     this.limits.take('query', appId);
-    return { members: await this.services.members({ appId, ch, limit: limit ?? 512 }), request_id: requestId };
+    const { members, next } = await this.services.membersPage({ appId, ch, limit: page.limit ?? 100, after: page.after });
+    return { members, next, request_id: requestId };
+  }
+
+  async userChannels(appId: AppId, uid: string, requestId: string) {
+    this.limits.take('query', appId);
+    const { channels } = await this.services.userChannels({ appId, uid });
+    return { channels, request_id: requestId };
   }
 
   async counts(appId: AppId, chs: string[], requestId: string) {

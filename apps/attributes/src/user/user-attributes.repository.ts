@@ -22,24 +22,34 @@ export class UserAttributesRepository {
   /**
    * One write in one transaction. Upserting the set row locks it, so writers of one user queue; a set
    * of another login is emptied first. `check` sees the current attributes and throws to abort the
-   * write (nothing changes).
+   * write (nothing changes). `instanceId` undefined: the user's current login, read from the session
+   * registry in this transaction (false, nothing written, when the user has no session).
    */
-  async write(appId: AppId, uid: Uid, instanceId: string, change: AttributeChange, check: (current: ReadonlyMap<string, string>) => void): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+  async write(
+    appId: AppId,
+    uid: Uid,
+    instanceId: string | undefined,
+    change: AttributeChange,
+    check: (current: ReadonlyMap<string, string>) => void,
+  ): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const login = instanceId ?? (await this.currentLogin(tx, appId, uid));
+      if (login === undefined) return false;
       const [set] = await tx.$queryRaw<{ instance_id: string; inserted: boolean }[]>`
-        INSERT INTO user_attribute_sets (app_id, uid, instance_id, updated_at) VALUES (${appId}, ${uid}, ${instanceId}, now())
+        INSERT INTO user_attribute_sets (app_id, uid, instance_id, updated_at) VALUES (${appId}, ${uid}, ${login}, now())
         ON CONFLICT (app_id, uid) DO UPDATE SET updated_at = now()
         RETURNING instance_id, (xmax = 0) AS inserted`;
-      const fresh = set!.inserted || set!.instance_id !== instanceId;
+      const fresh = set!.inserted || set!.instance_id !== login;
       if (fresh) {
         // A new login starts from an empty set (also if rows of an earlier one were left behind).
         await tx.$executeRaw`DELETE FROM user_attributes WHERE app_id = ${appId} AND uid = ${uid}`;
         if (!set!.inserted) {
-          await tx.$executeRaw`UPDATE user_attribute_sets SET instance_id = ${instanceId} WHERE app_id = ${appId} AND uid = ${uid}`;
+          await tx.$executeRaw`UPDATE user_attribute_sets SET instance_id = ${login} WHERE app_id = ${appId} AND uid = ${uid}`;
         }
       }
       check(fresh ? new Map() : await this.current(tx, appId, uid));
       await this.apply(tx, appId, uid, change);
+      return true;
     }, TX_OPTIONS);
   }
 
@@ -108,6 +118,13 @@ export class UserAttributesRepository {
           WHERE NOT EXISTS (SELECT 1 FROM user_attribute_sets s WHERE s.app_id = a.app_id AND s.uid = a.uid)
         ) AS any`;
     return row?.any === true;
+  }
+
+  /** The SDK instance of the user's session in the registry (one per uid), if any. */
+  private async currentLogin(tx: Tx, appId: AppId, uid: Uid): Promise<string | undefined> {
+    const [row] = await tx.$queryRaw<{ instance_id: string }[]>`
+      SELECT instance_id FROM session_registry WHERE app_id = ${appId} AND uid = ${uid}`;
+    return row?.instance_id;
   }
 
   private async current(tx: Tx, appId: AppId, uid: Uid): Promise<Map<string, string>> {

@@ -34,12 +34,17 @@ export class UserAttributesService implements OnApplicationBootstrap, OnApplicat
     this.limits = userLimits(config);
   }
 
+  /**
+   * A write of the login `instanceId` (the SDK's), or of the user's current login when it is absent
+   * (the server API): USER_NOT_FOUND when the user has no session.
+   */
   async write(req: UserAttrsWriteRequest): Promise<null> {
     const appId = requireAppId(req?.appId);
     const uid = requireUid(req.uid);
-    const instanceId = requireInstanceId(req.instanceId);
+    const instanceId = req.instanceId === undefined || req.instanceId === null ? undefined : requireInstanceId(req.instanceId);
     const change = parseChange(req, this.limits);
-    await this.repository.write(appId, uid, instanceId, change, (current) => checkMerged(current, change, this.limits));
+    const written = await this.repository.write(appId, uid, instanceId, change, (current) => checkMerged(current, change, this.limits));
+    if (!written) throw new ParleyError(ErrorCode.USER_NOT_FOUND, `${uid} is not logged in`);
     return null;
   }
 

@@ -32,6 +32,16 @@ const schema = z.object({
    * another server of a cluster): messages of at most this × 1.2 are then not recoverable.
    */
   RECOVERY_STREAM_CHECK_MS: env.int(30_000, 100),
+  /** The event record's pull queue (Agora's channel_events): unread events kept per app; older unread ones are skipped. */
+  EVENTS_QUEUE_MAX: env.int(2_000, 1, 100_000),
+  /** Most events one take of that queue returns (a caller may ask for fewer). */
+  EVENTS_TAKE_MAX: env.int(1_000, 1, 100_000),
+  /** Joins and leaves are deleted from the event record this long after they happened, read or not. */
+  EVENTS_RETENTION_MS: env.int(24 * 3600_000, 60_000),
+  /** How often (± 20 %) each replica deletes events past EVENTS_RETENTION_MS: one indexed query when there are none. */
+  EVENTS_SWEEP_MS: env.int(600_000, 1_000),
+  /** How often (± 20 %) each replica deletes channel bans that ended (they are ignored from then on anyway). */
+  BANS_SWEEP_MS: env.int(600_000, 1_000),
 });
 
 export type ChannelConfig = z.infer<typeof schema>;

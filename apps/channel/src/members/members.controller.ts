@@ -7,6 +7,8 @@ import {
   type ChannelLeaveSessionRequest,
   type ChannelLeaveRequest,
   type ChannelMembersRequest,
+  type ChannelMembersPageRequest,
+  type UserChannelsRequest,
 } from '@parley/contracts/internal';
 import { MembersService } from './members.service';
 
@@ -32,6 +34,16 @@ export class MembersController {
   @MessagePattern(Patterns.channel.members)
   list(@Payload() req: ChannelMembersRequest) {
     return this.members.members(req);
+  }
+
+  @MessagePattern(Patterns.channel.membersPage)
+  page(@Payload() req: ChannelMembersPageRequest) {
+    return this.members.membersPage(req);
+  }
+
+  @MessagePattern(Patterns.channel.userChannels)
+  userChannels(@Payload() req: UserChannelsRequest) {
+    return this.members.userChannels(req);
   }
 
   @MessagePattern(Patterns.channel.counts)

@@ -11,5 +11,6 @@ import { MembersService } from './members.service';
 @Module({
   controllers: [MembersController],
   providers: [MembersService, MembersRepository, CountSignal, LeaderLock, LeaderService, RecoveryStreamService, MembersMetrics],
+  exports: [MembersService],
 })
 export class MembersModule {}

@@ -18,18 +18,37 @@ interface RemovedRow {
 }
 
 /**
- * The tail of every removal statement: after the CTE `gone` (deleted members), count each channel down
- * by its removed members in the same statement and return every removed member with the count after.
+ * The CTEs that follow `gone` (deleted members) in every removal statement: count each channel down
+ * by its removed members (`counted`: the counts after) and record a `Leave` for each in the event
+ * record, in the same statement.
  */
-const COUNT_DOWN = Prisma.sql`
+export const COUNT_DOWN_CTES = Prisma.sql`
+  , left_events AS (
+    INSERT INTO app_events (app_id, kind, type, uid, channel_id, ts)
+    SELECT app_id, 'channel', 'Leave', uid, channel_id, clock_timestamp() FROM gone ORDER BY app_id, channel_id, uid
+  )
   , per_channel AS (SELECT app_id, channel_id, count(*)::int AS n FROM gone GROUP BY app_id, channel_id)
   , counted AS (
     UPDATE channels c SET member_count = GREATEST(c.member_count - p.n, 0), count_changed_at = now()
     FROM per_channel p WHERE c.app_id = p.app_id AND c.channel_id = p.channel_id
     RETURNING c.app_id, c.channel_id, c.member_count
-  )
+  )`;
+
+/** The tail of a removal statement: COUNT_DOWN_CTES, returning every removed member with the count after. */
+const COUNT_DOWN = Prisma.sql`${COUNT_DOWN_CTES}
   SELECT g.app_id, g.channel_id, g.uid, COALESCE(c.member_count, 0) AS member_count
   FROM gone g LEFT JOIN counted c ON c.app_id = g.app_id AND c.channel_id = g.channel_id`;
+
+/** Runs a removal statement; a deadlock with a concurrent removal on the same channels is retried. */
+export async function retryOnDeadlock<T>(query: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await query();
+    } catch (err) {
+      if (attempt >= 2 || !String((err as Error).message).includes('40P01')) throw err;
+    }
+  }
+}
 
 export interface CountsDue {
   /** Counts to publish now (they are marked published). */
@@ -53,13 +72,19 @@ export class MembersRepository {
 
   /**
    * Adds (or refreshes, on a rejoin) a member and bumps the count for a new one — one statement, so
-   * the channel row is locked only for its duration (joins to one channel queue on that row).
+   * the channel row is locked only for its duration (joins to one channel queue on that row). A new
+   * member's `Join` goes to the event record in the same statement (a rejoin after a drop is none).
+   * A uid banned from the channel (an unexpired channel_bans row) is not added: `bannedUntil` says
+   * until when, and nothing else changes.
    */
-  async join(appId: AppId, ch: ChannelId, uid: Uid, sessionId: string, gatewayId: string): Promise<{ joined: boolean; count: number }> {
-    const [row] = await this.prisma.$queryRaw<{ joined: boolean; count: number | null }[]>`
-      WITH member AS (
+  async join(appId: AppId, ch: ChannelId, uid: Uid, sessionId: string, gatewayId: string): Promise<{ joined: boolean; count: number; bannedUntil?: Date }> {
+    const [row] = await this.prisma.$queryRaw<{ joined: boolean | null; count: number | null; banned_until: Date | null }[]>`
+      WITH banned AS MATERIALIZED (
+        SELECT expires_at FROM channel_bans
+        WHERE app_id = ${appId} AND channel_id = ${ch} AND uid = ${uid} AND expires_at > now()
+      ), member AS (
         INSERT INTO channel_members (app_id, channel_id, uid, session_id, gateway_id)
-        VALUES (${appId}, ${ch}, ${uid}, ${sessionId}::uuid, ${gatewayId})
+        SELECT ${appId}, ${ch}, ${uid}, ${sessionId}::uuid, ${gatewayId} WHERE NOT EXISTS (SELECT 1 FROM banned)
         ON CONFLICT (app_id, channel_id, uid) DO UPDATE SET session_id = EXCLUDED.session_id, gateway_id = EXCLUDED.gateway_id
         RETURNING (xmax = 0) AS inserted
       ), bumped AS (
@@ -67,11 +92,15 @@ export class MembersRepository {
         SELECT ${appId}, ${ch}, 1, now() FROM member WHERE member.inserted
         ON CONFLICT (app_id, channel_id) DO UPDATE SET member_count = channels.member_count + 1, count_changed_at = now()
         RETURNING member_count
+      ), joined_event AS (
+        INSERT INTO app_events (app_id, kind, type, uid, channel_id, ts)
+        SELECT ${appId}, 'channel', 'Join', ${uid}, ${ch}, clock_timestamp() FROM member WHERE member.inserted
       )
-      SELECT (SELECT inserted FROM member) AS joined,
+      SELECT (SELECT inserted FROM member) AS joined, (SELECT expires_at FROM banned) AS banned_until,
              COALESCE((SELECT member_count FROM bumped),
                       (SELECT member_count FROM channels WHERE app_id = ${appId} AND channel_id = ${ch})) AS count`;
-    return { joined: row!.joined, count: row!.count ?? 1 };
+    if (row!.banned_until) return { joined: false, count: row!.count ?? 0, bannedUntil: row!.banned_until };
+    return { joined: row!.joined === true, count: row!.count ?? 1 };
   }
 
   async leave(appId: AppId, ch: ChannelId, uid: Uid): Promise<RemovedMember | null> {
@@ -113,6 +142,21 @@ export class MembersRepository {
       SELECT uid FROM channel_members WHERE app_id = ${appId} AND channel_id = ${ch}
       ORDER BY random() LIMIT ${limit}`;
     return rows.map((r) => r.uid);
+  }
+
+  /** Up to `limit` members in uid order after `after` (the primary key's order: an index range scan). */
+  async membersPage(appId: AppId, ch: ChannelId, limit: number, after: string | null): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ uid: string }[]>`
+      SELECT uid FROM channel_members WHERE app_id = ${appId} AND channel_id = ${ch} AND uid > ${after ?? ''}
+      ORDER BY uid LIMIT ${limit}`;
+    return rows.map((r) => r.uid);
+  }
+
+  /** The channels `uid` is a member of, in channel order (index on app_id, uid). */
+  async channelsOf(appId: AppId, uid: Uid, limit: number): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ channel_id: string }[]>`
+      SELECT channel_id FROM channel_members WHERE app_id = ${appId} AND uid = ${uid} ORDER BY channel_id LIMIT ${limit}`;
+    return rows.map((r) => r.channel_id);
   }
 
   async counts(appId: AppId, chs: readonly string[]): Promise<Map<string, number>> {
@@ -172,15 +216,9 @@ export class MembersRepository {
         AND count_changed_at < now() - interval '1 minute'`;
   }
 
-  /** Runs a removal; a deadlock with a concurrent removal on the same channels is retried. */
+  /** Runs a removal (retried after a deadlock with a concurrent removal on the same channels). */
   private async remove(query: () => Promise<RemovedRow[]>): Promise<RemovedMember[]> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const rows = await query();
-        return rows.map((r) => ({ appId: r.app_id, channelId: r.channel_id, uid: r.uid, count: r.member_count }));
-      } catch (err) {
-        if (attempt >= 2 || !String((err as Error).message).includes('40P01')) throw err;
-      }
-    }
+    const rows = await retryOnDeadlock(query);
+    return rows.map((r) => ({ appId: r.app_id, channelId: r.channel_id, uid: r.uid, count: r.member_count }));
   }
 }

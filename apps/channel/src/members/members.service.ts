@@ -15,6 +15,10 @@ import {
 import {
   ChanMsgKind,
   Subjects,
+  type ChannelMembersPage,
+  type ChannelMembersPageRequest,
+  type UserChannelsReply,
+  type UserChannelsRequest,
   type ChannelCountsRequest,
   type ChannelJoinReply,
   type ChannelJoinRequest,
@@ -28,6 +32,10 @@ import { CountSignal } from './count-signal';
 import { MembersRepository, type RemovedMember } from './members.repository';
 
 const MAX_COUNT_IDS = 32;
+/** Largest members page of the server API. */
+const MEMBERS_PAGE_MAX = 1000;
+/** A uid is in at most a few dozen channels (20 per session); the answer is capped here. */
+const USER_CHANNELS_MAX = 1000;
 
 function ids(appId: unknown, ch: unknown, uid?: unknown): { appId: AppId; ch: ChannelId; uid: Uid } {
   return { appId: requireAppId(appId), ch: requireChannelId(ch), uid: (uid === undefined ? uid : requireUid(uid)) as Uid };
@@ -45,7 +53,9 @@ export class MembersService {
 
   async join(req: ChannelJoinRequest): Promise<ChannelJoinReply> {
     const { appId, ch, uid } = ids(req?.appId, req?.ch, req?.uid);
-    const { joined, count } = await this.repository.join(appId, ch, uid, req.sessionId, req.gatewayId);
+    const { joined, count, bannedUntil } = await this.repository.join(appId, ch, uid, req.sessionId, req.gatewayId);
+    // The server API banned the uid from this channel (checked by the join's own statement).
+    if (bannedUntil) throw new ParleyError(ErrorCode.REJECTED, `banned from this channel until ${bannedUntil.toISOString()}`);
     // A member rejoining after a short drop was never gone: its peers see nothing.
     if (joined) {
       this.countSignal.changed();
@@ -82,6 +92,22 @@ export class MembersService {
     return this.repository.members(appId, ch, Math.min(Math.max(1, Number(req.limit) || 1), this.config.GET_MEMBERS_MAX));
   }
 
+  /** Members a page at a time, in uid order (the server API): `next` is the last uid of a full page. */
+  async membersPage(req: ChannelMembersPageRequest): Promise<ChannelMembersPage> {
+    const { appId, ch } = ids(req?.appId, req?.ch);
+    const limit = Math.min(Math.max(1, Number(req.limit) || 1), MEMBERS_PAGE_MAX);
+    if (req.after !== undefined && req.after !== null && !isUid(req.after)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'after: a uid');
+    const members = await this.repository.membersPage(appId, ch, limit, req.after ?? null);
+    return { members, next: members.length === limit ? members[members.length - 1]! : null };
+  }
+
+  /** The channels a uid is in (at most USER_CHANNELS_MAX: the SDK lets a session join 20). */
+  async userChannels(req: UserChannelsRequest): Promise<UserChannelsReply> {
+    const appId = requireAppId(req?.appId);
+    const uid = requireUid(req.uid);
+    return { channels: await this.repository.channelsOf(appId, uid, USER_CHANNELS_MAX) };
+  }
+
   async counts(req: ChannelCountsRequest): Promise<number[]> {
     if (!isAppId(req?.appId)) throw new ParleyError(ErrorCode.INVALID_APP_ID, 'invalid app id');
     if (!Array.isArray(req.chs) || req.chs.length === 0 || req.chs.length > MAX_COUNT_IDS || !req.chs.every(isChannelId)) {
@@ -91,7 +117,8 @@ export class MembersService {
     return req.chs.map((ch) => counts.get(ch) ?? 0);
   }
 
-  private left(removed: RemovedMember[]): void {
+  /** Members removed (by any statement): the leader's count tick, and MemberLeft to the channels. */
+  left(removed: RemovedMember[]): void {
     if (removed.length > 0) this.countSignal.changed();
     for (const r of removed) this.memberEvent(ChanMsgKind.MEMBER_LEFT, r.appId as AppId, r.channelId as ChannelId, r.uid as Uid, r.count);
   }

@@ -4,6 +4,7 @@ import { appRecord, newAppsRepositoryMock, newDeps } from '../../test/cli.mocks'
 
 const ID = '0123456789abcdef0123456789abcdef' as AppId;
 const STATIC = 'none (static app: no token needed)';
+const CERT = 'cccccccccccccccccccccccccccccccc';
 
 describe('app commands', () => {
   let apps: ReturnType<typeof newAppsRepositoryMock>;
@@ -21,28 +22,29 @@ describe('app commands', () => {
 
   describe('app create', () => {
     it('creates a static app with a generated hex id', async () => {
-      apps.create.mockImplementation((id, app) => Promise.resolve(appRecord({ id, ...app })));
+      apps.create.mockImplementation((id, app) => Promise.resolve(appRecord({ id, name: app.name })));
       expect(await sut('app', 'create')).toBe(0);
-      expect(apps.create).toHaveBeenCalledWith('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', { name: null, certificate: null });
+      expect(apps.create).toHaveBeenCalledWith('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', { name: null, certified: false });
       expect(out).toEqual(['app id: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', `certificate: ${STATIC}`]);
     });
 
     it('creates a certified app with the given id and a trimmed name, and prints the certificate', async () => {
-      apps.create.mockImplementation((id, app) => Promise.resolve(appRecord({ id, ...app })));
+      apps.create.mockImplementation((id, app) => Promise.resolve(appRecord({ id, name: app.name, certificate: CERT })));
       expect(await sut('app', 'create', '--id', 'ABCdef0123456789abcdef0123456789', '--name', ' My App ', '--certificate')).toBe(0);
-      expect(apps.create).toHaveBeenCalledWith('ABCdef0123456789abcdef0123456789', { name: 'My App', certificate: 'cccccccccccccccccccccccccccccccc' });
+      expect(apps.create).toHaveBeenCalledWith('ABCdef0123456789abcdef0123456789', { name: 'My App', certified: true });
       expect(out).toEqual(['app id: ABCdef0123456789abcdef0123456789', 'name: My App', 'certificate: cccccccccccccccccccccccccccccccc']);
       expect(err.join('\n')).toContain('parley token --app ABCdef0123456789abcdef0123456789');
     });
 
     it('prints JSON with --json', async () => {
-      apps.create.mockImplementation((id, app) => Promise.resolve(appRecord({ id, ...app })));
+      apps.create.mockImplementation((id, app) => Promise.resolve(appRecord({ id, name: app.name, certificate: CERT })));
       expect(await sut('app', 'create', '--certificate', '--json')).toBe(0);
       expect(JSON.parse(out.join('\n'))).toEqual({
         id: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
         name: null,
         certified: true,
         certificate: 'cccccccccccccccccccccccccccccccc',
+        previousCertificateValidUntil: null,
         createdAt: '2026-11-25T10:00:00.000Z',
         updatedAt: '2026-11-25T10:00:00.000Z',
       });
@@ -98,6 +100,19 @@ describe('app commands', () => {
       expect(out).toEqual([`app id: ${ID}`, 'name: demo', `certificate: ${'c'.repeat(32)}`, 'created: 2026-11-25T10:00:00Z', 'updated: 2026-11-25T10:00:00Z']);
     });
 
+    it('says the certificate is set but hidden when the admin API does not show it, and until when the previous one verifies', async () => {
+      apps.find.mockResolvedValue(appRecord({ certified: true, previousCertificateUntil: new Date('2026-11-26T10:00:00.000Z') }));
+      expect(await sut('app', 'show', '--app', ID)).toBe(0);
+      expect(out).toEqual([
+        `app id: ${ID}`,
+        'name: -',
+        'certificate: set (the admin API shows it only at creation and rotation)',
+        'previous certificate: valid until 2026-11-26T10:00:00Z',
+        'created: 2026-11-25T10:00:00Z',
+        'updated: 2026-11-25T10:00:00Z',
+      ]);
+    });
+
     it('fails with exit 2 for an unknown app', async () => {
       apps.find.mockResolvedValue(null);
       expect(await sut('app', 'show', '--app', ID)).toBe(2);
@@ -106,17 +121,17 @@ describe('app commands', () => {
   });
 
   describe('app certificate', () => {
-    it('--generate stores and prints a new certificate', async () => {
-      apps.setCertificate.mockImplementation((id, certificate) => Promise.resolve(appRecord({ id, certificate })));
+    it('--generate stores and prints a new certificate, the old one stopping at once', async () => {
+      apps.rotateCertificate.mockImplementation((id) => Promise.resolve(appRecord({ id, certificate: CERT })));
       expect(await sut('app', 'certificate', '--app', ID, '--generate')).toBe(0);
-      expect(apps.setCertificate).toHaveBeenCalledWith(ID, 'cccccccccccccccccccccccccccccccc');
+      expect(apps.rotateCertificate).toHaveBeenCalledWith(ID, 0);
       expect(out).toEqual([`app id: ${ID}`, 'certificate: cccccccccccccccccccccccccccccccc']);
     });
 
     it('--remove makes the app static', async () => {
-      apps.setCertificate.mockImplementation((id, certificate) => Promise.resolve(appRecord({ id, certificate })));
+      apps.removeCertificate.mockImplementation((id) => Promise.resolve(appRecord({ id })));
       expect(await sut('app', 'certificate', '--app', ID, '--remove')).toBe(0);
-      expect(apps.setCertificate).toHaveBeenCalledWith(ID, null);
+      expect(apps.removeCertificate).toHaveBeenCalledWith(ID);
       expect(out).toEqual([`app id: ${ID}`, `certificate: ${STATIC}`]);
     });
 
@@ -126,9 +141,45 @@ describe('app commands', () => {
     });
 
     it('fails with exit 2 for an unknown app', async () => {
-      apps.setCertificate.mockResolvedValue(null);
+      apps.removeCertificate.mockResolvedValue(null);
       expect(await sut('app', 'certificate', '--app', ID, '--remove')).toBe(2);
       expect(err[0]).toContain('unknown app');
+    });
+  });
+
+  describe('app rotate-cert', () => {
+    it('rotates with a day of overlap by default and says until when the old certificate verifies', async () => {
+      apps.rotateCertificate.mockImplementation((id) =>
+        Promise.resolve(appRecord({ id, certificate: CERT, previousCertificateUntil: new Date('2026-11-26T12:00:00.000Z') })),
+      );
+      expect(await sut('app', 'rotate-cert', ID)).toBe(0);
+      expect(apps.rotateCertificate).toHaveBeenCalledWith(ID, 86_400);
+      expect(out).toEqual([`app id: ${ID}`, `certificate: ${CERT}`, 'previous certificate: valid until 2026-11-26T12:00:00Z']);
+      expect(err.join('\n')).toContain(`parley token --app ${ID}`);
+    });
+
+    it('takes --overlap (0: no previous certificate) and prints JSON', async () => {
+      apps.rotateCertificate.mockImplementation((id) => Promise.resolve(appRecord({ id, certificate: CERT })));
+      expect(await sut('app', 'rotate-cert', ID, '--overlap', '0', '--json')).toBe(0);
+      expect(apps.rotateCertificate).toHaveBeenCalledWith(ID, 0);
+      expect(JSON.parse(out.join('\n'))).toMatchObject({ id: ID, certified: true, certificate: CERT, previousCertificateValidUntil: null });
+    });
+
+    it.each([
+      [[], '<appid> is required'],
+      [['short'], '<appid> must be 32 letters or digits'],
+      [[ID, '--overlap', '604801'], '--overlap must be a whole number from 0 to 604800'],
+      [[ID, '--overlap', 'x'], '--overlap must be a whole number'],
+      [[ID, ID], `unexpected argument "${ID}"`],
+    ])('refuses %j before touching anything (exit 2)', async (args, message) => {
+      expect(await sut('app', 'rotate-cert', ...args)).toBe(2);
+      expect(err[0]).toContain(message);
+    });
+
+    it('fails with exit 2 for an unknown app', async () => {
+      apps.rotateCertificate.mockResolvedValue(null);
+      expect(await sut('app', 'rotate-cert', ID)).toBe(2);
+      expect(err[0]).toBe(`parley: unknown app ${ID} (see: parley app list)`);
     });
   });
 
@@ -149,9 +200,9 @@ describe('app commands', () => {
 
   describe('app ensure', () => {
     it('creates the static app when it is missing', async () => {
-      apps.create.mockImplementation((id, app) => Promise.resolve(appRecord({ id, ...app })));
+      apps.create.mockImplementation((id, app) => Promise.resolve(appRecord({ id, name: app.name })));
       expect(await sut('app', 'ensure', '--id', ID, '--name', 'demo')).toBe(0);
-      expect(apps.create).toHaveBeenCalledWith(ID, { name: 'demo', certificate: null });
+      expect(apps.create).toHaveBeenCalledWith(ID, { name: 'demo', certified: false });
       expect(out).toEqual([`app ${ID} created (static: log in without a token)`]);
     });
 
@@ -159,7 +210,7 @@ describe('app commands', () => {
       apps.create.mockResolvedValue(null);
       apps.find.mockResolvedValue(appRecord({ name: 'other name' }));
       expect(await sut('app', 'ensure', '--id', ID, '--name', 'demo')).toBe(0);
-      expect(apps.setCertificate).not.toHaveBeenCalled();
+      expect(apps.removeCertificate).not.toHaveBeenCalled();
       expect(out).toEqual([`app ${ID} exists (static: log in without a token)`]);
     });
 

@@ -46,7 +46,7 @@ export const token: Command = {
 };
 
 async function certificateFromDatabase(ctx: CommandContext, appId: AppId): Promise<string> {
-  const app = await ctx.apps.find(appId);
+  const app = await ctx.localApps.find(appId);
   if (!app) throw new CliError(`unknown app ${appId} (see: parley app list)`);
   if (app.certificate === null) {
     throw new CliError(

@@ -25,7 +25,7 @@ import { SessionsService, type SessionEnd } from '../sessions/sessions.service';
 import type { Connection } from '../transport/connection';
 
 /** Ends of a login: its user attributes go (a resume or a gateway drain keeps them). */
-const ENDS_LOGIN: ReadonlySet<SessionEnd> = new Set(['logout', 'expired', 'remote-login']);
+const ENDS_LOGIN: ReadonlySet<SessionEnd> = new Set(['logout', 'expired', 'remote-login', 'banned']);
 
 /**
  * User and channel attributes: rate limits per session here, everything else (validation, limits,

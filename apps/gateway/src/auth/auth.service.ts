@@ -26,7 +26,8 @@ export class AuthService {
 
   /**
    * Static apps (no certificate) take no token (an empty token or the app id itself is tolerated);
-   * certified apps require a valid 006/007 token for this app and uid.
+   * certified apps require a valid 006/007 token for this app and uid, signed with its certificate or,
+   * until the end of a rotation's overlap, with the certificate the rotation replaced.
    */
   async authenticate(appId: unknown, uid: unknown, token: unknown): Promise<Credentials> {
     if (!isAppId(appId)) throw new ParleyError(ErrorCode.INVALID_APP_ID, 'app id must be 32 letters or digits');
@@ -44,7 +45,12 @@ export class AuthService {
       return { appId, uid, tokenExpiresAt: 0 };
     }
     if (given === undefined) throw new ParleyError(ErrorCode.INVALID_TOKEN, 'this app requires a token');
-    const verdict = verifyRtmToken({ token: given, appId, certificate: app.certificate, uid });
+    let verdict = verifyRtmToken({ token: given, appId, certificate: app.certificate, uid });
+    // During a rotation's overlap, tokens signed with the replaced certificate still verify. Only a
+    // signature mismatch is retried: every other check is the same whichever certificate signed.
+    if (!verdict.ok && verdict.reason === 'BAD_SIGNATURE' && app.previous && Date.now() < app.previousUntil) {
+      verdict = verifyRtmToken({ token: given, appId, certificate: app.previous, uid });
+    }
     if (!verdict.ok) throw new ParleyError(REJECTION[verdict.reason], `token refused: ${verdict.reason}`);
     return { appId, uid, tokenExpiresAt: verdict.expiresAt * 1000 };
   }

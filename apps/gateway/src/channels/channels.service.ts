@@ -15,7 +15,7 @@ import {
   type MemberCountArgs,
   type MemberCountResult,
 } from '@parley/contracts';
-import type { ChannelJoinReply } from '@parley/contracts/internal';
+import type { ChannelBannedMessage, ChannelJoinReply } from '@parley/contracts/internal';
 import { ChannelClient } from '../clients/channel.client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import type { Session } from '../transport/session';
@@ -27,7 +27,7 @@ import { enforceRate } from '../transport/rate';
 
 const codec = createCodec();
 /** Ends after which the session's memberships end too (a resume keeps them; so does a gateway drain). */
-const LEAVES_CHANNELS: ReadonlySet<SessionEnd> = new Set(['logout', 'remote-login', 'expired']);
+const LEAVES_CHANNELS: ReadonlySet<SessionEnd> = new Set(['logout', 'remote-login', 'expired', 'banned']);
 
 /** Joining and leaving channels, member events and counts for this gateway's sessions. */
 @Injectable()
@@ -76,6 +76,12 @@ export class ChannelsService {
       throw err;
     }
     if (session.ended) throw new ParleyError(ErrorCode.NOT_LOGGED_IN, 'session ended during join');
+    if (!channels.has(ch)) {
+      // Banned from the channel (CHANNEL_BANNED) while the join was in flight (or left meanwhile): a
+      // join the service committed after the ban's statement must not stay.
+      this.channelService.leave({ appId: session.appId, ch, uid: session.uid }).catch((err: Error) => this.logger.warn(`leaving ${ch}: ${err.message}`));
+      throw new ParleyError(ErrorCode.REJECTED, 'no longer in this channel (banned or left during the join)');
+    }
     const result: JoinResult = { count: reply.count, ts: Date.now() };
     if (rejoin && args.since! > 0) result.recovered = await this.recovery.replay(session, ch, args.since!, args.seen);
     return result;
@@ -109,6 +115,20 @@ export class ChannelsService {
     }
     enforceRate(session, 'member-count', this.config.MEMBER_COUNT_RATE);
     return this.channelService.counts({ appId: session.appId, chs });
+  }
+
+  /**
+   * UserMsgKind.CHANNEL_BANNED: the channel service removed the uid from a channel (and refuses its
+   * joins for a while). Its sessions here stop being members at once: no more of the channel's
+   * messages or events, and their next message / getMembers answers NOT_IN_CHANNEL. Agora 1.x has no
+   * channel event for "you were removed"; its peers got MemberLeft from the channel service.
+   */
+  banned(sessions: ReadonlySet<Session>, body: unknown): void {
+    const ch = (body as Partial<ChannelBannedMessage> | null)?.ch;
+    if (typeof ch !== 'string') return;
+    for (const session of sessions) {
+      if (session.channels?.delete(ch)) this.subscriptions.remove(session, ch);
+    }
   }
 
   /** A session ended here: its channel interest goes; its memberships too unless it may resume. */

@@ -1,4 +1,4 @@
-import { DropReason, ErrorCode, Evt, type AppId, type Uid } from '@parley/contracts';
+import { DropReason, ErrorCode, Evt, ParleyError, type AppId, type Uid } from '@parley/contracts';
 import { SessionState, type KickMessage, type RegisterSessionReply } from '@parley/contracts/internal';
 import type { AuthService } from '../auth/auth.service';
 import type { GatewayConfig } from '../config/gateway.config';
@@ -57,9 +57,10 @@ function setup(over: Partial<GatewayConfig> = {}) {
   };
   const sut = new SessionsService(auth as unknown as AuthService, presence as unknown as PresenceClient, users as unknown as UserSubscriptions, config);
   const kick = (key: string, k: KickMessage) => sut.kicked(subscribed.get(key) ?? new Set(), k);
+  const ban = (key: string, epoch: number) => sut.banned(subscribed.get(key) ?? new Set(), { epoch });
   const login = (conn: FakeConnection, uid: string, instanceId = 'inst-a', reconnect?: boolean) =>
     sut.login(conn as unknown as Connection, { appId, uid, instanceId, ...(reconnect ? { reconnect } : {}) });
-  return { sut, users, presence, auth, kick, login, config };
+  return { sut, users, presence, auth, kick, ban, login, config };
 }
 
 describe('SessionsService', () => {
@@ -109,6 +110,67 @@ describe('SessionsService', () => {
     await expect(login(conn, 'alice')).rejects.toMatchObject({ code: ErrorCode.REJECTED });
     expect(conn.events).toEqual([[Evt.DROP, { reason: DropReason.REMOTE_LOGIN }]]);
     expect(sut.sessions.size).toBe(0);
+  });
+
+  it('ends the sessions registered before a kick with BANNED_BY_SERVER (and unregisters them); a later login stays', async () => {
+    const { ban, login, sut, presence } = setup();
+    const ended: string[] = [];
+    sut.onEnded((s, why) => ended.push(`${s.uid}:${why}`));
+    const conn = fakeConnection();
+    const { sessionId } = await login(conn, 'alice'); // epoch 11
+    const other = fakeConnection();
+    await login(other, 'bob'); // epoch 12
+    ban(`${appId}/alice`, 11); // not above alice's epoch: a login after the kick
+    expect(conn.close).not.toHaveBeenCalled();
+    ban(`${appId}/alice`, 20);
+    expect(conn.events).toEqual([[Evt.DROP, { reason: DropReason.BANNED_BY_SERVER }]]);
+    expect(conn.close).toHaveBeenCalled();
+    expect(ended).toEqual(['alice:banned']);
+    expect(presence.unregister).toHaveBeenCalledWith({ appId, uid: 'alice', sessionId });
+    expect(other.events).toEqual([]);
+    expect([...sut.sessions].map((s) => s.uid)).toEqual(['bob']);
+    sut.banned(new Set(), { nonsense: true }); // a malformed body is ignored
+  });
+
+  it('refuses a login the kick overtook while it registered: DROP BANNED_BY_SERVER, REJECTED', async () => {
+    const { ban, login, presence, sut } = setup();
+    presence.register.mockImplementationOnce(async () => {
+      ban(`${appId}/alice`, 50);
+      return { epoch: 40, replaced: 'none' };
+    });
+    const conn = fakeConnection();
+    await expect(login(conn, 'alice')).rejects.toMatchObject({ code: ErrorCode.REJECTED });
+    expect(conn.events).toEqual([[Evt.DROP, { reason: DropReason.BANNED_BY_SERVER }]]);
+    expect(presence.unregister).toHaveBeenCalledTimes(1);
+    expect(sut.sessions.size).toBe(0);
+    // A login registered after the kick (a higher epoch) is not touched by it.
+    presence.register.mockImplementationOnce(async () => {
+      ban(`${appId}/bob`, 50);
+      return { epoch: 60, replaced: 'none' };
+    });
+    await expect(login(fakeConnection(), 'bob')).resolves.toMatchObject({ sessionId: expect.any(String) });
+  });
+
+  it('passes on a login presence refused for a ban (REJECTED), leaving nothing behind; a reconnecting client is dropped BANNED_BY_SERVER', async () => {
+    const { login, presence, sut, users } = setup();
+    const banned = () => new ParleyError(ErrorCode.REJECTED, 'this user is banned until …');
+    presence.register.mockRejectedValueOnce(banned());
+    const fresh = fakeConnection();
+    await expect(login(fresh, 'alice')).rejects.toMatchObject({ code: ErrorCode.REJECTED });
+    expect(fresh.events).toEqual([]); // a fresh login gets the error answer (LOGIN_ERR_REJECTED)
+    expect(sut.sessions.size).toBe(0);
+    expect(users.remove).toHaveBeenCalledTimes(1);
+
+    presence.register.mockRejectedValueOnce(banned());
+    const reconnecting = fakeConnection();
+    await expect(login(reconnecting, 'alice', 'inst-a', true)).rejects.toMatchObject({ code: ErrorCode.REJECTED });
+    expect(reconnecting.events).toEqual([[Evt.DROP, { reason: DropReason.BANNED_BY_SERVER }]]);
+    expect(reconnecting.close).toHaveBeenCalled();
+
+    presence.register.mockRejectedValueOnce(new ParleyError(ErrorCode.TIMEOUT, 'presence is slow'));
+    const slow = fakeConnection();
+    await expect(login(slow, 'alice', 'inst-a', true)).rejects.toMatchObject({ code: ErrorCode.TIMEOUT });
+    expect(slow.events).toEqual([]);
   });
 
   it('tells the login listeners, after the answer, what the login found', async () => {

@@ -13,7 +13,7 @@ import {
   type RenewTokenResult,
   type SessionId,
 } from '@parley/contracts';
-import { SessionState, type KickMessage, type RegisterSessionReply } from '@parley/contracts/internal';
+import { SessionState, type BannedMessage, type KickMessage, type RegisterSessionReply } from '@parley/contracts/internal';
 import { AuthService } from '../auth/auth.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { countLogin } from '../metrics/gateway.metrics';
@@ -26,7 +26,7 @@ import { enforceRate } from '../transport/rate';
 const MAX_INSTANCE_ID = ID_LIMITS.INSTANCE_ID_MAX;
 
 /** Why a session ended on this gateway. */
-export type SessionEnd = 'logout' | 'remote-login' | 'replaced' | 'expired' | 'shutdown' | 'login-failed';
+export type SessionEnd = 'logout' | 'remote-login' | 'replaced' | 'expired' | 'shutdown' | 'login-failed' | 'banned';
 
 /** What a login found, for the features that push something after it. */
 export interface LoginFacts {
@@ -56,6 +56,21 @@ export class SessionsService {
   /** UserMsgKind.KICK: a newer login of the uid registered; sessions with a lower epoch end. */
   kicked(sessions: ReadonlySet<Session>, body: unknown): void {
     for (const session of [...sessions]) this.onKick(session, body as KickMessage);
+  }
+
+  /**
+   * UserMsgKind.BANNED: the server API kicked the uid. Its sessions registered before the kick end
+   * with DROP BANNED_BY_SERVER (the SDK goes ABORTED and does not reconnect); a login still
+   * registering is settled when its epoch arrives.
+   */
+  banned(sessions: ReadonlySet<Session>, body: unknown): void {
+    const epoch = (body as Partial<BannedMessage> | null)?.epoch;
+    if (typeof epoch !== 'number') return;
+    for (const session of [...sessions]) {
+      if (session.ended) continue;
+      if (session.epoch === null) session.bannedBy = Math.max(session.bannedBy, epoch);
+      else if (session.epoch < epoch) this.endBanned(session);
+    }
   }
 
   login(conn: Connection, args: LoginArgs): Promise<LoginResult> {
@@ -99,7 +114,18 @@ export class SessionsService {
     } catch (err) {
       this.forget(session, 'login-failed');
       if (conn.session === session) conn.session = null;
+      // Presence refuses a login only for a ban (a kick's). A client that was reconnecting when it
+      // was kicked ends as a connected one would have: ABORTED / BANNED_BY_SERVER, no more retries.
+      if (args.reconnect === true && err instanceof ParleyError && err.code === ErrorCode.REJECTED) {
+        conn.event(Evt.DROP, { reason: DropReason.BANNED_BY_SERVER });
+        conn.close(CloseCode.DROPPED, DropReason.BANNED_BY_SERVER);
+      }
       throw err;
+    }
+    if (session.bannedBy > session.epoch) {
+      // The uid was kicked while this login registered (before the kick's statement).
+      this.endBanned(session);
+      throw new ParleyError(ErrorCode.REJECTED, 'this user was kicked by the server');
     }
     if (reply.superseded || session.kickedBy > session.epoch) {
       // A newer login of this uid registered while ours was in flight: ours already lost.
@@ -203,6 +229,18 @@ export class SessionsService {
     // The same SDK instance logged in again (a resume): this connection is stale, end it quietly.
     if (kick.instanceId === session.instanceId) this.end(session, DropReason.REPLACED, 'replaced');
     else this.end(session, DropReason.REMOTE_LOGIN, 'remote-login');
+  }
+
+  /**
+   * Ends a kicked session. Presence removed the uid's row with the kick; a login that registered
+   * just before the kick's statement but committed after it may have left its own, so this
+   * session's row is removed too (only if it is still this session's).
+   */
+  private endBanned(session: Session): void {
+    this.end(session, DropReason.BANNED_BY_SERVER, 'banned');
+    void this.presence
+      .unregister({ appId: session.appId, uid: session.uid, sessionId: session.id })
+      .catch((err: Error) => this.logger.warn(`unregister after a kick: ${err.message}`));
   }
 
   private end(session: Session, reason: DropReason, why: SessionEnd): void {

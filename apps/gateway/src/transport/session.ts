@@ -23,6 +23,8 @@ export class Session {
   epoch: number | null = null;
   /** Highest KICK epoch seen while the login was in flight (settled when the epoch arrives). */
   kickedBy = 0;
+  /** Highest BANNED epoch (a server API kick) seen while the login was in flight (settled likewise). */
+  bannedBy = 0;
   ended = false;
   /** When the connection was lost (ms), 0 while attached. */
   detachedAt = 0;

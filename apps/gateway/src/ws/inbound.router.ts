@@ -39,6 +39,8 @@ export class InboundRouter implements OnModuleInit {
       [UserMsgKind.PEER_MESSAGE]: (targets, body, msg) => this.peers.receive(targets, body, msg),
       [UserMsgKind.INVITATION]: (targets, body) => this.invitations.changed(targets, body),
       [UserMsgKind.OFFLINE_STORED]: (targets) => this.peers.stored(targets),
+      [UserMsgKind.BANNED]: (targets, body) => this.sessions.banned(targets, body),
+      [UserMsgKind.CHANNEL_BANNED]: (targets, body) => this.channels.banned(targets, body),
     });
     this.channelSubjects.route({
       [ChanMsgKind.MESSAGE]: (ch, members, body) => this.channelMessages.fanOut(ch, members, body),

@@ -24,6 +24,16 @@ const schema = z.object({
   OFFLINE_BATCH_MAX: env.int(500, 1),
   /** How often expired offline messages are deleted. */
   OFFLINE_EXPIRY_SWEEP_MS: env.int(60_000, 100),
+  /** The event record's pull queue (Agora's user_events): unread events kept per app; older unread ones are skipped. */
+  EVENTS_QUEUE_MAX: env.int(2_000, 1, 100_000),
+  /** Most events one take of that queue returns (a caller may ask for fewer). */
+  EVENTS_TAKE_MAX: env.int(1_000, 1, 100_000),
+  /** Logins and logouts are deleted from the event record this long after they happened, read or not. */
+  EVENTS_RETENTION_MS: env.int(24 * 3600_000, 60_000),
+  /** How often (± 20 %) each replica deletes events past EVENTS_RETENTION_MS: one indexed query when there are none. */
+  EVENTS_SWEEP_MS: env.int(600_000, 1_000),
+  /** How often (± 20 %) each replica deletes user bans that ended (they are ignored from then on anyway). */
+  BANS_SWEEP_MS: env.int(600_000, 1_000),
 });
 
 export type PresenceConfig = z.infer<typeof schema>;

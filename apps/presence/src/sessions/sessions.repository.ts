@@ -29,6 +29,8 @@ export interface RegisteredSession {
   won: boolean;
   /** Unexpired offline messages are stored for the uid. */
   offlineStored: boolean;
+  /** The uid is banned from logging in until then (a kick's ban): this login was not registered. */
+  bannedUntil?: Date | null;
 }
 
 /** A session whose status changed, with the change's seq. */
@@ -60,47 +62,88 @@ export class SessionsRepository {
    * deadlock on each other. The previous instance is read from the statement's snapshot: a login
    * committed meanwhile by another statement is not seen (a race of two logins of one uid within
    * milliseconds). Results in the order of `logins`.
+   *
+   * The same statement records the user events of the logins that won (the event record): `Login`,
+   * preceded by a `Logout` of the replaced session when it was another client's (or a row that
+   * appeared after the snapshot: its login recorded a `Login`, so the stream keeps alternating); a
+   * resume of the same SDK instance records nothing. Both at the time the row was written (after
+   * any lock the statement waited for: a uid's events are in the order of its changes).
+   *
+   * A login of a uid with an unexpired ban (user_bans, written by a kick) is neither registered nor
+   * recorded: its result carries `bannedUntil` (and `won` false); the other logins go on.
    */
   async registerMany(logins: readonly SessionRegistration[]): Promise<RegisteredSession[]> {
     if (logins.length === 0) return [];
     const col = (f: (l: SessionRegistration) => string) => logins.map(f);
-    const rows = await this.prisma.$queryRaw<{ i: bigint; epoch: bigint; previous_instance_id: string | null; won: boolean; offline: boolean }[]>`
+    const rows = await this.prisma.$queryRaw<
+      { i: bigint; epoch: bigint; previous_instance_id: string | null; won: boolean; offline: boolean; banned_until: Date | null }[]
+    >`
       WITH input AS MATERIALIZED (
         SELECT r.i, r.app_id, r.uid, r.session_id::uuid AS session_id, r.instance_id, r.gateway_id,
                nextval('sessions_epoch_seq') AS epoch
         FROM unnest(${col((l) => l.appId)}::text[], ${col((l) => l.uid)}::text[], ${col((l) => l.sessionId)}::text[],
                     ${col((l) => l.instanceId)}::text[], ${col((l) => l.gatewayId)}::text[])
              WITH ORDINALITY AS r(app_id, uid, session_id, instance_id, gateway_id, i)
+      ), banned AS MATERIALIZED (
+        SELECT n.i, b.expires_at FROM input n
+        JOIN user_bans b ON b.app_id = n.app_id AND b.uid = n.uid AND b.expires_at > now()
       ), gw AS (
         INSERT INTO gateways (id) SELECT DISTINCT gateway_id FROM input ON CONFLICT (id) DO NOTHING
       ), prev AS (
         SELECT s.app_id, s.uid, s.instance_id FROM sessions s JOIN input n ON s.app_id = n.app_id AND s.uid = n.uid
       ), up AS (
         INSERT INTO sessions AS s (app_id, uid, session_id, instance_id, gateway_id, epoch, state, state_since, logged_in_at, status_seq)
-        SELECT app_id, uid, session_id, instance_id, gateway_id, epoch, 0, now(), now(), epoch FROM input ORDER BY app_id, uid
+        SELECT n.app_id, n.uid, n.session_id, n.instance_id, n.gateway_id, n.epoch, 0, now(), now(), n.epoch FROM input n
+        WHERE NOT EXISTS (SELECT 1 FROM banned b WHERE b.i = n.i) ORDER BY n.app_id, n.uid
         ON CONFLICT (app_id, uid) DO UPDATE SET
           session_id = EXCLUDED.session_id, instance_id = EXCLUDED.instance_id, gateway_id = EXCLUDED.gateway_id,
           epoch = EXCLUDED.epoch, state = 0, state_since = now(), logged_in_at = now(), status_seq = EXCLUDED.status_seq
         WHERE s.epoch < EXCLUDED.epoch
-        RETURNING s.app_id, s.uid
+        RETURNING s.app_id, s.uid, (s.xmax = 0) AS inserted
+      ), replaced AS MATERIALIZED (
+        SELECT n.app_id, n.uid, n.i, u.inserted, clock_timestamp() AS at,
+               (NOT u.inserted AND p.instance_id IS NOT DISTINCT FROM n.instance_id) AS same_instance
+        FROM input n JOIN up u ON u.app_id = n.app_id AND u.uid = n.uid
+        LEFT JOIN prev p ON p.app_id = n.app_id AND p.uid = n.uid
+      ), events AS (
+        INSERT INTO app_events (app_id, kind, type, uid, ts)
+        SELECT r.app_id, 'user', e.type, r.uid, r.at
+        FROM replaced r CROSS JOIN (VALUES (1, 'Logout'), (2, 'Login')) AS e(ord, type)
+        WHERE NOT r.same_instance AND (e.type = 'Login' OR NOT r.inserted)
+        ORDER BY r.i, e.ord
       )
-      SELECT n.i, n.epoch, p.instance_id AS previous_instance_id, (u.uid IS NOT NULL) AS won,
+      SELECT n.i, n.epoch, p.instance_id AS previous_instance_id, (u.uid IS NOT NULL) AS won, bn.expires_at AS banned_until,
              EXISTS (SELECT 1 FROM offline_messages o WHERE o.app_id = n.app_id AND o.uid = n.uid AND o.expires_at > now()) AS offline
       FROM input n
       LEFT JOIN prev p ON p.app_id = n.app_id AND p.uid = n.uid
-      LEFT JOIN up u ON u.app_id = n.app_id AND u.uid = n.uid`;
+      LEFT JOIN up u ON u.app_id = n.app_id AND u.uid = n.uid
+      LEFT JOIN banned bn ON bn.i = n.i`;
     const out = new Array<RegisteredSession>(logins.length);
     for (const r of rows) {
-      out[Number(r.i) - 1] = { epoch: Number(r.epoch), previousInstanceId: r.previous_instance_id, won: r.won, offlineStored: r.offline };
+      out[Number(r.i) - 1] = {
+        epoch: Number(r.epoch),
+        previousInstanceId: r.previous_instance_id,
+        won: r.won,
+        offlineStored: r.offline,
+        bannedUntil: r.banned_until,
+      };
     }
     return out;
   }
 
-  /** Removes the session only if it is still this one (a newer login may have replaced it): its OFFLINE change. */
+  /**
+   * Removes the session only if it is still this one (a newer login may have replaced it): its OFFLINE
+   * change, and its `Logout` in the event record (same statement).
+   */
   async unregister(appId: AppId, uid: Uid, sessionId: SessionId): Promise<ChangedSession | null> {
     const rows = await this.prisma.$queryRaw<ChangedRow[]>`
-      DELETE FROM sessions WHERE app_id = ${appId} AND uid = ${uid} AND session_id = ${sessionId}::uuid
-      RETURNING app_id, uid, nextval('sessions_epoch_seq') AS seq`;
+      WITH gone AS (
+        DELETE FROM sessions WHERE app_id = ${appId} AND uid = ${uid} AND session_id = ${sessionId}::uuid
+        RETURNING app_id, uid, nextval('sessions_epoch_seq') AS seq
+      ), events AS (
+        INSERT INTO app_events (app_id, kind, type, uid, ts) SELECT app_id, 'user', 'Logout', uid, clock_timestamp() FROM gone
+      )
+      SELECT app_id, uid, seq FROM gone`;
     return changed(rows)[0] ?? null;
   }
 
@@ -177,15 +220,30 @@ export class SessionsRepository {
   /**
    * Deletes sessions that are OFFLINE by the rules of effectiveState(): unreachable past the window,
    * or on a gateway silent for longer than the window. Safe to run on every replica (each row is
-   * returned by exactly one DELETE).
+   * returned by exactly one DELETE). Each one's `Logout` goes to the event record in the same
+   * statement, at the time the session became OFFLINE by effectiveState() (offlineAt()): the end of
+   * its reconnect window, or the window after its gateway's last heartbeat; never later than now.
    */
-  async sweepOffline(windowMs: number): Promise<ChangedSession[]> {
+  async sweepOffline(windowMs: number, gatewayTtlMs: number): Promise<ChangedSession[]> {
     const window = `${windowMs} milliseconds`;
+    const ttl = `${gatewayTtlMs} milliseconds`;
     const rows = await this.prisma.$queryRaw<ChangedRow[]>`
-      DELETE FROM sessions s
-      WHERE (s.state = 1 AND s.state_since < now() - ${window}::interval)
-         OR NOT EXISTS (SELECT 1 FROM gateways g WHERE g.id = s.gateway_id AND g.heartbeat_at >= now() - ${window}::interval)
-      RETURNING s.app_id, s.uid, nextval('sessions_epoch_seq') AS seq`;
+      WITH gone AS (
+        DELETE FROM sessions s
+        WHERE (s.state = 1 AND s.state_since < now() - ${window}::interval)
+           OR NOT EXISTS (SELECT 1 FROM gateways g WHERE g.id = s.gateway_id AND g.heartbeat_at >= now() - ${window}::interval)
+        RETURNING s.app_id, s.uid, s.state, s.state_since, nextval('sessions_epoch_seq') AS seq,
+                  (SELECT g.heartbeat_at FROM gateways g WHERE g.id = s.gateway_id) AS heartbeat_at
+      ), events AS (
+        INSERT INTO app_events (app_id, kind, type, uid, ts)
+        SELECT app_id, 'user', 'Logout', uid, LEAST(now(), CASE
+                 WHEN state = 1 AND (heartbeat_at IS NULL OR state_since + ${window}::interval <= heartbeat_at + ${ttl}::interval)
+                   THEN state_since + ${window}::interval
+                 ELSE COALESCE(heartbeat_at + ${window}::interval, now())
+               END)
+        FROM gone ORDER BY seq
+      )
+      SELECT app_id, uid, seq FROM gone`;
     await this.prisma.$executeRaw`
       DELETE FROM gateways g WHERE g.heartbeat_at < now() - interval '1 hour'
         AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.gateway_id = g.id)`;

@@ -27,6 +27,7 @@ function setup() {
         const prev = held.get(l.uid);
         const won = !prev || prev.epoch < epoch;
         if (won) held.set(l.uid, { epoch, instanceId: l.instanceId });
+        if (l.uid === 'banned') return { epoch, previousInstanceId: null, won: false, offlineStored: false, bannedUntil: new Date(Date.now() + 60_000) };
         return { epoch, previousInstanceId: prev?.instanceId ?? null, won, offlineStored: l.uid === 'mailbox' };
       }),
     ),
@@ -115,5 +116,19 @@ describe('SessionsService.register', () => {
     });
     expect(repository.registerMany).toHaveBeenCalledTimes(1);
     await expect(sut.registerRequest({ logins: [] })).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+  });
+
+  it('refuses a banned login with REJECTED, without a KICK or an ONLINE change, while the others of its batch go on', async () => {
+    const { sut, bus, status } = setup();
+    const reply = await sut.registerRequest({ logins: [req('ann'), req('banned'), req('cy')] });
+    expect(reply).toEqual({
+      results: [
+        { ok: true, data: { epoch: 11, replaced: 'none', offline: false } },
+        { ok: false, error: { code: ErrorCode.REJECTED, message: expect.stringMatching(/banned until/) } },
+        { ok: true, data: { epoch: 13, replaced: 'none', offline: false } },
+      ],
+    });
+    expect(bus.publish.mock.calls.map(([subject]) => subject)).toEqual([Subjects.user(appId, 'ann'), Subjects.user(appId, 'cy')]);
+    expect(status.online).toHaveBeenCalledTimes(2);
   });
 });

@@ -118,6 +118,8 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
       instanceId: req.instanceId,
       gatewayId: req.gatewayId as GatewayId,
     });
+    // A banned uid (a kick's ban): nothing was registered, and no session has to end.
+    if (r.bannedUntil) throw new ParleyError(ErrorCode.REJECTED, `this user is banned until ${r.bannedUntil.toISOString()}`);
     // Always published, also when nothing was replaced or this login lost: two logins racing on two
     // gateways are settled by the epoch, whichever KICK arrives first.
     const kick: KickMessage = { epoch: r.epoch, sessionId: req.sessionId, instanceId: req.instanceId };
@@ -202,7 +204,7 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
   async sweep(): Promise<number> {
     try {
       this.status.unreachable(await this.repository.suspectSilentGateways(this.config.GATEWAY_TTL_MS));
-      const gone = await this.repository.sweepOffline(this.config.RECONNECT_WINDOW_MS);
+      const gone = await this.repository.sweepOffline(this.config.RECONNECT_WINDOW_MS, this.config.GATEWAY_TTL_MS);
       if (gone.length) {
         this.logger.log({ msg: 'sessions went offline', count: gone.length });
         this.status.offline(gone);

@@ -5,12 +5,19 @@ import type { AttributesMap } from '../attributes';
 export const UserAttrsOp = { SET: 'set', ADD: 'add', DELETE: 'delete', CLEAR: 'clear' } as const;
 export type UserAttrsOp = (typeof UserAttrsOp)[keyof typeof UserAttrsOp];
 
-/** Subjects.attributes.userWrite → null. The writer is the session (app, uid, instanceId). */
+/**
+ * Subjects.attributes.userWrite → null. The writer is the session (app, uid, instanceId), or the
+ * server API writing for the user's current login (no instanceId).
+ */
 export interface UserAttrsWriteRequest {
   appId: string;
   uid: string;
-  /** The SDK instance of the session: the set belongs to this login. */
-  instanceId: string;
+  /**
+   * The SDK instance of the session: the set belongs to this login. Absent (the server API): the
+   * user's current login, taken from the session registry in the write's transaction;
+   * USER_NOT_FOUND when the user has no session.
+   */
+  instanceId?: string;
   op: UserAttrsOp;
   /** SET / ADD */
   attrs?: AttributesMap;

@@ -52,6 +52,29 @@ export interface ChannelMembersRequest {
   limit: number;
 }
 
+/** A page of members in uid order, after `after` (exclusive). */
+export interface ChannelMembersPageRequest {
+  appId: string;
+  ch: string;
+  limit: number;
+  after?: string;
+}
+
+export interface ChannelMembersPage {
+  members: string[];
+  /** Pass as `after` for the next page; null on the last one. */
+  next: string | null;
+}
+
+export interface UserChannelsRequest {
+  appId: string;
+  uid: string;
+}
+
+export interface UserChannelsReply {
+  channels: string[];
+}
+
 export interface ChannelCountsRequest {
   appId: string;
   chs: string[];

@@ -13,3 +13,4 @@ export * from './attributes.dto';
 export * from './invitations.dto';
 export * from './media.dto';
 export * from './events.dto';
+export * from './moderation.dto';

@@ -32,6 +32,12 @@ export const Patterns = {
     wentOffline: 'svc.presence.went-offline',
     /** Take from the app's user-event queue (EventsTakeRequest → UserEventsTakeReply). */
     userEventsTake: 'svc.presence.user-events.take',
+    /** End every session of a uid, optionally banning its logins for a while (KickUserRequest → KickUserReply; the server API). */
+    kick: 'svc.presence.kick',
+    /** A uid's login ban (UserBanRequest → UserBanReply). */
+    ban: 'svc.presence.ban',
+    /** Lift a uid's login ban early (UserBanRequest → BanLiftReply). */
+    liftBan: 'svc.presence.ban-lift',
   },
   /** Channel membership (channel service). */
   channel: {
@@ -40,8 +46,18 @@ export const Patterns = {
     leaveSession: 'svc.channel.leave-session',
     members: 'svc.channel.members',
     counts: 'svc.channel.counts',
+    /** Members in uid order, a page at a time (ChannelMembersPageRequest → ChannelMembersPage; the server API). */
+    membersPage: 'svc.channel.members-page',
+    /** The channels a uid is a member of (UserChannelsRequest → UserChannelsReply; the server API). */
+    userChannels: 'svc.channel.user-channels',
     /** Take from the app's channel-event queue (EventsTakeRequest → ChannelEventsTakeReply). */
     eventsTake: 'svc.channel.events.take',
+    /** Remove a uid from a channel and refuse its joins for a while (ChannelBanRequest → ChannelBanReply; the server API). */
+    ban: 'svc.channel.ban',
+    /** Lift a channel ban early (ChannelBanLiftRequest → BanLiftReply). */
+    liftBan: 'svc.channel.ban-lift',
+    /** A channel's active bans, a page at a time in uid order (ChannelBansRequest → ChannelBansPage). */
+    bans: 'svc.channel.bans',
   },
   /** User and channel attributes (attributes service). */
   attributes: {
@@ -169,5 +185,13 @@ export const UserMsgKind = {
    * have run before the row existed).
    */
   OFFLINE_STORED: 4,
+  /**
+   * [BANNED, BannedMessage]: the server API kicked the user. Sessions registered before the kick
+   * (epoch below the message's) end with DROP BANNED_BY_SERVER; a login still registering settles
+   * when its epoch arrives.
+   */
+  BANNED: 5,
+  /** [CHANNEL_BANNED, ChannelBannedMessage]: the user was removed from a channel and banned from it. */
+  CHANNEL_BANNED: 6,
 } as const;
 export type UserMsgKind = (typeof UserMsgKind)[keyof typeof UserMsgKind];

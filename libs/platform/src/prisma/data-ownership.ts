@@ -4,8 +4,10 @@
  * data-ownership.spec.ts fails when a service's SQL or Prisma calls touch anything else.
  */
 export const TABLE_OWNERS: Readonly<Record<string, string>> = {
-  // apps (ids, certificates): written by the CLI / admin tooling, read by the gateway's auth.
-  apps: 'gateway',
+  // apps (ids, certificates) and customer credentials: written by the api's admin API (and by the
+  // CLI, an operator tool), read by the api's auth; the gateway reads apps (DIRECT_READERS).
+  apps: 'api',
+  customer_credentials: 'api',
   gateways: 'presence',
   sessions: 'presence',
   offline_messages: 'presence',
@@ -16,7 +18,21 @@ export const TABLE_OWNERS: Readonly<Record<string, string>> = {
   channel_attribute_sets: 'attributes',
   channel_attributes: 'attributes',
   invitations: 'invitation',
+  user_bans: 'presence',
+  channel_bans: 'channel',
   media: 'media',
+};
+
+/**
+ * Tables whose rows are owned by the value of one column: each owner writes, reads and deletes only
+ * the rows of its own values (its SQL names them as literals, e.g. `kind = 'user'`; the spec checks
+ * it). The event record is one table so that its consumers (the pull queues, webhooks later) read
+ * one stream with one kind of cursor, while each event is still written by the service whose state
+ * change it records, in the same statement (docs/architecture.md, "Event record").
+ */
+export const ROW_OWNED_TABLES: Readonly<Record<string, { column: string; owners: Readonly<Record<string, string>> }>> = {
+  app_events: { column: 'kind', owners: { user: 'presence', channel: 'channel' } },
+  event_cursors: { column: 'kind', owners: { user: 'presence', channel: 'channel' } },
 };
 
 /** Read-only views an owner declares for other services: view → its owner and who may read it. */
@@ -24,7 +40,43 @@ export const DECLARED_VIEWS: Readonly<Record<string, { owner: string; readers: r
   session_registry: { owner: 'presence', readers: ['channel', 'attributes'] },
 };
 
-/** The CLI is an operator tool, not a service: it manages apps next to the gateway. */
+/**
+ * Tables another service reads directly, never writes (the spec checks that it only reads). `apps`
+ * is read by every login (certificates); its columns are as stable as a view's would be.
+ */
+export const DIRECT_READERS: Readonly<Record<string, readonly string[]>> = {
+  apps: ['gateway'],
+};
+
+/**
+ * Every table keyed by app_id (the spec compares this with schema.prisma): deleting an app deletes its
+ * rows of each, in one transaction, wherever apps are deleted (the spec checks those statements).
+ */
+export const APP_DATA_TABLES: readonly string[] = [
+  'sessions',
+  'offline_messages',
+  'channels',
+  'channel_members',
+  'user_attribute_sets',
+  'user_attributes',
+  'channel_attribute_sets',
+  'channel_attributes',
+  'invitations',
+  'user_bans',
+  'channel_bans',
+  'media',
+  'app_events',
+  'event_cursors',
+];
+
+/**
+ * Operator tools, not services, keyed by app or by a folder of one (`api/admin`). They may write
+ * tables other services own, because deleting an app must remove its data from every table at
+ * once (an app's owner asked for it; leaving rows behind would keep its users' data): the CLI
+ * manages apps and credentials next to the admin API, and the admin API deletes apps with their
+ * data. Services never do this; they ask each other over NATS.
+ */
 export const TOOL_ACCESS: Readonly<Record<string, readonly string[]>> = {
-  cli: ['apps'],
+  cli: ['apps', 'customer_credentials', ...APP_DATA_TABLES],
+  'api/admin': APP_DATA_TABLES,
 };

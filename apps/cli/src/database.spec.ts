@@ -1,4 +1,4 @@
-import { redactUrl } from './apps.repository';
+import { redactUrl } from './database';
 
 describe('redactUrl', () => {
   it('hides the password of a database URL', () => {

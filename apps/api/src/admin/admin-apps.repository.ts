@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import type { AppId } from '@parley/contracts';
+import { PrismaService } from '@parley/platform';
+
+export interface AppRow {
+  id: AppId;
+  name: string | null;
+  certificate: string | null;
+  previousCertificate: string | null;
+  previousCertificateUntil: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Rows deleted per table when an app is deleted, and the credentials that lost it. */
+export interface DeletedApp {
+  deletedRows: Record<string, number>;
+  credentialsUpdated: number;
+}
+
+/** Deleting a large app's rows may take a while; it is one transaction all the same. */
+const DELETE_TIMEOUT_MS = 120_000;
+
+/** The `apps` table, and an app's rows in every table when it is deleted (TOOL_ACCESS 'api/admin'). */
+@Injectable()
+export class AdminAppsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** null when the id is taken (nothing changes then). */
+  async create(appId: AppId, app: { name: string | null; certificate: string | null }): Promise<AppRow | null> {
+    const rows = await this.prisma.$queryRaw<AppRow[]>`
+      INSERT INTO apps (id, name, certificate, created_at, updated_at) VALUES (${appId}, ${app.name}, ${app.certificate}, now(), now())
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id, name, certificate, previous_certificate AS "previousCertificate", previous_certificate_until AS "previousCertificateUntil",
+                created_at AS "createdAt", updated_at AS "updatedAt"`;
+    return rows[0] ?? null;
+  }
+
+  async find(appId: AppId): Promise<AppRow | null> {
+    return (await this.prisma.app.findUnique({ where: { id: appId } })) as AppRow | null;
+  }
+
+  /** Up to `limit` apps with ids after `after`, in id order. */
+  async list(limit: number, after: AppId | undefined): Promise<AppRow[]> {
+    return (await this.prisma.app.findMany({ where: after ? { id: { gt: after } } : {}, orderBy: { id: 'asc' }, take: limit })) as AppRow[];
+  }
+
+  /**
+   * Sets a new certificate in one statement: the current one becomes the previous one until
+   * `previousUntil` (null: it stops at once). A static app has no previous one. null: no such app.
+   */
+  async rotateCertificate(appId: AppId, certificate: string, previousUntil: Date | null): Promise<AppRow | null> {
+    const rows = await this.prisma.$queryRaw<AppRow[]>`
+      UPDATE apps SET
+        previous_certificate = CASE WHEN ${previousUntil}::timestamptz IS NULL THEN NULL ELSE certificate END,
+        previous_certificate_until = CASE WHEN certificate IS NULL THEN NULL ELSE ${previousUntil}::timestamptz END,
+        certificate = ${certificate},
+        updated_at = now()
+      WHERE id = ${appId}
+      RETURNING id, name, certificate, previous_certificate AS "previousCertificate", previous_certificate_until AS "previousCertificateUntil",
+                created_at AS "createdAt", updated_at AS "updatedAt"`;
+    return rows[0] ?? null;
+  }
+
+  /** Makes the app static (no certificate, no previous one). null: no such app. */
+  async removeCertificate(appId: AppId): Promise<AppRow | null> {
+    const rows = await this.prisma.$queryRaw<AppRow[]>`
+      UPDATE apps SET certificate = NULL, previous_certificate = NULL, previous_certificate_until = NULL, updated_at = now()
+      WHERE id = ${appId}
+      RETURNING id, name, certificate, previous_certificate AS "previousCertificate", previous_certificate_until AS "previousCertificateUntil",
+                created_at AS "createdAt", updated_at AS "updatedAt"`;
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Deletes the app and its rows of every table keyed by app_id (APP_DATA_TABLES), and removes it
+   * from the customer credentials granted it, in one transaction. null: no such app (nothing deleted).
+   */
+  deleteWithData(appId: AppId): Promise<DeletedApp | null> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        if ((await tx.$executeRaw`DELETE FROM apps WHERE id = ${appId}`) === 0) return null;
+        const deletedRows: Record<string, number> = {
+          sessions: await tx.$executeRaw`DELETE FROM sessions WHERE app_id = ${appId}`,
+          offline_messages: await tx.$executeRaw`DELETE FROM offline_messages WHERE app_id = ${appId}`,
+          channel_members: await tx.$executeRaw`DELETE FROM channel_members WHERE app_id = ${appId}`,
+          channels: await tx.$executeRaw`DELETE FROM channels WHERE app_id = ${appId}`,
+          user_attributes: await tx.$executeRaw`DELETE FROM user_attributes WHERE app_id = ${appId}`,
+          user_attribute_sets: await tx.$executeRaw`DELETE FROM user_attribute_sets WHERE app_id = ${appId}`,
+          channel_attributes: await tx.$executeRaw`DELETE FROM channel_attributes WHERE app_id = ${appId}`,
+          channel_attribute_sets: await tx.$executeRaw`DELETE FROM channel_attribute_sets WHERE app_id = ${appId}`,
+          invitations: await tx.$executeRaw`DELETE FROM invitations WHERE app_id = ${appId}`,
+          user_bans: await tx.$executeRaw`DELETE FROM user_bans WHERE app_id = ${appId}`,
+          channel_bans: await tx.$executeRaw`DELETE FROM channel_bans WHERE app_id = ${appId}`,
+          media: await tx.$executeRaw`DELETE FROM media WHERE app_id = ${appId}`,
+          app_events: await tx.$executeRaw`DELETE FROM app_events WHERE app_id = ${appId}`,
+          event_cursors: await tx.$executeRaw`DELETE FROM event_cursors WHERE app_id = ${appId}`,
+        };
+        const credentialsUpdated = await tx.$executeRaw`
+          UPDATE customer_credentials SET app_ids = array_remove(app_ids, ${appId}::varchar) WHERE ${appId}::varchar = ANY(app_ids)`;
+        return { deletedRows, credentialsUpdated };
+      },
+      { timeout: DELETE_TIMEOUT_MS },
+    );
+  }
+}

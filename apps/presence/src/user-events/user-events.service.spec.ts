@@ -1,0 +1,80 @@
+import { Logger } from '@nestjs/common';
+import { ErrorCode, type AppId } from '@parley/contracts';
+import type { PresenceConfig } from '../config/presence.config';
+import type { UserEventsRepository } from './user-events.repository';
+import { PULL_CONSUMER, takeSize, UserEventsService } from './user-events.service';
+
+const appId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90' as AppId;
+const config = { EVENTS_QUEUE_MAX: 2_000, EVENTS_TAKE_MAX: 1_000, EVENTS_RETENTION_MS: 86_400_000, EVENTS_SWEEP_MS: 600_000 } as PresenceConfig;
+
+function setup() {
+  const repository = { take: jest.fn().mockResolvedValue([]), deleteExpired: jest.fn().mockResolvedValue(0) };
+  const sut = new UserEventsService(repository as unknown as UserEventsRepository, config);
+  return { sut, repository };
+}
+
+describe('takeSize', () => {
+  it('is the cap when no max is asked, the smaller of the two otherwise', () => {
+    expect(takeSize(undefined, 1_000)).toBe(1_000);
+    expect(takeSize(10, 1_000)).toBe(10);
+    expect(takeSize(5_000, 1_000)).toBe(1_000);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN, '10'])('rejects max %p', (max) => {
+    expect(() => takeSize(max, 1_000)).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
+  });
+});
+
+describe('UserEventsService', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  afterEach(() => jest.useRealTimers());
+
+  it("takes from the app's pull queue within the configured limits and answers Agora's keys", async () => {
+    const { sut, repository } = setup();
+    repository.take.mockResolvedValue([
+      { uid: 'ann', type: 'Logout', ts: 1_700_000_000_000 },
+      { uid: 'ann', type: 'Login', ts: 1_700_000_000_000 },
+    ]);
+    await expect(sut.take({ appId, max: 5_000 })).resolves.toEqual({
+      events: [
+        { user_id: 'ann', type: 'Logout', ts: 1_700_000_000_000 },
+        { user_id: 'ann', type: 'Login', ts: 1_700_000_000_000 },
+      ],
+    });
+    expect(repository.take).toHaveBeenCalledWith(appId, PULL_CONSUMER, 2_000, 1_000);
+  });
+
+  it('rejects a malformed app id without touching the queue', async () => {
+    const { sut, repository } = setup();
+    await expect(sut.take({ appId: 'nope' })).rejects.toMatchObject({ code: ErrorCode.INVALID_APP_ID });
+    expect(repository.take).not.toHaveBeenCalled();
+  });
+
+  it('deletes expired events in batches until one comes back short', async () => {
+    const { sut, repository } = setup();
+    repository.deleteExpired.mockResolvedValueOnce(5_000).mockResolvedValueOnce(5_000).mockResolvedValueOnce(12);
+    await expect(sut.sweep()).resolves.toBe(10_012);
+    expect(repository.deleteExpired).toHaveBeenCalledTimes(3);
+    expect(repository.deleteExpired).toHaveBeenCalledWith(86_400_000, 5_000);
+  });
+
+  it('sweeps once per interval (± 20 %), one query when there is nothing to delete, and stops at shutdown', async () => {
+    jest.useFakeTimers();
+    const { sut, repository } = setup();
+    sut.onApplicationBootstrap();
+    expect(repository.deleteExpired).not.toHaveBeenCalled();
+    await jest.advanceTimersByTimeAsync(720_000);
+    expect(repository.deleteExpired).toHaveBeenCalledTimes(1);
+    await jest.advanceTimersByTimeAsync(720_000);
+    expect(repository.deleteExpired).toHaveBeenCalledTimes(2);
+    await sut.beforeApplicationShutdown();
+    await jest.advanceTimersByTimeAsync(3_600_000);
+    expect(repository.deleteExpired).toHaveBeenCalledTimes(2);
+  });
+
+  it('survives a failing sweep', async () => {
+    const { sut, repository } = setup();
+    repository.deleteExpired.mockRejectedValue(new Error('database down'));
+    await expect(sut.sweep()).resolves.toBe(0);
+  });
+});
