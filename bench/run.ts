@@ -10,6 +10,7 @@ import { measureLoginStorm, printLoginStorm } from './workloads/logins';
 import { measureOpenLoop, printOpenLoop } from './workloads/openloop';
 import { measureOffline, measureP2p, printP2p } from './workloads/p2p';
 import { measureReconnect, printReconnect } from './workloads/reconnect';
+import { benchWebhooks } from './workloads/webhooks';
 
 /**
  * npm run bench -- <mode> [options]
@@ -24,6 +25,8 @@ import { measureReconnect, printReconnect } from './workloads/reconnect';
  *   logins     a login storm of --rate (200) logins/s for --seconds while --p2p-rate (1000) peer msg/s flow
  *   reconnect  a gateway holding --sessions (5000) is SIGKILLed; the curve of sessions back on the other one
  *   api        REST peer sends through two server API replicas (wait_for_ack false and true): requests/s, p50/p99, CPU
+ *   webhooks   --users (2000) logins + channel joins without, then with, one webhook endpoint (a local receiver; two
+ *              webhooks replicas): login/join rates of both, notifications/s, action → receiver p50/p99
  *   compare    the baseline pipe (bench/baseline) and Parley, alternately, --runs (3) times each: medians and ratios
  * --target parley (default) | pipe: what the modes above run against (compare runs both)
  * --client wire (default: the bare protocol, a lean load generator) | sdk (the real SDK; p2p, latency, offline on Parley)
@@ -52,6 +55,8 @@ async function main(): Promise<void> {
       'idle-connections': { type: 'string', default: '2000' },
       concurrency: { type: 'string', default: '64' },
       receivers: { type: 'string', default: '200' },
+      users: { type: 'string', default: '2000' },
+      parallel: { type: 'string', default: '50' },
     },
   });
   const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
@@ -103,6 +108,9 @@ async function main(): Promise<void> {
       return run({ gateways: 2 }, async (t) => printReconnect(t, await measureReconnect(t, { sessions: num(values.sessions, 5000), timeoutSeconds: 120 })));
     case 'api':
       return benchApi({ seconds: common.seconds, warmup: common.warmup, receivers: num(values.receivers, 200), concurrency: num(values.concurrency, 64) });
+    case 'webhooks':
+      if (kind !== 'parley') throw new Error('webhooks: Parley only');
+      return benchWebhooks({ users: num(values.users, 2000), parallel: num(values.parallel, 50), perChannel: 20, drainSeconds: num(values.seconds, 30) });
     case 'compare':
       return compare({
         runs: num(values.runs, 3),
@@ -115,7 +123,7 @@ async function main(): Promise<void> {
         openloopRate: num(values.rate, 1000),
       });
     default:
-      throw new Error(`unknown bench mode "${mode}" (p2p, latency, openloop, offline, idle, fanout, logincost, logins, reconnect, api, compare)`);
+      throw new Error(`unknown bench mode "${mode}" (p2p, latency, openloop, offline, idle, fanout, logincost, logins, reconnect, api, webhooks, compare)`);
   }
 }
 

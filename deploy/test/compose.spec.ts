@@ -79,6 +79,21 @@ describe('docker-compose.yml', () => {
     expect(dependsOn(service(doc, 'gateway-lb'))['api']).toBe('service_healthy');
   });
 
+  it('runs the webhooks dispatcher ×2 after the migration, unpublished, HTTPS and public addresses only', () => {
+    expect(ctx.apps).toContain('webhooks');
+    const webhooks = service(doc, 'webhooks');
+    expect(webhooks['command']).toEqual(['webhooks']);
+    expect(webhooks['deploy']).toEqual({ replicas: 2 });
+    expect(webhooks['ports']).toBeUndefined();
+    expect(webhooks['healthcheck']).toEqual(service(doc, 'gateway')['healthcheck']);
+    expect(dependsOn(webhooks)).toMatchObject({ migrate: 'service_completed_successfully', nats: 'service_healthy', postgres: 'service_healthy' });
+    expect(env(doc, 'webhooks')).toMatchObject({ WEBHOOK_TIMEOUT_MS: '10000', WEBHOOK_RETRY_HORIZON_MS: '86400000', PORT: env(doc, 'gateway')['PORT'] });
+    expect(env(doc, 'webhooks')['WEBHOOK_ALLOW_PRIVATE']).toBeUndefined();
+    expect(env(doc, 'webhooks')['WEBHOOK_ALLOW_HTTP']).toBeUndefined();
+    // Nothing in front of it: no published service depends on it.
+    expect(Object.values(doc.services).filter((s) => s['ports'] !== undefined && dependsOn(s)['webhooks'] !== undefined)).toEqual([]);
+  });
+
   const mutations: Array<[string, (d: Compose) => void, RegExp]> = [
     [
       'a service key is misspelled',
@@ -141,6 +156,9 @@ describe('docker-compose.yml', () => {
     ['the api has no admin token', (d) => delete env(d, 'api')['ADMIN_TOKEN'], /api: ADMIN_TOKEN is required/],
     ['the admin token is written inline', (d) => (env(d, 'api')['ADMIN_TOKEN'] = 'hunter2hunter2hunter2'), /api: ADMIN_TOKEN must come from the env file/],
     ['the api runs one replica', (d) => (service(d, 'api')['deploy'] = { replicas: 1 }), /api: deploy.replicas must be at least 2/],
+    ['webhooks runs one replica', (d) => (service(d, 'webhooks')['deploy'] = { replicas: 1 }), /webhooks: deploy.replicas must be at least 2/],
+    ['webhooks may call private addresses', (d) => (env(d, 'webhooks')['WEBHOOK_ALLOW_PRIVATE'] = 'true'), /webhooks: WEBHOOK_ALLOW_PRIVATE must stay false/],
+    ['webhooks is not started', (d) => delete d.services['webhooks'], /no service runs webhooks/],
     ['an app publishes a port (replicas would clash)', (d) => (service(d, 'gateway')['ports'] = ['8080:8080']), /gateway: publishes ports/],
     [
       'a dependency waits for a health nobody checks',

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { appEnv, migrateEnv, readmeEnvTables } from './support/env';
 import { imageProblem } from './support/images';
-import { type K8sContext, k8sProblems } from './support/k8s';
+import { type K8sContext, PRIVATE_RANGES, k8sProblems } from './support/k8s';
 import { schemaProblems, typeProblems } from './support/k8s-schema';
 import { type K8sObject, KustomizeError, kustomizationFiles, loadObjects, objectId, podSpecs, renderKustomization } from './support/kustomize';
 import { ROOT, clone, isRecord, listFiles, parleyApps, parseYaml, parseYamlDocuments, read } from './support/repo';
@@ -109,6 +109,65 @@ describe('deploy/k8s', () => {
       expect(ctx.secrets.get('parley-api')).toEqual(new Set(['ADMIN_TOKEN']));
     });
 
+    it('runs the webhooks dispatcher: Deployment, metrics-only Service, HPA, PDB, internet-only egress', () => {
+      expect(ctx.apps).toContain('webhooks');
+      const named = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+      const deployment = named('Deployment', 'parley-webhooks')!;
+      expect(deployment).toBeDefined();
+      const [pod] = podSpecs(deployment);
+      const [main] = pod!['containers'] as Array<Record<string, unknown>>;
+      expect(main!['args']).toEqual(['webhooks']);
+      expect(main!['envFrom']).toEqual([{ configMapRef: { name: 'parley-common' } }, { configMapRef: { name: 'parley-webhooks' } }]);
+      expect(main!['env']).toEqual([{ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'parley-database', key: 'DATABASE_URL' } } }]);
+      // The same probes, ports and pod security as the services (media: no traffic of its own either).
+      const media = named('Deployment', 'parley-media')!;
+      const [mediaPod] = podSpecs(media);
+      const [mediaMain] = mediaPod!['containers'] as Array<Record<string, unknown>>;
+      for (const key of ['startupProbe', 'livenessProbe', 'readinessProbe', 'ports', 'securityContext', 'volumeMounts'])
+        expect([key, main![key]]).toEqual([key, mediaMain![key]]);
+      for (const key of ['securityContext', 'serviceAccountName', 'automountServiceAccountToken', 'volumes'])
+        expect([key, pod![key]]).toEqual([key, mediaPod![key]]);
+      expect(JSON.stringify(pod!['topologySpreadConstraints'])).toContain('"app.kubernetes.io/component":"webhooks"');
+      expect(named('ConfigMap', 'parley-webhooks')!['data']).toEqual({ WEBHOOK_TIMEOUT_MS: '10000', WEBHOOK_RETRY_HORIZON_MS: '86400000' });
+      expect(named('Service', 'parley-webhooks')!['spec']).toMatchObject({
+        selector: { 'app.kubernetes.io/component': 'webhooks' },
+        ports: [{ name: 'http', port: 8080, targetPort: 'http' }],
+      });
+      expect(named('HorizontalPodAutoscaler', 'parley-webhooks')!['spec']).toMatchObject({
+        scaleTargetRef: { kind: 'Deployment', name: 'parley-webhooks' },
+        minReplicas: 2,
+      });
+      expect(named('PodDisruptionBudget', 'parley-webhooks')!['spec']).toMatchObject({
+        selector: { matchLabels: { 'app.kubernetes.io/component': 'webhooks' } },
+      });
+      // Egress: HTTPS to public addresses only (plus DNS, NATS, Postgres, OTLP from parley-egress).
+      expect(named('NetworkPolicy', 'parley-webhooks-egress')!['spec']).toEqual({
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'parley', 'app.kubernetes.io/component': 'webhooks' } },
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES.v4 } }, { ipBlock: { cidr: '::/0', except: PRIVATE_RANGES.v6 } }],
+            ports: [{ port: 443, protocol: 'TCP' }],
+          },
+        ],
+      });
+      // The api sends the admin API's test pings to the same receivers: the same egress.
+      expect(named('NetworkPolicy', 'parley-api-egress')!['spec']).toMatchObject({
+        podSelector: { matchLabels: { 'app.kubernetes.io/component': 'api' } },
+        egress: (named('NetworkPolicy', 'parley-webhooks-egress')!['spec'] as { egress: unknown }).egress,
+      });
+      // Ingress: nothing but the metrics scrape (no policy naming webhooks has an ingress rule).
+      const labels = (deployment['spec'] as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+      const ingress = objects
+        .filter((o) => o.kind === 'NetworkPolicy')
+        .filter((p) =>
+          Object.entries((p['spec'] as { podSelector: { matchLabels: Record<string, string> } }).podSelector.matchLabels).every(([k, v]) => labels[k] === v),
+        )
+        .filter((p) => (p['spec'] as { ingress?: unknown }).ingress !== undefined)
+        .map((p) => p.metadata.name);
+      expect(ingress).toEqual(['parley-metrics-ingress']);
+    });
+
     (hasKubectl ? it : it.skip)('renders exactly as `kubectl kustomize` does', () => {
       const theirs = kubectlKustomize(dir)!;
       expect(byId(objects)).toEqual(byId(theirs));
@@ -141,6 +200,7 @@ describe('deploy/k8s', () => {
       expect(hpa('parley-gateway')).toMatchObject({ minReplicas: 3, maxReplicas: 20 });
       expect(hpa('parley-media')).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
       expect(hpa('parley-api')).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
+      expect(hpa('parley-webhooks')).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
       const common = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'parley-common')!['data'] as Record<string, string>;
       expect(common['NATS_URL']!.split(',')).toHaveLength(3);
       expect(common['LOG_LEVEL']).toBe('info');
@@ -149,6 +209,8 @@ describe('deploy/k8s', () => {
     const find = (objects: K8sObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name)!;
     const container = (o: K8sObject) => (podSpecs(o)[0]!['containers'] as Array<Record<string, unknown>>)[0]!;
     const gateway = (d: K8sObject[]) => find(d, 'Deployment', 'parley-gateway');
+    type IpBlockRule = { to: Array<{ ipBlock: { cidr: string; except: string[] } }>; ports?: unknown };
+    const webhooksEgress = (d: K8sObject[]) => (find(d, 'NetworkPolicy', 'parley-webhooks-egress')['spec'] as { egress: IpBlockRule[] }).egress[0]!;
     const mutations: Array<[string, (objects: K8sObject[]) => K8sObject[] | void, RegExp]> = [
       [
         'a field is misspelled',
@@ -294,6 +356,79 @@ describe('deploy/k8s', () => {
         /no NetworkPolicy lets it reach port 5432/,
       ],
       ['the migration Job is missing', (d) => d.filter((o) => o.kind !== 'Job'), /exactly one migration Job/],
+      [
+        'webhooks has no Deployment',
+        (d) => d.filter((o) => !(o.kind === 'Deployment' && o.metadata.name === 'parley-webhooks')),
+        /no Deployment runs webhooks/,
+      ],
+      [
+        'webhooks has no PodDisruptionBudget',
+        (d) => d.filter((o) => !(o.kind === 'PodDisruptionBudget' && o.metadata.name === 'parley-webhooks')),
+        /parley-webhooks: no PodDisruptionBudget selects its pods/,
+      ],
+      [
+        'webhook receivers are unreachable',
+        (d) => d.filter((o) => o.metadata.name !== 'parley-webhooks-egress'),
+        /parley-webhooks: no NetworkPolicy lets it reach receivers on 0\.0\.0\.0\/0 port 443/,
+      ],
+      [
+        'webhooks may reach the private network',
+        (d) => void (webhooksEgress(d).to[0]!.ipBlock.except = PRIVATE_RANGES.v4.filter((r) => r !== '10.0.0.0/8')),
+        /parley-webhooks: NetworkPolicy parley-webhooks-egress opens port 443 to 0\.0\.0\.0\/0 without excepting 10\.0\.0\.0\/8/,
+      ],
+      [
+        'webhooks may reach cloud metadata over IPv4 and unique-local IPv6',
+        (d) => {
+          const rule = webhooksEgress(d);
+          rule.to[0]!.ipBlock.except = PRIVATE_RANGES.v4.filter((r) => r !== '169.254.0.0/16');
+          rule.to[1]!.ipBlock.except = ['fe80::/10'];
+        },
+        /without excepting 169\.254\.0\.0\/16[\s\S]*::\/0 without excepting fc00::\/7/,
+      ],
+      [
+        'webhooks may reach every port',
+        (d) => void delete (webhooksEgress(d) as { ports?: unknown }).ports,
+        /parley-webhooks: NetworkPolicy parley-webhooks-egress opens every port; name the receivers' ports \(443\)/,
+      ],
+      [
+        'a policy for every pod opens HTTPS anywhere (undoing the exceptions for webhooks)',
+        (d) =>
+          void ((find(d, 'NetworkPolicy', 'parley-media-egress')['spec'] as { podSelector: unknown }).podSelector = {
+            matchLabels: { 'app.kubernetes.io/part-of': 'parley' },
+          }),
+        /parley-webhooks: NetworkPolicy parley-media-egress opens port 9000, 443 to any address/,
+      ],
+      [
+        'webhooks may reach cluster pods on 443',
+        (d) => void webhooksEgress(d).to.push({ namespaceSelector: {} } as never),
+        /parley-webhooks: NetworkPolicy parley-webhooks-egress opens port 443 to pods or namespaces of the cluster/,
+      ],
+      [
+        'webhooks accepts traffic from anywhere',
+        (d) =>
+          void d.push({
+            ...clone(find(d, 'NetworkPolicy', 'parley-api-ingress')),
+            metadata: { name: 'parley-webhooks-ingress', namespace: 'parley' },
+            spec: {
+              podSelector: { matchLabels: { 'app.kubernetes.io/component': 'webhooks' } },
+              policyTypes: ['Ingress'],
+              ingress: [{ ports: [{ port: 'http', protocol: 'TCP' }] }],
+            },
+          }),
+        /parley-webhooks: a NetworkPolicy lets anyone reach its port/,
+      ],
+      [
+        "the api's test ping may reach the private network",
+        (d) =>
+          void delete ((find(d, 'NetworkPolicy', 'parley-api-egress')['spec'] as { egress: IpBlockRule[] }).egress[0]!.to[0]!.ipBlock as { except?: unknown })
+            .except,
+        /parley-api: NetworkPolicy parley-api-egress opens port 443 to 0\.0\.0\.0\/0 without excepting 10\.0\.0\.0\/8/,
+      ],
+      [
+        'webhooks may call private addresses',
+        (d) => void ((find(d, 'ConfigMap', 'parley-webhooks')['data'] as Record<string, string>)['WEBHOOK_ALLOW_PRIVATE'] = 'true'),
+        /parley-webhooks: WEBHOOK_ALLOW_PRIVATE must stay false in a cluster/,
+      ],
       [
         'an app has no Deployment',
         (d) => d.filter((o) => !(o.kind === 'Deployment' && o.metadata.name === 'parley-invitation')),

@@ -2,7 +2,7 @@
 // `npm start`: the whole Parley stack on localhost for a developer. Builds the apps, checks every
 // app's configuration (all problems of all apps in one report, before anything starts), checks NATS
 // and Postgres, migrates, runs an embedded S3 server (unless S3_ENDPOINT is set), starts every
-// service and the gateway ×N, makes sure a static demo app exists. It stops it all on Ctrl-C,
+// service, webhooks, the server API and the gateway ×N, makes sure a static demo app exists. It stops it all on Ctrl-C,
 // SIGTERM, SIGHUP, or when its parent process goes away; the apps stop by themselves when it dies
 // (their IPC channel to it closes). Plain Node ESM, no build step. `--help` lists options and variables.
 import { randomBytes } from 'node:crypto';
@@ -17,6 +17,10 @@ import { Supervisor } from './supervisor.mjs';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Same order as SERVICES in libs/contracts; gateways start after them. */
 const SERVICES = ['presence', 'channel', 'attributes', 'invitation', 'media'];
+/** HTTP-only apps without a port of their own (PORT 0, like the services), started with them. */
+const WORKERS = ['webhooks'];
+/** Every app the launcher runs, in start order. */
+const APPS = [...SERVICES, ...WORKERS, 'api', 'gateway'];
 const STOP_DEADLINE_MS = 10_000;
 /** How often the launcher looks whether its parent (npm, a shell) is still there. */
 const PARENT_POLL_MS = 500;
@@ -39,7 +43,7 @@ const DEFAULTS = {
 
 const USAGE = `usage: npm start [-- options]        (or: bash scripts/start.sh [options])
 
-Runs Parley on this machine: every service and the gateway, N replicas each.
+Runs Parley on this machine: every service, webhooks, the server API and the gateway, N replicas each.
 
 options:
   --replicas N     replicas of each app (default PARLEY_REPLICAS or 1); gateway i listens on GATEWAY_PORT+i
@@ -63,7 +67,9 @@ environment (defaults):
   PARLEY_DEMO_APP_ID     ${DEFAULTS.PARLEY_DEMO_APP_ID} (a static app, created if missing)
 
 NATS and Postgres must answer; at their local default addresses scripts/services.sh starts them.
-Every app's own variables (README "Configuration") are passed on and checked before any app starts.`;
+Every app's own variables (README "Configuration") are passed on and checked before any app starts.
+Webhooks may go to http:// and local receivers here (WEBHOOK_ALLOW_HTTP and WEBHOOK_ALLOW_PRIVATE
+default to true for webhooks and the api; set them to false to try the production rules).`;
 
 // A closed terminal or pipe must not crash the launcher halfway through stopping the apps.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
@@ -281,6 +287,10 @@ function appEnvFor(opts) {
     PORT: app === 'gateway' ? String(opts.gatewayPort + index) : app === 'api' ? String(opts.apiPort + index) : '0',
     ...(app === 'gateway' ? { GATEWAY_ID: `local-gw${index}` } : {}),
     ...(app === 'api' ? { ADMIN_TOKEN: opts.adminToken } : {}),
+    // Development: webhook receivers on this machine (http://127.0.0.1:…). Off in compose and k8s.
+    ...(app === 'webhooks' || app === 'api'
+      ? { WEBHOOK_ALLOW_HTTP: process.env.WEBHOOK_ALLOW_HTTP || 'true', WEBHOOK_ALLOW_PRIVATE: process.env.WEBHOOK_ALLOW_PRIVATE || 'true' }
+      : {}),
   });
 }
 
@@ -379,7 +389,7 @@ async function main() {
 
   await checkPorts(opts);
 
-  const apps = [...SERVICES, 'api', 'gateway', 'cli'];
+  const apps = [...APPS, 'cli'];
   if (opts.build) {
     step('build the apps');
     const build = await run('npx', ['nx', 'run-many', '-t', 'build', '--projects=tag:type:app', '--output-style=static'], {
@@ -392,7 +402,7 @@ async function main() {
   if (state.stopping) return;
 
   const envFor = appEnvFor(opts);
-  await checkConfig([...SERVICES, 'api', 'gateway'], envFor);
+  await checkConfig(APPS, envFor);
   if (state.stopping) return;
 
   await checkServices(opts);
@@ -408,19 +418,19 @@ async function main() {
   state.s3 = await startS3(opts);
   if (state.stopping) return;
 
-  step(`start ${SERVICES.join(', ')}, api and gateway, ${opts.replicas} of each`);
+  step(`start ${[...SERVICES, ...WORKERS].join(', ')}, api and gateway, ${opts.replicas} of each`);
   const supervisor = new Supervisor({
     root: ROOT,
     raw: opts.raw,
     readyTimeoutMs: opts.readyTimeoutMs,
-    labelWidth: Math.max(...[...SERVICES, 'api', 'gateway'].map((app) => `${app}#${opts.replicas - 1}`.length)),
+    labelWidth: Math.max(...APPS.map((app) => `${app}#${opts.replicas - 1}`.length)),
     log: say,
     env: envFor,
   });
   state.supervisor = supervisor;
   const replicas = (app) => Array.from({ length: opts.replicas }, (_, i) => supervisor.start(app, i));
   try {
-    await Promise.all(SERVICES.flatMap(replicas));
+    await Promise.all([...SERVICES, ...WORKERS].flatMap(replicas));
     await Promise.all([...replicas('api'), ...replicas('gateway')]);
   } catch (err) {
     if (state.stopping) return;
@@ -464,6 +474,9 @@ async function main() {
     `  Admin token  ${process.env.ADMIN_TOKEN ? '(ADMIN_TOKEN from the environment)' : `${opts.adminToken}   (generated for this run; set ADMIN_TOKEN to choose it)`}`,
   );
   say(`  Demo app id  ${opts.demoAppId} (${demoNote})`);
+  const webhookEnv = envFor('webhooks', 0);
+  const local = webhookEnv.WEBHOOK_ALLOW_HTTP === 'true' && webhookEnv.WEBHOOK_ALLOW_PRIVATE === 'true';
+  say(`  Webhooks     ${local ? 'http:// receivers on this machine allowed' : 'https:// public receivers only'}   (npm run parley -- webhook add --app …)`);
   say('  Ctrl-C stops everything.');
   say('');
 }

@@ -131,7 +131,7 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** The launcher and one process per app (5 services, the server API, 1 gateway), all below `top`. */
+/** The launcher and one process per app (5 services, webhooks, the server API, 1 gateway), all below `top`. */
 function stackProcesses(top: number): { launcher: number; apps: number[] } {
   const below = descendants(top);
   const launcher = [top, ...below].find((pid) => commandOf(pid).includes('tools/start/start.mjs'));
@@ -145,6 +145,7 @@ function stackProcesses(top: number): { launcher: number; apps: number[] } {
     'invitation',
     'media',
     'presence',
+    'webhooks',
   ]);
   return { launcher: launcher!, apps };
 }
@@ -226,6 +227,7 @@ describe('npm start checks the configuration of every app first', () => {
       MEDIA_PART_BYTES: '1',
       SHUTDOWN_DEADLINE_MS: '5',
       USER_ATTRS_SWEEP_MS: '',
+      WEBHOOK_TIMEOUT_MS: '5',
     });
     const { code } = await l.exited;
     const output = l.output.join('\n');
@@ -237,6 +239,7 @@ describe('npm start checks the configuration of every app first', () => {
       '  - every app: SHUTDOWN_DEADLINE_MS="5" is too small: must be at least 100',
       '  - attributes: USER_ATTRS_SWEEP_MS="" is not a number',
       '  - media: MEDIA_PART_BYTES="1" is out of range: must be from 5242880 to 536870912',
+      '  - webhooks: WEBHOOK_TIMEOUT_MS="5" is out of range: must be from 100 to 120000',
       '  - gateway: HEARTBEAT_MS="abc" is not a number',
     ]);
     // Checked before NATS, Postgres, S3 or any app.

@@ -1,5 +1,5 @@
 import type { AppId } from '@parley/contracts';
-import { AdminApiClient, HttpAppsRepository, HttpCustomersRepository } from './admin-api.client';
+import { AdminApiClient, HttpAppsRepository, HttpCustomersRepository, HttpWebhooksRepository } from './admin-api.client';
 import { CliError } from './cli-error';
 import { runCli } from './cli';
 import { newDeps } from '../test/cli.mocks';
@@ -53,7 +53,7 @@ function fakeApi(...answers: [number, unknown][]) {
     return new Response(JSON.stringify(answer[1]), { status: answer[0], headers: { 'content-type': 'application/json' } });
   });
   const client = new AdminApiClient(`${BASE}/`, TOKEN, fetchImpl as unknown as typeof fetch);
-  return { sent, client, apps: new HttpAppsRepository(client), customers: new HttpCustomersRepository(client) };
+  return { sent, client, apps: new HttpAppsRepository(client), customers: new HttpCustomersRepository(client), webhooks: new HttpWebhooksRepository(client) };
 }
 
 async function rejection(p: Promise<unknown>): Promise<CliError> {
@@ -66,6 +66,97 @@ async function rejection(p: Promise<unknown>): Promise<CliError> {
 }
 
 describe('admin API client (PARLEY_API_URL)', () => {
+  describe('webhooks', () => {
+    const HOOK = '1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b';
+    const hookBody = (over: Record<string, unknown> = {}) => ({
+      id: HOOK,
+      appId: ID,
+      url: 'https://backend.example.com/hook',
+      eventTypes: [],
+      includePayload: false,
+      enabled: true,
+      createdAt: '2026-11-25T10:00:00.000Z',
+      updatedAt: '2026-11-25T10:00:00.000Z',
+      ...over,
+    });
+    const base = `/v1/admin/apps/${ID}/webhooks`;
+
+    it('adds (with the secret), lists and removes endpoints through their routes', async () => {
+      const { sent, webhooks } = fakeApi(
+        [201, hookBody({ secret: 'S', eventTypes: ['user.online'] })],
+        [200, { webhooks: [hookBody()] }],
+        [200, { id: HOOK, deletedDeliveries: 0 }],
+        [404, error('not_found', `unknown webhook ${HOOK}`)],
+      );
+      const created = await webhooks.create(ID, { url: 'https://backend.example.com/hook', eventTypes: ['user.online'], includePayload: false, enabled: true });
+      expect(created).toEqual({
+        webhook: {
+          id: HOOK,
+          appId: ID,
+          url: 'https://backend.example.com/hook',
+          eventTypes: ['user.online'],
+          includePayload: false,
+          enabled: true,
+          createdAt: new Date('2026-11-25T10:00:00.000Z'),
+          updatedAt: new Date('2026-11-25T10:00:00.000Z'),
+        },
+        secret: 'S',
+      });
+      expect((await webhooks.list(ID)).map((w) => w.id)).toEqual([HOOK]);
+      expect(await webhooks.remove(ID, HOOK)).toBe(true);
+      expect(await webhooks.remove(ID, HOOK)).toBe(false);
+      expect(sent.map((s) => [s.method, s.url.slice(BASE.length), s.body])).toEqual([
+        ['POST', base, { url: 'https://backend.example.com/hook', eventTypes: ['user.online'], includePayload: false, enabled: true }],
+        ['GET', base, undefined],
+        ['DELETE', `${base}/${HOOK}`, undefined],
+        ['DELETE', `${base}/${HOOK}`, undefined],
+      ]);
+    });
+
+    it('says unknown app for a 404 on the app’s routes', async () => {
+      const { webhooks } = fakeApi([404, error('not_found', `unknown app ${ID}`)], [404, error('not_found', `unknown app ${ID}`)]);
+      expect((await rejection(webhooks.list(ID))).message).toBe(`unknown app ${ID} (see: parley app list)`);
+      expect((await rejection(webhooks.test(ID, HOOK))).message).toBe(`unknown app ${ID} (see: parley app list)`);
+    });
+
+    it('tests, pages failures and replays through their routes', async () => {
+      const failure = {
+        id: 3,
+        noticeId: 'n',
+        eventType: 'user.online',
+        attempts: 4,
+        lastStatus: null,
+        lastError: 'ECONNREFUSED',
+        createdAt: '2026-11-25T10:00:00.000Z',
+        body: '{}',
+      };
+      const { sent, webhooks } = fakeApi(
+        [200, { ok: true, status: 200, durationMs: 5, body: 'pong', error: null }],
+        [200, { failures: [failure], next: '3' }],
+        [200, { failures: [{ ...failure, id: 4 }], next: null }],
+        [200, { replayed: 2 }],
+        [200, { replayed: 0 }],
+        [404, error('not_found', `unknown webhook ${HOOK}`)],
+      );
+      expect(await webhooks.test(ID, HOOK)).toEqual({ ok: true, status: 200, durationMs: 5, body: 'pong', error: null });
+      expect(await webhooks.failures(ID, HOOK)).toEqual([
+        { ...failure, createdAt: new Date(failure.createdAt) },
+        { ...failure, id: 4, createdAt: new Date(failure.createdAt) },
+      ]);
+      expect(await webhooks.replay(ID, HOOK, [3, 4])).toBe(2);
+      expect(await webhooks.replay(ID, HOOK, undefined)).toBe(0);
+      expect(await webhooks.test(ID, HOOK)).toBeNull();
+      expect(sent.map((s) => [s.method, s.url.slice(BASE.length), s.body])).toEqual([
+        ['POST', `${base}/${HOOK}/test`, undefined],
+        ['GET', `${base}/${HOOK}/failures?limit=1000`, undefined],
+        ['GET', `${base}/${HOOK}/failures?limit=1000&after=3`, undefined],
+        ['POST', `${base}/${HOOK}/failures/replay`, { ids: [3, 4] }],
+        ['POST', `${base}/${HOOK}/failures/replay`, {}],
+        ['POST', `${base}/${HOOK}/test`, undefined],
+      ]);
+    });
+  });
+
   describe('apps', () => {
     it('creates an app with the bearer token; a taken id is null', async () => {
       const { sent, apps } = fakeApi([201, appBody({ name: 'demo', certified: true, certificate: CERT })], [409, error('app_exists', 'taken')]);

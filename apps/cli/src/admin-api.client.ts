@@ -2,6 +2,7 @@ import type { AppId } from '@parley/contracts';
 import type { AppRecord, AppsRepository, NewApp } from './apps.repository';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './cli-error';
 import { unknownAppError, type CustomerRecord, type CustomersRepository, type NewCustomer } from './customers.repository';
+import type { NewWebhook, WebhookFailure, WebhookRecord, WebhooksRepository, WebhookTestResult } from './webhooks.repository';
 
 /** Largest page the admin API gives; listings fetch every page. */
 const PAGE = 1_000;
@@ -101,6 +102,7 @@ export class AdminApiClient {
 }
 
 const appPath = (appId: AppId) => `/v1/admin/apps/${encodeURIComponent(appId)}`;
+const webhookPath = (appId: AppId, id: string) => `${appPath(appId)}/webhooks/${encodeURIComponent(id)}`;
 const byAge =
   <T extends { createdAt: Date }>(id: (t: T) => string) =>
   (a: T, b: T) =>
@@ -196,5 +198,85 @@ export class HttpCustomersRepository implements CustomersRepository {
   async revoke(key: string): Promise<CustomerRecord | null> {
     const res = await this.api.call('DELETE', `/v1/admin/credentials/${encodeURIComponent(key)}`, undefined, [404]);
     return res.status === 404 ? null : toCustomer(res.body as unknown as CredentialBody);
+  }
+}
+
+interface WebhookBody {
+  id: string;
+  appId: string;
+  url: string;
+  eventTypes: string[];
+  includePayload: boolean;
+  enabled: boolean;
+  secret?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface FailureBody extends Omit<WebhookFailure, 'createdAt'> {
+  createdAt: string;
+}
+
+function toWebhook(b: WebhookBody): WebhookRecord {
+  return {
+    id: b.id,
+    appId: b.appId,
+    url: b.url,
+    eventTypes: b.eventTypes,
+    includePayload: b.includePayload,
+    enabled: b.enabled,
+    createdAt: new Date(b.createdAt),
+    updatedAt: new Date(b.updatedAt),
+  };
+}
+
+/** 404 with "unknown app …" (not the webhook): the app does not exist. */
+const unknownAppIn = (res: Answer, appId: AppId): boolean =>
+  res.status === 404 && String((res.body['error'] as { message?: unknown } | undefined)?.message).startsWith(`unknown app ${appId}`);
+
+/** Webhook endpoints through the admin API (all commands, the test ping and failures included). */
+export class HttpWebhooksRepository implements WebhooksRepository {
+  constructor(private readonly api: AdminApiClient) {}
+
+  async create(appId: AppId, webhook: NewWebhook): Promise<{ webhook: WebhookRecord; secret: string }> {
+    const body = { url: webhook.url, eventTypes: webhook.eventTypes, includePayload: webhook.includePayload, enabled: webhook.enabled };
+    const res = await this.api.call('POST', `${appPath(appId)}/webhooks`, body, [404]);
+    if (res.status === 404) throw unknownAppError(appId);
+    const created = res.body as unknown as WebhookBody;
+    return { webhook: toWebhook(created), secret: created.secret! };
+  }
+
+  async list(appId: AppId): Promise<WebhookRecord[]> {
+    const res = await this.api.call('GET', `${appPath(appId)}/webhooks`, undefined, [404]);
+    if (res.status === 404) throw unknownAppError(appId);
+    return (res.body['webhooks'] as WebhookBody[]).map(toWebhook);
+  }
+
+  async remove(appId: AppId, id: string): Promise<boolean> {
+    const res = await this.api.call('DELETE', webhookPath(appId, id), undefined, [404]);
+    return res.status !== 404;
+  }
+
+  async test(appId: AppId, id: string): Promise<WebhookTestResult | null> {
+    const res = await this.api.call('POST', `${webhookPath(appId, id)}/test`, undefined, [404]);
+    if (unknownAppIn(res, appId)) throw unknownAppError(appId);
+    return res.status === 404 ? null : (res.body as unknown as WebhookTestResult);
+  }
+
+  async failures(appId: AppId, id: string): Promise<WebhookFailure[] | null> {
+    const failures: WebhookFailure[] = [];
+    let after: string | null = null;
+    do {
+      const res = await this.api.call('GET', `${webhookPath(appId, id)}/failures?limit=${PAGE}${after ? `&after=${after}` : ''}`, undefined, [404]);
+      if (res.status === 404) return null;
+      failures.push(...(res.body['failures'] as FailureBody[]).map((f) => ({ ...f, createdAt: new Date(f.createdAt) })));
+      after = res.body['next'] as string | null;
+    } while (after !== null);
+    return failures;
+  }
+
+  async replay(appId: AppId, id: string, ids: number[] | undefined): Promise<number | null> {
+    const res = await this.api.call('POST', `${webhookPath(appId, id)}/failures/replay`, ids ? { ids } : {}, [404]);
+    return res.status === 404 ? null : (res.body['replayed'] as number);
   }
 }

@@ -128,6 +128,8 @@ export class PgAppsRepository implements AppsRepository {
       await tx.query('DELETE FROM user_bans WHERE app_id = $1', [appId]);
       await tx.query('DELETE FROM channel_bans WHERE app_id = $1', [appId]);
       await tx.query('DELETE FROM media WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM webhook_deliveries WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM webhook_endpoints WHERE app_id = $1', [appId]);
       await tx.query('DELETE FROM app_events WHERE app_id = $1', [appId]);
       await tx.query('DELETE FROM event_cursors WHERE app_id = $1', [appId]);
       await tx.query('UPDATE customer_credentials SET app_ids = array_remove(app_ids, $1::varchar) WHERE $1::varchar = ANY(app_ids)', [appId]);

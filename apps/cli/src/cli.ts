@@ -7,15 +7,18 @@ import { appCommands } from './commands/app.command';
 import type { Command, CommandContext } from './commands/command';
 import { customerCommands } from './commands/customer.command';
 import { tokenCommands } from './commands/token.command';
+import { webhookCommands } from './commands/webhook.command';
 import type { CustomersRepository } from './customers.repository';
 import type { Output } from './output';
+import type { WebhooksRepository } from './webhooks.repository';
 
-export const COMMANDS: readonly Command[] = [...appCommands, ...customerCommands, ...tokenCommands];
+export const COMMANDS: readonly Command[] = [...appCommands, ...customerCommands, ...tokenCommands, ...webhookCommands];
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/parley';
 
-export interface CliDeps extends Partial<Omit<CommandContext, 'apps' | 'customers' | 'output'>> {
+export interface CliDeps extends Partial<Omit<CommandContext, 'apps' | 'customers' | 'webhooks' | 'output'>> {
   apps: AppsRepository;
   customers: CustomersRepository;
+  webhooks: WebhooksRepository;
   output: Output;
 }
 
@@ -26,7 +29,7 @@ const usageLine = (c: Command) => `parley ${c.path.join(' ')} ${c.synopsis}`;
 export function usage(commands: readonly Command[] = COMMANDS): string {
   const width = Math.max(...commands.map((c) => c.path.join(' ').length));
   return [
-    'parley — administer a Parley deployment (apps, certificates, customer credentials, login tokens)',
+    'parley — administer a Parley deployment (apps, certificates, customer credentials, login tokens, webhooks)',
     '',
     'Usage:',
     ...commands.map((c) => `  ${usageLine(c)}`),
@@ -40,7 +43,7 @@ export function usage(commands: readonly Command[] = COMMANDS): string {
     '',
     'Environment:',
     `  DATABASE_URL        Postgres with the migrated schema (default ${DEFAULT_DATABASE_URL})`,
-    '  PARLEY_API_URL      set: the app and customer commands go through the api’s admin API at this',
+    '  PARLEY_API_URL      set: the app, customer and webhook commands go through the api’s admin API at this',
     '                      base URL (e.g. http://127.0.0.1:8090) instead of the database',
     '  PARLEY_ADMIN_TOKEN  the api’s ADMIN_TOKEN, with PARLEY_API_URL',
     '',
@@ -103,6 +106,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     await command.run(new Args(values, positionals), {
       apps: deps.apps,
       customers: deps.customers,
+      webhooks: deps.webhooks,
       localApps: deps.localApps ?? deps.apps,
       output,
       now: deps.now ?? Date.now,

@@ -195,6 +195,45 @@ describe('parley CLI (built bundle, Postgres)', () => {
     for (const table of ['channels', 'user_attributes', 'invitations']) await pool.query(`DELETE FROM ${table} WHERE app_id = $1`, [kept]);
   });
 
+  it('adds, lists and removes webhooks in the database (with their outbox rows); test needs the admin API', async () => {
+    const id = freshId();
+    expect((await parley(['app', 'ensure', '--id', id])).code).toBe(0);
+    const added = json<{ id: string; secret: string; eventTypes: string[]; enabled: boolean }>(
+      await parley([
+        'webhook',
+        'add',
+        '--app',
+        id,
+        '--url',
+        'https://backend.example.com/hook',
+        '--events',
+        'user.online,message.peer',
+        '--disabled',
+        '--json',
+      ]),
+    );
+    expect(added).toMatchObject({ eventTypes: ['user.online', 'message.peer'], enabled: false, secret: expect.stringMatching(/^[\w-]{43}$/) });
+    expect((await pool.query('SELECT secret, enabled FROM webhook_endpoints WHERE id = $1', [added.id])).rows).toEqual([
+      { secret: added.secret, enabled: false },
+    ]);
+    const listed = json<{ id: string }[]>(await parley(['webhook', 'list', '--app', id, '--json']));
+    expect(listed.map((w) => w.id)).toEqual([added.id]);
+    expect(JSON.stringify(listed)).not.toContain(added.secret);
+
+    const test = await parley(['webhook', 'test', '--app', id, added.id]);
+    expect(test.code).toBe(2);
+    expect(test.stderr).toContain('works only through the admin API');
+    expect((await parley(['webhook', 'list', '--app', 'f'.repeat(32)])).stderr).toContain('unknown app');
+
+    await pool.query(
+      `INSERT INTO webhook_deliveries (notice_id, endpoint_id, app_id, event_type, ordering_key, body, state) VALUES (gen_random_uuid(), $1, $2, 'user.online', 'user:a', '{}', 2)`,
+      [added.id, id],
+    );
+    expect(await parley(['webhook', 'remove', '--app', id, added.id])).toEqual({ code: 0, stdout: `removed webhook ${added.id}\n`, stderr: '' });
+    expect((await pool.query('SELECT 1 FROM webhook_deliveries WHERE app_id = $1', [id])).rows).toEqual([]);
+    expect((await parley(['webhook', 'remove', '--app', id, added.id])).code).toBe(2);
+  });
+
   it('exits 1 with one clear line when Postgres cannot be reached', async () => {
     const run = await parley(['app', 'list'], { DATABASE_URL: 'postgresql://postgres:secret@127.0.0.1:1/parley' });
     expect(run.code).toBe(1);

@@ -2,6 +2,7 @@ import type { AppId } from '@parley/contracts';
 import type { AppRecord, AppsRepository } from '../src/apps.repository';
 import type { CliDeps } from '../src/cli';
 import type { CustomerRecord, CustomersRepository } from '../src/customers.repository';
+import type { WebhookRecord, WebhooksRepository } from '../src/webhooks.repository';
 
 type Mocked<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? jest.Mock<R, A> : never };
 
@@ -20,6 +21,22 @@ function strictMock<T>(what: string, methods: readonly (keyof T & string)[]): Mo
 export const newAppsRepositoryMock = () => strictMock<AppsRepository>('apps', ['create', 'find', 'list', 'rotateCertificate', 'removeCertificate', 'delete']);
 
 export const newCustomersRepositoryMock = () => strictMock<CustomersRepository>('customers', ['create', 'list', 'revoke']);
+
+export const newWebhooksRepositoryMock = () => strictMock<WebhooksRepository>('webhooks', ['create', 'list', 'remove', 'test', 'failures', 'replay']);
+
+export function webhookRecord(over: Partial<WebhookRecord> = {}): WebhookRecord {
+  return {
+    id: '1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b',
+    appId: '0123456789abcdef0123456789abcdef',
+    url: 'https://backend.example.com/hook',
+    eventTypes: [],
+    includePayload: false,
+    enabled: true,
+    createdAt: new Date('2026-11-25T10:00:00.000Z'),
+    updatedAt: new Date('2026-11-25T10:00:00.000Z'),
+    ...over,
+  };
+}
 
 /** An app row; `certified` follows `certificate` unless given. */
 export function appRecord(over: Partial<AppRecord> = {}): AppRecord {
@@ -48,12 +65,17 @@ export function customerRecord(over: Partial<CustomerRecord> = {}): CustomerReco
 }
 
 /** Deps with a captured output and pinned clock / id generator. */
-export function newDeps(apps: AppsRepository, customers: CustomersRepository = newCustomersRepositoryMock()) {
+export function newDeps(
+  apps: AppsRepository,
+  customers: CustomersRepository = newCustomersRepositoryMock(),
+  webhooks: WebhooksRepository = newWebhooksRepositoryMock(),
+) {
   const out: string[] = [];
   const err: string[] = [];
   const deps: CliDeps = {
     apps,
     customers,
+    webhooks,
     output: { out: (l) => out.push(l), err: (l) => err.push(l) },
     now: () => Date.UTC(2026, 10, 25, 12, 0, 0),
     generateAppId: () => 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',

@@ -4,6 +4,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { AppEnv, SECRET_NAME, envProblems, urlPassword } from './env';
 import { exists, isRecord } from './repo';
 import { imageProblem } from './images';
+import { OUTBOUND_APPS } from './k8s';
 
 export type Compose = Record<string, unknown> & { services: Record<string, Service> };
 export type Service = Record<string, unknown>;
@@ -145,6 +146,8 @@ export function composeProblems(doc: Compose, ctx: ComposeContext): string[] {
     if (env['HOST'] !== '0.0.0.0') problems.push(`${name}: HOST must be 0.0.0.0 (the default 127.0.0.1 is unreachable from other containers)`);
     if (!/^\d+$/.test(env['PORT'] ?? '') || env['PORT'] === '0') problems.push(`${name}: PORT must be a fixed port (health checks and scrapes use it)`);
     problems.push(...envProblems(name, Object.keys(env), ctx.envOf(app)));
+    for (const v of OUTBOUND_APPS[app]?.forbiddenEnv ?? [])
+      if (env[v] !== undefined && env[v] !== 'false') problems.push(`${name}: ${v} must stay false here (npm start and tests set it)`);
     const shutdown = Number(env['SHUTDOWN_DEADLINE_MS'] ?? 10_000) + (app === 'gateway' ? Number(env['DRAIN_TIMEOUT_MS'] ?? 5_000) : 0);
     if (!(durationMs(s['stop_grace_period'] ?? '10s') > shutdown))
       problems.push(`${name}: stop_grace_period must exceed ${shutdown} ms (drain and shutdown deadline)`);

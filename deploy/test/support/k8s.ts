@@ -89,6 +89,22 @@ const probe = (c: Rec, kind: string) => rec(rec(c[kind])['httpGet']);
 
 /** Apps whose port takes traffic from outside Parley: the gateway (SDK clients), the api (app servers). */
 export const HTTP_FRONT_APPS = ['gateway', 'api'];
+/**
+ * Apps that call out to addresses their users choose (webhooks: app owners' endpoints): internet
+ * egress, never to these ranges (private, link-local/cloud metadata, carrier-grade NAT, IPv6 ULA and
+ * link-local), and their allow-anything switches stay off.
+ */
+export const OUTBOUND_APPS: Record<string, { ports: number[]; forbiddenEnv: string[] }> = {
+  webhooks: { ports: [443], forbiddenEnv: ['WEBHOOK_ALLOW_PRIVATE', 'WEBHOOK_ALLOW_HTTP'] },
+  // The admin API's webhook test ping.
+  api: { ports: [443], forbiddenEnv: ['WEBHOOK_ALLOW_PRIVATE', 'WEBHOOK_ALLOW_HTTP'] },
+};
+export const PRIVATE_RANGES = {
+  v4: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10'],
+  v6: ['fc00::/7', 'fe80::/10'],
+};
+/** Ports every app reaches wherever they run (DNS, NATS, Postgres, OTLP/HTTP): "to" may be anything. */
+const INFRA_PORTS = [53, 4222, 5432, 4318];
 /** Secret variables an app cannot run without in the image (NODE_ENV=production), by app. */
 export const REQUIRED_SECRETS: Record<string, string[]> = { api: ['ADMIN_TOKEN'] };
 const seconds = (ms: string | undefined, fallback: number) => Number(ms ?? fallback) / 1000;
@@ -137,6 +153,8 @@ export function k8sProblems(objects: K8sObject[], ctx: K8sContext): string[] {
         .find((e) => e['name'] === name);
       if (!ref) problems.push(`${who}: ${name} is required (the image runs with NODE_ENV=production); read it from a Secret`);
     }
+    for (const name of OUTBOUND_APPS[app]?.forbiddenEnv ?? [])
+      if (env.has(name) && env.get(name) !== 'false') problems.push(`${who}: ${name} must stay false in a cluster (development and tests only)`);
     if (env.get('HOST') !== '0.0.0.0') problems.push(`${who}: HOST must be 0.0.0.0`);
     const port = Number(env.get('PORT'));
     const ports = list(main['ports']).map(rec);
@@ -239,6 +257,56 @@ function networkProblems(objects: K8sObject[], apps: Map<string, K8sObject>): st
     }
     if (app === 'media' && !allows(egress, { containerPort: 9000 }, () => true) && !allows(egress, { containerPort: 443 }, () => true))
       problems.push(`${objectId(d)}: cannot reach S3`);
+    if (!HTTP_FRONT_APPS.includes(app) && allows(ingress, port, (from) => from.length === 0))
+      problems.push(`${objectId(d)}: a NetworkPolicy lets anyone reach its port (only metrics scrapes should)`);
+    const outbound = OUTBOUND_APPS[app];
+    if (outbound) problems.push(...outboundProblems(objectId(d), mine, outbound.ports));
+  }
+  return problems;
+}
+
+const ipBlocks = (peers: unknown[]) => peers.map((p) => rec(rec(p)['ipBlock'])).filter((b) => b['cidr'] !== undefined);
+
+/**
+ * An app calling user-chosen addresses: `ports` reachable on 0.0.0.0/0 and ::/0, and every egress
+ * rule that selects it and reaches beyond the infrastructure ports goes to ipBlocks that except
+ * every private range (policies add up: one open rule anywhere undoes the exceptions).
+ */
+function outboundProblems(who: string, policies: K8sObject[], ports: number[]): string[] {
+  const problems: string[] = [];
+  const rules = policies.flatMap((p) => list(rec(p['spec'])['egress']).map((r) => ({ policy: p.metadata.name, rule: rec(r) })));
+  for (const { policy, rule } of rules) {
+    const rulePorts = list(rule['ports']).map((p) => rec(p)['port']);
+    if (rule['ports'] !== undefined && rulePorts.every((p) => INFRA_PORTS.includes(Number(p)))) continue;
+    const what = rule['ports'] === undefined ? 'every port' : `port ${rulePorts.join(', ')}`;
+    if (rule['ports'] === undefined) problems.push(`${who}: NetworkPolicy ${policy} opens every port; name the receivers' ports (${ports.join(', ')})`);
+    const peers = list(rule['to']).map(rec);
+    if (peers.length === 0) {
+      problems.push(`${who}: NetworkPolicy ${policy} opens ${what} to any address, cluster-internal ones included`);
+      continue;
+    }
+    for (const peer of peers) {
+      const block = rec(peer['ipBlock']);
+      if (block['cidr'] === undefined || Object.keys(peer).length > 1) {
+        problems.push(`${who}: NetworkPolicy ${policy} opens ${what} to pods or namespaces of the cluster`);
+        continue;
+      }
+      const except = new Set(list(block['except']).map(String));
+      const family = String(block['cidr']).includes(':') ? PRIVATE_RANGES.v6 : PRIVATE_RANGES.v4;
+      const missing = family.filter((r) => !except.has(r));
+      if (missing.length > 0)
+        problems.push(`${who}: NetworkPolicy ${policy} opens ${what} to ${String(block['cidr'])} without excepting ${missing.join(', ')}`);
+    }
+  }
+  for (const port of ports) {
+    for (const cidr of ['0.0.0.0/0', '::/0']) {
+      const open = rules.some(
+        ({ rule }) =>
+          ipBlocks(list(rule['to'])).some((b) => b['cidr'] === cidr) &&
+          (rule['ports'] === undefined || list(rule['ports']).some((p) => Number(rec(p)['port']) === port)),
+      );
+      if (!open) problems.push(`${who}: no NetworkPolicy lets it reach receivers on ${cidr} port ${port}`);
+    }
   }
   return problems;
 }

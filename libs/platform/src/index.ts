@@ -22,3 +22,4 @@ export * from './nats/interest-registry';
 export * from './nats/nats-connect';
 export * from './nats/service-reply';
 export * from './timers/alarm';
+export * from './webhooks/webhook-signature';

@@ -9,3 +9,4 @@ export * from './metrics';
 export * from './nats-server';
 export * from './tcp-proxy';
 export * from './postgres-server';
+export * from './webhook-receiver';

@@ -8,7 +8,7 @@ import { recoveryStreamName, SERVICES, type ServiceName } from '@parley/contract
 import { connect } from 'nats';
 import { testDatabaseUrl, workspaceRoot } from './env';
 
-export type AppName = ServiceName | 'gateway' | 'api';
+export type AppName = ServiceName | 'gateway' | 'api' | 'webhooks';
 
 export interface StackOptions {
   /** Replicas per app; an app left out does not run. */
@@ -89,7 +89,7 @@ export class Stack {
 
   /** Starts every configured replica (services first, gateways last); after killAll() this is a restart. */
   async spawnAll(): Promise<void> {
-    const order: AppName[] = [...SERVICES, 'api', 'gateway'];
+    const order: AppName[] = [...SERVICES, 'webhooks', 'api', 'gateway'];
     for (const app of order) {
       const n = this.options.replicas[app] ?? 0;
       await Promise.all(Array.from({ length: n }, (_, i) => this.spawn(app, i)));

@@ -93,6 +93,8 @@ export class AdminAppsRepository {
           user_bans: await tx.$executeRaw`DELETE FROM user_bans WHERE app_id = ${appId}`,
           channel_bans: await tx.$executeRaw`DELETE FROM channel_bans WHERE app_id = ${appId}`,
           media: await tx.$executeRaw`DELETE FROM media WHERE app_id = ${appId}`,
+          webhook_deliveries: await tx.$executeRaw`DELETE FROM webhook_deliveries WHERE app_id = ${appId}`,
+          webhook_endpoints: await tx.$executeRaw`DELETE FROM webhook_endpoints WHERE app_id = ${appId}`,
           app_events: await tx.$executeRaw`DELETE FROM app_events WHERE app_id = ${appId}`,
           event_cursors: await tx.$executeRaw`DELETE FROM event_cursors WHERE app_id = ${appId}`,
         };

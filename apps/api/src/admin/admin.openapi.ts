@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject, ZodOpenApiResponsesObject, ZodOpenApiSecuritySchemeObject } from 'zod-openapi';
 import { ApiErrorBody } from '../v1/v1.schemas';
 import {
@@ -17,6 +17,21 @@ import {
   CredentialsQuery,
   RotateCertificateBody,
 } from './admin.schemas';
+import {
+  AdminWebhook,
+  AdminWebhookDeleted,
+  AdminWebhookFailurePage,
+  AdminWebhookList,
+  AdminWebhookReplayed,
+  AdminWebhookTestResult,
+  AdminWebhookWithSecret,
+  CreateWebhookBody,
+  FailuresQuery,
+  ReplayBody,
+  UpdateWebhookBody,
+  WebhookAppParams,
+  WebhookParams,
+} from './admin-webhooks.schemas';
 
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 
@@ -38,6 +53,11 @@ function errors(extra: Record<string, string> = {}): ZodOpenApiResponsesObject {
 
 const admin = (op: ZodOpenApiOperationObject): ZodOpenApiOperationObject => ({ tags: ['Admin'], security: [{ admin: [] }], ...op });
 const unknownApp = { '404': 'Unknown app, or unknown route' };
+const unknownWebhook = { '404': 'Unknown webhook of this app (or unknown app), or unknown route' };
+const BAD_WEBHOOK_URL = {
+  '400':
+    'Bad input: unknown or invalid fields, or a URL this server refuses (code invalid_webhook_url: not absolute http(s), http without WEBHOOK_ALLOW_HTTP, credentials in it, a private address literal without WEBHOOK_ALLOW_PRIVATE)',
+};
 
 /** The admin API's paths, spread into the server API's OpenAPI document. */
 export const adminPaths: ZodOpenApiPathsObject = {
@@ -84,6 +104,81 @@ export const adminPaths: ZodOpenApiPathsObject = {
       summary: 'Make the app static (no certificate: logins without a token)',
       requestParams: { path: AdminAppParams },
       responses: { '200': { description: 'The app', ...json(AdminApp) }, ...errors(unknownApp) },
+    }),
+  },
+  '/v1/admin/apps/{appid}/webhooks': {
+    post: admin({
+      summary: 'Add a webhook endpoint: events of the chosen types are POSTed to its URL, signed with its secret',
+      description:
+        'Bodies are Agora notifications (`noticeId, productId, eventType, notifyMs, sid, payload`) plus Parley’s `event` name, signed in `Agora-Signature` (HMAC-SHA1 hex) and `Agora-Signature-V2` (HMAC-SHA256 hex) with the secret. message.peer and message.channel come only when listed in eventTypes.',
+      requestParams: { path: WebhookAppParams },
+      requestBody: json(CreateWebhookBody),
+      responses: {
+        '201': { description: 'The endpoint with its secret (shown only here and at rotation)', ...json(AdminWebhookWithSecret) },
+        ...errors({ ...unknownApp, ...BAD_WEBHOOK_URL, '409': 'The app has the most webhooks one app may have (code too_many_webhooks)' }),
+      },
+    }),
+    get: admin({
+      summary: 'List the app’s webhook endpoints, oldest first (no secrets)',
+      requestParams: { path: WebhookAppParams },
+      responses: { '200': { description: 'Its endpoints', ...json(AdminWebhookList) }, ...errors(unknownApp) },
+    }),
+  },
+  '/v1/admin/apps/{appid}/webhooks/{id}': {
+    get: admin({
+      summary: 'Show a webhook endpoint (no secret)',
+      requestParams: { path: WebhookParams },
+      responses: { '200': { description: 'The endpoint', ...json(AdminWebhook) }, ...errors(unknownWebhook) },
+    }),
+    patch: admin({
+      summary: 'Change a webhook endpoint (url, eventTypes, includePayload, enabled), or give it a new secret (rotateSecret: true)',
+      requestParams: { path: WebhookParams },
+      requestBody: json(UpdateWebhookBody),
+      responses: {
+        '200': {
+          description: 'The endpoint; with its new secret when rotateSecret (shown only here)',
+          ...json(z.union([AdminWebhookWithSecret, AdminWebhook])),
+        },
+        ...errors({ ...unknownWebhook, ...BAD_WEBHOOK_URL }),
+      },
+    }),
+    delete: admin({
+      summary: 'Delete a webhook endpoint with its queued, failed and delivered events',
+      requestParams: { path: WebhookParams },
+      responses: { '200': { description: 'Deleted', ...json(AdminWebhookDeleted) }, ...errors(unknownWebhook) },
+    }),
+  },
+  '/v1/admin/apps/{appid}/webhooks/{id}/test': {
+    post: admin({
+      summary: 'Send a signed test ping to the endpoint now and show its answer',
+      description:
+        'Body `{noticeId, productId, eventType: 0, notifyMs, sid, payload: {ping: true}, event: "webhook.test"}`, signed as every event. Sent as deliveries are: certificates verified, 10 s timeout, redirects not followed, the answer read up to 1 KB. Sent to a disabled endpoint too.',
+      requestParams: { path: WebhookParams },
+      responses: {
+        '200': { description: 'What the receiver answered (ok: 2xx), or why it did not', ...json(AdminWebhookTestResult) },
+        ...errors({
+          ...unknownWebhook,
+          '400': 'The URL resolves to a loopback, private or link-local address (code private_address; WEBHOOK_ALLOW_PRIVATE is off)',
+        }),
+      },
+    }),
+  },
+  '/v1/admin/apps/{appid}/webhooks/{id}/failures': {
+    get: admin({
+      summary: 'Dead deliveries of the endpoint (retried until the retry horizon, then kept), in id order',
+      requestParams: { path: WebhookParams, query: FailuresQuery },
+      responses: {
+        '200': { description: 'A page of failures; `next` is the `after` of the next page', ...json(AdminWebhookFailurePage) },
+        ...errors(unknownWebhook),
+      },
+    }),
+  },
+  '/v1/admin/apps/{appid}/webhooks/{id}/failures/replay': {
+    post: admin({
+      summary: 'Queue dead deliveries of the endpoint again (those of ids, or all), due now, with the same noticeId',
+      requestParams: { path: WebhookParams },
+      requestBody: { required: false, ...json(ReplayBody) },
+      responses: { '200': { description: 'How many were queued again', ...json(AdminWebhookReplayed) }, ...errors(unknownWebhook) },
     }),
   },
   '/v1/admin/credentials': {

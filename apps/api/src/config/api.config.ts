@@ -40,6 +40,13 @@ const schema = z.object({
   AUTH_CACHE_TTL_MS: env.int(10_000, 0),
   /** How often replicas tell each other what they counted against the shared rate limits. */
   RATE_SYNC_MS: env.int(100, 10),
+  /** Webhook URLs may be plain http:// (else https:// only). For local development and tests. */
+  WEBHOOK_ALLOW_HTTP: env.bool(false),
+  /**
+   * Webhook test pings may go to loopback, private, link-local (…) addresses. Off: an app owner
+   * cannot make Parley probe its internal network. Tests set it, with receivers on 127.0.0.1.
+   */
+  WEBHOOK_ALLOW_PRIVATE: env.bool(false),
 });
 
 export type ApiConfig = z.infer<typeof schema>;

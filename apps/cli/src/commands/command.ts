@@ -3,12 +3,15 @@ import type { AppsRepository } from '../apps.repository';
 import type { Args } from '../args';
 import type { CustomersRepository } from '../customers.repository';
 import type { Output } from '../output';
+import type { WebhooksRepository } from '../webhooks.repository';
 
 export interface CommandContext {
   /** Apps: in Postgres, or through the admin API when PARLEY_API_URL is set. */
   apps: AppsRepository;
   /** Customer credentials, likewise. */
   customers: CustomersRepository;
+  /** Webhook endpoints, likewise (test, failures and replay only through the admin API). */
+  webhooks: WebhooksRepository;
   /** Apps in Postgres always: `parley token` needs the certificate, which the admin API never shows again. */
   localApps: Pick<AppsRepository, 'find'>;
   output: Output;

@@ -14,3 +14,4 @@ export * from './invitations.dto';
 export * from './media.dto';
 export * from './events.dto';
 export * from './moderation.dto';
+export * from './webhooks.dto';

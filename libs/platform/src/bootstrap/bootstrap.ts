@@ -10,7 +10,7 @@ import { RpcInterceptor } from '../nats/rpc.interceptor';
 import { stopTelemetry } from '../telemetry';
 
 export interface BootstrapOptions {
-  name: ServiceName | 'gateway' | 'api';
+  name: ServiceName | 'gateway' | 'api' | 'webhooks';
   module: Type<unknown> | DynamicModule;
   config: { NATS_URL: string; PORT: number; HOST: string; SHUTDOWN_DEADLINE_MS: number; PARLEY_SUBJECT_PREFIX: string };
   /** Serve the service's NATS subjects (queue group shared by its replicas); the HTTP-only api serves none. */
@@ -43,7 +43,7 @@ export async function bootstrap(opts: BootstrapOptions): Promise<INestApplicatio
   const app = await NestFactory.create(opts.module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   const log = new NestLogger('Bootstrap');
-  if (opts.microservice && opts.name !== 'api') {
+  if (opts.microservice && opts.name !== 'api' && opts.name !== 'webhooks') {
     // Before connectMicroservice: inheritAppConfig copies the app's global interceptors at that moment.
     app.useGlobalInterceptors(new RpcInterceptor());
     app.connectMicroservice<MicroserviceOptions>(serviceTransport(opts.name, opts.config), { inheritAppConfig: true });

@@ -19,6 +19,11 @@ export const TABLE_OWNERS: Readonly<Record<string, string>> = {
   channel_attributes: 'attributes',
   invitations: 'invitation',
   user_bans: 'presence',
+  // Webhooks: endpoints are managed by the admin API; the outbox belongs to the dispatcher.
+  webhook_endpoints: 'api',
+  webhook_deliveries: 'webhooks',
+  // The fan-out's one cursor in the event record (moved with the outbox rows it inserts).
+  webhook_cursors: 'webhooks',
   channel_bans: 'channel',
   media: 'media',
 };
@@ -46,6 +51,10 @@ export const DECLARED_VIEWS: Readonly<Record<string, { owner: string; readers: r
  */
 export const DIRECT_READERS: Readonly<Record<string, readonly string[]>> = {
   apps: ['gateway'],
+  // The webhooks fan-out reads every kind of the event record (a consumer, like the pull queues) and
+  // the endpoints it delivers to; it writes neither.
+  app_events: ['webhooks'],
+  webhook_endpoints: ['webhooks'],
 };
 
 /**
@@ -63,6 +72,8 @@ export const APP_DATA_TABLES: readonly string[] = [
   'channel_attributes',
   'invitations',
   'user_bans',
+  'webhook_endpoints',
+  'webhook_deliveries',
   'channel_bans',
   'media',
   'app_events',
@@ -74,9 +85,12 @@ export const APP_DATA_TABLES: readonly string[] = [
  * tables other services own, because deleting an app must remove its data from every table at
  * once (an app's owner asked for it; leaving rows behind would keep its users' data): the CLI
  * manages apps and credentials next to the admin API, and the admin API deletes apps with their
- * data. Services never do this; they ask each other over NATS.
+ * data. The admin API also works on the webhooks dispatcher's outbox as the operator's tool: it
+ * lists an endpoint's dead deliveries, queues them again (replay) and deletes an endpoint's rows
+ * with the endpoint. Services never do this; they ask each other over NATS.
  */
 export const TOOL_ACCESS: Readonly<Record<string, readonly string[]>> = {
   cli: ['apps', 'customer_credentials', ...APP_DATA_TABLES],
-  'api/admin': APP_DATA_TABLES,
+  // webhook_deliveries is an app data table too; named again for the failures / replay routes.
+  'api/admin': [...new Set([...APP_DATA_TABLES, 'webhook_deliveries'])],
 };

@@ -1,0 +1,49 @@
+interface Circuit {
+  failures: number;
+  /** When it opened (performance.now()); undefined while closed. */
+  openedAt?: number;
+}
+
+/**
+ * One circuit per endpoint (per replica): after `threshold` consecutive failed attempts it opens and
+ * the endpoint gets no deliveries; after `cooldownMs` one probe goes through (half-open): a success
+ * closes it, a failure opens it for another cooldown. A dead endpoint then costs one attempt per
+ * cooldown and never takes slots from the others.
+ */
+export class CircuitBreaker {
+  private readonly circuits = new Map<string, Circuit>();
+
+  constructor(
+    private readonly threshold: number,
+    private readonly cooldownMs: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** How many more attempts the endpoint may start now, given its attempts in flight and its limit. */
+  allowance(endpointId: string, inFlight: number, limit: number): number {
+    const circuit = this.circuits.get(endpointId);
+    if (circuit?.openedAt === undefined) return Math.max(0, limit - inFlight);
+    if (this.now() - circuit.openedAt < this.cooldownMs) return 0;
+    return inFlight === 0 ? 1 : 0;
+  }
+
+  isOpen(endpointId: string): boolean {
+    return this.circuits.get(endpointId)?.openedAt !== undefined;
+  }
+
+  succeeded(endpointId: string): void {
+    this.circuits.delete(endpointId);
+  }
+
+  failed(endpointId: string): void {
+    const circuit = this.circuits.get(endpointId) ?? { failures: 0 };
+    circuit.failures += 1;
+    if (circuit.openedAt !== undefined || circuit.failures >= this.threshold) circuit.openedAt = this.now();
+    this.circuits.set(endpointId, circuit);
+  }
+
+  /** Endpoints with state (failures or open), for the claim's exclusions. */
+  endpoints(): string[] {
+    return [...this.circuits.keys()];
+  }
+}

@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '@parley/platform';
+
+/** A delivery claimed for one attempt, with its endpoint's URL and secret. */
+export interface ClaimedDelivery {
+  id: bigint;
+  noticeId: string;
+  endpointId: string;
+  eventType: string;
+  body: string;
+  /** This attempt's number: recording its result requires it still to be the row's (a fence). */
+  attempts: number;
+  createdAtMs: number;
+  url: string;
+  secret: string;
+}
+
+export interface ClaimLimits {
+  /** Most rows in all. */
+  max: number;
+  /** Most rows per endpoint not listed in `endpointSlots`. */
+  perEndpoint: number;
+  /** Endpoints with a smaller allowance (attempts in flight, half-open circuit); 0 = none now. */
+  endpointSlots: ReadonlyMap<string, number>;
+  /** A claimed row is due again this long after the claim (its replica died). */
+  leaseMs: number;
+}
+
+/** The outbox (webhook_deliveries, owned by webhooks) and the endpoints it reads (owned by api). */
+@Injectable()
+export class DeliveriesRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Claims due deliveries in one statement: each the oldest pending row of its (endpoint, ordering
+   * key) — so one key has one attempt in flight and goes in id order — within the allowances,
+   * oldest due first. Rows another replica is claiming are skipped (SKIP LOCKED) and re-checked
+   * once locked; a claimed row gets attempts + 1 and a lease instead of a lock.
+   */
+  async claim(limits: ClaimLimits): Promise<ClaimedDelivery[]> {
+    const ids = [...limits.endpointSlots.keys()];
+    const slots = ids.map((id) => limits.endpointSlots.get(id)!);
+    const closed = ids.filter((_, i) => slots[i] === 0);
+    const lease = `${limits.leaseMs} milliseconds`;
+    const rows = await this.prisma.$queryRaw<
+      {
+        id: bigint;
+        notice_id: string;
+        endpoint_id: string;
+        event_type: string;
+        body: string;
+        attempts: number;
+        created_ms: bigint;
+        url: string;
+        secret: string;
+      }[]
+    >`
+      WITH heads AS (
+        SELECT d.id, d.endpoint_id, d.next_attempt_at FROM webhook_deliveries d
+        JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled
+        WHERE d.state = 0 AND d.next_attempt_at <= now() AND NOT (d.endpoint_id = ANY(${closed}::uuid[]))
+          AND NOT EXISTS (
+            SELECT 1 FROM webhook_deliveries p
+            WHERE p.endpoint_id = d.endpoint_id AND p.ordering_key = d.ordering_key AND p.id < d.id AND p.state = 0
+          )
+        ORDER BY d.next_attempt_at, d.id LIMIT ${limits.max * 4}::int
+      ), ranked AS (
+        SELECT h.id, h.next_attempt_at, row_number() OVER (PARTITION BY h.endpoint_id ORDER BY h.next_attempt_at, h.id) AS rn,
+               COALESCE(s.slots, ${limits.perEndpoint}::int) AS slots
+        FROM heads h LEFT JOIN unnest(${ids}::uuid[], ${slots}::int[]) AS s(endpoint_id, slots) ON s.endpoint_id = h.endpoint_id
+      ), picked AS (
+        SELECT id FROM ranked WHERE rn <= slots ORDER BY next_attempt_at, id LIMIT ${limits.max}::int
+      ), locked AS (
+        SELECT d.id FROM webhook_deliveries d
+        WHERE d.id IN (SELECT id FROM picked) AND d.state = 0 AND d.next_attempt_at <= now()
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + ${lease}::interval
+      FROM locked l, webhook_endpoints e
+      WHERE d.id = l.id AND e.id = d.endpoint_id
+      RETURNING d.id, d.notice_id::text AS notice_id, d.endpoint_id::text AS endpoint_id, d.event_type, d.body, d.attempts,
+                (extract(epoch FROM d.created_at) * 1000)::bigint AS created_ms, e.url, e.secret`;
+    return rows
+      .map((r) => ({
+        id: r.id,
+        noticeId: r.notice_id,
+        endpointId: r.endpoint_id,
+        eventType: r.event_type,
+        body: r.body,
+        attempts: r.attempts,
+        createdAtMs: Number(r.created_ms),
+        url: r.url,
+        secret: r.secret,
+      }))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /** Records a 2xx; false when the claim was lost (the lease ran out and another attempt began). */
+  async delivered(id: bigint, attempts: number, status: number): Promise<boolean> {
+    const n = await this.prisma.$executeRaw`
+      UPDATE webhook_deliveries SET state = 1, delivered_at = now(), last_status = ${status}::int, last_error = NULL
+      WHERE id = ${id}::bigint AND attempts = ${attempts}::int AND state = 0`;
+    return n > 0;
+  }
+
+  /** Records a failed attempt: due again in `retryInMs`, or dead (kept for the admin API's failures and replay). */
+  async failed(id: bigint, attempts: number, result: { status?: number; error: string; retryInMs?: number }): Promise<boolean> {
+    const dead = result.retryInMs === undefined;
+    const retry = `${result.retryInMs ?? 0} milliseconds`;
+    const n = await this.prisma.$executeRaw`
+      UPDATE webhook_deliveries
+      SET state = ${dead ? 2 : 0}::smallint, next_attempt_at = CASE WHEN ${dead} THEN next_attempt_at ELSE now() + ${retry}::interval END,
+          last_status = ${result.status ?? null}::int, last_error = left(${result.error}, 500)
+      WHERE id = ${id}::bigint AND attempts = ${attempts}::int AND state = 0`;
+    return n > 0;
+  }
+
+  /** Pending deliveries of every app (the gauge; no app label). */
+  async pendingCount(): Promise<number> {
+    const [row] = await this.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM webhook_deliveries WHERE state = 0`;
+    return Number(row?.n ?? 0);
+  }
+
+  /** Deletes up to `batch` delivered rows older than `deliveredMs` and dead rows older than `deadMs`; returns how many. */
+  async deleteExpired(deliveredMs: number, deadMs: number, batch: number): Promise<number> {
+    const delivered = `${deliveredMs} milliseconds`;
+    const dead = `${deadMs} milliseconds`;
+    return this.prisma.$executeRaw`
+      DELETE FROM webhook_deliveries WHERE id IN (
+        SELECT id FROM webhook_deliveries
+        WHERE (state = 1 AND delivered_at < now() - ${delivered}::interval) OR (state = 2 AND created_at < now() - ${dead}::interval)
+        LIMIT ${batch}::int
+      )`;
+  }
+}

@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config/webhooks.config';
+import { DeliveriesRepository } from './deliveries.repository';
+import { DispatcherService } from './dispatcher.service';
+import { OutboxRetentionService } from './outbox-retention.service';
+import { WebhookSender } from './webhook-sender';
+
+@Module({
+  providers: [
+    DispatcherService,
+    DeliveriesRepository,
+    OutboxRetentionService,
+    {
+      provide: WebhookSender,
+      inject: [WEBHOOKS_CONFIG],
+      useFactory: (config: Readonly<WebhooksConfig>) =>
+        new WebhookSender({
+          timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+          allowHttp: config.WEBHOOK_ALLOW_HTTP,
+          allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+          maxResponseBytes: config.WEBHOOK_RESPONSE_MAX_BYTES,
+        }),
+    },
+  ],
+  exports: [DispatcherService],
+})
+export class DispatchModule {}

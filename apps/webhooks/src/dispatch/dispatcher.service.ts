@@ -1,0 +1,157 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Alarm, jittered, webhookSignatureHeaders } from '@parley/platform';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config/webhooks.config';
+import { pastHorizon, retryDelayMs } from './backoff';
+import { CircuitBreaker } from './circuit-breaker';
+import { DeliveriesRepository, type ClaimedDelivery } from './deliveries.repository';
+import { WebhookSender, type SendResult } from './webhook-sender';
+import { countAttempt, deadDeliveries, deliveryLatency } from './webhooks.metrics';
+
+const tracer = trace.getTracer('parley-webhooks');
+
+/**
+ * Delivers the outbox. Every replica claims due rows (DeliveriesRepository.claim: one attempt in
+ * flight per endpoint and ordering key, in id order), sends each outside any transaction and records
+ * the result. Bounded per replica: WEBHOOK_CONCURRENCY in all, WEBHOOK_ENDPOINT_CONCURRENCY per
+ * endpoint, none to an endpoint whose circuit is open. Runs when woken (a fan-out, a finished
+ * attempt) and every WEBHOOK_DISPATCH_POLL_MS ± 20 % (retries falling due, other replicas' fan-outs).
+ */
+@Injectable()
+export class DispatcherService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('WebhookDispatcher');
+  private readonly alarm = new Alarm(() => void this.run());
+  private readonly breaker: CircuitBreaker;
+  private readonly inFlight = new Map<string, number>();
+  private readonly attempts = new Set<Promise<void>>();
+  private total = 0;
+  private claiming = false;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    @Inject(WEBHOOKS_CONFIG) private readonly config: Readonly<WebhooksConfig>,
+    private readonly repository: DeliveriesRepository,
+    private readonly sender: WebhookSender,
+  ) {
+    this.breaker = new CircuitBreaker(config.WEBHOOK_CIRCUIT_FAILURES, config.WEBHOOK_CIRCUIT_COOLDOWN_MS);
+  }
+
+  onApplicationBootstrap(): void {
+    this.alarm.in(0);
+  }
+
+  /** Stops claiming and waits for the attempts in flight (each ends within WEBHOOK_TIMEOUT_MS). */
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    this.alarm.cancel();
+    await Promise.all([...this.attempts]);
+  }
+
+  /** Looks for due deliveries now. */
+  wake(): void {
+    if (!this.stopped) this.alarm.in(0);
+  }
+
+  private async run(): Promise<void> {
+    if (this.stopped) return;
+    if (this.claiming) {
+      this.again = true;
+      return;
+    }
+    this.claiming = true;
+    let next = jittered(this.config.WEBHOOK_DISPATCH_POLL_MS);
+    try {
+      const free = this.config.WEBHOOK_CONCURRENCY - this.total;
+      if (free > 0) {
+        const claimed = await this.repository.claim({
+          max: free,
+          perEndpoint: this.config.WEBHOOK_ENDPOINT_CONCURRENCY,
+          endpointSlots: this.endpointSlots(),
+          leaseMs: this.config.WEBHOOK_TIMEOUT_MS + this.config.WEBHOOK_LEASE_MARGIN_MS,
+        });
+        for (const delivery of claimed) this.start(delivery);
+        // A full claim may have left due rows behind.
+        if (claimed.length === free) next = 0;
+      }
+    } catch (err) {
+      this.log.warn({ err }, 'claiming webhook deliveries failed; retrying');
+    } finally {
+      this.claiming = false;
+    }
+    if (this.again) {
+      this.again = false;
+      next = 0;
+    }
+    if (!this.stopped) this.alarm.in(next);
+  }
+
+  /** Endpoints whose allowance is not the plain per-endpoint limit: some in flight, or a circuit open. */
+  private endpointSlots(): Map<string, number> {
+    const limit = this.config.WEBHOOK_ENDPOINT_CONCURRENCY;
+    const slots = new Map<string, number>();
+    for (const id of new Set([...this.inFlight.keys(), ...this.breaker.endpoints()])) {
+      slots.set(id, this.breaker.allowance(id, this.inFlight.get(id) ?? 0, limit));
+    }
+    return slots;
+  }
+
+  private start(delivery: ClaimedDelivery): void {
+    this.total += 1;
+    this.inFlight.set(delivery.endpointId, (this.inFlight.get(delivery.endpointId) ?? 0) + 1);
+    const attempt = this.attempt(delivery)
+      .catch((err: unknown) => this.log.warn({ err, noticeId: delivery.noticeId }, 'recording a webhook attempt failed (the lease retries it)'))
+      .finally(() => {
+        this.total -= 1;
+        const left = (this.inFlight.get(delivery.endpointId) ?? 1) - 1;
+        if (left > 0) this.inFlight.set(delivery.endpointId, left);
+        else this.inFlight.delete(delivery.endpointId);
+        this.attempts.delete(attempt);
+        // The next delivery of this key (and a freed slot) can go now.
+        this.wake();
+      });
+    this.attempts.add(attempt);
+  }
+
+  private attempt(delivery: ClaimedDelivery): Promise<void> {
+    return tracer.startActiveSpan(
+      'webhook.deliver',
+      { kind: SpanKind.CLIENT, attributes: { 'parley.webhook.event': delivery.eventType, 'parley.webhook.attempt': delivery.attempts } },
+      async (span) => {
+        try {
+          const result = await this.sender.send(delivery.url, delivery.body, webhookSignatureHeaders(delivery.secret, delivery.body));
+          span.setAttribute('parley.webhook.result', result.outcome);
+          if (result.status !== undefined) span.setAttribute('http.response.status_code', result.status);
+          if (result.outcome !== 'delivered') span.setStatus({ code: SpanStatusCode.ERROR, message: result.error });
+          await this.record(delivery, result);
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async record(delivery: ClaimedDelivery, result: SendResult): Promise<void> {
+    countAttempt(result.outcome);
+    if (result.outcome === 'delivered') {
+      this.breaker.succeeded(delivery.endpointId);
+      if (await this.repository.delivered(delivery.id, delivery.attempts, result.status ?? 200)) deliveryLatency.record(latencySeconds(delivery.body));
+      return;
+    }
+    this.breaker.failed(delivery.endpointId);
+    const delay = retryDelayMs(delivery.attempts, this.config.WEBHOOK_BACKOFF_BASE_MS, this.config.WEBHOOK_BACKOFF_MAX_MS);
+    const dead = pastHorizon(delivery.createdAtMs, Date.now() + delay, this.config.WEBHOOK_RETRY_HORIZON_MS);
+    const recorded = await this.repository.failed(delivery.id, delivery.attempts, {
+      status: result.status,
+      error: result.error ?? result.outcome,
+      retryInMs: dead ? undefined : delay,
+    });
+    if (dead && recorded) deadDeliveries.add();
+  }
+}
+
+/** Seconds from the event (payload.ts of the body) to now. */
+function latencySeconds(body: string): number {
+  const ts = (JSON.parse(body) as { payload?: { ts?: unknown } }).payload?.ts;
+  return typeof ts === 'number' ? Math.max(0, Date.now() - ts) / 1000 : 0;
+}

@@ -1,0 +1,111 @@
+import type { LookupAddress } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { isForbiddenAddress } from './address-filter';
+
+export interface SenderOptions {
+  timeoutMs: number;
+  allowHttp: boolean;
+  allowPrivate: boolean;
+  maxResponseBytes: number;
+}
+
+/** How an attempt ended: delivered (2xx), the receiver's non-2xx status, or no answer at all. */
+export type SendOutcome = 'delivered' | 'http_error' | 'timeout' | 'network' | 'refused';
+
+export interface SendResult {
+  outcome: SendOutcome;
+  status?: number;
+  error?: string;
+}
+
+export type Resolve = (host: string) => Promise<LookupAddress[]>;
+
+const systemResolve: Resolve = (host) => dnsLookup(host, { all: true, verbatim: true });
+
+/**
+ * POSTs one signed body. https only (http when allowed), certificates checked, no redirect followed
+ * (a 3xx is a failed attempt), at most `maxResponseBytes` of the answer read, everything within
+ * `timeoutMs`. The host is resolved at every attempt and the connection goes to an address checked
+ * here (the socket's lookup returns exactly it), so DNS cannot swap in a private address afterwards.
+ */
+export class WebhookSender {
+  constructor(
+    private readonly options: SenderOptions,
+    private readonly resolve: Resolve = systemResolve,
+  ) {}
+
+  /** The address to connect to, or why the URL is refused. */
+  async vet(url: URL): Promise<{ address: LookupAddress } | { refused: string }> {
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && this.options.allowHttp)) return { refused: `scheme ${url.protocol} not allowed` };
+    if (url.username || url.password) return { refused: 'credentials in URL' };
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    let addresses: LookupAddress[];
+    try {
+      addresses = await this.resolve(host);
+    } catch (err) {
+      return { refused: `cannot resolve ${host}: ${(err as Error).message}` };
+    }
+    const usable = this.options.allowPrivate ? addresses : addresses.filter((a) => !isForbiddenAddress(a.address));
+    if (!usable[0]) return { refused: `${host} resolves only to private or reserved addresses` };
+    return { address: usable[0] };
+  }
+
+  async send(rawUrl: string, body: string, headers: Record<string, string>): Promise<SendResult> {
+    let url: URL;
+    try {
+      url = new URL(rawUrl);
+    } catch {
+      return { outcome: 'refused', error: 'invalid URL' };
+    }
+    const deadline = AbortSignal.timeout(this.options.timeoutMs);
+    const vetted = await this.vet(url);
+    if ('refused' in vetted) return { outcome: 'refused', error: vetted.refused };
+    const { address, family } = vetted.address;
+    const lookup: LookupFunction = (_host, opts, callback) => {
+      if (opts.all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, [{ address, family }]);
+      else callback(null, address, family);
+    };
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<SendResult>((resolve) => {
+      let settled = false;
+      const done = (result: SendResult) => {
+        if (settled) return;
+        settled = true;
+        deadline.removeEventListener('abort', onAbort);
+        resolve(result);
+      };
+      const req = request(url, {
+        method: 'POST',
+        lookup,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'Parley-Webhooks/1', ...headers },
+      });
+      const onAbort = () => {
+        done({ outcome: 'timeout', error: `no answer within ${this.options.timeoutMs} ms` });
+        req.destroy();
+      };
+      deadline.addEventListener('abort', onAbort);
+      req.on('error', (err) => done({ outcome: 'network', error: err.message }));
+      req.on('response', (res: IncomingMessage) => {
+        const status = res.statusCode ?? 0;
+        let read = 0;
+        res.on('data', (chunk: Buffer) => {
+          read += chunk.length;
+          // Only the status counts: past the cap the rest of the answer is not read at all.
+          if (read > this.options.maxResponseBytes) res.destroy();
+        });
+        const finish = () => {
+          done(status >= 200 && status < 300 ? { outcome: 'delivered', status } : { outcome: 'http_error', status, error: `HTTP ${status}` });
+          req.destroy();
+        };
+        res.on('end', finish);
+        res.on('close', finish);
+        res.on('error', finish);
+      });
+      req.end(body);
+    });
+  }
+}
