@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for every Parley app. The first argument (or $APP) chooses what runs:
-#   docker run IMAGE gateway|presence|channel|attributes|invitation|media|api   (default: gateway)
+#   docker run IMAGE gateway|presence|channel|attributes|invitation|media|history|api|webhooks   (default: gateway)
 #   docker run IMAGE migrate [deploy|status]    prisma/migrations → $DATABASE_URL (tools/migrate)
 #   docker run IMAGE parley app create …         the admin CLI
 # Build: docker build -t ghcr.io/parley/parley:0.1.0 .        Operations: docs/operations.md
@@ -43,6 +43,8 @@ COPY --from=deps /app/node_modules ./node_modules
 # The migration tool's WebAssembly schema engine is a dev dependency: copied alone, not all dev deps.
 COPY --from=build /src/node_modules/@prisma/schema-engine-wasm ./node_modules/@prisma/schema-engine-wasm
 COPY --from=build /src/dist/apps ./dist/apps
+# The SDK's script-tag bundle, served by every gateway at /sdk/ (its package.json gives the version path).
+COPY --from=build /src/dist/libs/sdk ./dist/libs/sdk
 COPY package.json prisma.config.ts ./
 COPY prisma ./prisma
 COPY tools/migrate ./tools/migrate

@@ -21,6 +21,8 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: pathsToModuleNameMapper(path.join(__dirname, 'tsconfig.base.json')),
+  // The SDK's version for its source (the SDK build injects the same: libs/sdk/tsup.config.ts).
+  globals: { __PARLEY_SDK_VERSION__: require('./libs/sdk/package.json').version },
   setupFiles: [path.join(__dirname, 'tools/jest/subject-prefix.setup.ts')],
   reporters: ['default', path.join(__dirname, 'tools/jest/summary-reporter.cjs')],
 };

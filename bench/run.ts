@@ -10,6 +10,7 @@ import { measureLoginStorm, printLoginStorm } from './workloads/logins';
 import { measureOpenLoop, printOpenLoop } from './workloads/openloop';
 import { measureOffline, measureP2p, printP2p } from './workloads/p2p';
 import { measureReconnect, printReconnect } from './workloads/reconnect';
+import { benchHistory } from './workloads/history';
 import { benchWebhooks } from './workloads/webhooks';
 
 /**
@@ -27,6 +28,9 @@ import { benchWebhooks } from './workloads/webhooks';
  *   api        REST peer sends through two server API replicas (wait_for_ack false and true): requests/s, p50/p99, CPU
  *   webhooks   --users (2000) logins + channel joins without, then with, one webhook endpoint (a local receiver; two
  *              webhooks replicas): login/join rates of both, notifications/s, action → receiver p50/p99
+ *   history    P2P with history off then on (two history replicas): msg/s, latency, gateway CPU side by side, capture
+ *              lag p50/p99; then page / 1.x query / count latencies over --rows (10,000,000) stored messages
+ *              (seeded once into the bench database), --queries (200) of each
  *   compare    the baseline pipe (bench/baseline) and Parley, alternately, --runs (3) times each: medians and ratios
  * --target parley (default) | pipe: what the modes above run against (compare runs both)
  * --client wire (default: the bare protocol, a lean load generator) | sdk (the real SDK; p2p, latency, offline on Parley)
@@ -57,6 +61,8 @@ async function main(): Promise<void> {
       receivers: { type: 'string', default: '200' },
       users: { type: 'string', default: '2000' },
       parallel: { type: 'string', default: '50' },
+      rows: { type: 'string', default: '10000000' },
+      queries: { type: 'string', default: '200' },
     },
   });
   const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
@@ -111,6 +117,16 @@ async function main(): Promise<void> {
     case 'webhooks':
       if (kind !== 'parley') throw new Error('webhooks: Parley only');
       return benchWebhooks({ users: num(values.users, 2000), parallel: num(values.parallel, 50), perChannel: 20, drainSeconds: num(values.seconds, 30) });
+    case 'history':
+      if (kind !== 'parley') throw new Error('history: Parley only');
+      return benchHistory({
+        ...common,
+        client,
+        pairs: num(values.pairs, 200),
+        inflight: num(values.inflight, 4),
+        rows: num(values.rows, 10_000_000),
+        queries: num(values.queries, 200),
+      });
     case 'compare':
       return compare({
         runs: num(values.runs, 3),

@@ -1,7 +1,7 @@
 /**
  * The gateway's floors (docs/architecture.md): an import may only go to the same floor or one below.
  *   4 composition root   ws/ (WsServer, WsRouter, InboundRouter, gauges), app.module.ts, main.ts
- *   3 features           peer-messages/ channels/ status/ attributes/ invitations/ media/  (siblings: no imports between them)
+ *   3 features           peer-messages/ channels/ status/ attributes/ invitations/ media/ metadata/ history/ web/  (siblings: no imports between them)
  *   2 sessions           sessions/
  *   1 transport, clients transport/ (connection, outbound queue, session, rates), clients/ (typed service clients), auth/
  *   0 settings           config/, metrics/ (instruments only)
@@ -9,7 +9,7 @@
  */
 const src = '^apps/gateway/src/';
 const root = `${src}(ws/|app\\.module\\.ts$|main\\.ts$|instrument\\.ts$)`;
-const features = ['peer-messages', 'channels', 'status', 'attributes', 'invitations', 'media'];
+const features = ['peer-messages', 'channels', 'status', 'attributes', 'invitations', 'media', 'metadata', 'history', 'web'];
 const feature = `${src}(${features.join('|')})/`;
 const sessions = `${src}sessions/`;
 const floor1 = `${src}(transport|clients|auth)/`;

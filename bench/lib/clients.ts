@@ -12,7 +12,8 @@ export type Delivery = 'RECEIVED' | 'PEER_UNREACHABLE' | 'CACHED_BY_SERVER';
 
 /** What a bench needs from a client: the SDK (what apps run) or the bare protocol (a lean load generator). */
 export interface BenchClient {
-  send(peer: string, text: string, offline: boolean): Promise<Delivery>;
+  /** `history`: enableHistoricalMessaging (kept in the message history). */
+  send(peer: string, text: string, offline: boolean, history?: boolean): Promise<Delivery>;
   logout(): Promise<void>;
 }
 
@@ -20,8 +21,8 @@ export type ClientKind = 'sdk' | 'wire';
 
 class SdkBenchClient implements BenchClient {
   constructor(private readonly client: RtmClient) {}
-  async send(peer: string, text: string, offline: boolean): Promise<Delivery> {
-    const r = await this.client.sendMessageToPeer({ text }, peer, { enableOfflineMessaging: offline });
+  async send(peer: string, text: string, offline: boolean, history = false): Promise<Delivery> {
+    const r = await this.client.sendMessageToPeer({ text }, peer, { enableOfflineMessaging: offline, ...(history ? { enableHistoricalMessaging: true } : {}) });
     return r.deliveryState ?? (r.hasPeerReceived ? 'RECEIVED' : 'PEER_UNREACHABLE');
   }
   async logout(): Promise<void> {
@@ -41,8 +42,9 @@ class WireBenchClient implements BenchClient {
     private readonly wire: LeanClient,
     private readonly idPrefix: string,
   ) {}
-  async send(peer: string, text: string, offline: boolean): Promise<Delivery> {
-    const [code, data] = await this.wire.request(Op.SEND_PEER, { to: peer, id: `${this.idPrefix}${++this.seq}`, m: { k: MessageKind.TEXT, text }, offline });
+  async send(peer: string, text: string, offline: boolean, history = false): Promise<Delivery> {
+    const args = { to: peer, id: `${this.idPrefix}${++this.seq}`, m: { k: MessageKind.TEXT, text }, offline, ...(history ? { hist: true } : {}) };
+    const [code, data] = await this.wire.request(Op.SEND_PEER, args);
     if (code !== 0) throw new Error(`send failed with code ${code}`);
     return DELIVERY[(data as SendPeerResult).d]!;
   }

@@ -13,6 +13,8 @@ export interface TargetOptions {
   gateways: number;
   /** Parley: also run the channel service (channel workloads). */
   channels?: boolean;
+  /** Parley: also run two history replicas (the history bench). */
+  history?: boolean;
 }
 
 export interface CpuSample {
@@ -34,6 +36,8 @@ export interface CpuSpent {
 export interface Target {
   readonly kind: TargetKind;
   readonly appId: string;
+  /** Parley: the running stack (its subject prefix and processes). */
+  readonly stack?: Stack;
   /** WebSocket URLs of the gateways by index, as started (a killed one's stays: clients fail over from it). */
   readonly urls: string[];
   readonly gatewayPids: number[];
@@ -68,7 +72,7 @@ async function startParley(o: TargetOptions): Promise<Target> {
   // --profile: V8 CPU profiles of the gateways (written at exit) for chrome://inspect or speedscope.
   const profile = process.env['PARLEY_BENCH_PROFILE'] ? ` --cpu-prof --cpu-prof-dir=${process.env['PARLEY_BENCH_PROFILE']}` : '';
   const stack = await Stack.start({
-    replicas: { gateway: o.gateways, presence: 1, ...(o.channels ? { channel: 1 } : {}) },
+    replicas: { gateway: o.gateways, presence: 1, ...(o.channels ? { channel: 1 } : {}), ...(o.history ? { history: 2 } : {}) },
     // The bench measures the pipe, not the per-user limit (180 / 3 s would cap 200 senders at 12k/s).
     env: { LOG_LEVEL: 'warn', MESSAGE_RATE: '1000000/3000' },
     appEnv: { gateway: { NODE_OPTIONS: `--require ${HOOK}${profile}`, PARLEY_BENCH_HEAP_DIR: heapDir, ...extra } },
@@ -83,6 +87,7 @@ async function startParley(o: TargetOptions): Promise<Target> {
   return {
     kind: 'parley',
     appId: app.appId,
+    stack,
     urls: stack.gatewayUrls,
     gatewayPids,
     cpu: () => ({

@@ -10,6 +10,8 @@ export interface OpenLoopOptions {
   /** Sender/receiver pairs the messages rotate over (each pair split across the two gateways). */
   pairs: number;
   bytes: number;
+  /** Sent with enableHistoricalMessaging (the history bench). */
+  history?: boolean;
 }
 
 export interface OpenLoopFigures {
@@ -97,7 +99,7 @@ export class OpenLoopTraffic {
       const pair = k % this.senders.length;
       this.outstanding++;
       const phase = this.markAt;
-      void this.senders[pair]!.send(this.receiverIds[pair]!, this.text, false)
+      void this.senders[pair]!.send(this.receiverIds[pair]!, this.text, false, this.o.history === true)
         .catch(() => 'FAILED' as const)
         .then((r) => {
           this.outstanding--;

@@ -13,6 +13,8 @@ export interface P2pOptions {
   warmup: number;
   bytes: number;
   client: ClientKind;
+  /** Sent with enableHistoricalMessaging (the history bench). */
+  history?: boolean;
 }
 
 export interface P2pResult {
@@ -51,7 +53,7 @@ export async function measureP2p(target: Target, o: P2pOptions): Promise<P2pResu
       const peer = receiverIds[i]!;
       while (running) {
         const t0 = performance.now();
-        const r = await sender.send(peer, text, false).catch(() => 'FAILED' as const);
+        const r = await sender.send(peer, text, false, o.history === true).catch(() => 'FAILED' as const);
         if (!measuring) continue;
         if (r === 'RECEIVED') {
           acked++;

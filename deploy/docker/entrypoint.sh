@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.." # the image's /app
 what="${1:-${APP:-gateway}}"
 [ "$#" -gt 0 ] && shift
 case "$what" in
-  gateway | presence | channel | attributes | invitation | media | api | webhooks)
+  gateway | presence | channel | attributes | invitation | media | history | api | webhooks)
     exec node --enable-source-maps "dist/apps/$what/main.js" "$@"
     ;;
   migrate)

@@ -25,6 +25,13 @@ describe('Dockerfile', () => {
     expect(new Set(stages.map((s) => s.image))).toEqual(new Set([expect.stringMatching(/^node:24\.\d+\.\d+-bookworm-slim$/)]));
   });
 
+  it('builds what the gateways serve: the SDK bundle and the console come with the gateway build', () => {
+    const gateway = JSON.parse(read('apps/gateway/project.json')) as { targets: { build: { dependsOn?: Array<{ projects?: string[]; target: string }> } } };
+    const before = (gateway.targets.build.dependsOn ?? []).filter((d) => d.target === 'build').flatMap((d) => d.projects ?? []);
+    expect(before).toContain('sdk');
+    if (exists('apps/console/project.json')) expect(before).toContain('console');
+  });
+
   it('runs as the uid the Kubernetes manifests declare', () => {
     const user = parseDockerfile(text)
       .stages.at(-1)!
@@ -72,6 +79,12 @@ describe('Dockerfile', () => {
     ['production dependencies include dev ones', replace(/npm ci --omit=dev/, 'npm ci'), /node_modules must come from `npm ci --omit=dev`/],
     ['prisma generate may download engines', replace(/PRISMA_SCHEMA_ENGINE_BINARY=\/bin\/false /, ''), /PRISMA_SCHEMA_ENGINE_BINARY/],
     ['the migration tool is left out', replace(/^COPY tools\/migrate .*$/m, ''), /tools\/migrate is not copied/],
+    ['the SDK bundle is left out', replace(/^COPY --from=build \/src\/dist\/libs\/sdk .*$/m, ''), /dist\/libs\/sdk must be copied/],
+    [
+      'the builds land elsewhere',
+      replace(/^COPY --from=build \/src\/dist\/apps \.\/dist\/apps$/m, 'COPY --from=build /src/dist/apps ./apps'),
+      /dist\/apps must be copied/,
+    ],
     [
       'it copies a file that does not exist',
       replace(/^COPY prisma \.\/prisma$/m, 'COPY prisma ./prisma\nCOPY nonexistent.json ./'),

@@ -47,6 +47,9 @@ const RATES = [
   'INVITATION_RATE',
   'MEDIA_UPLOAD_RATE',
   'MEDIA_INFO_RATE',
+  'METADATA_WRITE_RATE',
+  'METADATA_READ_RATE',
+  'METADATA_SUBSCRIBE_RATE',
 ];
 
 const tally = new Tally();
@@ -143,7 +146,7 @@ function opCases(op: Op, ctx: MatrixContext, nextId: () => number, only?: { valu
 beforeAll(async () => {
   s3 = await startTestS3();
   stack = await Stack.start({
-    replicas: { gateway: 2, presence: 1, channel: 1, attributes: 1, invitation: 1, media: 1 },
+    replicas: { gateway: 2, presence: 1, channel: 1, attributes: 1, invitation: 1, media: 1, history: 1 },
     env: { LOGIN_TIMEOUT_MS: '30000', ...Object.fromEntries(RATES.map((r) => [r, RELAXED])) },
     appEnv: { media: s3.env },
   });

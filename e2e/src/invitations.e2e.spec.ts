@@ -291,6 +291,8 @@ describe('call invitation timers', () => {
     ri.accept();
     await waitFor(() => ri.state === 'FAILURE', { timeoutMs: 6_000 });
     expect(events).toEqual([['RemoteInvitationFailure', 'ACCEPT_FAILURE']]);
+    // The caller's FAILED comes through its own gateway, independently of the callee's event: wait for it.
+    await waitFor(() => pushed.some((s) => s.state === 'FAILED'), { timeoutMs: 6_000, what: `the caller's FAILED (saw ${JSON.stringify(pushed)})` });
     // RECEIVED is skipped when the accept reaches the service before the callee's gateway reported the ACK.
     expect(pushed.map((s) => s.state).filter((s) => s !== 'RECEIVED')).toEqual(['SENT', 'ACCEPT_PENDING', 'FAILED']);
     caller.close();

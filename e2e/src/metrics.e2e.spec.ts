@@ -1,12 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, Op } from '@parley/contracts';
+import { PrismaService } from '@parley/platform';
 import {
   createTestApp,
   scrapeMetricsAt,
   Stack,
   startTestS3,
+  testDatabaseUrl,
   waitFor,
+  WebhookReceiver,
   WireClient,
   workspaceRoot,
   type AppName,
@@ -32,7 +36,7 @@ describe('Grafana dashboard', () => {
     expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(39);
     expect(dashboard.templating.list).toContainEqual(expect.objectContaining({ name: 'datasource', type: 'datasource', query: 'prometheus' }));
     const rows = dashboard.panels.filter((p) => p.type === 'row').map((p) => p.title);
-    expect(rows).toEqual(['Gateway', 'Messages', 'Presence', 'Channels', 'Media', 'NATS', 'Processes']);
+    expect(rows).toEqual(['Gateway', 'Messages', 'Presence', 'Channels', 'Media', 'Webhooks', 'History', 'NATS', 'Processes']);
     for (const p of dashboard.panels.filter((q) => q.type !== 'row')) {
       expect(p.datasource?.uid).toBe('${datasource}');
       expect(p.targets?.length).toBeGreaterThan(0);
@@ -50,6 +54,8 @@ describe('metrics of a running stack', () => {
   let stack: Stack;
   let s3: TestS3;
   let app: TestApp;
+  let hook: WebhookReceiver;
+  let db: PrismaService;
   /** The n-th process of an app in the order of stack.processes (gateways: the order of stack.gatewayUrls). */
   const scrape = (name: AppName, n = 0): Promise<MetricsSnapshot> => {
     const proc = stack.processes.filter((p) => p.app === name)[n];
@@ -61,17 +67,29 @@ describe('metrics of a running stack', () => {
     s3 = await startTestS3();
     // No invitation service: an invitation alice sends fails with UNAVAILABLE (a failure to count).
     stack = await Stack.start({
-      replicas: { gateway: 2, presence: 1, channel: 1, media: 1, attributes: 1 },
+      replicas: { gateway: 2, presence: 1, channel: 1, media: 1, attributes: 1, webhooks: 1, history: 1 },
       env: FAST_TIMERS,
-      appEnv: { media: s3.env },
+      appEnv: { media: s3.env, webhooks: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_IDLE_POLL_MS: '300' } },
     });
     app = await createTestApp();
+    // A webhook endpoint: the webhooks replica delivers the logins' user.online (its latency histogram).
+    hook = await WebhookReceiver.start();
+    db = new PrismaService(testDatabaseUrl());
+    await db.$executeRaw`
+      INSERT INTO webhook_endpoints (id, app_id, url, secret, event_types, updated_at)
+      VALUES (${randomUUID()}::uuid, ${app.appId}, ${hook.url}, 'secret', ${['user.online']}::varchar[], now())`;
   });
 
   afterAll(async () => {
     await logoutAll();
     await stack?.stop();
     await s3?.stop();
+    await hook?.stop();
+    if (db) {
+      await db.$executeRaw`DELETE FROM webhook_deliveries WHERE app_id = ${app.appId}`;
+      await db.$executeRaw`DELETE FROM webhook_endpoints WHERE app_id = ${app.appId}`;
+      await db.$disconnect();
+    }
   });
 
   it('counts logins, sessions, messages and peer delivery latency on the gateways, and the services’ gauges', async () => {
@@ -95,7 +113,8 @@ describe('metrics of a running stack', () => {
     await chA.join();
     await chB.join();
     const gotChannel = new Promise<void>((resolve) => chB.on('ChannelMessage', () => resolve()));
-    await chA.sendMessage({ text: 'all' });
+    // Kept in the history: the history replica's capture, insert and lag metrics.
+    await chA.sendMessage({ text: 'all' }, { enableHistoricalMessaging: true });
     await gotChannel;
     // A file up through gateway A, down through gateway B.
     const file = await alice.createFileMessageByUploading(new Uint8Array(200_000).fill(1));
@@ -179,6 +198,7 @@ describe('metrics of a running stack', () => {
   });
 
   it('exports every metric the dashboard queries', async () => {
+    await waitFor(() => hook.received.length >= 2, { timeoutMs: 15_000, what: 'the logins’ webhooks' });
     // Twice: the event loop delay covers the time since the previous scrape.
     const scrapeAll = () => Promise.all(stack.processes.map((p) => scrapeMetricsAt(p.port)));
     await scrapeAll();
@@ -187,7 +207,8 @@ describe('metrics of a running stack', () => {
     const exported = new Set(snapshots.flatMap((s) => [...s.names()]));
     const missing = [...dashboardMetricNames].filter((name) => !exported.has(name));
     expect(missing).toEqual([]);
-    for (const s of snapshots) expect(s.find('target_info')[0]?.labels['service_name']).toMatch(/^parley-(gateway|presence|channel|media|attributes)$/);
+    for (const s of snapshots)
+      expect(s.find('target_info')[0]?.labels['service_name']).toMatch(/^parley-(gateway|presence|channel|media|attributes|webhooks|history)$/);
   });
 
   it('still stops promptly on SIGTERM once scraped (the MeterProvider shuts down with the tracer)', async () => {

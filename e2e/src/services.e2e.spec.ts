@@ -9,14 +9,17 @@ const codec = createCodec();
 type PingReply = { response?: { ok: boolean; data: { service: string; pid: number } } };
 
 /** Every app starts as two replicas, shares work through its queue group, answers health checks and stops on SIGTERM. */
-describe('all six apps, two replicas each', () => {
+describe('all seven apps, two replicas each', () => {
   let stack: Stack;
   let nc: NatsConnection;
   let s3: TestS3;
 
   beforeAll(async () => {
     s3 = await startTestS3();
-    stack = await Stack.start({ replicas: { gateway: 2, presence: 2, channel: 2, attributes: 2, invitation: 2, media: 2 }, appEnv: { media: s3.env } });
+    stack = await Stack.start({
+      replicas: { gateway: 2, presence: 2, channel: 2, attributes: 2, invitation: 2, media: 2, history: 2 },
+      appEnv: { media: s3.env },
+    });
     nc = await connect({ servers: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222' });
   });
 

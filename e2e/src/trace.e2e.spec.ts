@@ -1,4 +1,17 @@
-import { createCustomerCredential, createTestApp, OtlpCollector, Stack, startTestS3, waitFor, type TestApp, type TestS3 } from '@parley/testing';
+import { randomUUID } from 'node:crypto';
+import {
+  createCustomerCredential,
+  createTestApp,
+  OtlpCollector,
+  Stack,
+  startTestS3,
+  testDatabaseUrl,
+  waitFor,
+  WebhookReceiver,
+  type TestApp,
+  type TestS3,
+} from '@parley/testing';
+import { Client } from 'pg';
 import { logoutAll, newClient, type RtmClient } from './support/clients';
 
 /** One OpenTelemetry trace follows a login from the gateway's WebSocket handling over NATS into presence. */
@@ -187,5 +200,78 @@ describe('one trace per server API request', () => {
     expect(JSON.stringify(http)).not.toContain(app.appId.slice(0, 12) + '/rtm/users/system'); // no ids in the name
     const send = collector.spans.find((s) => s.spanId === processed.parentSpanId);
     expect(send).toMatchObject({ service: 'parley-api', traceId: http.traceId });
+  });
+});
+
+/** A webhook attempt runs in a trace of its own (retries come later) linked to the action that caused the event. */
+describe('webhook attempts linked to the causing action', () => {
+  let stack: Stack;
+  let collector: OtlpCollector;
+  let db: Client;
+
+  beforeAll(async () => {
+    collector = await OtlpCollector.start();
+    db = new Client({ connectionString: testDatabaseUrl() });
+    await db.connect();
+    stack = await Stack.start({
+      replicas: { gateway: 1, presence: 1, channel: 1, webhooks: 1 },
+      env: collector.env(),
+      appEnv: { webhooks: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_IDLE_POLL_MS: '300' } },
+    });
+  });
+
+  afterAll(async () => {
+    await logoutAll();
+    await stack?.stop();
+    await collector?.stop();
+    await db?.end();
+  });
+
+  it('links the attempt spans of user.online, channel.join and message.peer to the login, join and send traces', async () => {
+    const app = await createTestApp();
+    const hook = await WebhookReceiver.start();
+    try {
+      await db.query('INSERT INTO webhook_endpoints (id, app_id, url, secret, event_types, updated_at) VALUES ($1, $2, $3, $4, $5, now())', [
+        randomUUID(),
+        app.appId,
+        hook.url,
+        'secret',
+        ['user.online', 'channel.join', 'message.peer'],
+      ]);
+      await new Promise((r) => setTimeout(r, 6_500)); // gateways re-read which apps capture messages every 5 s ± 20 %
+      const ann = newClient(app.appId, stack.gatewayUrls[0]!);
+      const bo = newClient(app.appId, stack.gatewayUrls[0]!);
+      // One after the other: logins arriving in one event-loop turn are registered by one presence
+      // request, whose events carry the first login's trace (per-login traceparents in a batch: not yet).
+      await ann.login({ uid: 'ann' });
+      await bo.login({ uid: 'bo' });
+      await ann.createChannel('traced').join();
+      await ann.sendMessageToPeer({ text: 'hi' }, 'bo');
+      await waitFor(() => hook.received.length >= 4, { timeoutMs: 15_000, what: `4 webhooks (got ${hook.events().join(', ')})` });
+      const gatewayRoots = (name: string) => collector.spans.filter((s) => s.service === 'parley-gateway' && s.name === name).map((s) => s.traceId);
+      const attempts = () => collector.spans.filter((s) => s.service === 'parley-webhooks' && s.name === 'webhook.deliver');
+      const linkedTraces = (event: string) =>
+        attempts()
+          .filter((s) => s.attributes['parley.webhook.event'] === event)
+          .flatMap((s) => s.links.map((l) => l.traceId));
+      // Each of this test's actions (the only ones on this stack's gateway) is linked from its event's attempt.
+      const unlinked = () => [
+        ...gatewayRoots('ws login').filter((t) => !linkedTraces('user.online').includes(t)),
+        ...gatewayRoots('ws join').filter((t) => !linkedTraces('channel.join').includes(t)),
+        ...gatewayRoots('ws send_peer').filter((t) => !linkedTraces('message.peer').includes(t)),
+      ];
+      await waitFor(() => attempts().length >= 4 && unlinked().length === 0, {
+        timeoutMs: 10_000,
+        what: `attempt spans linked to the actions (unlinked: ${unlinked().join(', ')})`,
+      });
+      expect(gatewayRoots('ws login')).toHaveLength(2);
+      expect(gatewayRoots('ws join')).toHaveLength(1);
+      expect(gatewayRoots('ws send_peer')).toHaveLength(1);
+      for (const s of attempts()) expect(s.parentSpanId).toBe(''); // a root of its own trace
+    } finally {
+      await hook.stop();
+      await db.query('DELETE FROM webhook_deliveries WHERE app_id = $1', [app.appId]);
+      await db.query('DELETE FROM webhook_endpoints WHERE app_id = $1', [app.appId]);
+    }
   });
 });

@@ -16,7 +16,7 @@ import { Supervisor } from './supervisor.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Same order as SERVICES in libs/contracts; gateways start after them. */
-const SERVICES = ['presence', 'channel', 'attributes', 'invitation', 'media'];
+const SERVICES = ['presence', 'channel', 'attributes', 'invitation', 'media', 'history'];
 /** HTTP-only apps without a port of their own (PORT 0, like the services), started with them. */
 const WORKERS = ['webhooks'];
 /** Every app the launcher runs, in start order. */
@@ -65,6 +65,8 @@ environment (defaults):
                          set: S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET, S3_REGION are passed on
   S3_BUCKET              ${DEFAULTS.S3_BUCKET}
   PARLEY_DEMO_APP_ID     ${DEFAULTS.PARLEY_DEMO_APP_ID} (a static app, created if missing)
+  API_CORS_ORIGINS       unset: the gateways' origins (http://127.0.0.1:GATEWAY_PORT+i and http://localhost:…),
+                         so the console they serve at /console/ may call the server API
 
 NATS and Postgres must answer; at their local default addresses scripts/services.sh starts them.
 Every app's own variables (README "Configuration") are passed on and checked before any app starts.
@@ -274,9 +276,15 @@ async function startS3(opts) {
 // ---------------------------------------------------------------------------------------------
 // The apps' configuration.
 
+/** The gateways' own origins (as a browser names them): the operator console they serve calls the api from there. */
+function gatewayOrigins(opts) {
+  return Array.from({ length: opts.replicas }, (_, i) => opts.gatewayPort + i).flatMap((port) => [`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+}
+
 /** The environment the launcher gives replica `index` of `app`. */
 function appEnvFor(opts) {
   const s3 = embeddedS3Env(opts);
+  const apiUrl = `http://127.0.0.1:${opts.apiPort}`;
   return (app, index) => ({
     ...process.env,
     NATS_URL: opts.natsUrl,
@@ -285,8 +293,9 @@ function appEnvFor(opts) {
     PARLEY_SUBJECT_PREFIX: opts.prefix,
     ...s3,
     PORT: app === 'gateway' ? String(opts.gatewayPort + index) : app === 'api' ? String(opts.apiPort + index) : '0',
-    ...(app === 'gateway' ? { GATEWAY_ID: `local-gw${index}` } : {}),
-    ...(app === 'api' ? { ADMIN_TOKEN: opts.adminToken } : {}),
+    // The console each gateway serves (/console/) calls this api, and shows the demo app first.
+    ...(app === 'gateway' ? { GATEWAY_ID: `local-gw${index}`, CONSOLE_API_URL: apiUrl, CONSOLE_DEMO_APP_ID: opts.demoAppId } : {}),
+    ...(app === 'api' ? { ADMIN_TOKEN: opts.adminToken, API_CORS_ORIGINS: process.env.API_CORS_ORIGINS || gatewayOrigins(opts).join(',') } : {}),
     // Development: webhook receivers on this machine (http://127.0.0.1:…). Off in compose and k8s.
     ...(app === 'webhooks' || app === 'api'
       ? { WEBHOOK_ALLOW_HTTP: process.env.WEBHOOK_ALLOW_HTTP || 'true', WEBHOOK_ALLOW_PRIVATE: process.env.WEBHOOK_ALLOW_PRIVATE || 'true' }
@@ -470,6 +479,7 @@ async function main() {
   say(`  SDK URL      ws://127.0.0.1:${urls[0]}/v1/ws${more}`);
   say(`  Health       http://127.0.0.1:${urls[0]}/health/ready`);
   say(`  Server API   http://127.0.0.1:${opts.apiPort}   (docs: http://127.0.0.1:${opts.apiPort}/docs)`);
+  say(`  Console      http://127.0.0.1:${urls[0]}/console/   (operator console; the server API lets its origins in)`);
   say(
     `  Admin token  ${process.env.ADMIN_TOKEN ? '(ADMIN_TOKEN from the environment)' : `${opts.adminToken}   (generated for this run; set ADMIN_TOKEN to choose it)`}`,
   );

@@ -131,7 +131,7 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** The launcher and one process per app (5 services, webhooks, the server API, 1 gateway), all below `top`. */
+/** The launcher and one process per app (6 services, webhooks, the server API, 1 gateway), all below `top`. */
 function stackProcesses(top: number): { launcher: number; apps: number[] } {
   const below = descendants(top);
   const launcher = [top, ...below].find((pid) => commandOf(pid).includes('tools/start/start.mjs'));
@@ -142,6 +142,7 @@ function stackProcesses(top: number): { launcher: number; apps: number[] } {
     'attributes',
     'channel',
     'gateway',
+    'history',
     'invitation',
     'media',
     'presence',
@@ -191,6 +192,15 @@ describe('npm start stops everything it started', () => {
     const l = launch('npm', ['start', '--', ...FLAGS], await freePorts(3));
     await running(l);
     const { launcher, apps } = stackProcesses(l.child.pid!);
+    // The console the gateway serves may call the server API: its origins are the api's CORS origins.
+    for (const origin of [`http://127.0.0.1:${l.gatewayPort}`, `http://localhost:${l.gatewayPort}`]) {
+      const preflight = await fetch(`http://127.0.0.1:${l.apiPort}/v1/admin/stats`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+      });
+      expect([preflight.status, preflight.headers.get('access-control-allow-origin')]).toEqual([204, origin]);
+    }
+    expect(l.output).toContainEqual(expect.stringContaining(`Console      http://127.0.0.1:${l.gatewayPort}/console/`));
 
     process.kill(l.child.pid!, 'SIGTERM');
 

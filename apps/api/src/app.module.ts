@@ -4,6 +4,7 @@ import { HealthModule, LoggingModule, NatsModule, PrismaModule } from '@parley/p
 import { AdminModule } from './admin/admin.module';
 import { AgoraModule } from './agora/agora.module';
 import { API_CONFIG, type ApiConfig } from './config/api.config';
+import { CorsMiddleware } from './http/cors.middleware';
 import { ErrorsFilter } from './http/errors.filter';
 import { HttpObservability } from './http/http-observability';
 import { requestIdMiddleware } from './http/request-id';
@@ -35,6 +36,6 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(requestIdMiddleware, HttpObservability).forRoutes('*path');
+    consumer.apply(requestIdMiddleware, HttpObservability, CorsMiddleware).forRoutes('*path');
   }
 }

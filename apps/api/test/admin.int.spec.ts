@@ -22,6 +22,7 @@ import { apiConfig, type ApiConfig } from '../src/config/api.config';
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const ADMIN_TOKEN = 'admin-int-test-token-0123456789';
 const HEX32 = /^[0-9a-f]{32}$/;
+const NO_HISTORY_SETTINGS = { storeAll: false, retentionMs: null, maxBytes: null };
 
 interface Answer {
   status: number;
@@ -48,7 +49,7 @@ const seen: Answer[] = [];
 
 async function call(
   base: string,
-  method: 'GET' | 'POST' | 'DELETE',
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   path: string,
   opts: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string>; template?: string } = {},
 ): Promise<{ status: number; body: Body }> {
@@ -157,6 +158,7 @@ describe('admin API (in-process api, Postgres, NATS)', () => {
       previousCertificateValidUntil: null,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
+      history: NO_HISTORY_SETTINGS,
     });
     const certified = await admin.createApp({ name: ' certified app ', certified: true });
     expect(certified).toMatchObject({ name: 'certified app', certified: true, certificate: expect.stringMatching(HEX32) });
@@ -173,6 +175,7 @@ describe('admin API (in-process api, Postgres, NATS)', () => {
         previousCertificateValidUntil: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
+        history: NO_HISTORY_SETTINGS,
       },
     });
 
@@ -197,6 +200,43 @@ describe('admin API (in-process api, Postgres, NATS)', () => {
     expect((await db.query('SELECT certificate FROM apps WHERE id = $1', [plain.appId])).rows).toEqual([{ certificate: null }]);
 
     const unknown = await call(base, 'GET', `/v1/admin/apps/${'e'.repeat(32)}`, { template: '/v1/admin/apps/{appid}' });
+    expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+  });
+
+  it('changes an app’s name and history settings with PATCH (only the fields given; null resets), 404 for an unknown app', async () => {
+    const app = await admin.createApp({ name: 'before' });
+    const path = `/v1/admin/apps/${app.appId}`;
+    const template = '/v1/admin/apps/{appid}';
+    const changed = await call(base, 'PATCH', path, { body: { history: { storeAll: true, retentionMs: 3_600_000, maxBytes: 1024 ** 4 } }, template });
+    expect(changed).toMatchObject({
+      status: 200,
+      body: { appId: app.appId, name: 'before', history: { storeAll: true, retentionMs: 3_600_000, maxBytes: 1024 ** 4 } },
+    });
+    const row = async () =>
+      (
+        await db.query<{ name: string | null; s: boolean; r: string | null; m: string | null }>(
+          'SELECT name, history_store_all AS s, history_retention_ms AS r, history_max_bytes AS m FROM apps WHERE id = $1',
+          [app.appId],
+        )
+      ).rows[0];
+    expect(await row()).toEqual({ name: 'before', s: true, r: '3600000', m: String(1024 ** 4) });
+
+    const reset = await call(base, 'PATCH', path, { body: { name: null, history: { retentionMs: null } }, template });
+    expect(reset).toMatchObject({ status: 200, body: { name: null, history: { storeAll: true, retentionMs: null, maxBytes: 1024 ** 4 } } });
+    expect(await call(base, 'GET', path, { template })).toMatchObject({ status: 200, body: reset.body as object });
+    expect(await call(base, 'PATCH', path, { body: {}, template })).toMatchObject({ status: 200, body: reset.body as object });
+
+    for (const history of [
+      { retentionMs: 3_599_999 },
+      { retentionMs: 90 * 86_400_000 + 1 },
+      { maxBytes: 1024 },
+      { maxBytes: 1024 ** 4 + 1 },
+      { bogus: true },
+    ]) {
+      expect(await call(base, 'PATCH', path, { body: { history }, template })).toMatchObject({ status: 400, body: { error: { code: 'invalid_request' } } });
+    }
+    expect(await row()).toEqual({ name: null, s: true, r: null, m: String(1024 ** 4) });
+    const unknown = await call(base, 'PATCH', `/v1/admin/apps/${'e'.repeat(32)}`, { body: { history: { storeAll: true } }, template });
     expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
   });
 
@@ -342,10 +382,13 @@ describe('admin API (in-process api, Postgres, NATS)', () => {
     const doomed = await admin.createApp({ certified: true });
     const kept = await admin.createApp();
     // Every base table with an app_id column, found in the database: a new one is covered (or fails here).
+    // (Partitions of a partitioned table are its rows' storage, not tables of their own.)
     const { rows: tables } = await db.query<{ table_name: string }>(
       `SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t USING (table_schema, table_name)
-       WHERE c.table_schema = current_schema() AND c.column_name = 'app_id' AND t.table_type = 'BASE TABLE' ORDER BY 1`,
+       JOIN pg_class pc ON pc.relname = c.table_name AND pc.relnamespace = current_schema()::regnamespace
+       WHERE c.table_schema = current_schema() AND c.column_name = 'app_id' AND t.table_type = 'BASE TABLE' AND NOT pc.relispartition ORDER BY 1`,
     );
+    await ensureDayPartition(db, 'history_messages', new Date(Date.now() + 3_600_000));
     expect(tables.map((t) => t.table_name).sort()).toEqual([...APP_DATA_TABLES].sort());
     for (const { table_name } of tables) for (const appId of [doomed.appId, kept.appId]) await insertRow(db, table_name, appId);
     const cred = await admin.createCredential({ name: 'admin-int-test', appIds: [doomed.appId, kept.appId] });
@@ -358,8 +401,12 @@ describe('admin API (in-process api, Postgres, NATS)', () => {
       const count = async (appId: string) =>
         (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table_name} WHERE app_id = $1`, [appId])).rows[0]!.n;
       expect({ table_name, doomed: await count(doomed.appId) }).toEqual({ table_name, doomed: 0 });
-      // (sessions and memberships on a gateway that never beats may be swept by a stack's presence meanwhile)
-      if (!['sessions', 'channel_members'].includes(table_name)) expect({ table_name, kept: await count(kept.appId) }).toEqual({ table_name, kept: 1 });
+      // Sessions and memberships on a gateway that never beats may be swept by a stack's presence
+      // meanwhile, and the sweep records its logouts and leaves in app_events: at least the seeded row stays.
+      const n = await count(kept.appId);
+      if (table_name === 'sessions' || table_name === 'channel_members') expect({ table_name, kept: n <= 1 }).toEqual({ table_name, kept: true });
+      else if (table_name === 'app_events') expect({ table_name, kept: n >= 1 && n <= 3 }).toEqual({ table_name, kept: true });
+      else expect({ table_name, kept: await count(kept.appId) }).toEqual({ table_name, kept: 1 });
     }
     expect((await db.query('SELECT id FROM apps WHERE id = $1', [doomed.appId])).rows).toEqual([]);
     expect((await db.query('SELECT app_ids FROM customer_credentials WHERE id = $1', [cred.customerKey])).rows).toEqual([{ app_ids: [kept.appId] }]);
@@ -398,15 +445,31 @@ describe('admin API (in-process api, Postgres, NATS)', () => {
   });
 });
 
+/**
+ * The day partition (history_messages_YYYYMMDD, UTC) that holds `at`, as the history service creates
+ * them ahead; made here when no history service ran on this database.
+ */
+async function ensureDayPartition(db: Pool, table: string, at: Date): Promise<void> {
+  const day = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
+  const next = new Date(day.getTime() + 86_400_000);
+  const name = `${table}_${day.toISOString().slice(0, 10).replace(/-/g, '')}`;
+  try {
+    await db.query(`CREATE TABLE IF NOT EXISTS "${name}" PARTITION OF ${table} FOR VALUES FROM ('${day.toISOString()}') TO ('${next.toISOString()}')`);
+  } catch (err) {
+    // A history service created it meanwhile.
+    if (!/already exists|duplicate key/i.test((err as Error).message)) throw err;
+  }
+}
+
 /** One row for `appId` in `table`: every NOT NULL column without a default gets a value of its type. */
 async function insertRow(db: Pool, table: string, appId: string): Promise<void> {
-  const { rows: columns } = await db.query<{ column_name: string; data_type: string }>(
-    `SELECT column_name, data_type FROM information_schema.columns
+  const { rows: columns } = await db.query<{ column_name: string; data_type: string; character_maximum_length: number | null }>(
+    `SELECT column_name, data_type, character_maximum_length FROM information_schema.columns
      WHERE table_schema = current_schema() AND table_name = $1 AND is_nullable = 'NO' AND column_default IS NULL AND column_name <> 'app_id'`,
     [table],
   );
-  const value = (type: string): string => {
-    if (/char|text/.test(type)) return `'x${Math.random().toString(36).slice(2, 6)}'`;
+  const value = (type: string, maxLength: number | null): string => {
+    if (/char|text/.test(type)) return `'${`x${Math.random().toString(36).slice(2, 6)}`.slice(0, maxLength ?? undefined)}'`;
     if (/int|numeric/.test(type)) return '1';
     if (type === 'uuid') return 'gen_random_uuid()';
     if (type === 'bytea') return `'\\x00'::bytea`;
@@ -415,7 +478,7 @@ async function insertRow(db: Pool, table: string, appId: string): Promise<void> 
     throw new Error(`${table}: no test value for a ${type} column`);
   };
   const names = ['app_id', ...columns.map((c) => c.column_name)];
-  const values = ['$1', ...columns.map((c) => value(c.data_type))];
+  const values = ['$1', ...columns.map((c) => value(c.data_type, c.character_maximum_length))];
   await db.query(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${values.join(', ')})`, [appId]);
 }
 

@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
 import { ChannelAttributesModule } from './channel/channel-attributes.module';
 import { ATTRIBUTES_CONFIG, type AttributesConfig } from './config/attributes.config';
+import { MetadataModule } from './metadata/metadata.module';
+import { MetadataEventsModule } from './metadata-events/metadata-events.module';
 import { UserAttributesModule } from './user/user-attributes.module';
 
 @Module({})
@@ -17,6 +19,8 @@ export class AppModule {
         HealthModule,
         UserAttributesModule,
         ChannelAttributesModule,
+        MetadataModule,
+        MetadataEventsModule,
       ],
       controllers: [pingController('attributes')],
       providers: [{ provide: ATTRIBUTES_CONFIG, useValue: config }],

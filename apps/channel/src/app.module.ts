@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
+import { AdminModule } from './admin/admin.module';
 import { ChannelBansModule } from './bans/channel-bans.module';
 import { ChannelEventsModule } from './channel-events/channel-events.module';
 import { CHANNEL_CONFIG, type ChannelConfig } from './config/channel.config';
@@ -19,6 +20,7 @@ export class AppModule {
         MembersModule,
         ChannelEventsModule,
         ChannelBansModule,
+        AdminModule,
       ],
       controllers: [pingController('channel')],
       providers: [{ provide: CHANNEL_CONFIG, useValue: config }],

@@ -139,6 +139,69 @@ describe('channel events (Postgres)', () => {
     });
   });
 
+  describe('member counts in the record (channel.occupied / vacated)', () => {
+    /** Every Join/Leave of the channel with the count after it, in seq order. */
+    const counted = (appId: AppId, ch: string) =>
+      prisma.$queryRaw<{ e: string }[]>`
+        SELECT type || ' ' || uid || ' ' || (detail->>'count') AS e FROM app_events
+        WHERE app_id = ${appId} AND kind = 'channel' AND channel_id = ${ch} ORDER BY seq`.then((rows) => rows.map((r) => r.e));
+
+    it('gives each Join and Leave the count right after it; a session ending several memberships counts each channel down', async () => {
+      const appId = newApp();
+      const [a, b, c] = [session(), session(), session()];
+      await loggedIn(appId, 'a', a);
+      await loggedIn(appId, 'b', b);
+      await loggedIn(appId, 'c', c);
+      await members.join(appId, 'r' as ChannelId, 'a' as Uid, a, gw);
+      await members.join(appId, 'r' as ChannelId, 'b' as Uid, b, gw);
+      await members.join(appId, 'r' as ChannelId, 'b' as Uid, session(), gw); // rejoin: no event
+      await members.join(appId, 'r' as ChannelId, 'c' as Uid, c, gw);
+      await members.leave(appId, 'r' as ChannelId, 'b' as Uid);
+      await members.leaveSession(appId, 'a' as Uid, a);
+      await members.leave(appId, 'r' as ChannelId, 'c' as Uid);
+      expect(await counted(appId, 'r')).toEqual(['Join a 1', 'Join b 2', 'Join c 3', 'Leave b 2', 'Leave a 1', 'Leave c 0']);
+    });
+
+    it('gives the members removed by one statement distinct counts ending at the final one', async () => {
+      const appId = newApp();
+      const live = session();
+      await loggedIn(appId, 'live', live);
+      await members.join(appId, 'g' as ChannelId, 'live' as Uid, live, gw);
+      for (const uid of ['x1', 'x2', 'x3']) {
+        const s = session();
+        await loggedIn(appId, uid, s);
+        await members.join(appId, 'g' as ChannelId, uid as Uid, s, gw);
+      }
+      await prisma.$executeRaw`DELETE FROM sessions WHERE app_id = ${appId} AND uid LIKE 'x%'`;
+      await members.removeOffline();
+      const leaves = (await counted(appId, 'g')).filter((e) => e.startsWith('Leave'));
+      expect(leaves).toEqual(['Leave x1 3', 'Leave x2 2', 'Leave x3 1']);
+    });
+
+    it('records exactly one count 1 and one count 0 per occupied period when joins and leaves race', async () => {
+      const appId = newApp();
+      const ch = 'race';
+      const uids = Array.from({ length: 6 }, (_, i) => `m${i}`);
+      const sessions = new Map(uids.map((u) => [u, session()]));
+      for (const u of uids) await loggedIn(appId, u, sessions.get(u)!);
+      for (let round = 0; round < 3; round++) {
+        await Promise.all(uids.map((u) => members.join(appId, ch as ChannelId, u as Uid, sessions.get(u)!, gw)));
+        await Promise.all(uids.map((u) => members.leave(appId, ch as ChannelId, u as Uid)));
+      }
+      const events = await counted(appId, ch);
+      expect(events).toHaveLength(36);
+      // Counts follow the record's order exactly: each event moves the count by one.
+      let count = 0;
+      for (const e of events) {
+        const [type, , n] = e.split(' ');
+        count += type === 'Join' ? 1 : -1;
+        expect(Number(n)).toBe(count);
+      }
+      expect(events.filter((e) => e.startsWith('Join') && e.endsWith(' 1'))).toHaveLength(3);
+      expect(events.filter((e) => e.startsWith('Leave') && e.endsWith(' 0'))).toHaveLength(3);
+    });
+  });
+
   describe('the pull queue', () => {
     it('returns at most max events, oldest first, with the Agora fields', async () => {
       const appId = newApp();

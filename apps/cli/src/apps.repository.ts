@@ -124,6 +124,8 @@ export class PgAppsRepository implements AppsRepository {
       await tx.query('DELETE FROM user_attribute_sets WHERE app_id = $1', [appId]);
       await tx.query('DELETE FROM channel_attributes WHERE app_id = $1', [appId]);
       await tx.query('DELETE FROM channel_attribute_sets WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM metadata_items WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM metadata_sets WHERE app_id = $1', [appId]);
       await tx.query('DELETE FROM invitations WHERE app_id = $1', [appId]);
       await tx.query('DELETE FROM user_bans WHERE app_id = $1', [appId]);
       await tx.query('DELETE FROM channel_bans WHERE app_id = $1', [appId]);
@@ -132,6 +134,9 @@ export class PgAppsRepository implements AppsRepository {
       await tx.query('DELETE FROM webhook_endpoints WHERE app_id = $1', [appId]);
       await tx.query('DELETE FROM app_events WHERE app_id = $1', [appId]);
       await tx.query('DELETE FROM event_cursors WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM history_messages WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM history_usage WHERE app_id = $1', [appId]);
+      await tx.query('DELETE FROM history_cutoffs WHERE app_id = $1', [appId]);
       await tx.query('UPDATE customer_credentials SET app_ids = array_remove(app_ids, $1::varchar) WHERE $1::varchar = ANY(app_ids)', [appId]);
       return true;
     });

@@ -1,24 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AppId } from '@parley/contracts';
+import { WEBHOOKS_PER_APP_MAX } from '@parley/contracts/internal';
 import { CliError } from './cli-error';
 import { unknownAppError } from './customers.repository';
 import type { PgDatabase } from './database';
-
-/** The event types an endpoint may choose: the admin API's list (apps/api/src/admin/admin-webhooks.schemas.ts). */
-export const WEBHOOK_EVENT_TYPES = [
-  'user.online',
-  'user.offline',
-  'channel.join',
-  'channel.leave',
-  'channel.occupied',
-  'channel.vacated',
-  'message.peer',
-  'message.channel',
-  'invitation.ended',
-  'media.uploaded',
-] as const;
-/** As the admin API: endpoints per app. */
-export const WEBHOOKS_PER_APP_MAX = 100;
 
 export interface WebhookRecord {
   id: string;

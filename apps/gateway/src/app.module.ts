@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { HealthModule, LoggingModule, NatsModule, PrismaModule } from '@parley/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
+import { WebModule } from './web/web.module';
 import { WsModule } from './ws/ws.module';
 
 @Module({})
@@ -15,6 +16,7 @@ export class AppModule {
         PrismaModule.forRoot(config),
         HealthModule,
         WsModule,
+        WebModule,
       ],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }],
       exports: [GATEWAY_CONFIG],

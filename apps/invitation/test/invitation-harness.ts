@@ -28,6 +28,16 @@ export interface StoredRow {
   ended: boolean;
 }
 
+/** An `app_events` row of the harness's app, as the invitation service writes it (`ts` Unix ms). */
+export interface EventRow {
+  kind: string;
+  type: string;
+  uid: string;
+  channel_id: string | null;
+  ts: number;
+  detail: Record<string, unknown> | null;
+}
+
 /** The order of states a client moves through; a snapshot not ahead of what it knows is ignored. */
 export function rank(state: InvitationState): number {
   switch (state) {
@@ -70,7 +80,8 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  *
  * The invitations live in a schema of the harness's own (a copy of the migrated table): sweepers of
  * other test runs and stacks on the same database (which push on their own subject prefix) never end
- * these invitations, and these tests' fast sweepers never end theirs.
+ * these invitations, and these tests' fast sweepers never end theirs. So does the event record
+ * (`app_events`, a copy too): these tests' retention sweeps delete nobody else's events.
  */
 export class InvitationHarness {
   readonly appId = randomBytes(16).toString('hex') as AppId;
@@ -83,7 +94,8 @@ export class InvitationHarness {
   readonly presenceAsked: string[] = [];
   private readonly pushes = new Map<string, InvitationSnapshot[]>();
   private readonly replicas: Replica[] = [];
-  private prisma!: PrismaService;
+  /** A connection to the harness's schema. */
+  prisma!: PrismaService;
   private nats!: NatsClients;
   private bus!: NatsBus;
 
@@ -99,6 +111,7 @@ export class InvitationHarness {
     try {
       await admin.$executeRawUnsafe(`CREATE SCHEMA ${h.schema}`);
       await admin.$executeRawUnsafe(`CREATE TABLE ${h.schema}.invitations (LIKE public.invitations INCLUDING ALL)`);
+      await admin.$executeRawUnsafe(`CREATE TABLE ${h.schema}.app_events (LIKE public.app_events INCLUDING ALL)`);
     } finally {
       await admin.$disconnect();
     }
@@ -186,6 +199,14 @@ export class InvitationHarness {
   async count(): Promise<number> {
     const [row] = await this.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM invitations WHERE app_id = ${this.appId}`;
     return row!.n;
+  }
+
+  /** The event record's rows of the harness's app (of the caller's invitation `id` when given), in `seq` order. */
+  async events(caller?: string, id?: string): Promise<EventRow[]> {
+    const rows = await this.prisma.$queryRaw<EventRow[]>`
+      SELECT kind, type, uid, channel_id, floor(extract(epoch FROM ts) * 1000)::float8 AS ts, detail
+      FROM app_events WHERE app_id = ${this.appId} ORDER BY seq`;
+    return rows.filter((r) => (caller === undefined || r.uid === caller) && (id === undefined || r.detail?.['id'] === id));
   }
 
   /** Moves an invitation's end (and last change) into the past. */

@@ -309,6 +309,10 @@ describe('InvitationsService (Postgres, NATS)', () => {
         // … and the latest change pushed is the final one
         expect([...pushed].sort((x, y) => x.ts - y.ts).at(-1)).toEqual(final);
       }
+      // one `Ended` in the event record, the winner's: the losing transitions recorded nothing
+      expect(await h.events(p.caller, p.id)).toEqual([
+        expect.objectContaining({ kind: 'invite', type: 'Ended', channel_id: 'room', detail: { id: p.id, callee: p.callee, outcome: row!.state } }),
+      ]);
     }
     expect([...finals.values()].reduce((x, y) => x + y)).toBe(N);
     // both outcomes happened: the calls did cross

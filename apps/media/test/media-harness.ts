@@ -25,6 +25,16 @@ export interface MediaReplica {
   close(): Promise<void>;
 }
 
+/** An `app_events` row, as the media service writes it (`ts` Unix ms). */
+export interface EventRow {
+  kind: string;
+  type: string;
+  uid: string;
+  channel_id: string | null;
+  ts: number;
+  detail: Record<string, unknown> | null;
+}
+
 export const newAppId = () => randomBytes(16).toString('hex') as AppId;
 
 export async function rejection(p: Promise<unknown>): Promise<number> {
@@ -40,6 +50,8 @@ export interface UploadOptions {
   type?: 'FILE' | 'IMAGE';
   name?: string;
   appId?: AppId;
+  /** The uploader (alice unless set). */
+  uid?: string;
   chunkBytes?: number;
   window?: number;
   /** Called after each answered chunk (e.g. to sample memory). */
@@ -52,7 +64,8 @@ export interface UploadOptions {
  *
  * The media rows live in a schema of the harness's own (a copy of the migrated table): expiry sweeps
  * of other test runs and stacks on the same database (which use other buckets) never take these
- * rows, and these tests' sweepers never take theirs.
+ * rows, and these tests' sweepers never take theirs. So does the event record (`app_events`, a copy
+ * too): these tests' retention sweeps delete nobody else's events.
  */
 export class MediaHarness {
   readonly appId = newAppId();
@@ -79,6 +92,7 @@ export class MediaHarness {
     try {
       await admin.$executeRawUnsafe(`CREATE SCHEMA ${h.schema}`);
       await admin.$executeRawUnsafe(`CREATE TABLE ${h.schema}.media (LIKE public.media INCLUDING ALL)`);
+      await admin.$executeRawUnsafe(`CREATE TABLE ${h.schema}.app_events (LIKE public.app_events INCLUDING ALL)`);
     } finally {
       await admin.$disconnect();
     }
@@ -153,7 +167,13 @@ export class MediaHarness {
     const appId = opts.appId ?? this.appId;
     const chunkBytes = opts.chunkBytes ?? MEDIA_LIMITS.CHUNK_BYTES;
     const window = opts.window ?? MEDIA_LIMITS.WINDOW;
-    const begun = await this.begin({ appId, size, type: opts.type ?? 'FILE', name: opts.name ?? 'file.bin' });
+    const begun = await this.begin({
+      appId,
+      size,
+      type: opts.type ?? 'FILE',
+      name: opts.name ?? 'file.bin',
+      ...(opts.uid === undefined ? {} : { uid: opts.uid }),
+    });
     const count = Math.ceil(size / chunkBytes);
     let next = 0;
     const worker = async () => {
@@ -199,6 +219,13 @@ export class MediaHarness {
   async rowCount(appId: AppId = this.appId): Promise<number> {
     const [row] = await this.prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM media WHERE app_id = ${appId}`;
     return row!.n;
+  }
+
+  /** The event record's rows of the app, in `seq` order. */
+  async events(appId: AppId = this.appId): Promise<EventRow[]> {
+    return this.prisma.$queryRaw<EventRow[]>`
+      SELECT kind, type, uid, channel_id, floor(extract(epoch FROM ts) * 1000)::float8 AS ts, detail
+      FROM app_events WHERE app_id = ${appId} ORDER BY seq`;
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
+import { AdminModule } from './admin/admin.module';
 import { UserBansModule } from './bans/user-bans.module';
 import { PRESENCE_CONFIG, type PresenceConfig } from './config/presence.config';
 import { OfflineModule } from './offline/offline.module';
@@ -21,6 +22,7 @@ export class AppModule {
         OfflineModule,
         UserEventsModule,
         UserBansModule,
+        AdminModule,
       ],
       controllers: [pingController('presence')],
       providers: [{ provide: PRESENCE_CONFIG, useValue: config }],

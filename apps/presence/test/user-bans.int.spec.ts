@@ -15,8 +15,9 @@ describe('UserBansRepository and the login ban check (Postgres)', () => {
   const sid = () => randomUUID() as SessionId;
   const login = (uid: string): SessionRegistration => ({ appId, uid: uid as Uid, sessionId: sid(), instanceId: `inst-${uid}`, gatewayId: gw });
   const events = (uid: string) =>
-    prisma.$queryRaw<{ type: string }[]>`SELECT type FROM app_events WHERE app_id = ${appId} AND kind = 'user' AND uid = ${uid} ORDER BY seq`.then((rows) =>
-      rows.map((r) => r.type),
+    prisma.$queryRaw<{ type: string; reason: string | null }[]>`
+      SELECT type, detail->>'reason' AS reason FROM app_events WHERE app_id = ${appId} AND kind = 'user' AND uid = ${uid} ORDER BY seq`.then((rows) =>
+      rows.map((r) => (r.reason ? `${r.type}:${r.reason}` : r.type)),
     );
 
   beforeAll(() => {
@@ -42,7 +43,7 @@ describe('UserBansRepository and the login ban check (Postgres)', () => {
     expect(r.until!.getTime()).toBeGreaterThanOrEqual(before + 59_000);
     expect(r.until!.getTime()).toBeLessThanOrEqual(Date.now() + 61_000);
     expect(await sessions.statuses(appId, ['kim'])).toHaveLength(0);
-    expect(await events('kim')).toEqual(['Login', 'Logout']);
+    expect(await events('kim')).toEqual(['Login', 'Logout:kicked']);
     const [ban] = await prisma.$queryRaw<{ reason: string }[]>`SELECT reason FROM user_bans WHERE app_id = ${appId} AND uid = 'kim'`;
     expect(ban!.reason).toBe('spam');
     expect((await sut.activeUntil(appId, 'kim' as Uid))!.getTime()).toBe(r.until!.getTime());

@@ -25,10 +25,10 @@ describe('user events (Postgres)', () => {
   const windows = { gatewayTtlMs: 6_000, reconnectWindowMs: 30_000 };
 
   /** The app's user events in seq order (read directly: a take may wait for unrelated transactions). */
-  async function recorded(appId: AppId): Promise<{ uid: string; type: string; ts: number }[]> {
-    const rows = await prisma.$queryRaw<{ uid: string; type: string; ts: Date }[]>`
-      SELECT uid, type, ts FROM app_events WHERE app_id = ${appId} AND kind = 'user' ORDER BY seq`;
-    return rows.map((r) => ({ uid: r.uid, type: r.type, ts: r.ts.getTime() }));
+  async function recorded(appId: AppId): Promise<{ uid: string; type: string; ts: number; reason?: string }[]> {
+    const rows = await prisma.$queryRaw<{ uid: string; type: string; ts: Date; detail: { reason?: string } | null }[]>`
+      SELECT uid, type, ts, detail FROM app_events WHERE app_id = ${appId} AND kind = 'user' ORDER BY seq`;
+    return rows.map((r) => ({ uid: r.uid, type: r.type, ts: r.ts.getTime(), ...(r.detail ? { reason: r.detail.reason } : {}) }));
   }
 
   /** Inserts `n` user events u1…un for the app, each in its own row, oldest first. */
@@ -82,6 +82,7 @@ describe('user events (Postgres)', () => {
       const after = Date.now();
       const events = await recorded(appId);
       expect(events.map((e) => e.type)).toEqual(['Login', 'Logout', 'Login']);
+      expect(events.map((e) => e.reason)).toEqual([undefined, 'remote_login', undefined]);
       expect(events.every((e) => e.uid === 'ann')).toBe(true);
       for (const e of events) {
         expect(e.ts).toBeGreaterThanOrEqual(before - 2_000); // the database's clock, same host
@@ -139,6 +140,7 @@ describe('user events (Postgres)', () => {
       expect(await sessions.unregister(appId, 'eve' as Uid, second)).not.toBeNull();
       const events = await recorded(appId);
       expect(events.map((e) => e.type)).toEqual(['Login', 'Logout', 'Login', 'Logout']);
+      expect(events.map((e) => e.reason)).toEqual([undefined, 'remote_login', undefined, 'logout']);
       expect(Math.abs(events[3]!.ts - before)).toBeLessThan(2_000);
     });
 
@@ -168,6 +170,7 @@ describe('user events (Postgres)', () => {
       const events = await recorded(appId);
       const logouts = new Map(events.filter((e) => e.type === 'Logout').map((e) => [e.uid, e.ts]));
       expect([...logouts.keys()].sort()).toEqual(['lost', 'orphan']);
+      expect(events.filter((e) => e.type === 'Logout').map((e) => e.reason)).toEqual(['timeout', 'timeout']);
       expect(logouts.get('lost')).toBe(offlineAt(rows.get('lost')!, windows).getTime());
       expect(logouts.get('orphan')).toBe(offlineAt(rows.get('orphan')!, windows).getTime());
       expect(logouts.get('orphan')).toBe(rows.get('orphan')!.heartbeatAt!.getTime() + 30_000);

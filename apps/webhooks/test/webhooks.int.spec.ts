@@ -65,7 +65,8 @@ describe('webhook outbox (Postgres)', () => {
     // In flight: nothing more of these keys until they are recorded.
     expect(mine(await a.claim(limits()), [ep])).toEqual([]);
     // Delivered in order: the next row of each key comes, and only it.
-    for (const r of claimed) expect(await a.delivered(r.id, r.attempts, 200)).toBe(true);
+    const recorded = await a.delivered(claimed.map((r) => ({ id: r.id, attempts: r.attempts, status: 200 })));
+    expect([...recorded].sort()).toEqual(claimed.map((r) => r.id).sort());
     const next = mine(await b.claim(limits()), [ep]);
     expect(next.map((r) => (JSON.parse(r.body) as { i: number }).i).sort((p, q) => p - q)).toEqual([...Array(20).keys()].map((i) => i + 20));
   });
@@ -81,7 +82,7 @@ describe('webhook outbox (Postgres)', () => {
     expect(again!.noticeId).toBe(first!.noticeId);
     expect(again!.attempts).toBe(2);
     // The first attempt's late result is refused: the row belongs to the second attempt now.
-    expect(await a.delivered(first!.id, 1, 200)).toBe(false);
+    expect((await a.delivered([{ id: first!.id, attempts: 1, status: 200 }])).size).toBe(0);
     expect(await b.failed(again!.id, again!.attempts, { error: 'gone' })).toBe(true);
     // Dead: the key moves on.
     const [third] = mine(await a.claim(limits()), [ep]);
@@ -108,6 +109,17 @@ describe('webhook outbox (Postgres)', () => {
     );
     const per = (ep: string) => claimed.filter((r) => r.endpointId === ep).length;
     expect([per(open), per(busy), per(idle)]).toEqual([0, 2, 4]);
+  });
+
+  it('counts pending deliveries in all and the apps over each threshold', async () => {
+    const before = await a.pendingCounts([2, 5]);
+    const small = newApp();
+    const big = newApp();
+    await queue(small, await endpoint(small), 1, 3);
+    await queue(big, await endpoint(big), 2, 4);
+    const after = await a.pendingCounts([2, 5]);
+    expect(after.total - before.total).toBe(11);
+    expect(after.appsOver.map((n, i) => n - before.appsOver[i]!)).toEqual([2, 1]);
   });
 
   it('does not claim for a disabled endpoint', async () => {

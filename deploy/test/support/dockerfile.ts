@@ -104,6 +104,12 @@ export function dockerfileProblems(text: string, ctx: DockerfileContext): string
   else if (depsStage !== runtime && !copies.some((c) => c.flags['from'] === depsStage.name && /node_modules/.test(c.args)))
     problems.push(`runtime: does not copy node_modules from ${depsStage.name}`);
   if (!copies.some((c) => c.flags['from'] === 'build' && /dist\/apps/.test(c.args))) problems.push('runtime: does not copy dist/apps from the build stage');
+  // Gateways serve the SDK's script bundle (/sdk/) and the console (/console/, in dist/apps/console) from
+  // the workspace layout next to their own build: dist/libs/sdk must sit beside dist/apps.
+  const copiesTo = (from: string, to: string) => copies.some((c) => c.flags['from'] === 'build' && c.args.split(/\s+/).join(' ') === `/src/${from} ./${to}`);
+  if (!copiesTo('dist/apps', 'dist/apps')) problems.push('runtime: dist/apps must be copied to ./dist/apps (the gateway finds the console beside it)');
+  if (!copiesTo('dist/libs/sdk', 'dist/libs/sdk'))
+    problems.push('runtime: dist/libs/sdk must be copied to ./dist/libs/sdk (the SDK bundle every gateway serves at /sdk/)');
   for (const needed of ['prisma', 'tools/migrate', 'prisma.config.ts']) {
     if (!copies.some((c) => !c.flags['from'] && c.args.split(/\s+/).slice(0, -1).includes(needed)))
       problems.push(`runtime: ${needed} is not copied (the migration job needs it)`);

@@ -37,6 +37,8 @@ export interface SendChannelArgs {
   /** Unique per SDK instance, the same on resends: members drop duplicates. */
   id: string;
   m: WireMessage;
+  /** enableHistoricalMessaging: keep in the message history (libs/contracts/src/history.ts). */
+  hist?: boolean;
 }
 
 export interface SendChannelResult {

@@ -32,6 +32,12 @@ export const ErrorCode = {
   INVITATION_ALREADY_SENT: 25,
   UNAVAILABLE: 26,
   UNSUPPORTED_OP: 27,
+  /** Metadata: a key named twice in one call, or an add of a key that exists. */
+  DUPLICATE_KEY: 28,
+  /** Metadata: a majorRevision or item revision that no longer matches (compare-and-set lost). */
+  OUTDATED_REVISION: 29,
+  /** Metadata: an update of a key that does not exist. */
+  KEY_NOT_FOUND: 30,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -15,3 +15,5 @@ export * from './invitations';
 export * from './media';
 export * from './frame-decoder';
 export * from './limits';
+export * from './metadata';
+export * from './history';

@@ -31,6 +31,8 @@ export interface SendPeerArgs {
   m: WireMessage;
   /** enableOfflineMessaging: store for the peer when it is not online. */
   offline?: boolean;
+  /** enableHistoricalMessaging: keep in the message history (libs/contracts/src/history.ts). */
+  hist?: boolean;
 }
 
 /** What became of a peer message (agora-rtm PEER_MESSAGE_ERR: 0 ok, 3 unreachable, 4 cached). */

@@ -67,6 +67,25 @@ export const Op = {
   MEDIA_CANCEL: 63,
   MEDIA_INFO: 64,
   MEDIA_READ: 65,
+  // user metadata (libs/contracts/src/metadata.ts)
+  SET_USER_METADATA: 70,
+  ADD_USER_METADATA: 71,
+  UPDATE_USER_METADATA: 72,
+  DELETE_USER_METADATA: 73,
+  CLEAR_USER_METADATA: 74,
+  GET_USER_METADATA: 75,
+  SUBSCRIBE_USER_METADATA: 76,
+  UNSUBSCRIBE_USER_METADATA: 77,
+  // channel metadata
+  SET_CHANNEL_METADATA: 80,
+  ADD_CHANNEL_METADATA: 81,
+  UPDATE_CHANNEL_METADATA: 82,
+  DELETE_CHANNEL_METADATA: 83,
+  CLEAR_CHANNEL_METADATA: 84,
+  GET_CHANNEL_METADATA: 85,
+  // message history (libs/contracts/src/history.ts)
+  GET_CHANNEL_HISTORY: 90,
+  GET_PEER_HISTORY: 91,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
@@ -92,8 +111,12 @@ export const Evt = {
   CHANNEL_ATTRS: 24,
   /** Channel messages may have been missed and could not be recovered: ChannelGapEvent (channels.ts). */
   CHANNEL_GAP: 25,
+  /** The whole metadata of a joined channel after a write: ChannelMetadataEvent (metadata.ts). */
+  CHANNEL_METADATA: 26,
   PEER_STATUS: 40,
   INVITATION: 50,
+  /** The whole metadata of a user this session subscribed to, after a write: UserMetadataEvent (metadata.ts). */
+  USER_METADATA: 60,
 } as const;
 export type Evt = (typeof Evt)[keyof typeof Evt];
 

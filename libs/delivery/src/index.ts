@@ -2,4 +2,7 @@
 export * from './message-rules';
 export * from './peer-delivery';
 export * from './channel-delivery';
+export * from './message-capture';
+export * from './history-capture';
+export * from './history-stream';
 export * from './delivery.module';

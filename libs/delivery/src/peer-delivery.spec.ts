@@ -1,6 +1,8 @@
-import { createCodec, MessageKind, PeerDelivery, type AppId, type PeerMessageEvent } from '@parley/contracts';
+import { createCodec, ErrorCode, MessageKind, ParleyError, PeerDelivery, type AppId, type PeerMessageEvent } from '@parley/contracts';
 import { UserMsgKind } from '@parley/contracts/internal';
 import type { NatsBus, RequestMux, ServiceClient } from '@parley/platform';
+import type { HistoryCapture } from './history-capture';
+import type { MessageCapture } from './message-capture';
 import { checkMessageBody, requireMessageId } from './message-rules';
 import { PeerMessageDelivery } from './peer-delivery';
 
@@ -8,7 +10,7 @@ const codec = createCodec();
 const event: PeerMessageEvent = { from: 'api', id: 'm1', m: { k: MessageKind.TEXT, text: 'hi' }, ts: 1 };
 const send = (offline: boolean) => ({ appId: 'a'.repeat(32) as AppId, to: 'bob', event, offline, timeoutMs: 1000 });
 
-function setup(outcome: () => Promise<{ data: Uint8Array } | string>) {
+function setup(outcome: () => Promise<{ data: Uint8Array } | string>, stored: () => Promise<void> = async () => undefined) {
   const mux = { request: jest.fn(outcome) };
   const published: unknown[] = [];
   let flushed!: () => void;
@@ -17,8 +19,16 @@ function setup(outcome: () => Promise<{ data: Uint8Array } | string>) {
     flush: jest.fn(() => new Promise<void>((resolve) => (flushed = resolve))),
   };
   const services = { request: jest.fn(async () => null) };
-  const sut = new PeerMessageDelivery(mux as unknown as RequestMux, bus as unknown as NatsBus, services as unknown as ServiceClient);
-  return { sut, mux, bus, services, published, flush: () => flushed() };
+  const capture = { peer: jest.fn() };
+  const history = { wants: jest.fn((_app: string, asked?: boolean) => asked === true), peer: jest.fn(stored) };
+  const sut = new PeerMessageDelivery(
+    mux as unknown as RequestMux,
+    bus as unknown as NatsBus,
+    services as unknown as ServiceClient,
+    capture as unknown as MessageCapture,
+    history as unknown as HistoryCapture,
+  );
+  return { sut, mux, bus, services, capture, history, published, flush: () => flushed() };
 }
 
 describe('PeerMessageDelivery', () => {
@@ -36,6 +46,21 @@ describe('PeerMessageDelivery', () => {
     expect(await stored.sut.deliver(send(true))).toEqual({ d: PeerDelivery.CACHED_BY_SERVER, ts: 1 });
     expect(stored.services.request).toHaveBeenCalledTimes(1);
     expect(stored.published).toEqual([[UserMsgKind.OFFLINE_STORED]]);
+  });
+
+  it('hands accepted messages (ACKed or stored) to the capture, after the outcome, and nothing else', async () => {
+    const acked = setup(async () => ({ data: codec.encode({ r: 1 }) }));
+    await acked.sut.deliver(send(false));
+    expect(acked.capture.peer).toHaveBeenCalledWith(send(false).appId, 'api', 'bob', 'm1', 1, event.m, 'received');
+
+    const stored = setup(async () => 'no-responders');
+    await stored.sut.deliver(send(true));
+    expect(stored.capture.peer).toHaveBeenCalledWith(send(true).appId, 'api', 'bob', 'm1', 1, event.m, 'cached');
+    expect(stored.capture.peer.mock.invocationCallOrder[0]).toBeGreaterThan(stored.services.request.mock.invocationCallOrder[0]!);
+
+    const unreachable = setup(async () => 'no-responders');
+    await unreachable.sut.deliver(send(false));
+    expect(unreachable.capture.peer).not.toHaveBeenCalled();
   });
 
   it('tells `routed` after one flush: false when NATS said no responders before the PONG, true otherwise', async () => {
@@ -57,6 +82,36 @@ describe('PeerMessageDelivery', () => {
 });
 
 describe('message rules', () => {
+  it('captures for the history alongside the delivery only when asked, and answers only once both are done', async () => {
+    const plain = setup(async () => ({ data: codec.encode({ r: 1 }) }));
+    await plain.sut.deliver(send(false));
+    expect(plain.history.peer).not.toHaveBeenCalled();
+
+    let store!: () => void;
+    const slow = setup(
+      async () => ({ data: codec.encode({ r: 1 }) }),
+      () => new Promise<void>((resolve) => (store = resolve)),
+    );
+    let answered = false;
+    const result = slow.sut.deliver({ ...send(false), history: true }).then((r) => ((answered = true), r));
+    expect(slow.mux.request).toHaveBeenCalledTimes(1); // not waiting for the capture to deliver
+    expect(slow.history.peer).toHaveBeenCalledWith('a'.repeat(32), 'api', 'bob', 'm1', 1, event.m);
+    await new Promise((r) => setImmediate(r));
+    expect(answered).toBe(false);
+    store();
+    expect(await result).toEqual({ d: PeerDelivery.RECEIVED, ts: 1 });
+
+    const failed = setup(
+      async () => ({ data: codec.encode({ r: 1 }) }),
+      async () => Promise.reject(new ParleyError(ErrorCode.UNAVAILABLE, 'down')),
+    );
+    await expect(failed.sut.deliver({ ...send(false), history: true })).rejects.toMatchObject({ code: ErrorCode.UNAVAILABLE });
+    const started = failed.sut.start({ ...send(false), history: true });
+    failed.flush();
+    await expect(started.routed).rejects.toMatchObject({ code: ErrorCode.UNAVAILABLE });
+    await expect(started.result).rejects.toMatchObject({ code: ErrorCode.UNAVAILABLE });
+  });
+
   it('checks ids and bodies the same for every sender', () => {
     expect(requireMessageId('x')).toBe('x');
     expect(() => requireMessageId('')).toThrow();

@@ -3,6 +3,8 @@ import { createCodec, PeerDelivery as Delivery, type AppId, type PeerMessageEven
 import { Subjects, UserMsgKind, type PeerAck, type StoreOfflineRequest } from '@parley/contracts/internal';
 import { NatsBus, NO_RESPONDERS, RequestMux, ServiceClient, type RequestOutcome } from '@parley/platform';
 import { isTracingEnabled, SpanKind, traceHeaders, withSpan } from '@parley/platform/telemetry';
+import { HistoryCapture } from './history-capture';
+import { MessageCapture } from './message-capture';
 
 const codec = createCodec();
 /** [OFFLINE_STORED] on the receiver's user subject, sent after a store committed. */
@@ -25,6 +27,12 @@ export interface PeerSend {
   offline: boolean;
   /** How long to wait for the receiver's gateway (which waits for its client's ACK). */
   timeoutMs: number;
+  /**
+   * enableHistoricalMessaging: keep it in the message history (also when the app stores every
+   * message). Its durable capture runs alongside the delivery; the outcome waits for both, and a
+   * failed capture fails the send (UNAVAILABLE) whatever the delivery did.
+   */
+  history?: boolean;
 }
 
 /** A send under way: `routed` settles as soon as it is known whether a gateway holds the receiver. */
@@ -48,11 +56,15 @@ export class PeerMessageDelivery {
     private readonly mux: RequestMux,
     private readonly bus: NatsBus,
     private readonly services: ServiceClient,
+    private readonly capture: MessageCapture,
+    private readonly history: HistoryCapture,
   ) {}
 
   /** Delivers and waits for the outcome (the SDK's sendMessageToPeer). */
-  async deliver(send: PeerSend): Promise<SendPeerResult> {
-    return this.settle(send, await this.request(send));
+  deliver(send: PeerSend): Promise<SendPeerResult> {
+    const stored = this.store(send);
+    const result = this.request(send).then((o) => this.settle(send, o));
+    return stored ? Promise.all([result, stored]).then(([r]) => r) : result;
   }
 
   /**
@@ -63,12 +75,22 @@ export class PeerMessageDelivery {
    */
   start(send: PeerSend): PeerSending {
     let outcome: RequestOutcome | undefined;
+    const stored = this.store(send);
     const requested = this.request(send).then((o) => (outcome = o));
-    const routed = this.bus.flush().then(
+    const routedNow = this.bus.flush().then(
       () => outcome !== NO_RESPONDERS,
       () => requested.then((o) => o !== NO_RESPONDERS),
     );
-    return { routed, result: requested.then((o) => this.settle(send, o)) };
+    const result = requested.then((o) => this.settle(send, o));
+    if (!stored) return { routed: routedNow, result };
+    return { routed: Promise.all([routedNow, stored]).then(([r]) => r), result: Promise.all([result, stored]).then(([r]) => r) };
+  }
+
+  /** The durable capture for the history, when the message is to be kept; else undefined. */
+  private store(send: PeerSend): Promise<void> | undefined {
+    if (!this.history.wants(send.appId, send.history)) return undefined;
+    const { appId, to, event } = send;
+    return this.history.peer(appId, event.from, to, event.id, event.ts, event.m);
   }
 
   private request(send: PeerSend): Promise<RequestOutcome> {
@@ -86,13 +108,18 @@ export class PeerMessageDelivery {
     const ts = send.event.ts;
     // A string outcome: no gateway holds a session of the peer, or its gateway did not answer.
     const received = typeof outcome !== 'string' && (codec.decode(outcome.data) as PeerAck).r === 1;
-    if (received) return { d: Delivery.RECEIVED, ts };
+    const { appId, to, event } = send;
+    if (received) {
+      this.capture.peer(appId, event.from, to, event.id, ts, event.m, 'received');
+      return { d: Delivery.RECEIVED, ts };
+    }
     if (!send.offline) return { d: Delivery.PEER_UNREACHABLE, ts };
     const req: StoreOfflineRequest = { appId: send.appId, to: send.to, msg: send.event };
     // Not retried: the answer is the CACHED_BY_SERVER promise, a store is never doubled by a retry here.
     await this.services.request(Subjects.offline.store, req);
     // Committed: a gateway holding a logged-in session of the receiver pushes it now.
     this.bus.publishEncoded(Subjects.user(send.appId, send.to), OFFLINE_STORED);
+    this.capture.peer(appId, event.from, to, event.id, ts, event.m, 'cached');
     return { d: Delivery.CACHED_BY_SERVER, ts };
   }
 }

@@ -23,3 +23,4 @@ export * from './nats/nats-connect';
 export * from './nats/service-reply';
 export * from './timers/alarm';
 export * from './webhooks/webhook-signature';
+export * from './timers/batched-sweep';

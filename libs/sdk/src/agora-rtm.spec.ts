@@ -102,6 +102,7 @@ describe('RtmClient API surface', () => {
     ['downloadMedia', ['m']],
     ['downloadMediaToMemory', ['m']],
     ['downloadMediaToFile', ['m', '/tmp/x']],
+    ['getPeerHistory', ['bob']],
   ])('%s is implemented: before login it rejects with RtmInvalidStatusError 102', async (method, args) => {
     const fn = (client as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
     await expect(fn.apply(client, args)).rejects.toMatchObject({ name: 'RtmInvalidStatusError', code: 102 });
@@ -111,25 +112,27 @@ describe('RtmClient API surface', () => {
     ['getUserMetadata', ['bob']],
     ['setLocalUserMetadata', [[]]],
     ['clearLocalUserMetadata', []],
-    ['addLocalUserMetadata', [[]]],
-    ['updateLocalUserMetadata', [[]]],
-    ['deleteLocalUserMetadata', [[]]],
+    ['addLocalUserMetadata', 'item'],
+    ['updateLocalUserMetadata', 'item'],
+    ['deleteLocalUserMetadata', 'item'],
     ['subscribeUserMetadata', ['bob']],
     ['unsubscribeUserMetadata', ['bob']],
-  ])('%s exists and rejects "not implemented yet"', async (method, args) => {
+  ])('%s is implemented: before login it rejects with RtmInvalidStatusError 102', async (method, args) => {
+    const item = client.createMetadataItem();
+    item.setKey('k');
     const fn = (client as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[method];
-    await expect(fn.apply(client, args)).rejects.toMatchObject({ name: 'RtmUnknownError', message: `not implemented yet in Parley ${AgoraRTM.VERSION}` });
+    await expect(fn.apply(client, args === 'item' ? [[item]] : (args as unknown[]))).rejects.toMatchObject({ name: 'RtmInvalidStatusError', code: 102 });
   });
 
-  it('createChannel validates the id and returns a channel; its metadata methods are pending', async () => {
+  it('createChannel validates the id and returns a channel; its metadata and history methods need a login', async () => {
     expect(() => client.createChannel('null')).toThrow(expect.objectContaining({ name: 'RtmInvalidArgumentError', code: 1 }));
     const channel = client.createChannel('room 1');
     expect(channel.channelId).toBe('room 1');
     for (const p of [channel.join(), channel.leave(), channel.sendMessage({ text: 'x' }), channel.getMembers(), client.getChannelMemberCount(['c'])]) {
       await expect(p).rejects.toMatchObject({ name: 'RtmInvalidStatusError', code: 102 });
     }
-    for (const p of [channel.getChannelMetadata(), channel.clearChannelMetadata()]) {
-      await expect(p).rejects.toMatchObject({ name: 'RtmUnknownError' });
+    for (const p of [channel.getChannelMetadata(), channel.clearChannelMetadata(), channel.setChannelMetadata([]), channel.getHistory()]) {
+      await expect(p).rejects.toMatchObject({ name: 'RtmInvalidStatusError', code: 102 });
     }
   });
 

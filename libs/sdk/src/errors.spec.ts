@@ -70,6 +70,28 @@ describe('errors', () => {
     ['QUERY_PEERS_BY_SUBSCRIPTION_OPTION', ErrorCode.TIMEOUT, 'RtmTimeoutError', 2],
     ['QUERY_PEERS_BY_SUBSCRIPTION_OPTION', ErrorCode.UNAVAILABLE, 'RtmUnavailableError', 1],
     ['METADATA_OPERATION', ErrorCode.INVALID_USER_ID, 'RtmInvalidArgumentError', 2],
+    ['METADATA_OPERATION', ErrorCode.DUPLICATE_KEY, 'RtmInvalidArgumentError', 5],
+    ['METADATA_OPERATION', ErrorCode.OUTDATED_REVISION, 'RtmInvalidStatusError', 8],
+    ['METADATA_OPERATION', ErrorCode.KEY_NOT_FOUND, 'RtmInvalidArgumentError', 3],
+    ['METADATA_OPERATION', ErrorCode.SIZE_OVERFLOW, 'RtmLimitExceededError', 4],
+    ['METADATA_OPERATION', ErrorCode.NOT_IN_CHANNEL, 'RtmInvalidStatusError', 9],
+    ['METADATA_OPERATION', ErrorCode.TOO_OFTEN, 'RtmInvokeTooOftenError', 6],
+    ['METADATA_OPERATION', ErrorCode.TIMEOUT, 'RtmTimeoutError', 7],
+    ['METADATA_OPERATION', ErrorCode.NOT_LOGGED_IN, 'RtmInvalidStatusError', 102],
+    ['METADATA_OPERATION', ErrorCode.UNKNOWN, 'RtmUnknownError', 1],
+    ['METADATA_SUBSCRIPTION', ErrorCode.OVERFLOW, 'RtmLimitExceededError', 5],
+    ['METADATA_SUBSCRIPTION', ErrorCode.INVALID_ARGUMENT, 'RtmInvalidArgumentError', 3],
+    ['METADATA_SUBSCRIPTION', ErrorCode.TOO_OFTEN, 'RtmInvokeTooOftenError', 4],
+    ['METADATA_SUBSCRIPTION', ErrorCode.TIMEOUT, 'RtmTimeoutError', 2],
+    ['METADATA_SUBSCRIPTION', ErrorCode.UNAVAILABLE, 'RtmUnavailableError', 1],
+    ['HISTORY_OPERATION', ErrorCode.NOT_IN_CHANNEL, 'RtmInvalidStatusError', 5],
+    ['HISTORY_OPERATION', ErrorCode.INVALID_USER_ID, 'RtmInvalidArgumentError', 2],
+    ['HISTORY_OPERATION', ErrorCode.INVALID_ARGUMENT, 'RtmInvalidArgumentError', 2],
+    ['HISTORY_OPERATION', ErrorCode.TOO_OFTEN, 'RtmInvokeTooOftenError', 4],
+    ['HISTORY_OPERATION', ErrorCode.TIMEOUT, 'RtmTimeoutError', 3],
+    ['HISTORY_OPERATION', ErrorCode.UNAVAILABLE, 'RtmUnavailableError', 1],
+    ['HISTORY_OPERATION', ErrorCode.NOT_LOGGED_IN, 'RtmInvalidStatusError', 102],
+    ['HISTORY_OPERATION', ErrorCode.UNKNOWN, 'RtmUnknownError', 1],
     ['GET_CHANNEL_MEMBER_COUNT', ErrorCode.EXCEED_LIMIT, 'RtmLimitExceededError', 5],
     ['INVITATION_API_CALL', ErrorCode.INVITATION_ALREADY_END, 'RtmInvalidStatusError', 3],
     ['QUERY_PEERS_ONLINE_STATUS', ErrorCode.UNAVAILABLE, 'RtmUnavailableError', 1],
@@ -93,8 +115,8 @@ describe('errors', () => {
     expect(abortedByLogout('QUERY_PEERS_ONLINE_STATUS').code).toBe(102);
   });
 
-  it('has the 18 agora numeric error tables plus MEDIA_OPERATION', () => {
-    expect(Object.keys(OPERATION_ERRORS)).toHaveLength(19);
+  it('has the 18 agora numeric error tables plus MEDIA_OPERATION and HISTORY_OPERATION', () => {
+    expect(Object.keys(OPERATION_ERRORS)).toHaveLength(20);
     expect(OPERATION_ERRORS.LOGIN).toMatchObject({ TIMEOUT: 9, TOO_OFTEN: 10, ABORTED_BY_LOGOUT: 201 });
   });
 

@@ -212,6 +212,19 @@ export const MEDIA_OPERATION_ERR = {
   USER_NOT_LOGGED_IN: 102,
 } as const;
 
+/**
+ * Parley: message history (RtmChannel.getHistory, RtmClient.getPeerHistory — a Parley addition;
+ * agora-rtm-sdk 1.x has no client-side history). Numbered like GET_MEMBERS_ERR where they overlap.
+ */
+export const HISTORY_OPERATION_ERR = {
+  FAILURE: 1,
+  INVALID_ARGUMENT: 2,
+  TIMEOUT: 3,
+  TOO_OFTEN: 4,
+  NOT_IN_CHANNEL: 5,
+  USER_NOT_LOGGED_IN: 102,
+} as const;
+
 export const OPERATION_ERRORS = {
   LOGIN: LOGIN_ERR,
   LOGOUT: LOGOUT_ERR,
@@ -232,6 +245,7 @@ export const OPERATION_ERRORS = {
   METADATA_OPERATION: METADATA_OPERATION_ERR,
   METADATA_SUBSCRIPTION: METADATA_SUBSCRIPTION_ERR,
   MEDIA_OPERATION: MEDIA_OPERATION_ERR,
+  HISTORY_OPERATION: HISTORY_OPERATION_ERR,
 } as const;
 export type Operation = keyof typeof OPERATION_ERRORS;
 
@@ -330,6 +344,39 @@ const CLOSED_TABLES: Partial<Record<Operation, Partial<Record<ErrorCode, readonl
     [ErrorCode.TIMEOUT]: ['TIMEOUT', RtmTimeoutError],
     [ErrorCode.TOO_OFTEN]: ['TOO_OFTEN', RtmInvokeTooOftenError],
     [ErrorCode.NOT_IN_CHANNEL]: ['NOT_IN_CHANNEL', RtmInvalidStatusError],
+  },
+  // agora-rtm-sdk 1.6.0 publishes the numbers, not the classes: these follow the attribute ops'.
+  METADATA_OPERATION: {
+    [ErrorCode.NOT_LOGGED_IN]: ['USER_NOT_LOGGED_IN', RtmInvalidStatusError],
+    [ErrorCode.INVALID_ARGUMENT]: ['INVALID_ARGUMENT', RtmInvalidArgumentError],
+    [ErrorCode.INVALID_USER_ID]: ['INVALID_USER_ID', RtmInvalidArgumentError],
+    [ErrorCode.SIZE_OVERFLOW]: ['SIZE_OVERFLOW', RtmLimitExceededError],
+    [ErrorCode.DUPLICATE_KEY]: ['DUPLICATE_KEY', RtmInvalidArgumentError],
+    // 1.6.0 has no "no such key": an update of a missing key is an invalid argument (serverCode tells).
+    [ErrorCode.KEY_NOT_FOUND]: ['INVALID_ARGUMENT', RtmInvalidArgumentError],
+    [ErrorCode.TOO_OFTEN]: ['TOO_OFTEN', RtmInvokeTooOftenError],
+    [ErrorCode.TIMEOUT]: ['TIMEOUT', RtmTimeoutError],
+    [ErrorCode.OUTDATED_REVISION]: ['OUTDATE_REVISION', RtmInvalidStatusError],
+    [ErrorCode.NOT_IN_CHANNEL]: ['NOT_IN_CHANNEL', RtmInvalidStatusError],
+    [ErrorCode.UNAVAILABLE]: ['FAILURE', RtmUnavailableError],
+  },
+  METADATA_SUBSCRIPTION: {
+    [ErrorCode.NOT_LOGGED_IN]: ['USER_NOT_LOGGED_IN', RtmInvalidStatusError],
+    [ErrorCode.INVALID_ARGUMENT]: ['INVALID_ARGUMENT', RtmInvalidArgumentError],
+    [ErrorCode.INVALID_USER_ID]: ['INVALID_ARGUMENT', RtmInvalidArgumentError],
+    [ErrorCode.TOO_OFTEN]: ['TOO_OFTEN', RtmInvokeTooOftenError],
+    [ErrorCode.TIMEOUT]: ['TIMEOUT', RtmTimeoutError],
+    [ErrorCode.OVERFLOW]: ['OVERFLOW', RtmLimitExceededError],
+    [ErrorCode.UNAVAILABLE]: ['FAILURE', RtmUnavailableError],
+  },
+  HISTORY_OPERATION: {
+    [ErrorCode.NOT_LOGGED_IN]: ['USER_NOT_LOGGED_IN', RtmInvalidStatusError],
+    [ErrorCode.INVALID_ARGUMENT]: ['INVALID_ARGUMENT', RtmInvalidArgumentError],
+    [ErrorCode.INVALID_USER_ID]: ['INVALID_ARGUMENT', RtmInvalidArgumentError],
+    [ErrorCode.TIMEOUT]: ['TIMEOUT', RtmTimeoutError],
+    [ErrorCode.TOO_OFTEN]: ['TOO_OFTEN', RtmInvokeTooOftenError],
+    [ErrorCode.NOT_IN_CHANNEL]: ['NOT_IN_CHANNEL', RtmInvalidStatusError],
+    [ErrorCode.UNAVAILABLE]: ['FAILURE', RtmUnavailableError],
   },
   GET_CHANNEL_MEMBER_COUNT: {
     [ErrorCode.NOT_LOGGED_IN]: ['USER_NOT_LOGGED_IN', RtmInvalidStatusError],

@@ -1,9 +1,8 @@
 import { TypedEventEmitter } from './emitter';
 import type { Channels } from './features/channels';
-import { notYet } from './features/not-implemented';
 import type { RtmMetadataItem } from './metadata-item';
 import type { RtmChannelEvents } from './rtm-events';
-import type { RtmMessage, RtmMetadata, RtmMetadataOptions, SendMessageOptions } from './types';
+import type { RtmHistoryOptions, RtmHistoryPage, RtmMessage, RtmMetadata, RtmMetadataOptions, SendMessageOptions } from './types';
 
 /**
  * A channel of one client, made by `client.createChannel(channelId)` (spec §2.2). The behaviour
@@ -28,7 +27,10 @@ export class RtmChannel extends TypedEventEmitter<RtmChannelEvents> {
     return this.channels.leave(this);
   }
 
-  /** Sends to every member but the sender; `messageOptions` is the agora-rtm-sdk ≤ 1.4.5 form (accepted, ignored). */
+  /**
+   * Sends to every member but the sender. `messageOptions` is the agora-rtm-sdk ≤ 1.4.5 form:
+   * `enableHistoricalMessaging` keeps the message in the channel's history (see getHistory).
+   */
   sendMessage(message: RtmMessage, messageOptions?: SendMessageOptions): Promise<void> {
     return this.channels.sendMessage(this, message, messageOptions);
   }
@@ -38,27 +40,48 @@ export class RtmChannel extends TypedEventEmitter<RtmChannelEvents> {
     return this.channels.getMembers(this);
   }
 
+  /**
+   * Parley, an addition beyond agora-rtm-sdk 1.x: a page of this channel's stored messages (those
+   * sent with `enableHistoricalMessaging`, own ones included), newest first, as the message objects
+   * ChannelMessage gives, each with its `senderId` and `serverReceivedTs`. Joined channels only.
+   * Older pages: `getHistory({ before: page.nextBefore })` while `page.hasMore`.
+   *
+   * Errors (`HISTORY_OPERATION` codes): options not `{before?: integer ≥ 0, limit?: 1–100}` →
+   * RtmInvalidArgumentError 2; not logged in → RtmInvalidStatusError 102; not joined →
+   * RtmInvalidStatusError 5; rate limit → RtmInvokeTooOftenError 4; timeout → RtmTimeoutError 3;
+   * history unavailable → RtmUnavailableError 1.
+   */
+  getHistory(options?: RtmHistoryOptions): Promise<RtmHistoryPage> {
+    return this.channels.history.channel(this, options);
+  }
+
+  // --- metadata (src/features/channel-metadata.ts): on a joined channel; members get ChannelMetaDataUpdated ---
+
+  /** Adds keys that do not exist yet (an existing key: DUPLICATE_KEY). */
   addChannelMetadata(items: RtmMetadataItem[], options?: RtmMetadataOptions): Promise<void> {
-    return notYet('RtmChannel.addChannelMetadata', items, options);
+    return this.channels.metadata.write(this, 'add', items, options);
   }
 
+  /** Changes keys that exist (a missing key: INVALID_ARGUMENT). */
   updateChannelMetadata(items: RtmMetadataItem[], options?: RtmMetadataOptions): Promise<void> {
-    return notYet('RtmChannel.updateChannelMetadata', items, options);
+    return this.channels.metadata.write(this, 'update', items, options);
   }
 
+  /** Removes the items' keys (values are ignored; revisions are checked). */
   deleteChannelMetadata(items: RtmMetadataItem[], options?: RtmMetadataOptions): Promise<void> {
-    return notYet('RtmChannel.deleteChannelMetadata', items, options);
+    return this.channels.metadata.write(this, 'delete', items, options);
   }
 
+  /** Replaces the channel's whole metadata with `items`. */
   setChannelMetadata(items: RtmMetadataItem[], options?: RtmMetadataOptions): Promise<void> {
-    return notYet('RtmChannel.setChannelMetadata', items, options);
+    return this.channels.metadata.write(this, 'set', items, options);
   }
 
   clearChannelMetadata(options?: RtmMetadataOptions): Promise<void> {
-    return notYet('RtmChannel.clearChannelMetadata', options);
+    return this.channels.metadata.clear(this, options);
   }
 
   getChannelMetadata(): Promise<RtmMetadata> {
-    return notYet('RtmChannel.getChannelMetadata');
+    return this.channels.metadata.get(this);
   }
 }

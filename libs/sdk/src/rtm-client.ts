@@ -4,14 +4,15 @@ import type { PeerSubscriptionOption } from './enums';
 import { RtmInvalidArgumentError } from './errors';
 import { ChannelAttributesApi } from './features/channel-attributes';
 import { Channels } from './features/channels';
+import type { HistoryApi } from './features/history';
 import { Invitations } from './features/invitations';
 import { Media } from './features/media';
 import { withMessageType } from './features/message-codec';
-import { notYet } from './features/not-implemented';
 import { PeerMessages } from './features/peer-messages';
 import { SessionApi } from './features/session-api';
 import { StatusSubscriptions } from './features/status-subscriptions';
 import { UserAttributesApi } from './features/user-attributes';
+import { UserMetadataApi } from './features/user-metadata';
 import type { LocalInvitation } from './local-invitation';
 import { RtmMetadataItem } from './metadata-item';
 import { currentTimers } from './parameters';
@@ -33,6 +34,8 @@ import type {
   PeersOnlineStatusResult,
   RtmConfig,
   RtmFileMessage,
+  RtmHistoryOptions,
+  RtmHistoryPage,
   RtmImageMessage,
   RtmMessage,
   RtmMetadata,
@@ -66,6 +69,8 @@ export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
   private readonly subscriptions: StatusSubscriptions;
   private readonly invitations: Invitations;
   private readonly media: Media;
+  private readonly userMetadata: UserMetadataApi;
+  private readonly history: HistoryApi;
 
   /** @internal Use AgoraRTM.createInstance(). */
   constructor(appId: string, config: RtmConfig = {}) {
@@ -79,6 +84,8 @@ export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
     this.subscriptions = new StatusSubscriptions(this.core);
     this.invitations = new Invitations(this.core);
     this.media = new Media(this.core);
+    this.userMetadata = new UserMetadataApi(this.core);
+    this.history = this.channels.history;
   }
 
   // --- session (src/features/session-api.ts) ---
@@ -143,10 +150,29 @@ export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
 
   /**
    * Sends a text or raw message to one user. Resolves `{hasPeerReceived, deliveryState}`
-   * (deliveryState is a Parley addition); `options` is the agora-rtm-sdk ≤ 1.4.5 form.
+   * (deliveryState is a Parley addition); `options` is the agora-rtm-sdk ≤ 1.4.5 form
+   * (`enableOfflineMessaging`; `enableHistoricalMessaging` keeps it in the conversation's history).
    */
   sendMessageToPeer(message: RtmMessage, peerId: string, options?: SendMessageOptions): Promise<PeerMessageSendResult> {
     return this.peerMessages.send(message, peerId, options);
+  }
+
+  // --- message history (src/features/history.ts; a channel's is on RtmChannel) ---
+
+  /**
+   * Parley, an addition beyond agora-rtm-sdk 1.x: a page of the stored messages between the local
+   * user and `peerId`, both directions (those sent with `enableHistoricalMessaging`), newest first,
+   * as the message objects MessageFromPeer gives, each with its `senderId` (`peerId` or the local
+   * user) and `serverReceivedTs`. Older pages: `getPeerHistory(peerId, { before: page.nextBefore })`
+   * while `page.hasMore`.
+   *
+   * Errors (`HISTORY_OPERATION` codes): an invalid peerId, or options not `{before?: integer ≥ 0,
+   * limit?: 1–100}` → RtmInvalidArgumentError 2; not logged in → RtmInvalidStatusError 102; rate
+   * limit → RtmInvokeTooOftenError 4; timeout → RtmTimeoutError 3; history unavailable →
+   * RtmUnavailableError 1.
+   */
+  getPeerHistory(peerId: string, options?: RtmHistoryOptions): Promise<RtmHistoryPage> {
+    return this.history.peer(peerId, options);
   }
 
   // --- user attributes (src/features/user-attributes.ts) ---
@@ -258,30 +284,36 @@ export class RtmClient extends TypedEventEmitter<RtmClientEvents> {
     return this.media.downloadToFile(mediaId, filePath, options);
   }
 
-  // --- metadata (agora-rtm-sdk 1.6.0) ---
+  // --- user metadata (src/features/user-metadata.ts; channel metadata is on RtmChannel) ---
 
+  /** Any user's metadata ({items: [], majorRevision: 0} when never written). */
   getUserMetadata(uid: string): Promise<RtmMetadata> {
-    return notYet('getUserMetadata', uid);
+    return this.userMetadata.get(uid);
   }
+  /** Replaces all of the local user's metadata with `items`. */
   setLocalUserMetadata(items: RtmMetadataItem[], options?: RtmMetadataOptions): Promise<void> {
-    return notYet('setLocalUserMetadata', items, options);
+    return this.userMetadata.write('set', 'setLocalUserMetadata', items, options);
   }
   clearLocalUserMetadata(options?: RtmMetadataOptions): Promise<void> {
-    return notYet('clearLocalUserMetadata', options);
+    return this.userMetadata.clear(options);
   }
+  /** Adds keys that do not exist yet (an existing key: DUPLICATE_KEY). */
   addLocalUserMetadata(items: RtmMetadataItem[], options?: RtmMetadataOptions): Promise<void> {
-    return notYet('addLocalUserMetadata', items, options);
+    return this.userMetadata.write('add', 'addLocalUserMetadata', items, options);
   }
+  /** Changes keys that exist (a missing key: INVALID_ARGUMENT). */
   updateLocalUserMetadata(items: RtmMetadataItem[], options?: RtmMetadataOptions): Promise<void> {
-    return notYet('updateLocalUserMetadata', items, options);
+    return this.userMetadata.write('update', 'updateLocalUserMetadata', items, options);
   }
+  /** Removes the items' keys (values are ignored; revisions are checked). */
   deleteLocalUserMetadata(items: RtmMetadataItem[], options?: RtmMetadataOptions): Promise<void> {
-    return notYet('deleteLocalUserMetadata', items, options);
+    return this.userMetadata.write('delete', 'deleteLocalUserMetadata', items, options);
   }
+  /** UserMetaDataUpdated(uid, metadata) with the user's current metadata, then after every change (≤ 100 users). */
   subscribeUserMetadata(uid: string): Promise<void> {
-    return notYet('subscribeUserMetadata', uid);
+    return this.userMetadata.subscribe(uid);
   }
   unsubscribeUserMetadata(uid: string): Promise<void> {
-    return notYet('unsubscribeUserMetadata', uid);
+    return this.userMetadata.unsubscribe(uid);
   }
 }

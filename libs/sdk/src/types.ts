@@ -100,9 +100,51 @@ export interface PeerMessageSendResult {
 
 /** Optional 3rd argument of sendMessageToPeer / 2nd of RtmChannel.sendMessage (agora-rtm-sdk ≤ 1.4.5). */
 export interface SendMessageOptions {
+  /** Peer messages: store the message for the peer when it is offline (channel messages: ignored). */
   enableOfflineMessaging?: boolean;
-  /** Private beta at Agora; accepted and ignored. */
+  /**
+   * Keep the message in the server's message history (the app's retention, 7 days by default),
+   * where `RtmChannel.getHistory` / `RtmClient.getPeerHistory` (Parley) and the history REST
+   * endpoints find it. A private beta at Agora; Parley stores it. The send resolves once the message
+   * is delivered and durably queued for the history.
+   */
   enableHistoricalMessaging?: boolean;
+}
+
+/**
+ * Parley (an addition beyond agora-rtm-sdk 1.x): options of `RtmChannel.getHistory` and
+ * `RtmClient.getPeerHistory`. Pages go from the newest message back.
+ */
+export interface RtmHistoryOptions {
+  /**
+   * Only messages received by the server before this time (Unix ms, exclusive; a non-negative
+   * integer): pass the previous page's `nextBefore` for the next older page. Default: now.
+   */
+  before?: number;
+  /** Messages per page, 1–100. Default 20. */
+  limit?: number;
+}
+
+/** Parley: one message of a history page. */
+export interface RtmHistoryMessage {
+  /** The message as `MessageFromPeer` / `ChannelMessage` give it (text, raw, file or image, with messageType). */
+  message: RtmMessage;
+  /** Who sent it: a channel's member (the `memberId` of ChannelMessage); in a conversation, the peer or the local user. */
+  senderId: string;
+  /** Server receive time, Unix ms (as `ReceivedMessageProperties.serverReceivedTs`). */
+  serverReceivedTs: number;
+}
+
+/** Parley: a page of `RtmChannel.getHistory` / `RtmClient.getPeerHistory`, newest first. */
+export interface RtmHistoryPage {
+  messages: RtmHistoryMessage[];
+  /** Older messages exist: ask for them with `{ before: nextBefore }`. */
+  hasMore: boolean;
+  /**
+   * The `before` of the next older page (the oldest `serverReceivedTs` of this page; a page never
+   * ends in the middle of one millisecond, so nothing is skipped or repeated). Set when `hasMore`.
+   */
+  nextBefore?: number;
 }
 
 export interface ReceivedMessageProperties {

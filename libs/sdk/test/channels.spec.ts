@@ -343,10 +343,14 @@ describe('channels', () => {
       });
     });
 
-    it('accepts (and ignores) the agora-rtm-sdk 1.4.x options argument', async () => {
+    it('accepts the agora-rtm-sdk 1.4.x options argument: enableHistoricalMessaging → hist, enableOfflineMessaging ignored', async () => {
       const { conn, channel } = await joined();
       await channel.sendMessage({ text: 'x' }, { enableOfflineMessaging: true, enableHistoricalMessaging: true });
-      expect(conn.argsOf(Op.SEND_CHANNEL)[0]).toEqual({ ch: 'lobby', id: expect.any(String), m: { k: MessageKind.TEXT, text: 'x' } });
+      await channel.sendMessage({ text: 'y' }, { enableOfflineMessaging: true });
+      expect(conn.argsOf(Op.SEND_CHANNEL)).toEqual([
+        { ch: 'lobby', id: expect.any(String), m: { k: MessageKind.TEXT, text: 'x' }, hist: true },
+        { ch: 'lobby', id: expect.any(String), m: { k: MessageKind.TEXT, text: 'y' } },
+      ]);
     });
 
     it('rejects with 102 when not logged in, NOT_IN_CHANNEL 5 when not joined (never, joining, left)', async () => {

@@ -3,13 +3,13 @@
  * itself, ESM has it as the default export, and the IIFE defines the global; in plain Node (not
  * jest's transform) both load node:fs lazily for file uploads and downloads. Skipped when not built.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as vm from 'node:vm';
-import { Patterns, SERVICES } from '@parley/contracts/internal';
+import { HistoryPatterns, HistorySubjects, MetadataPatterns, Patterns, SERVICES } from '@parley/contracts/internal';
 import { FakeGateway } from './fake-gateway';
 import { APP_ID } from './helpers';
 
@@ -20,9 +20,33 @@ const built = fs.existsSync(path.join(pkgDir, 'dist/index.js'));
   it('has package.json next to dist/ with the entry points', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
     expect(pkg.name).toBe('@parley/rtm-sdk');
-    for (const file of [pkg.main, pkg.module, pkg.types, pkg.exports['.'].import.types, pkg.exports['.'].require.default]) {
-      expect(fs.existsSync(path.join(pkgDir, file))).toBe(true);
+    const { import: esm, require: cjs } = pkg.exports['.'];
+    for (const file of [pkg.main, pkg.module, pkg.types, pkg.unpkg, pkg.jsdelivr, esm.types, esm.default, cjs.types, cjs.default, 'LICENSE']) {
+      expect([file, fs.existsSync(path.join(pkgDir, file))]).toEqual([file, true]);
     }
+    expect(pkg.repository).toMatchObject({ type: 'git', directory: 'libs/sdk' });
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['events', 'msgpackr']);
+  });
+
+  it('every build reports the version of libs/sdk/package.json (the one place it is written)', () => {
+    const { version } = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../package.json'), 'utf8'));
+    expect(JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')).version).toBe(version);
+    expect(require(path.join(pkgDir, 'dist/index.js')).VERSION).toBe(version);
+    const esmUrl = JSON.stringify(pathToFileURL(path.join(pkgDir, 'dist/index.mjs')).href);
+    const esm = execFileSync(process.execPath, ['--input-type=module', '-e', `console.log((await import(${esmUrl})).default.BUILD)`], { encoding: 'utf8' });
+    expect(esm.trim()).toBe(`parley-rtm-sdk-${version}`);
+    for (const file of ['parley-rtm.js', 'parley-rtm.min.js']) {
+      const context = vm.createContext({ TextEncoder, TextDecoder, setTimeout, clearTimeout, console });
+      vm.runInContext(fs.readFileSync(path.join(pkgDir, 'dist', file), 'utf8'), context);
+      expect([file, (context as { AgoraRTM: { VERSION: string } }).AgoraRTM.VERSION]).toEqual([file, version]);
+    }
+  });
+
+  it('the CommonJS typings are `export =` of the AgoraRTM object, with every runtime property and the types', () => {
+    const dts = fs.readFileSync(path.join(pkgDir, 'dist/index.d.cts'), 'utf8');
+    expect(dts.trimEnd().endsWith('export = _exports;')).toBe(true);
+    expect(dts).toMatch(/export \{[^}]*type RtmClient,[^}]*AgoraRTM as default \};/);
+    for (const key of Object.keys(require(path.join(pkgDir, 'dist/index.js')))) expect(dts).toContain(`export const ${key}: `);
   });
 
   it('require() returns the AgoraRTM object itself (no .default wrapper, no __esModule)', () => {
@@ -44,9 +68,11 @@ const built = fs.existsSync(path.join(pkgDir, 'dist/index.js'));
     }
   });
 
-  it('the IIFE defines the global AgoraRTM and bundles everything', () => {
-    const code = fs.readFileSync(path.join(pkgDir, 'dist/index.global.js'), 'utf8');
+  it.each(['parley-rtm.js', 'parley-rtm.min.js'])('the IIFE %s defines the global AgoraRTM and bundles everything', (file) => {
+    const code = fs.readFileSync(path.join(pkgDir, 'dist', file), 'utf8');
     expect(code).not.toMatch(/\brequire\(/);
+    expect(code.trimEnd().endsWith(`//# sourceMappingURL=${file}.map`)).toBe(true);
+    expect(fs.existsSync(path.join(pkgDir, 'dist', `${file}.map`))).toBe(true);
     const context = vm.createContext({ TextEncoder, TextDecoder, setTimeout, clearTimeout, console });
     vm.runInContext(code, context);
     const AgoraRTM = (context as { AgoraRTM: { createInstance: unknown; VERSION: string } }).AgoraRTM;
@@ -59,6 +85,9 @@ const built = fs.existsSync(path.join(pkgDir, 'dist/index.js'));
       ...Object.values(Patterns).flatMap((group): string[] =>
         typeof group === 'function' ? SERVICES.map(group) : Object.values(group as Record<string, string>),
       ),
+      ...Object.values(MetadataPatterns),
+      ...Object.values(HistoryPatterns),
+      HistorySubjects.consumer,
       'channel_recent',
       'svc.media.upload',
       // keys of the internal maps survive minification
@@ -67,7 +96,7 @@ const built = fs.existsSync(path.join(pkgDir, 'dist/index.js'));
       'confirmAccept',
     ];
     expect(internalNames.length).toBeGreaterThan(30);
-    for (const file of ['index.global.js', 'index.js', 'index.mjs', 'index.d.ts']) {
+    for (const file of ['parley-rtm.js', 'parley-rtm.min.js', 'index.js', 'index.mjs', 'index.d.ts']) {
       const code = fs.readFileSync(path.join(pkgDir, 'dist', file), 'utf8');
       expect(internalNames.filter((name) => code.includes(name))).toEqual([]);
     }

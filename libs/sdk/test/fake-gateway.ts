@@ -4,7 +4,8 @@
  * (JOIN/LEAVE/SEND_CHANNEL/GET_MEMBERS/MEMBER_COUNT, fanned out to the other members' connections),
  * user and channel attributes (CHANNEL_ATTRS pushed to members on notify), online-status
  * subscriptions (PEER_STATUS on setPeerState), call invitations (test/fake-invitations.ts), files and
- * images (test/fake-media.ts), with scriptable answers, PING/PONG, pushes (acknowledged ones too), drops, and socket kills.
+ * images (test/fake-media.ts), user and channel metadata (test/fake-metadata.ts), message history
+ * (test/fake-history.ts), with scriptable answers, PING/PONG, pushes (acknowledged ones too), drops, and socket kills.
  */
 import { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -33,8 +34,10 @@ import {
   type SendChannelArgs,
   type SendPeerArgs,
 } from '@parley/contracts';
+import { FakeHistory } from './fake-history';
 import { FakeInvitations } from './fake-invitations';
 import { FakeMedia } from './fake-media';
+import { FakeMetadata } from './fake-metadata';
 
 const codec = createCodec();
 
@@ -183,6 +186,10 @@ export class FakeGateway {
   readonly invitations = new FakeInvitations(this);
   /** Files and images: MEDIA_* handlers and an in-memory media store. */
   readonly media = new FakeMedia(this);
+  /** User and channel metadata: *_METADATA handlers, USER_METADATA / CHANNEL_METADATA pushes. */
+  readonly metadata = new FakeMetadata(this);
+  /** Message history: messages sent with `hist`, GET_CHANNEL_HISTORY / GET_PEER_HISTORY pages. */
+  readonly history = new FakeHistory(this);
   /** User attributes by uid (one per uid: the fake has no login instances). */
   readonly userAttrs = new Map<string, AttributesMap>();
   /** Channel attributes by channel id, and the `v` of the channel's last write. */
@@ -232,6 +239,7 @@ export class FakeGateway {
    */
   routePeerMessage(conn: FakeConnection, args: SendPeerArgs, id: number): Answer | undefined {
     const ts = Date.now();
+    if (args.hist) this.history.add({ from: conn.login?.uid ?? '', to: args.to, id: args.id, ts, m: args.m });
     const target = this.connectionOf(args.to);
     if (!target) {
       return { code: ErrorCode.OK, data: { d: args.offline ? PeerDelivery.CACHED_BY_SERVER : PeerDelivery.PEER_UNREACHABLE, ts } };
@@ -292,6 +300,7 @@ export class FakeGateway {
   routeChannelMessage(conn: FakeConnection, args: SendChannelArgs): Answer {
     if (!this.members(args.ch).has(conn)) return { code: ErrorCode.NOT_IN_CHANNEL, data: { message: 'not in channel' } };
     const evt: ChannelMessageEvent = { ch: args.ch, from: conn.login?.uid ?? '', id: args.id, m: args.m, ts: Date.now() };
+    if (args.hist) this.history.add({ ch: args.ch, from: evt.from, id: args.id, ts: evt.ts, m: args.m });
     const history = this.channelHistory.get(args.ch) ?? [];
     history.push(evt);
     this.channelHistory.set(args.ch, history);

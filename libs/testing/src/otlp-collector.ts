@@ -8,6 +8,8 @@ export interface CollectedSpan {
   name: string;
   kind: number;
   attributes: Record<string, unknown>;
+  /** The spans it links to (OpenTelemetry span links). */
+  links: Array<{ traceId: string; spanId: string }>;
 }
 
 interface OtlpJson {
@@ -21,6 +23,7 @@ interface OtlpJson {
         name: string;
         kind: number;
         attributes?: Array<{ key: string; value: Record<string, unknown> }>;
+        links?: Array<{ traceId: string; spanId: string }>;
       }>;
     }>;
   }>;
@@ -68,7 +71,8 @@ export class OtlpCollector {
       for (const ss of rs.scopeSpans ?? []) {
         for (const s of ss.spans ?? []) {
           const attributes = Object.fromEntries((s.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]]));
-          this.spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? '', name: s.name, kind: s.kind, attributes });
+          const links = (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId }));
+          this.spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId ?? '', name: s.name, kind: s.kind, attributes, links });
         }
       }
     }

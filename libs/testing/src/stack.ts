@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { recoveryStreamName, SERVICES, type ServiceName } from '@parley/contracts/internal';
+import { capturedMessagesStreamName, historyStreamName, recoveryStreamName, SERVICES, type ServiceName } from '@parley/contracts/internal';
 import { connect } from 'nats';
 import { testDatabaseUrl, workspaceRoot } from './env';
 
@@ -210,6 +210,8 @@ export class Stack {
     try {
       const jsm = await nc.jetstreamManager();
       await jsm.streams.delete(recoveryStreamName(this.prefix)).catch(() => undefined);
+      await jsm.streams.delete(capturedMessagesStreamName(this.prefix)).catch(() => undefined);
+      await jsm.streams.delete(historyStreamName(this.prefix)).catch(() => undefined);
     } finally {
       await nc.close();
     }

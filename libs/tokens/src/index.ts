@@ -33,3 +33,4 @@ export {
   build007,
 } from './access-token-007';
 export * from './token-verifier';
+export { LOGIN_TOKEN_FORMATS, type LoginTokenFormat, type LoginTokenOptions, buildLoginToken } from './login-token';

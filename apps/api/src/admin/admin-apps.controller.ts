@@ -1,10 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import type { AppId } from '@parley/contracts';
 import type { z } from 'zod';
 import { ZodPipe } from '../http/zod.pipe';
 import { AdminAppsService } from './admin-apps.service';
 import { AdminGuard } from './admin.guard';
-import { AdminAppParams, AppsQuery, CreateAppBody, RotateCertificateBody } from './admin.schemas';
+import { AdminAppParams, AppsQuery, CreateAppBody, RotateCertificateBody, UpdateAppBody } from './admin.schemas';
 
 type Params = z.infer<typeof AdminAppParams>;
 
@@ -27,6 +27,11 @@ export class AdminAppsController {
   @Get(':appid')
   get(@Param(new ZodPipe(AdminAppParams)) p: Params) {
     return this.apps.get(p.appid as AppId);
+  }
+
+  @Patch(':appid')
+  update(@Param(new ZodPipe(AdminAppParams)) p: Params, @Body(new ZodPipe(UpdateAppBody)) body: UpdateAppBody) {
+    return this.apps.update(p.appid as AppId, body);
   }
 
   @Delete(':appid')

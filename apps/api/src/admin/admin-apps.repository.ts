@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AppId } from '@parley/contracts';
-import { PrismaService } from '@parley/platform';
+import { Prisma, PrismaService } from '@parley/platform';
 
 export interface AppRow {
   id: AppId;
@@ -10,7 +10,24 @@ export interface AppRow {
   previousCertificateUntil: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** Message history: store every message; retention and size cap (null: the history service's defaults). */
+  historyStoreAll: boolean;
+  historyRetentionMs: bigint | null;
+  historyMaxBytes: bigint | null;
 }
+
+/** The changes of a PATCH: a field that is absent stays as it is; null resets it. */
+export interface AppChanges {
+  name?: string | null;
+  historyStoreAll?: boolean;
+  historyRetentionMs?: number | null;
+  historyMaxBytes?: number | null;
+}
+
+/** The columns of an AppRow, for RETURNING. */
+const APP_COLUMNS = Prisma.sql`id, name, certificate, previous_certificate AS "previousCertificate", previous_certificate_until AS "previousCertificateUntil",
+  created_at AS "createdAt", updated_at AS "updatedAt", history_store_all AS "historyStoreAll", history_retention_ms AS "historyRetentionMs",
+  history_max_bytes AS "historyMaxBytes"`;
 
 /** Rows deleted per table when an app is deleted, and the credentials that lost it. */
 export interface DeletedApp {
@@ -31,18 +48,34 @@ export class AdminAppsRepository {
     const rows = await this.prisma.$queryRaw<AppRow[]>`
       INSERT INTO apps (id, name, certificate, created_at, updated_at) VALUES (${appId}, ${app.name}, ${app.certificate}, now(), now())
       ON CONFLICT (id) DO NOTHING
-      RETURNING id, name, certificate, previous_certificate AS "previousCertificate", previous_certificate_until AS "previousCertificateUntil",
-                created_at AS "createdAt", updated_at AS "updatedAt"`;
+      RETURNING ${APP_COLUMNS}`;
     return rows[0] ?? null;
   }
 
   async find(appId: AppId): Promise<AppRow | null> {
-    return (await this.prisma.app.findUnique({ where: { id: appId } })) as AppRow | null;
+    const rows = await this.prisma.$queryRaw<AppRow[]>`SELECT ${APP_COLUMNS} FROM apps WHERE id = ${appId}`;
+    return rows[0] ?? null;
   }
 
   /** Up to `limit` apps with ids after `after`, in id order. */
   async list(limit: number, after: AppId | undefined): Promise<AppRow[]> {
-    return (await this.prisma.app.findMany({ where: after ? { id: { gt: after } } : {}, orderBy: { id: 'asc' }, take: limit })) as AppRow[];
+    const where = after === undefined ? Prisma.empty : Prisma.sql`WHERE id > ${after}`;
+    return this.prisma.$queryRaw<AppRow[]>`SELECT ${APP_COLUMNS} FROM apps ${where} ORDER BY id LIMIT ${limit}::int`;
+  }
+
+  /** Changes the given fields in one statement. null: no such app. */
+  async update(appId: AppId, changes: AppChanges): Promise<AppRow | null> {
+    const given = (v: unknown) => v !== undefined;
+    const rows = await this.prisma.$queryRaw<AppRow[]>`
+      UPDATE apps SET
+        name = CASE WHEN ${given(changes.name)}::boolean THEN ${changes.name ?? null}::varchar ELSE name END,
+        history_store_all = COALESCE(${changes.historyStoreAll ?? null}::boolean, history_store_all),
+        history_retention_ms = CASE WHEN ${given(changes.historyRetentionMs)}::boolean THEN ${changes.historyRetentionMs ?? null}::bigint ELSE history_retention_ms END,
+        history_max_bytes = CASE WHEN ${given(changes.historyMaxBytes)}::boolean THEN ${changes.historyMaxBytes ?? null}::bigint ELSE history_max_bytes END,
+        updated_at = now()
+      WHERE id = ${appId}
+      RETURNING ${APP_COLUMNS}`;
+    return rows[0] ?? null;
   }
 
   /**
@@ -57,8 +90,7 @@ export class AdminAppsRepository {
         certificate = ${certificate},
         updated_at = now()
       WHERE id = ${appId}
-      RETURNING id, name, certificate, previous_certificate AS "previousCertificate", previous_certificate_until AS "previousCertificateUntil",
-                created_at AS "createdAt", updated_at AS "updatedAt"`;
+      RETURNING ${APP_COLUMNS}`;
     return rows[0] ?? null;
   }
 
@@ -67,8 +99,7 @@ export class AdminAppsRepository {
     const rows = await this.prisma.$queryRaw<AppRow[]>`
       UPDATE apps SET certificate = NULL, previous_certificate = NULL, previous_certificate_until = NULL, updated_at = now()
       WHERE id = ${appId}
-      RETURNING id, name, certificate, previous_certificate AS "previousCertificate", previous_certificate_until AS "previousCertificateUntil",
-                created_at AS "createdAt", updated_at AS "updatedAt"`;
+      RETURNING ${APP_COLUMNS}`;
     return rows[0] ?? null;
   }
 
@@ -89,6 +120,8 @@ export class AdminAppsRepository {
           user_attribute_sets: await tx.$executeRaw`DELETE FROM user_attribute_sets WHERE app_id = ${appId}`,
           channel_attributes: await tx.$executeRaw`DELETE FROM channel_attributes WHERE app_id = ${appId}`,
           channel_attribute_sets: await tx.$executeRaw`DELETE FROM channel_attribute_sets WHERE app_id = ${appId}`,
+          metadata_items: await tx.$executeRaw`DELETE FROM metadata_items WHERE app_id = ${appId}`,
+          metadata_sets: await tx.$executeRaw`DELETE FROM metadata_sets WHERE app_id = ${appId}`,
           invitations: await tx.$executeRaw`DELETE FROM invitations WHERE app_id = ${appId}`,
           user_bans: await tx.$executeRaw`DELETE FROM user_bans WHERE app_id = ${appId}`,
           channel_bans: await tx.$executeRaw`DELETE FROM channel_bans WHERE app_id = ${appId}`,
@@ -97,6 +130,9 @@ export class AdminAppsRepository {
           webhook_endpoints: await tx.$executeRaw`DELETE FROM webhook_endpoints WHERE app_id = ${appId}`,
           app_events: await tx.$executeRaw`DELETE FROM app_events WHERE app_id = ${appId}`,
           event_cursors: await tx.$executeRaw`DELETE FROM event_cursors WHERE app_id = ${appId}`,
+          history_messages: await tx.$executeRaw`DELETE FROM history_messages WHERE app_id = ${appId}`,
+          history_usage: await tx.$executeRaw`DELETE FROM history_usage WHERE app_id = ${appId}`,
+          history_cutoffs: await tx.$executeRaw`DELETE FROM history_cutoffs WHERE app_id = ${appId}`,
         };
         const credentialsUpdated = await tx.$executeRaw`
           UPDATE customer_credentials SET app_ids = array_remove(app_ids, ${appId}::varchar) WHERE ${appId}::varchar = ANY(app_ids)`;

@@ -2,6 +2,7 @@ import type { AppId } from '@parley/contracts';
 import { ApiError } from '../http/api-error';
 import type { AdminAppsRepository, AppRow } from './admin-apps.repository';
 import { AdminAppsService } from './admin-apps.service';
+import { UpdateAppBody } from './admin.schemas';
 
 const ID = '0123456789abcdef0123456789abcdef' as AppId;
 const CREATED = new Date('2026-12-01T10:00:00.000Z');
@@ -10,7 +11,9 @@ const HEX32 = /^[0-9a-f]{32}$/;
 type Mocked<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? jest.Mock<R, A> : never };
 
 /** Strict mock: a call without a behaviour fails the test. */
-function newRepositoryMock(): Mocked<Pick<AdminAppsRepository, 'create' | 'find' | 'list' | 'rotateCertificate' | 'removeCertificate' | 'deleteWithData'>> {
+function newRepositoryMock(): Mocked<
+  Pick<AdminAppsRepository, 'create' | 'find' | 'list' | 'update' | 'rotateCertificate' | 'removeCertificate' | 'deleteWithData'>
+> {
   const strict = (name: string) =>
     jest.fn().mockImplementation(() => {
       throw new Error(`unexpected call: repository.${name}`);
@@ -19,6 +22,7 @@ function newRepositoryMock(): Mocked<Pick<AdminAppsRepository, 'create' | 'find'
     create: strict('create'),
     find: strict('find'),
     list: strict('list'),
+    update: strict('update'),
     rotateCertificate: strict('rotateCertificate'),
     removeCertificate: strict('removeCertificate'),
     deleteWithData: strict('deleteWithData'),
@@ -33,8 +37,12 @@ const row = (over: Partial<AppRow> = {}): AppRow => ({
   previousCertificateUntil: null,
   createdAt: CREATED,
   updatedAt: CREATED,
+  historyStoreAll: false,
+  historyRetentionMs: null,
+  historyMaxBytes: null,
   ...over,
 });
+const DEFAULT_HISTORY = { storeAll: false, retentionMs: null, maxBytes: null };
 
 async function rejection(p: Promise<unknown>): Promise<ApiError> {
   const err = await p.then(
@@ -67,6 +75,7 @@ describe('AdminAppsService', () => {
         previousCertificateValidUntil: null,
         createdAt: CREATED.toISOString(),
         updatedAt: CREATED.toISOString(),
+        history: DEFAULT_HISTORY,
       });
     });
 
@@ -95,6 +104,7 @@ describe('AdminAppsService', () => {
         previousCertificateValidUntil: until.toISOString(),
         createdAt: CREATED.toISOString(),
         updatedAt: CREATED.toISOString(),
+        history: DEFAULT_HISTORY,
       });
       expect(JSON.stringify(app)).not.toContain('c'.repeat(32));
     });
@@ -122,6 +132,44 @@ describe('AdminAppsService', () => {
       repository.list.mockResolvedValue([row()]);
       expect(await sut.list({})).toEqual({ apps: [expect.objectContaining({ appId: ID })], next: null });
       expect(repository.list).toHaveBeenLastCalledWith(101, undefined);
+    });
+  });
+
+  describe('update', () => {
+    it('changes only the fields given, and shows the history settings as numbers', async () => {
+      repository.update.mockResolvedValue(row({ name: 'x', historyStoreAll: true, historyRetentionMs: 3_600_000n, historyMaxBytes: BigInt(1024 ** 4) }));
+      const app = await sut.update(ID, UpdateAppBody.parse({ name: 'x', history: { storeAll: true, retentionMs: 3_600_000, maxBytes: 1024 ** 4 } }));
+      expect(repository.update).toHaveBeenCalledWith(ID, { name: 'x', historyStoreAll: true, historyRetentionMs: 3_600_000, historyMaxBytes: 1024 ** 4 });
+      expect(app).toMatchObject({ name: 'x', history: { storeAll: true, retentionMs: 3_600_000, maxBytes: 1024 ** 4 } });
+
+      await sut.update(ID, UpdateAppBody.parse({ history: { retentionMs: null } }));
+      expect(repository.update).toHaveBeenLastCalledWith(ID, { historyRetentionMs: null });
+      await sut.update(ID, UpdateAppBody.parse({ name: null, history: { maxBytes: null } }));
+      expect(repository.update).toHaveBeenLastCalledWith(ID, { name: null, historyMaxBytes: null });
+    });
+
+    it('changes nothing for an empty body (the app as it is), and answers 404 for an unknown app', async () => {
+      repository.find.mockResolvedValue(row());
+      expect(await sut.update(ID, UpdateAppBody.parse({ history: {} }))).toMatchObject({ appId: ID, history: DEFAULT_HISTORY });
+      expect(repository.update).not.toHaveBeenCalled();
+      repository.update.mockResolvedValue(null);
+      expect(await rejection(sut.update(ID, { history: { storeAll: true } }))).toMatchObject({ status: 404 });
+    });
+
+    it('refuses history bounds out of range and unknown fields', () => {
+      for (const history of [
+        { retentionMs: 3_599_999 },
+        { retentionMs: 90 * 86_400_000 + 1 },
+        { retentionMs: 1.5 * 3_600_000 + 0.5 },
+        { maxBytes: 1024 ** 2 - 1 },
+        { maxBytes: 1024 ** 4 + 1 },
+        { storeAll: 'yes' },
+        { retention: 3_600_000 },
+      ]) {
+        expect(UpdateAppBody.safeParse({ history }).success).toBe(false);
+      }
+      expect(UpdateAppBody.safeParse({ certified: true }).success).toBe(false);
+      expect(UpdateAppBody.safeParse({ history: { retentionMs: 90 * 86_400_000, maxBytes: 1024 ** 2 } }).success).toBe(true);
     });
   });
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AppId } from '@parley/contracts';
 import { generateAppId, generateCertificate } from '@parley/tokens';
 import { ApiError, notFound } from '../http/api-error';
-import { AdminAppsRepository, type AppRow, type DeletedApp } from './admin-apps.repository';
+import { AdminAppsRepository, type AppChanges, type AppRow, type DeletedApp } from './admin-apps.repository';
 import {
   OVERLAP_DEFAULT_SECONDS,
   PAGE_DEFAULT,
@@ -11,14 +11,15 @@ import {
   type CreateAppBody,
   type AppsQuery,
   type RotateCertificateBody,
+  type UpdateAppBody,
 } from './admin.schemas';
 import type { z } from 'zod';
 
 const unknownApp = (appId: AppId) => notFound(`unknown app ${appId}`);
 
 /**
- * Apps for the operator: create (static or certified), list, show, rotate or remove the certificate,
- * delete with all data. A certificate is returned only when it is made (creation, rotation); reads
+ * Apps for the operator: create (static or certified), list, show, change (name, message-history
+ * settings), rotate or remove the certificate, delete with all data. A certificate is returned only when it is made (creation, rotation); reads
  * say whether the app is certified and until when the replaced certificate still verifies tokens.
  */
 @Injectable()
@@ -41,6 +42,18 @@ export class AdminAppsService {
 
   async get(appId: AppId): Promise<AdminAppView> {
     const row = await this.repository.find(appId);
+    if (!row) throw unknownApp(appId);
+    return view(row);
+  }
+
+  /**
+   * Changes the name or the message-history settings; only the fields given change, null resets a
+   * history limit to the history service's default. The senders see storeAll within their app
+   * settings refresh; the history service reads retention and cap at each query and maintenance pass.
+   */
+  async update(appId: AppId, body: UpdateAppBody): Promise<AdminAppView> {
+    const changes = changesOf(body);
+    const row = Object.keys(changes).length === 0 ? await this.repository.find(appId) : await this.repository.update(appId, changes);
     if (!row) throw unknownApp(appId);
     return view(row);
   }
@@ -72,6 +85,17 @@ export class AdminAppsService {
   }
 }
 
+function changesOf(body: UpdateAppBody): AppChanges {
+  const changes: AppChanges = {};
+  if (body.name !== undefined) changes.name = body.name;
+  if (body.history?.storeAll !== undefined) changes.historyStoreAll = body.history.storeAll;
+  if (body.history?.retentionMs !== undefined) changes.historyRetentionMs = body.history.retentionMs;
+  if (body.history?.maxBytes !== undefined) changes.historyMaxBytes = body.history.maxBytes;
+  return changes;
+}
+
+const numberOrNull = (n: bigint | null): number | null => (n === null ? null : Number(n));
+
 function view(row: AppRow, now = Date.now()): AdminAppView {
   const until = row.previousCertificate !== null ? row.previousCertificateUntil : null;
   return {
@@ -81,6 +105,7 @@ function view(row: AppRow, now = Date.now()): AdminAppView {
     previousCertificateValidUntil: until && until.getTime() > now ? until.toISOString() : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    history: { storeAll: row.historyStoreAll, retentionMs: numberOrNull(row.historyRetentionMs), maxBytes: numberOrNull(row.historyMaxBytes) },
   };
 }
 

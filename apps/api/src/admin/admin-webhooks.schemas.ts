@@ -1,30 +1,10 @@
+import { OPT_IN_WEBHOOK_EVENTS, WEBHOOK_EVENT_NAMES } from '@parley/contracts/internal';
 import { z } from 'zod';
 import { AppIdParam } from '../agora/agora.schemas';
 import { PAGE_DEFAULT, PAGE_MAX } from './admin.schemas';
 
-/**
- * The event types an endpoint may choose. The message ones are opt-in: an endpoint gets them only
- * when it lists them (an empty list means every other type).
- */
-export const WEBHOOK_EVENT_TYPES = [
-  'user.online',
-  'user.offline',
-  'channel.join',
-  'channel.leave',
-  'channel.occupied',
-  'channel.vacated',
-  'message.peer',
-  'message.channel',
-  'invitation.ended',
-  'media.uploaded',
-] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
-export const OPT_IN_EVENT_TYPES: readonly WebhookEventType[] = ['message.peer', 'message.channel'];
-
 /** webhook_endpoints.url is varchar(2048). */
 export const WEBHOOK_URL_MAX = 2048;
-/** Endpoints one app may have (each event is queued once per endpoint). */
-export const WEBHOOKS_PER_APP_MAX = 100;
 /** Failed deliveries replayed by one request when ids are given. */
 export const REPLAY_IDS_MAX = 1_000;
 
@@ -39,10 +19,10 @@ const Url = z.string().min(1).max(WEBHOOK_URL_MAX, `at most ${WEBHOOK_URL_MAX} c
   example: 'https://backend.example.com/parley/webhooks',
 });
 const EventTypes = z
-  .array(z.enum(WEBHOOK_EVENT_TYPES))
-  .max(WEBHOOK_EVENT_TYPES.length)
+  .array(z.enum(WEBHOOK_EVENT_NAMES))
+  .max(WEBHOOK_EVENT_NAMES.length)
   .meta({
-    description: `Event types to deliver; empty or absent: every type except the opt-in ${OPT_IN_EVENT_TYPES.join(' and ')}, which come only when listed.`,
+    description: `Event types to deliver; empty or absent: every type except the opt-in ${OPT_IN_WEBHOOK_EVENTS.join(' and ')}, which come only when listed.`,
   });
 const IncludePayload = z.boolean().meta({ description: 'message.peer / message.channel events carry the message payload (default false).' });
 const Enabled = z.boolean().meta({ description: 'Events are delivered (default true); a disabled endpoint gets none.' });

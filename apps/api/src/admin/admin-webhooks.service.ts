@@ -7,7 +7,6 @@ import { API_CONFIG, type ApiConfig } from '../config/api.config';
 import { ApiError, badRequest, notFound } from '../http/api-error';
 import { AdminWebhooksRepository, type WebhookChanges, type WebhookRow } from './admin-webhooks.repository';
 import {
-  WEBHOOKS_PER_APP_MAX,
   type AdminWebhookFailureView,
   type AdminWebhookTestResultView,
   type AdminWebhookView,
@@ -17,6 +16,7 @@ import {
   type ReplayBody,
   type UpdateWebhookBody,
 } from './admin-webhooks.schemas';
+import { WEBHOOK_PRODUCT_ID, WEBHOOKS_PER_APP_MAX } from '@parley/contracts/internal';
 import { PAGE_DEFAULT } from './admin.schemas';
 import { PrivateAddressError, WebhookPingClient } from './webhook-ping.client';
 import { webhookUrlProblem } from './webhook-url.rules';
@@ -25,8 +25,6 @@ import { webhookUrlProblem } from './webhook-url.rules';
 export const WEBHOOK_TEST_TIMEOUT_MS = 10_000;
 /** The test answer shows this much of the receiver's body. */
 export const WEBHOOK_TEST_BODY_BYTES = 1024;
-/** Agora's notification body field; Parley's events say what they are in `event`. */
-export const WEBHOOK_PRODUCT_ID = 3;
 
 const unknownWebhook = (id: string) => notFound(`unknown webhook ${id}`);
 const newSecret = () => randomBytes(32).toString('base64url');

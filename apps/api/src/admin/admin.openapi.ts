@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ZodOpenApiOperationObject, ZodOpenApiPathsObject, ZodOpenApiResponsesObject, ZodOpenApiSecuritySchemeObject } from 'zod-openapi';
 import { ApiErrorBody } from '../v1/v1.schemas';
+import { adminConsolePaths } from './admin-console.openapi';
 import {
   AdminApp,
   AdminAppPage,
@@ -16,6 +17,7 @@ import {
   CredentialParams,
   CredentialsQuery,
   RotateCertificateBody,
+  UpdateAppBody,
 } from './admin.schemas';
 import {
   AdminWebhook,
@@ -82,10 +84,21 @@ export const adminPaths: ZodOpenApiPathsObject = {
       requestParams: { path: AdminAppParams },
       responses: { '200': { description: 'The app', ...json(AdminApp) }, ...errors(unknownApp) },
     }),
+    patch: admin({
+      summary: 'Change an app’s name or message-history settings (only the fields given; null resets a history limit to the default)',
+      description:
+        'history.storeAll: store every message of the app (else only those sent with enableHistoricalMessaging); gateways and api replicas see it within 5 s. retentionMs (1 hour – 90 days) and maxBytes (1 MB – 1 TB) override the history service’s defaults (7 days, 2 GB): a shorter retention hides older messages from the next query on, a smaller cap from the service’s next maintenance pass (10 min); a longer one does not bring back what was already removed.',
+      requestParams: { path: AdminAppParams },
+      requestBody: json(UpdateAppBody),
+      responses: {
+        '200': { description: 'The app as changed', ...json(AdminApp) },
+        ...errors({ ...unknownApp, '400': 'Bad input (unknown fields, a bound out of range)' }),
+      },
+    }),
     delete: admin({
       summary: 'Delete an app with all its data',
       description:
-        'In one transaction: the app, its rows of every table (sessions, offline messages, channels and members, attributes, invitations, media rows, events) and its grants in customer credentials. Gateways and api replicas stop accepting it once their app cache expires (APP_CACHE_TTL_MS / AUTH_CACHE_TTL_MS).',
+        'In one transaction: the app, its rows of every table (sessions, offline messages, channels and members, attributes and metadata, invitations, media rows, events, stored messages) and its grants in customer credentials. Gateways and api replicas stop accepting it once their app cache expires (APP_CACHE_TTL_MS / AUTH_CACHE_TTL_MS).',
       requestParams: { path: AdminAppParams },
       responses: { '200': { description: 'What was deleted', ...json(AdminDeletedApp) }, ...errors(unknownApp) },
     }),
@@ -204,4 +217,5 @@ export const adminPaths: ZodOpenApiPathsObject = {
       responses: { '200': { description: 'The revoked credential', ...json(AdminCredential) }, ...errors({ '404': 'Unknown customer key' }) },
     }),
   },
+  ...adminConsolePaths(admin, errors, json),
 };

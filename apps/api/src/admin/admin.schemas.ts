@@ -8,6 +8,12 @@ export const PAGE_DEFAULT = 100;
 export const PAGE_MAX = 1_000;
 /** Apps one credential may be granted by name (more: grant every app). */
 export const CREDENTIAL_APPS_MAX = 1_000;
+/** An app's own message-history retention: 1 hour – 90 days (the history service's default: 7 days). */
+export const HISTORY_RETENTION_MIN_MS = 3_600_000;
+export const HISTORY_RETENTION_MAX_MS = 90 * 86_400_000;
+/** An app's own history size cap: 1 MB – 1 TB (the history service's default: 2 GB). */
+export const HISTORY_MAX_BYTES_MIN = 1024 ** 2;
+export const HISTORY_MAX_BYTES_MAX = 1024 ** 4;
 
 const Name = z
   .string()
@@ -74,6 +80,49 @@ export const CreateCredentialBody = z
   .refine((b) => (b.appIds !== undefined) !== (b.allApps === true), 'give exactly one of appIds (non-empty) and allApps: true')
   .meta({ id: 'AdminCreateCredentialRequest' });
 
+/** PATCH of an app: only the fields given change; null resets a history limit to the service's default. */
+export const UpdateAppBody = z
+  .strictObject({
+    name: Name.nullable().optional().meta({ description: 'A label for people (1–200 characters); null removes it.' }),
+    history: z
+      .strictObject({
+        storeAll: z
+          .boolean()
+          .optional()
+          .meta({ description: 'true: store every peer and channel message of the app, not only those sent with enableHistoricalMessaging.' }),
+        retentionMs: z
+          .number()
+          .int()
+          .min(HISTORY_RETENTION_MIN_MS)
+          .max(HISTORY_RETENTION_MAX_MS)
+          .nullable()
+          .optional()
+          .meta({
+            description: `How long messages are kept, ms: ${HISTORY_RETENTION_MIN_MS}–${HISTORY_RETENTION_MAX_MS} (1 hour – 90 days); null: the default (7 days).`,
+          }),
+        maxBytes: z
+          .number()
+          .int()
+          .min(HISTORY_MAX_BYTES_MIN)
+          .max(HISTORY_MAX_BYTES_MAX)
+          .nullable()
+          .optional()
+          .meta({
+            description: `Bytes of history the app may keep (its oldest hours stop being returned over it): ${HISTORY_MAX_BYTES_MIN}–${HISTORY_MAX_BYTES_MAX} (1 MB – 1 TB); null: the default (2 GB).`,
+          }),
+      })
+      .optional(),
+  })
+  .meta({ id: 'AdminUpdateAppRequest' });
+
+const AppHistory = z
+  .strictObject({
+    storeAll: z.boolean().meta({ description: 'Every message of the app is stored (else only those sent with enableHistoricalMessaging).' }),
+    retentionMs: z.number().int().nullable().meta({ description: 'The app’s own retention, ms; null: the history service’s default (7 days).' }),
+    maxBytes: z.number().int().nullable().meta({ description: 'The app’s own size cap, bytes; null: the history service’s default (2 GB).' }),
+  })
+  .meta({ id: 'AdminAppHistory', description: 'Message-history settings.' });
+
 const appShape = {
   appId: z.string(),
   name: z.string().nullable(),
@@ -83,6 +132,7 @@ const appShape = {
   }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+  history: AppHistory,
 };
 export const AdminApp = z.strictObject(appShape).meta({ id: 'AdminApp' });
 export const AdminAppWithCertificate = z
@@ -118,6 +168,7 @@ export const AdminNewCredential = z
 export const AdminCredentialPage = z.strictObject({ credentials: z.array(AdminCredential), next: z.string().nullable() }).meta({ id: 'AdminCredentialPage' });
 
 export type AdminAppView = z.infer<typeof AdminApp>;
+export type UpdateAppBody = z.infer<typeof UpdateAppBody>;
 export type AdminAppWithCertificateView = z.infer<typeof AdminAppWithCertificate>;
 export type AdminCredentialView = z.infer<typeof AdminCredential>;
 export type AdminNewCredentialView = z.infer<typeof AdminNewCredential>;

@@ -63,7 +63,8 @@ export class AgoraMessagesService {
     const hash = key === undefined ? undefined : idempotencyHash(caller.appId, `channel:${from}`, key);
     return this.idempotency.run(hash, async () => {
       const id = hash ? `api-${hash}` : `api-${randomUUID()}`;
-      this.channels.publish(caller.appId, body.channel_name, { from, id, m, ts: Date.now() });
+      // With history asked for (or stored for every message of the app), answered once it is durably captured.
+      await this.channels.publish(caller.appId, body.channel_name, { from, id, m, ts: Date.now() }, body.enable_historical_messaging === true);
       return { result: 'success' as const, request_id: requestId, code: 'message_sent' as const };
     });
   }
@@ -75,14 +76,22 @@ export class AgoraMessagesService {
   }
 
   /**
-   * wait_for_ack=true: the receiver's client ACKed → message_delivered. false: a gateway holding
-   * the receiver took it → message_sent (its ACK, or the offline store when it never comes, follow
-   * in the background, as for an SDK sender). Nobody holds the receiver: stored offline when asked
-   * (message_sent, once the store committed), else peer_offline.
+   * wait_for_ack=true: the receiver's client ACKed → message_delivered. With offline storage asked
+   * for, message_sent is answered only once that promise holds: the receiver's client ACKed or the
+   * store committed (an answer given earlier would be lost with this replica). Otherwise (false, no
+   * offline storage): a gateway holding the receiver took it → message_sent, its ACK follows in the
+   * background as for an SDK sender; nobody holds the receiver → peer_offline.
    */
   private async deliverPeer(appId: AppId, body: PeerMessageBody, event: PeerMessageEvent, waitForAck: boolean): Promise<PeerCode> {
-    const send = { appId, to: body.destination, event, offline: body.enable_offline_messaging === true, timeoutMs: this.config.PEER_DELIVERY_TIMEOUT_MS };
-    if (waitForAck) return codeOf(await this.peers.deliver(send), true);
+    const send = {
+      appId,
+      to: body.destination,
+      event,
+      offline: body.enable_offline_messaging === true,
+      history: body.enable_historical_messaging === true,
+      timeoutMs: this.config.PEER_DELIVERY_TIMEOUT_MS,
+    };
+    if (waitForAck || send.offline) return codeOf(await this.peers.deliver(send), waitForAck);
     const sending = this.peers.start(send);
     if (await sending.routed) {
       void sending.result.catch(() => undefined);

@@ -3,7 +3,6 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { ApiAuthGuard, Caller } from '../auth/api-auth.guard';
 import type { Principal } from '../auth/principal';
-import { ApiError } from '../http/api-error';
 import { requestIdOf } from '../http/request-id';
 import { ZodPipe } from '../http/zod.pipe';
 import { ChannelMessageBody, IdempotencyKey, PeerMessageBody, PeerMessageQuery, UserPathParams } from './agora.schemas';
@@ -63,17 +62,4 @@ export class AgoraController {
   channelEvents(@Caller() caller: Principal, @Req() req: Request) {
     return this.events.channelEvents(caller.appId, requestIdOf(req));
   }
-
-  /** History arrives with the message-history issue. */
-  @Post('message/history/query')
-  historyQuery(): never {
-    throw notYet();
-  }
-
-  @Get(['message/history/query/:handle', 'message/history/count'])
-  historyRead(): never {
-    throw notYet();
-  }
 }
-
-const notYet = () => new ApiError(501, 'not_implemented', 'message history is not available yet');

@@ -1,7 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import type { AppId, AttributesMap, ChannelAttributesMap } from '@parley/contracts';
+import type { AppId, AttributesMap, ChannelAttributesMap, MetadataData, MetadataWriteResult } from '@parley/contracts';
 import {
+  HistorySubjects,
+  MetadataSubjects,
   Subjects,
+  type HistoryCountReply,
+  type HistoryCountRequest,
+  type HistoryPageReply,
+  type HistoryPageRequest,
+  type HistoryQueryReply,
+  type HistoryQueryRequest,
+  type ChannelMetadataGetRequest,
+  type ChannelMetadataWriteRequest,
+  type UserMetadataGetRequest,
+  type UserMetadataWriteRequest,
   type BanLiftReply,
   type ChannelBanLiftRequest,
   type ChannelBanReply,
@@ -26,6 +38,13 @@ import {
   type UserAttrsGetRequest,
   type UserAttrsWriteRequest,
   type UserEventsTakeReply,
+  type ChannelStatsReply,
+  type GatewayStatsReply,
+  type GatewayStatsRequest,
+  type PresenceStatsReply,
+  type StatsRequest,
+  type UserSessionsReply,
+  type UserSessionsRequest,
 } from '@parley/contracts/internal';
 import { ServiceClient } from '@parley/platform';
 
@@ -76,6 +95,24 @@ export class ServicesClient {
     return this.services.request(Subjects.attributes.channelWrite, req);
   }
 
+  userMetadata(req: UserMetadataGetRequest): Promise<MetadataData> {
+    return this.services.requestIdempotent(MetadataSubjects.userGet, req);
+  }
+
+  /** Not retried: a write that reached a replica which then died may have happened (a compare-and-set would then fail). */
+  writeUserMetadata(req: UserMetadataWriteRequest): Promise<MetadataWriteResult> {
+    return this.services.request(MetadataSubjects.userWrite, req);
+  }
+
+  channelMetadata(req: ChannelMetadataGetRequest): Promise<MetadataData> {
+    return this.services.requestIdempotent(MetadataSubjects.channelGet, req);
+  }
+
+  /** Not retried (as writeUserMetadata). */
+  writeChannelMetadata(req: ChannelMetadataWriteRequest): Promise<MetadataWriteResult> {
+    return this.services.request(MetadataSubjects.channelWrite, req);
+  }
+
   /** Not retried: the kick may have happened (asking again would end a login made since). */
   kick(req: KickUserRequest): Promise<KickUserReply> {
     return this.services.request(Subjects.presence.kick, req);
@@ -100,5 +137,38 @@ export class ServicesClient {
 
   channelBans(req: ChannelBansRequest): Promise<ChannelBansPage> {
     return this.services.requestIdempotent(Subjects.channel.bans, req);
+  }
+
+  /** Reads of the history service (apps/history): asked again once when the replica that took one died. */
+  historyPage(req: HistoryPageRequest): Promise<HistoryPageReply> {
+    return this.services.requestIdempotent(HistorySubjects.page, req);
+  }
+
+  historyQuery(req: HistoryQueryRequest): Promise<HistoryQueryReply> {
+    return this.services.requestIdempotent(HistorySubjects.query, req);
+  }
+
+  historyCount(req: HistoryCountRequest): Promise<HistoryCountReply> {
+    return this.services.requestIdempotent(HistorySubjects.count, req);
+  }
+
+  /** The admin API's live counts: the session registry's (presence) … */
+  presenceStats(req: StatsRequest): Promise<PresenceStatsReply> {
+    return this.services.requestIdempotent(Subjects.presence.stats, req);
+  }
+
+  /** … membership's (channel service) … */
+  channelStats(req: StatsRequest): Promise<ChannelStatsReply> {
+    return this.services.requestIdempotent(Subjects.channel.stats, req);
+  }
+
+  /** … and every gateway's own: the answers that came within `windowMs`, or once `expected` came. */
+  gatewayStats(req: GatewayStatsRequest, windowMs: number, expected: number): Promise<GatewayStatsReply[]> {
+    return this.services.gather(Subjects.gatewayStats, req, { windowMs, expected });
+  }
+
+  /** A uid's state and registered session (the admin API's user lookup). */
+  userSessions(req: UserSessionsRequest): Promise<UserSessionsReply> {
+    return this.services.requestIdempotent(Subjects.presence.userSessions, req);
   }
 }

@@ -12,6 +12,26 @@ const rate = (def: string) =>
       return { limit, windowMs };
     });
 
+/** Browser origins exactly as a browser sends them: scheme://host[:port], no path, no trailing slash. */
+const isOrigin = (o: string): boolean => {
+  try {
+    const url = new URL(o);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === o;
+  } catch {
+    return false;
+  }
+};
+const origins = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o !== ''),
+  )
+  .refine((list) => list.every(isOrigin), 'must be a comma-separated list of origins like http://127.0.0.1:8080 (scheme://host[:port], no path)');
+
 const schema = z.object({
   ...commonConfigShape,
   ...databaseConfigShape,
@@ -28,6 +48,8 @@ const schema = z.object({
   API_EVENTS_RATE: rate('10/1000'),
   /** Other requests (status, members, attributes) per app, over all replicas. */
   API_QUERY_RATE: rate('200/1000'),
+  /** Message-history reads per app (Agora's query, handle and count; the /v1 pages), over all replicas (Agora: 100/s). */
+  API_HISTORY_RATE: rate('100/1000'),
   /** Largest message payload (Agora: 32 KB). */
   MESSAGE_MAX_BYTES: env.int(32 * 1024, 1),
   /** Largest request body accepted (JSON), before any parsing of its fields. */
@@ -47,16 +69,26 @@ const schema = z.object({
    * cannot make Parley probe its internal network. Tests set it, with receivers on 127.0.0.1.
    */
   WEBHOOK_ALLOW_PRIVATE: env.bool(false),
+  /**
+   * Browser origins allowed to call /v1 and /v1/admin from a page (CORS), exactly (the operator
+   * console's origin, e.g. http://127.0.0.1:8080). Empty: no CORS headers at all.
+   */
+  API_CORS_ORIGINS: origins,
+  /** POST /v1/admin/apps/{appid}/tokens mints login tokens of certified apps (off: 403). */
+  ADMIN_TOKEN_MINTING: env.bool(true),
+  /** How long GET /v1/admin/stats waits for the gateways' answers (less when every live gateway answered). */
+  ADMIN_STATS_WINDOW_MS: env.int(300, 20, 5_000),
 });
 
 export type ApiConfig = z.infer<typeof schema>;
 export const API_CONFIG = Symbol('API_CONFIG');
 
-export function apiConfig(): Readonly<ApiConfig> {
+export function apiConfig(env: NodeJS.ProcessEnv = process.env): Readonly<ApiConfig> {
   return loadConfig(
     schema.refine((c) => c.NODE_ENV !== 'production' || c.ADMIN_TOKEN.length >= 16, {
       path: ['ADMIN_TOKEN'],
       message: 'must be set (at least 16 characters) when NODE_ENV=production',
     }),
+    env,
   );
 }

@@ -21,6 +21,11 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.USER_NOT_FOUND]: 404,
   [ErrorCode.MEDIA_NOT_FOUND]: 404,
   [ErrorCode.UNSUPPORTED_OP]: 501,
+  // Metadata: the write conflicts with the set as it is (an add of an existing key, an update of a
+  // missing one), or its compare-and-set lost.
+  [ErrorCode.DUPLICATE_KEY]: 409,
+  [ErrorCode.KEY_NOT_FOUND]: 409,
+  [ErrorCode.OUTDATED_REVISION]: 412,
 };
 
 /** Agora's endpoints answer in Agora's shape; Parley's own in `{error: {code, message}, request_id}`. */

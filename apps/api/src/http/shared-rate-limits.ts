@@ -6,7 +6,7 @@ import type { Subscription } from 'nats';
 import { API_CONFIG, type ApiConfig } from '../config/api.config';
 import { tooManyRequests } from './api-error';
 
-export type RateKind = 'send' | 'events' | 'query';
+export type RateKind = 'send' | 'events' | 'query' | 'history';
 
 /** One replica's counts since its last report: {window, counts per kind per app}. */
 interface ApiUsage {
@@ -32,7 +32,7 @@ interface Counter {
 @Injectable()
 export class SharedRateLimits implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly replica = randomBytes(6).toString('hex');
-  private readonly counters: Record<RateKind, Map<string, Counter>> = { send: new Map(), events: new Map(), query: new Map() };
+  private readonly counters: Record<RateKind, Map<string, Counter>> = { send: new Map(), events: new Map(), query: new Map(), history: new Map() };
   private readonly limits: Record<RateKind, { limit: number; windowMs: number }>;
   private timer?: NodeJS.Timeout;
   private sub?: Subscription;
@@ -41,7 +41,7 @@ export class SharedRateLimits implements OnApplicationBootstrap, OnApplicationSh
     private readonly bus: NatsBus,
     @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {
-    this.limits = { send: config.API_SEND_RATE, events: config.API_EVENTS_RATE, query: config.API_QUERY_RATE };
+    this.limits = { send: config.API_SEND_RATE, events: config.API_EVENTS_RATE, query: config.API_QUERY_RATE, history: config.API_HISTORY_RATE };
   }
 
   onApplicationBootstrap(): void {
@@ -76,7 +76,7 @@ export class SharedRateLimits implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private report(now = Date.now()): void {
-    const usage: ApiUsage = { r: this.replica, w: { send: 0, events: 0, query: 0 }, c: {} };
+    const usage: ApiUsage = { r: this.replica, w: { send: 0, events: 0, query: 0, history: 0 }, c: {} };
     let any = false;
     for (const kind of Object.keys(this.counters) as RateKind[]) {
       const window = Math.floor(now / this.limits[kind].windowMs);

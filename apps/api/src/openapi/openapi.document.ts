@@ -1,6 +1,6 @@
 import 'zod-openapi';
 import { z } from 'zod';
-import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
+import { createDocument, type ZodOpenApiOperationObject } from 'zod-openapi';
 import {
   AgoraError,
   AppPathParams,
@@ -15,6 +15,8 @@ import {
   UserPathParams,
 } from '../agora/agora.schemas';
 import { adminPaths, adminSecuritySchemes } from '../admin/admin.openapi';
+import { historyPaths } from './history.openapi';
+import { agora, errors, json, parley } from './openapi.helpers';
 import {
   ActingUidHeader,
   AttrsGetQuery,
@@ -28,6 +30,14 @@ import {
   UserAttrsParams,
   UserAttrsResponse,
 } from '../v1/attributes.schemas';
+import {
+  ChannelMetadataParams,
+  MetadataDeleteQuery,
+  MetadataResponse,
+  MetadataWriteBody,
+  MetadataWriteResponse,
+  UserMetadataParams,
+} from '../v1/metadata.schemas';
 import {
   BanLiftResponse,
   ChannelBanBody,
@@ -55,35 +65,6 @@ import {
   UserParams,
 } from '../v1/v1.schemas';
 
-const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
-
-/** The error answers every authenticated route can give, in the body shape of its family. */
-function errors(body: z.ZodType, extra: Record<string, string> = {}): ZodOpenApiResponsesObject {
-  const codes: Record<string, string> = {
-    '400': 'Bad input (ids by the SDK’s rules, payload empty or too large, unknown fields)',
-    '401': 'Missing or invalid credentials',
-    '403': 'Valid credentials without the right to this app or user',
-    '404': 'Unknown app (a credential granted every app), or unknown route',
-    '413': 'Body larger than API_BODY_MAX_BYTES',
-    '408': 'A backing service did not answer in time',
-    '429': 'Rate limit of the app exceeded (Retry-After)',
-    '500': 'Internal error (logged with the request id)',
-    '503': 'A backing service is unavailable (Retry-After)',
-    ...extra,
-  };
-  return Object.fromEntries(Object.entries(codes).map(([status, description]) => [status, { description, ...json(body) }]));
-}
-
-const agora = (op: ZodOpenApiOperationObject): ZodOpenApiOperationObject => ({
-  tags: ['Agora RTM 1.x'],
-  security: [{ basic: [] }, { agoraToken: [], agoraUid: [] }],
-  ...op,
-});
-const parley = (op: ZodOpenApiOperationObject): ZodOpenApiOperationObject => ({
-  tags: ['Parley'],
-  security: [{ basic: [] }, { agoraToken: [], agoraUid: [] }],
-  ...op,
-});
 const idempotencyHeader = z.object({
   'idempotency-key': IdempotencyKey.optional().meta({ description: 'A retried request with the same key delivers once and gets the first answer.' }),
 });
@@ -104,6 +85,47 @@ const CHANNEL_WRITE_ERRORS = {
   '400': 'Bad input, or over Agora’s attribute limits (size_overflow): nothing is changed',
   '403': 'Valid credentials without the right to this app, or an RTM token with X-Parley-Uid of another uid',
 };
+
+const METADATA_WRITE_ERRORS = {
+  '400': 'Bad input, a malformed key or value (invalid_argument), or over the limits (size_overflow): nothing is changed',
+  '403': 'Valid credentials without the right to this app; an RTM token writing another uid’s metadata, or naming another X-Parley-Uid',
+  '409': 'An add of a key that exists (duplicate_key; also a key named twice), or an update of a key that does not (key_not_found): nothing is changed',
+  '412': 'A majorRevision or item revision that no longer matches (outdated_revision): nothing is changed',
+};
+
+/** The write routes of one metadata path (user or channel): PUT set, POST add, PATCH update, DELETE. */
+function metadataWrites(params: typeof UserMetadataParams | typeof ChannelMetadataParams, what: string) {
+  const header = ActingUidHeader;
+  const answer = {
+    '200': { description: 'Written: subscribers / members get the whole new set first', ...json(MetadataWriteResponse) },
+    ...errors(ApiErrorBody, METADATA_WRITE_ERRORS),
+  };
+  return {
+    put: parley({
+      summary: `Replace the metadata of ${what} (as set…Metadata)`,
+      requestParams: { path: params, header },
+      requestBody: json(MetadataWriteBody),
+      responses: answer,
+    }),
+    post: parley({
+      summary: `Add keys that do not exist to the metadata of ${what} (as add…Metadata)`,
+      requestParams: { path: params, header },
+      requestBody: json(MetadataWriteBody),
+      responses: answer,
+    }),
+    patch: parley({
+      summary: `Update keys that exist in the metadata of ${what} (as update…Metadata)`,
+      requestParams: { path: params, header },
+      requestBody: json(MetadataWriteBody),
+      responses: answer,
+    }),
+    delete: parley({
+      summary: `Delete keys (keys=) or every item (all=true) of the metadata of ${what}`,
+      requestParams: { path: params, header, query: MetadataDeleteQuery },
+      responses: answer,
+    }),
+  };
+}
 
 /** The OpenAPI 3.1 document of the server API, from the same zod schemas that validate the requests. */
 export function buildOpenApiDocument(version: string) {
@@ -261,6 +283,28 @@ export function buildOpenApiDocument(version: string) {
           },
         }),
       },
+      '/v1/apps/{appid}/users/{uid}/metadata': {
+        get: parley({
+          summary: 'A user’s metadata (as getUserMetadata; kept after logout)',
+          requestParams: { path: UserMetadataParams },
+          responses: {
+            '200': { description: 'Items in key order and the majorRevision (0: never written)', ...json(MetadataResponse) },
+            ...errors(ApiErrorBody),
+          },
+        }),
+        ...metadataWrites(UserMetadataParams, 'a user'),
+      },
+      '/v1/apps/{appid}/channels/{channel}/metadata': {
+        get: parley({
+          summary: 'A channel’s metadata (as RtmChannel.getChannelMetadata; no membership needed)',
+          requestParams: { path: ChannelMetadataParams },
+          responses: {
+            '200': { description: 'Items in key order and the majorRevision (0: never written)', ...json(MetadataResponse) },
+            ...errors(ApiErrorBody),
+          },
+        }),
+        ...metadataWrites(ChannelMetadataParams, 'a channel'),
+      },
       '/v1/apps/{appid}/users/{uid}/kick': {
         post: moderation({
           summary: 'End every session of a user (SDK: ABORTED / BANNED_BY_SERVER), optionally banning its logins for a while',
@@ -313,6 +357,7 @@ export function buildOpenApiDocument(version: string) {
           },
         }),
       },
+      ...historyPaths,
       ...adminPaths,
     },
   });

@@ -1,4 +1,4 @@
-import { ATTRIBUTE_LIMITS } from '@parley/contracts';
+import { ATTRIBUTE_LIMITS, METADATA_LIMITS } from '@parley/contracts';
 import { commonConfigShape, databaseConfigShape, env, loadConfig } from '@parley/platform';
 import { z } from 'zod';
 
@@ -25,6 +25,24 @@ const schema = z.object({
    * 60 s of idleness + this × 1.2.
    */
   USER_ATTRS_SWEEP_MS: env.int(30_000, 100),
+  /** Longest metadata key (user and channel metadata; the column holds 128). */
+  METADATA_KEY_MAX_BYTES: env.int(METADATA_LIMITS.KEY_MAX_BYTES, 1, 128),
+  /** Longest metadata value, in UTF-8 bytes. */
+  METADATA_VALUE_MAX_BYTES: env.int(METADATA_LIMITS.VALUE_MAX_BYTES, 1),
+  /** Items of one user's metadata … */
+  USER_METADATA_MAX_ITEMS: env.int(METADATA_LIMITS.USER_MAX_ITEMS, 1),
+  /** … and their key + value bytes (also the most one call may carry). */
+  USER_METADATA_MAX_BYTES: env.int(METADATA_LIMITS.USER_MAX_BYTES, 1),
+  /** Items of one channel's metadata … */
+  CHANNEL_METADATA_MAX_ITEMS: env.int(METADATA_LIMITS.CHANNEL_MAX_ITEMS, 1),
+  /** … and their key + value bytes (also the most one call may carry). */
+  CHANNEL_METADATA_MAX_BYTES: env.int(METADATA_LIMITS.CHANNEL_MAX_BYTES, 1),
+  /** Items one metadata write may name. */
+  METADATA_ITEMS_PER_CALL: env.int(METADATA_LIMITS.ITEMS_PER_CALL, 1),
+  /** Metadata writes' events (the event record, kind `metadata`: the webhooks) are deleted this long after they happened, read or not. */
+  EVENTS_RETENTION_MS: env.int(24 * 3600_000, 60_000),
+  /** How often (± 20 %) each replica deletes events past EVENTS_RETENTION_MS: one indexed query when there are none. */
+  EVENTS_SWEEP_MS: env.int(600_000, 1_000),
 });
 
 export type AttributesConfig = z.infer<typeof schema>;

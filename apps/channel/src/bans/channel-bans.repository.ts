@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AppId, ChannelId, Uid } from '@parley/contracts';
 import { PrismaService } from '@parley/platform';
-import { COUNT_DOWN_CTES, retryOnDeadlock, type RemovedMember } from '../members/members.repository';
+import { countDownCtes, retryOnDeadlock, type RemovedMember } from '../members/members.repository';
 
 export interface ChannelBanRow {
   uid: string;
@@ -32,7 +32,7 @@ export class ChannelBansRepository {
         ), gone AS (
           DELETE FROM channel_members WHERE app_id = ${appId} AND channel_id = ${ch} AND uid = ${uid}
           RETURNING app_id, channel_id, uid
-        ) ${COUNT_DOWN_CTES}
+        ) ${countDownCtes()}
         SELECT b.expires_at AS until, g.app_id, g.channel_id, g.uid, COALESCE(c.member_count, 0) AS member_count
         FROM ban b LEFT JOIN gone g ON true LEFT JOIN counted c ON c.app_id = g.app_id AND c.channel_id = g.channel_id`,
     );

@@ -12,7 +12,7 @@ import {
   type ChannelBansPage,
   type ChannelBansRequest,
 } from '@parley/contracts/internal';
-import { Alarm, NatsBus, jittered } from '@parley/platform';
+import { BatchedSweep, NatsBus } from '@parley/platform';
 import { CHANNEL_CONFIG, type ChannelConfig } from '../config/channel.config';
 import { MembersService } from '../members/members.service';
 import { ChannelBansRepository } from './channel-bans.repository';
@@ -32,18 +32,22 @@ const isBanSeconds = (v: unknown): v is number => typeof v === 'number' && Numbe
 @Injectable()
 export class ChannelBansService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ChannelBansService.name);
-  private readonly periodic = new Alarm(() => {
-    void this.sweep();
-    this.periodic.in(jittered(this.config.BANS_SWEEP_MS));
-  });
-  private sweeping: Promise<number> | null = null;
+  private readonly cleanup: BatchedSweep;
 
   constructor(
     private readonly repository: ChannelBansRepository,
     private readonly members: MembersService,
     private readonly bus: NatsBus,
     @Inject(CHANNEL_CONFIG) private readonly config: ChannelConfig,
-  ) {}
+  ) {
+    this.cleanup = new BatchedSweep({
+      what: 'ended channel bans',
+      intervalMs: config.BANS_SWEEP_MS,
+      batch: SWEEP_BATCH,
+      deleteBatch: (batch) => this.repository.deleteExpired(batch),
+      logger: this.logger,
+    });
+  }
 
   async ban(req: ChannelBanRequest): Promise<ChannelBanReply> {
     const appId = requireAppId(req?.appId);
@@ -74,33 +78,15 @@ export class ChannelBansService implements OnApplicationBootstrap, BeforeApplica
   }
 
   onApplicationBootstrap(): void {
-    // Not at once: replicas started together spread their sweeps over the interval.
-    this.periodic.in(jittered(this.config.BANS_SWEEP_MS));
+    this.cleanup.start();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.periodic.cancel();
-    await this.sweeping;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.cleanup.stop();
   }
 
   /** Deletes bans that ended (queries ignore them already); a sweep still running is joined. */
   sweep(): Promise<number> {
-    this.sweeping ??= this.run().finally(() => (this.sweeping = null));
-    return this.sweeping;
-  }
-
-  private async run(): Promise<number> {
-    let total = 0;
-    try {
-      for (;;) {
-        const deleted = await this.repository.deleteExpired(SWEEP_BATCH);
-        total += deleted;
-        if (deleted < SWEEP_BATCH) break;
-      }
-      if (total > 0) this.logger.log({ msg: 'ended channel bans deleted', count: total });
-    } catch (err) {
-      this.logger.warn(`channel bans sweep failed: ${(err as Error).message}`);
-    }
-    return total;
+    return this.cleanup.sweep();
   }
 }

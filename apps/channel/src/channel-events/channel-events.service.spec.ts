@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { ErrorCode, type AppId } from '@parley/contracts';
+import { PULL_CONSUMER } from '@parley/contracts/internal';
 import type { ChannelConfig } from '../config/channel.config';
 import type { ChannelEventsRepository } from './channel-events.repository';
-import { PULL_CONSUMER, takeSize, ChannelEventsService } from './channel-events.service';
+import { ChannelEventsService } from './channel-events.service';
 
 const appId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90' as AppId;
 const config = { EVENTS_QUEUE_MAX: 2_000, EVENTS_TAKE_MAX: 1_000, EVENTS_RETENTION_MS: 86_400_000, EVENTS_SWEEP_MS: 600_000 } as ChannelConfig;
@@ -12,18 +13,6 @@ function setup() {
   const sut = new ChannelEventsService(repository as unknown as ChannelEventsRepository, config);
   return { sut, repository };
 }
-
-describe('takeSize', () => {
-  it('is the cap when no max is asked, the smaller of the two otherwise', () => {
-    expect(takeSize(undefined, 1_000)).toBe(1_000);
-    expect(takeSize(10, 1_000)).toBe(10);
-    expect(takeSize(5_000, 1_000)).toBe(1_000);
-  });
-
-  it.each([0, -1, 1.5, Number.NaN, '10'])('rejects max %p', (max) => {
-    expect(() => takeSize(max, 1_000)).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT }));
-  });
-});
 
 describe('ChannelEventsService', () => {
   beforeAll(() => Logger.overrideLogger(false));

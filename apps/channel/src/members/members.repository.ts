@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AppId, ChannelId, Uid } from '@parley/contracts';
 import { Prisma, PrismaService } from '@parley/platform';
+import { activeTraceparent } from '@parley/platform/telemetry';
 
 export interface ChannelCount {
   appId: string;
@@ -19,23 +20,31 @@ interface RemovedRow {
 
 /**
  * The CTEs that follow `gone` (deleted members) in every removal statement: count each channel down
- * by its removed members (`counted`: the counts after) and record a `Leave` for each in the event
- * record, in the same statement.
+ * by its removed members (`counted`: the counts after, read under the channel row's lock) and record
+ * a `Leave` for each in the event record, in the same statement, with the count right after that
+ * member left (`detail.count`; the last of a channel's removed members gets the final count, so a
+ * channel that empties has exactly one Leave with count 0).
  */
-export const COUNT_DOWN_CTES = Prisma.sql`
-  , left_events AS (
-    INSERT INTO app_events (app_id, kind, type, uid, channel_id, ts)
-    SELECT app_id, 'channel', 'Leave', uid, channel_id, clock_timestamp() FROM gone ORDER BY app_id, channel_id, uid
-  )
+export const countDownCtes = (traceParent: string | null = activeTraceparent()): Prisma.Sql => Prisma.sql`
   , per_channel AS (SELECT app_id, channel_id, count(*)::int AS n FROM gone GROUP BY app_id, channel_id)
   , counted AS (
     UPDATE channels c SET member_count = GREATEST(c.member_count - p.n, 0), count_changed_at = now()
     FROM per_channel p WHERE c.app_id = p.app_id AND c.channel_id = p.channel_id
     RETURNING c.app_id, c.channel_id, c.member_count
+  )
+  , left_events AS (
+    INSERT INTO app_events (app_id, kind, type, uid, channel_id, ts, detail, trace_parent)
+    SELECT g.app_id, 'channel', 'Leave', g.uid, g.channel_id, clock_timestamp(),
+           jsonb_build_object('count', COALESCE(c.member_count, 0) + p.n
+             - row_number() OVER (PARTITION BY g.app_id, g.channel_id ORDER BY g.uid)), ${traceParent}
+    FROM gone g
+    JOIN per_channel p ON p.app_id = g.app_id AND p.channel_id = g.channel_id
+    LEFT JOIN counted c ON c.app_id = g.app_id AND c.channel_id = g.channel_id
+    ORDER BY g.app_id, g.channel_id, g.uid
   )`;
 
-/** The tail of a removal statement: COUNT_DOWN_CTES, returning every removed member with the count after. */
-const COUNT_DOWN = Prisma.sql`${COUNT_DOWN_CTES}
+/** The tail of a removal statement: countDownCtes(), returning every removed member with the count after. */
+const countDown = (): Prisma.Sql => Prisma.sql`${countDownCtes()}
   SELECT g.app_id, g.channel_id, g.uid, COALESCE(c.member_count, 0) AS member_count
   FROM gone g LEFT JOIN counted c ON c.app_id = g.app_id AND c.channel_id = g.channel_id`;
 
@@ -73,7 +82,8 @@ export class MembersRepository {
   /**
    * Adds (or refreshes, on a rejoin) a member and bumps the count for a new one — one statement, so
    * the channel row is locked only for its duration (joins to one channel queue on that row). A new
-   * member's `Join` goes to the event record in the same statement (a rejoin after a drop is none).
+   * member's `Join` goes to the event record in the same statement (a rejoin after a drop is none),
+   * with the count after it (`detail.count`: 1 is the first member).
    * A uid banned from the channel (an unexpired channel_bans row) is not added: `bannedUntil` says
    * until when, and nothing else changes.
    */
@@ -93,8 +103,9 @@ export class MembersRepository {
         ON CONFLICT (app_id, channel_id) DO UPDATE SET member_count = channels.member_count + 1, count_changed_at = now()
         RETURNING member_count
       ), joined_event AS (
-        INSERT INTO app_events (app_id, kind, type, uid, channel_id, ts)
-        SELECT ${appId}, 'channel', 'Join', ${uid}, ${ch}, clock_timestamp() FROM member WHERE member.inserted
+        INSERT INTO app_events (app_id, kind, type, uid, channel_id, ts, detail, trace_parent)
+        SELECT ${appId}, 'channel', 'Join', ${uid}, ${ch}, clock_timestamp(), jsonb_build_object('count', bumped.member_count), ${activeTraceparent()}
+        FROM member, bumped WHERE member.inserted
       )
       SELECT (SELECT inserted FROM member) AS joined, (SELECT expires_at FROM banned) AS banned_until,
              COALESCE((SELECT member_count FROM bumped),
@@ -109,7 +120,7 @@ export class MembersRepository {
       WITH gone AS (
         DELETE FROM channel_members WHERE app_id = ${appId} AND channel_id = ${ch} AND uid = ${uid}
         RETURNING app_id, channel_id, uid
-      ) ${COUNT_DOWN}`,
+      ) ${countDown()}`,
     );
     return removed[0] ?? null;
   }
@@ -121,7 +132,7 @@ export class MembersRepository {
       WITH gone AS (
         DELETE FROM channel_members WHERE app_id = ${appId} AND uid = ${uid} AND session_id = ${sessionId}::uuid
         RETURNING app_id, channel_id, uid
-      ) ${COUNT_DOWN}`,
+      ) ${countDown()}`,
     );
   }
 
@@ -133,7 +144,7 @@ export class MembersRepository {
         DELETE FROM channel_members m
         WHERE NOT EXISTS (SELECT 1 FROM session_registry s WHERE s.app_id = m.app_id AND s.uid = m.uid)
         RETURNING m.app_id, m.channel_id, m.uid
-      ) ${COUNT_DOWN}`,
+      ) ${countDown()}`,
     );
   }
 

@@ -1,13 +1,11 @@
 import type { AppId } from '@parley/contracts';
-import { build006, build007 } from '@parley/tokens';
+import { buildLoginToken, LOGIN_TOKEN_FORMATS } from '@parley/tokens';
 import { isHex32, type Args } from '../args';
 import { CliError } from '../cli-error';
 import { JSON_OPTION, printJson, type Command, type CommandContext } from './command';
 
-export const TOKEN_FORMATS = ['007', '006'] as const;
+export const TOKEN_FORMATS = LOGIN_TOKEN_FORMATS;
 const DEFAULT_EXPIRE_SECONDS = 86_400;
-/** 006 tokens carry their own validity (`ts`), 24 h in agora-access-token. */
-const TOKEN_006_MIN_VALIDITY_SECONDS = 86_400;
 const U32_MAX = 0xffff_ffff;
 
 export const token: Command = {
@@ -35,11 +33,7 @@ export const token: Command = {
     const format = args.oneOf('format', TOKEN_FORMATS, '007');
     if (!isHex32(appId)) throw new CliError(`tokens are only made for hex app ids (as Agora's); ${appId} has other letters`);
     const certificate = args.hex32('certificate') ?? (await certificateFromDatabase(ctx, appId));
-    const expiresAt = nowSeconds + expire;
-    const value =
-      format === '007'
-        ? build007(appId, certificate, uid, expire, { issueTs: nowSeconds })
-        : build006(appId, certificate, uid, expiresAt, { ts: nowSeconds + Math.max(expire, TOKEN_006_MIN_VALIDITY_SECONDS) });
+    const { token: value, expiresAt } = buildLoginToken({ format, appId, certificate, uid, expireSeconds: expire, nowSeconds });
     if (args.flag('json')) return printJson(ctx, { token: value, appId, uid, format, expiresAt: new Date(expiresAt * 1000).toISOString() });
     ctx.output.out(value);
   },

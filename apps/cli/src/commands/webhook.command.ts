@@ -1,7 +1,8 @@
 import type { AppId } from '@parley/contracts';
 import type { Args } from '../args';
 import { CliError, EXIT_FAILURE } from '../cli-error';
-import { WEBHOOK_EVENT_TYPES, type WebhookRecord } from '../webhooks.repository';
+import { WEBHOOK_EVENT_NAMES } from '@parley/contracts/internal';
+import type { WebhookRecord } from '../webhooks.repository';
 import { JSON_OPTION, printJson, printTable, time, type Command, type CommandContext } from './command';
 
 const URL_MAX = 2048; // webhook_endpoints.url is varchar(2048)
@@ -30,8 +31,8 @@ function eventTypes(args: Args): string[] {
   const v = args.string('events');
   if (v === undefined) return [];
   const names = v.split(',').map((s) => s.trim());
-  const unknown = names.find((n) => !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(n));
-  if (unknown !== undefined) throw new CliError(`--events: unknown event type "${unknown}" (known: ${WEBHOOK_EVENT_TYPES.join(', ')})`);
+  const unknown = names.find((n) => !(WEBHOOK_EVENT_NAMES as readonly string[]).includes(n));
+  if (unknown !== undefined) throw new CliError(`--events: unknown event type "${unknown}" (known: ${WEBHOOK_EVENT_NAMES.join(', ')})`);
   return [...new Set(names)];
 }
 
@@ -61,7 +62,7 @@ export const webhookAdd: Command = {
   description: [
     'Adds a webhook endpoint: events of the app are POSTed to --url, signed with a new secret',
     '(Agora-Signature: HMAC-SHA1, Agora-Signature-V2: HMAC-SHA256 of the body), printed only now.',
-    `--events: any of ${WEBHOOK_EVENT_TYPES.join(', ')};`,
+    `--events: any of ${WEBHOOK_EVENT_NAMES.join(', ')};`,
     'default: all except message.peer and message.channel (those only when listed).',
     '--include-payload: message events carry the payload. --disabled: add it without delivering yet.',
   ].join('\n'),

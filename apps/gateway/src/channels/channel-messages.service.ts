@@ -18,6 +18,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import type { Connection } from '../transport/connection';
 import { checkOutgoingMessage, requireMessageId } from '../sessions/message-rules';
 import { messagesIn, messagesOut } from '../metrics/gateway.metrics';
+import { messageTotals } from '../metrics/message-totals';
 
 const codec = createCodec();
 
@@ -36,7 +37,11 @@ export class ChannelMessagesService {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  send(conn: Connection, args: SendChannelArgs): SendChannelResult {
+  /**
+   * Published at once; a message to keep in the history (`hist`: enableHistoricalMessaging, or an app
+   * that stores all) is answered only once its capture is durable (UNAVAILABLE when that fails).
+   */
+  send(conn: Connection, args: SendChannelArgs): SendChannelResult | Promise<SendChannelResult> {
     const session = this.sessions.requireSession(conn);
     const ch = args?.ch;
     if (!isChannelId(ch)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'invalid channel id');
@@ -44,9 +49,11 @@ export class ChannelMessagesService {
     requireMessageId(args.id);
     checkOutgoingMessage(session, args.m, this.config);
     messagesIn.channel.add(args.m.k);
+    messageTotals.channel(session.appId);
     const body: ChannelMessageNats = { from: session.uid, id: args.id, m: args.m, ts: Date.now() };
-    this.delivery.publish(session.appId as AppId, ch, body);
-    return { ts: body.ts };
+    const result: SendChannelResult = { ts: body.ts };
+    const stored = this.delivery.publish(session.appId as AppId, ch, body, args.hist === true);
+    return stored ? stored.then(() => result) : result;
   }
 
   /** A channel message from NATS (ChanMsgKind.MESSAGE): one encoding, written to every local member but the sender. */

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { METADATA_LIMITS } from '@parley/contracts';
 import { commonConfigShape, databaseConfigShape, env, loadConfig, sharedConfigShapes } from '@parley/platform';
 import { z } from 'zod';
 
@@ -74,6 +75,17 @@ const schema = z.object({
   /** Channel attribute writes and reads per session (any channel). */
   CHANNEL_ATTRS_WRITE_RATE: rate('10/5000'),
   CHANNEL_ATTRS_READ_RATE: rate('10/5000'),
+  /**
+   * Metadata writes (user and channel together: set, add, update, delete, clear), reads, and
+   * (un)subscribes per session. agora-rtm 1.6.0 publishes no metadata rates: the attribute ones.
+   */
+  METADATA_WRITE_RATE: rate('10/5000'),
+  METADATA_READ_RATE: rate('40/5000'),
+  METADATA_SUBSCRIBE_RATE: rate('10/5000'),
+  /** History pages (channel and peer together) per session; each is one indexed query of the history service. */
+  HISTORY_READ_RATE: rate('10/5000'),
+  /** Users one session may subscribe to the metadata of (OVERFLOW beyond). */
+  USER_METADATA_SUBSCRIPTIONS_MAX: env.int(METADATA_LIMITS.MAX_SUBSCRIBED, 1, 10_000),
   /** Users one session may subscribe to the online status of. */
   STATUS_SUBSCRIPTIONS_MAX: env.int(512, 1, 10_000),
   /** Each of subscribe, unsubscribe and queryPeersBySubscriptionOption per session. */
@@ -91,13 +103,40 @@ const schema = z.object({
   DRAIN_TIMEOUT_MS: env.int(5_000, 0),
   /** Presence/service request timeout. */
   SERVICE_TIMEOUT_MS: env.int(5_000, 100),
+  /** Serve the web console at /console/ (the SDK's script bundle at /sdk/ is always served). */
+  CONSOLE_ENABLED: env.bool(true),
+  /** The server API's URL as the console's pages reach it (its admin views call it); absent: those views say so. */
+  CONSOLE_API_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http(s) URL')
+    .optional(),
+  /** The app id the console's playground starts with (npm start: its static demo app). */
+  CONSOLE_DEMO_APP_ID: z
+    .string()
+    .regex(/^[0-9a-fA-F]{32}$/, 'must be 32 hex digits')
+    .optional(),
+  /** WebSocket URLs the console connects to, comma-separated; absent: this gateway's, from the page's Host. */
+  CONSOLE_GATEWAY_URLS: z
+    .string()
+    .refine((v) => v.split(',').every((u) => /^wss?:\/\/[^\s]+$/.test(u.trim())), 'must be ws:// or wss:// URLs, comma-separated')
+    .transform((v) => v.split(',').map((u) => u.trim()))
+    .optional(),
+  /** The SDK's built package (parley-rtm.js and its package.json one level up); absent: next to this build (dist/libs/sdk/dist). */
+  SDK_BUNDLE_DIR: z.string().min(1).optional(),
+  /** The console's build; absent: next to this build (dist/apps/console). */
+  CONSOLE_DIR: z.string().min(1).optional(),
 });
 
 export type GatewayConfig = z.infer<typeof schema>;
 
+/** Reads and validates the configuration from an environment (tests pass their own). */
+export function readGatewayConfig(source: NodeJS.ProcessEnv = process.env): Readonly<GatewayConfig> {
+  return loadConfig(schema, source);
+}
+
 let cached: Readonly<GatewayConfig> | undefined;
 export function gatewayConfig(): Readonly<GatewayConfig> {
-  return (cached ??= loadConfig(schema));
+  return (cached ??= readGatewayConfig());
 }
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -1,7 +1,7 @@
 import { createCodec, ErrorCode, Evt, MessageKind, PeerDelivery, type AppId, type PeerMessageEvent, type SessionId, type Uid } from '@parley/contracts';
 import { UserMsgKind } from '@parley/contracts/internal';
 import type { NatsBus, RequestMux, ServiceClient } from '@parley/platform';
-import { PeerMessageDelivery } from '@parley/delivery';
+import { PeerMessageDelivery, type HistoryCapture, type MessageCapture } from '@parley/delivery';
 import type { Msg } from 'nats';
 import type { OfflineClient } from '../clients/offline.client';
 import type { GatewayConfig } from '../config/gateway.config';
@@ -63,6 +63,11 @@ function setup() {
         );
     }),
   };
+  // The history capture of @parley/delivery: stores what the sender asked for (no app stores all here).
+  const history = {
+    wants: jest.fn((_appId: string, asked?: boolean) => asked === true),
+    peer: jest.fn(async (..._capture: unknown[]) => undefined),
+  };
   const published: [string, unknown][] = [];
   const never = { [Symbol.asyncIterator]: () => ({ next: () => new Promise<never>(() => undefined) }) };
   const bus = {
@@ -72,9 +77,15 @@ function setup() {
   const sessions = { requireSession: (conn: { session: Session }) => conn.session, sessions: new Set<Session>() };
   // The real delivery (@parley/delivery) over the fake NATS: stores go to the offline store's subject.
   const services = { request: jest.fn(async (_subject: string, req: { msg: PeerMessageEvent }) => offline.store(req)) };
-  const delivery = new PeerMessageDelivery(mux as unknown as RequestMux, bus as unknown as NatsBus, services as unknown as ServiceClient);
+  const delivery = new PeerMessageDelivery(
+    mux as unknown as RequestMux,
+    bus as unknown as NatsBus,
+    services as unknown as ServiceClient,
+    { peer: () => undefined } as unknown as MessageCapture,
+    history as unknown as HistoryCapture,
+  );
   const sut = new PeerMessagesService(sessions as unknown as SessionsService, offline as unknown as OfflineClient, delivery, config, bus as unknown as NatsBus);
-  return { sut, mux, offline, stored, published, setAnswer: (a: typeof answer) => (answer = a) };
+  return { sut, mux, offline, stored, published, history, setAnswer: (a: typeof answer) => (answer = a) };
 }
 
 const text = (t: string) => ({ k: MessageKind.TEXT, text: t });
@@ -125,6 +136,20 @@ describe('PeerMessagesService', () => {
     expect(offline.store).toHaveBeenCalledTimes(1);
     expect(stored.map((s) => [s.msg.from, s.msg.id])).toEqual([['ann', 'm1']]);
     expect(published).toEqual([[expect.stringMatching(/\.user\.bob$/), [UserMsgKind.OFFLINE_STORED]]]);
+  });
+
+  it('keeps in the history only what the sender flagged (hist), and answers once the capture is durable', async () => {
+    const { sut, history, setAnswer } = setup();
+    const ann = client('ann');
+    setAnswer(async () => acked(1));
+    await sut.send(ann.conn as unknown as Connection, { to: 'bob', id: 'm1', m: text('plain') });
+    expect(history.peer).not.toHaveBeenCalled();
+    const result = await sut.send(ann.conn as unknown as Connection, { to: 'bob', id: 'm2', m: text('keep'), hist: true });
+    expect(result.d).toBe(PeerDelivery.RECEIVED);
+    expect(history.peer).toHaveBeenCalledWith(appId, 'ann', 'bob', 'm2', result.ts, text('keep'));
+
+    history.peer.mockRejectedValueOnce(Object.assign(new Error('history down'), { code: ErrorCode.UNAVAILABLE }));
+    await expect(sut.send(ann.conn as unknown as Connection, { to: 'bob', id: 'm3', m: text('lost?'), hist: true })).rejects.toThrow('history down');
   });
 
   it('a failed store is the sender’s error, never CACHED_BY_SERVER', async () => {

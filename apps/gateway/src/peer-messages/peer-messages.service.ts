@@ -8,6 +8,7 @@ import { extractTraceContext, isTracingEnabled, SpanKind, withSpan } from '@parl
 import { OfflineClient } from '../clients/offline.client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { messagesIn, messagesOut, observePeerDelivery } from '../metrics/gateway.metrics';
+import { messageTotals } from '../metrics/message-totals';
 import type { Session } from '../transport/session';
 import { SessionsService } from '../sessions/sessions.service';
 import { checkOutgoingMessage, requireMessageId } from '../sessions/message-rules';
@@ -59,9 +60,10 @@ export class PeerMessagesService implements OnApplicationShutdown {
     if (inflight) return inflight as Promise<SendPeerResult>; // a resend of a message still on its way
     checkOutgoingMessage(session, args.m, this.config);
     messagesIn.peer.add(args.m.k);
+    messageTotals.peer(session.appId);
 
     const event: PeerMessageEvent = { from: session.uid, id: args.id, m: args.m, ts: Date.now() };
-    const result = this.deliver(session, args.to, event, args.offline === true);
+    const result = this.deliver(session, args.to, event, args.offline === true, args.hist === true);
     const map = (session.inflight ??= new Map());
     map.set(args.id, result);
     void result.then(
@@ -77,8 +79,9 @@ export class PeerMessagesService implements OnApplicationShutdown {
     return result;
   }
 
-  private deliver(session: Session, to: string, event: PeerMessageEvent, offline: boolean): Promise<SendPeerResult> {
-    return this.delivery.deliver({ appId: session.appId, to, event, offline, timeoutMs: this.config.PEER_DELIVERY_TIMEOUT_MS });
+  /** `history`: enableHistoricalMessaging; the answer then also waits for the message's durable capture. */
+  private deliver(session: Session, to: string, event: PeerMessageEvent, offline: boolean, history: boolean): Promise<SendPeerResult> {
+    return this.delivery.deliver({ appId: session.appId, to, event, offline, history, timeoutMs: this.config.PEER_DELIVERY_TIMEOUT_MS });
   }
 
   /**

@@ -7,6 +7,8 @@ import { ChannelSubscriptions } from '../channels/channel-subscriptions';
 import { ChannelsService } from '../channels/channels.service';
 import { InvitationsService } from '../invitations/invitations.service';
 import { MediaService } from '../media/media.service';
+import { MetadataService } from '../metadata/metadata.service';
+import { UserMetadataSubscriptionsService } from '../metadata/user-metadata-subscriptions.service';
 import { PeerMessagesService } from '../peer-messages/peer-messages.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { UserSubscriptions } from '../sessions/user-subscriptions';
@@ -31,6 +33,8 @@ export class InboundRouter implements OnModuleInit {
     private readonly attributes: AttributesService,
     private readonly media: MediaService,
     private readonly status: StatusSubscriptionsService,
+    private readonly metadata: MetadataService,
+    private readonly metadataSubscriptions: UserMetadataSubscriptionsService,
   ) {}
 
   onModuleInit(): void {
@@ -48,6 +52,7 @@ export class InboundRouter implements OnModuleInit {
       [ChanMsgKind.MEMBER_LEFT]: (ch, members, body) => this.channels.memberEvent(Evt.MEMBER_LEFT, ch, members, body),
       [ChanMsgKind.MEMBER_COUNT]: (ch, members, body) => this.channels.countEvent(ch, members, body),
       [ChanMsgKind.ATTRIBUTES]: (_ch, members, body) => this.attributes.channelAttributesChanged(members, body),
+      [ChanMsgKind.METADATA]: (_ch, members, body) => this.metadata.channelMetadataChanged(members, body),
     });
     // After the LOGIN answer is queued: stored peer messages, then open invitations, follow it (each
     // asked for only when the login can have some).
@@ -60,6 +65,7 @@ export class InboundRouter implements OnModuleInit {
       this.attributes.sessionEnded(session, why);
       this.media.abortAll(session);
       this.status.releaseAll(session);
+      this.metadataSubscriptions.releaseAll(session);
     });
   }
 }

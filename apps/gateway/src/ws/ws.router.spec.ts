@@ -2,8 +2,11 @@ import { ErrorCode, MessageKind, Op } from '@parley/contracts';
 import type { AttributesService } from '../attributes/attributes.service';
 import type { ChannelMessagesService } from '../channels/channel-messages.service';
 import type { ChannelsService } from '../channels/channels.service';
+import type { HistoryService } from '../history/history.service';
 import type { InvitationsService } from '../invitations/invitations.service';
 import type { MediaService } from '../media/media.service';
+import type { MetadataService } from '../metadata/metadata.service';
+import type { UserMetadataSubscriptionsService } from '../metadata/user-metadata-subscriptions.service';
 import type { PeerMessagesService } from '../peer-messages/peer-messages.service';
 import type { SessionsService } from '../sessions/sessions.service';
 import type { OnlineStatusService } from '../status/online-status.service';
@@ -31,6 +34,9 @@ function setup() {
     recorder<StatusSubscriptionsService>('subscriptions', calls),
     recorder<InvitationsService>('invitations', calls),
     recorder<MediaService>('media', calls),
+    recorder<MetadataService>('metadata', calls),
+    recorder<UserMetadataSubscriptionsService>('metadataSubscriptions', calls),
+    recorder<HistoryService>('history', calls),
   );
   return { sut, calls, conn: {} as Connection };
 }
@@ -45,6 +51,10 @@ describe('WsRouter', () => {
     expect(new Set(targets).size).toBe(Object.values(Op).length);
     expect(targets).toContain('peers.send');
     expect(targets).toContain('media.read');
+    expect(targets).toContain('metadata.updateChannel');
+    expect(targets).toContain('metadataSubscriptions.subscribe');
+    expect(targets).toContain('history.channel');
+    expect(targets).toContain('history.peer');
   });
 
   it('knows only the protocol ops', () => {

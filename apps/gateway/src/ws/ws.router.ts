@@ -2,10 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { Op } from '@parley/contracts';
 import { parseRequestArgs, type ParsedArgs, type RequestArgs } from '@parley/contracts/schemas';
 import { MediaService } from '../media/media.service';
+import { MetadataService } from '../metadata/metadata.service';
+import { UserMetadataSubscriptionsService } from '../metadata/user-metadata-subscriptions.service';
 import { InvitationsService } from '../invitations/invitations.service';
 import { AttributesService } from '../attributes/attributes.service';
 import { ChannelMessagesService } from '../channels/channel-messages.service';
 import { ChannelsService } from '../channels/channels.service';
+import { HistoryService } from '../history/history.service';
 import { PeerMessagesService } from '../peer-messages/peer-messages.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { OnlineStatusService } from '../status/online-status.service';
@@ -35,6 +38,9 @@ export class WsRouter {
     subscriptions: StatusSubscriptionsService,
     invitations: InvitationsService,
     media: MediaService,
+    metadata: MetadataService,
+    metadataSubscriptions: UserMetadataSubscriptionsService,
+    history: HistoryService,
   ) {
     this.table = {
       [Op.LOGIN]: (conn, args) => sessions.login(conn, args),
@@ -70,6 +76,22 @@ export class WsRouter {
       [Op.MEDIA_CANCEL]: (conn, args) => media.cancel(conn, args),
       [Op.MEDIA_INFO]: (conn, args) => media.info(conn, args),
       [Op.MEDIA_READ]: (conn, args) => media.read(conn, args),
+      [Op.SET_USER_METADATA]: (conn, args) => metadata.setUser(conn, args),
+      [Op.ADD_USER_METADATA]: (conn, args) => metadata.addUser(conn, args),
+      [Op.UPDATE_USER_METADATA]: (conn, args) => metadata.updateUser(conn, args),
+      [Op.DELETE_USER_METADATA]: (conn, args) => metadata.deleteUser(conn, args),
+      [Op.CLEAR_USER_METADATA]: (conn, args) => metadata.clearUser(conn, args),
+      [Op.GET_USER_METADATA]: (conn, args) => metadata.getUser(conn, args),
+      [Op.SUBSCRIBE_USER_METADATA]: (conn, args) => metadataSubscriptions.subscribe(conn, args),
+      [Op.UNSUBSCRIBE_USER_METADATA]: (conn, args) => metadataSubscriptions.unsubscribe(conn, args),
+      [Op.SET_CHANNEL_METADATA]: (conn, args) => metadata.setChannel(conn, args),
+      [Op.ADD_CHANNEL_METADATA]: (conn, args) => metadata.addChannel(conn, args),
+      [Op.UPDATE_CHANNEL_METADATA]: (conn, args) => metadata.updateChannel(conn, args),
+      [Op.DELETE_CHANNEL_METADATA]: (conn, args) => metadata.deleteChannel(conn, args),
+      [Op.CLEAR_CHANNEL_METADATA]: (conn, args) => metadata.clearChannel(conn, args),
+      [Op.GET_CHANNEL_METADATA]: (conn, args) => metadata.getChannel(conn, args),
+      [Op.GET_CHANNEL_HISTORY]: (conn, args) => history.channel(conn, args),
+      [Op.GET_PEER_HISTORY]: (conn, args) => history.peer(conn, args),
     };
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InvitationFailure, InvitationState, TERMINAL_INVITATION_STATES, type AppId, type InvitationSnapshot, type Uid } from '@parley/contracts';
 import { Prisma, PrismaService } from '@parley/platform';
+import { activeTraceparent } from '@parley/platform/telemetry';
 import { OPEN_STATES, type CheckedCreate, type InvitationKey } from './invitation-rules';
 
 /** An invitation as stored: its app and the snapshot both parties are told. */
@@ -35,6 +36,25 @@ const NEXT_TS = Prisma.raw(`greatest(clock_timestamp(), i.updated_at + interval 
 const OPEN = [...OPEN_STATES];
 /** The most invitations one sweep fails (the next sweep takes the rest). */
 const SWEEP_BATCH = 1_000;
+const TERMINAL = [...TERMINAL_INVITATION_STATES];
+
+/**
+ * The CTE that follows `changed` (the invitations a statement inserted or updated, RETURNING
+ * COLUMNS) in every statement that can end an invitation: each one `changed` left in a terminal
+ * state gets its `Ended` in the event record (kind `invite`, uid = the caller, channel_id = the
+ * invitation's channel or null, detail InviteEndedDetail), in the same statement. A statement that
+ * matched no row (a losing compare-and-set, a resend) records nothing. `traceParent`: the action that
+ * ended them (null from the deadline sweep, whose timer may run in the context of an unrelated request).
+ */
+const endedEventCte = (traceParent: string | null = activeTraceparent()): Prisma.Sql => Prisma.sql`
+  , ended_events AS (
+    INSERT INTO app_events (app_id, kind, type, uid, channel_id, ts, detail, trace_parent)
+    SELECT c.app_id, 'invite', 'Ended', c.caller_uid, NULLIF(c.channel_id, ''), clock_timestamp(),
+           jsonb_strip_nulls(jsonb_build_object('id', c.id, 'callee', c.callee_uid, 'outcome', c.state,
+             'reason', CASE WHEN c.state = ${InvitationState.FAILED} THEN c.reason END)), ${traceParent}
+    FROM changed c WHERE c.state = ANY(${TERMINAL}::text[])
+    ORDER BY c.app_id, c.caller_uid, c.id
+  )`;
 
 function toRecord(row: InvitationRow): InvitationRecord {
   const snapshot: InvitationSnapshot = {
@@ -84,36 +104,49 @@ export class InvitationsRepository {
     return row ? toRecord(row) : null;
   }
 
-  /** Inserts a new invitation; null when one with this key exists already (a concurrent resend). */
+  /**
+   * Inserts a new invitation; null when one with this key exists already (a concurrent resend). One
+   * that starts FAILED gets its `Ended` event in the same statement.
+   */
   async insert(inv: CheckedCreate, initial: InitialState): Promise<InvitationRecord | null> {
     const failed = initial.state === InvitationState.FAILED;
     const [row] = await this.prisma.$queryRaw<InvitationRow[]>`
-      INSERT INTO invitations AS i (app_id, caller_uid, id, callee_uid, content, channel_id, response, state, reason, deadline, created_at, updated_at, ended_at)
-      VALUES (${inv.appId}, ${inv.caller}, ${inv.id}, ${inv.callee}, ${inv.content}, ${inv.ch}, '', ${initial.state},
-        ${failed ? initial.reason : null}, ${after(failed ? null : initial.deadlineMs)}, now(), now(), ${failed ? Prisma.sql`now()` : Prisma.sql`NULL`})
-      ON CONFLICT (app_id, caller_uid, id) DO NOTHING
-      RETURNING ${COLUMNS}`;
+      WITH changed AS (
+        INSERT INTO invitations AS i (app_id, caller_uid, id, callee_uid, content, channel_id, response, state, reason, deadline, created_at, updated_at, ended_at)
+        VALUES (${inv.appId}, ${inv.caller}, ${inv.id}, ${inv.callee}, ${inv.content}, ${inv.ch}, '', ${initial.state},
+          ${failed ? initial.reason : null}, ${after(failed ? null : initial.deadlineMs)}, now(), now(), ${failed ? Prisma.sql`now()` : Prisma.sql`NULL`})
+        ON CONFLICT (app_id, caller_uid, id) DO NOTHING
+        RETURNING ${COLUMNS}
+      ) ${endedEventCte()}
+      SELECT * FROM changed`;
     return row ? toRecord(row) : null;
   }
 
-  /** Moves the invitation from one of `t.from` to `t.to`; null when it is in none of them (or not the callee's). */
+  /**
+   * Moves the invitation from one of `t.from` to `t.to`; null when it is in none of them (or not the
+   * callee's). A move to a terminal state records the `Ended` event in the same statement.
+   */
   async transition(key: InvitationKey, t: Transition): Promise<InvitationRecord | null> {
     const ends = TERMINAL_INVITATION_STATES.has(t.to);
     const callee = t.callee === undefined ? Prisma.empty : Prisma.sql`AND i.callee_uid = ${t.callee}`;
     const response = t.response === undefined ? Prisma.empty : Prisma.sql`, response = ${t.response}`;
     const [row] = await this.prisma.$queryRaw<InvitationRow[]>`
-      UPDATE invitations AS i
-      SET state = ${t.to}, reason = NULL, deadline = ${after(t.deadlineMs)}, ended_at = ${ends ? Prisma.sql`now()` : Prisma.sql`NULL`},
-        updated_at = ${NEXT_TS} ${response}
-      WHERE i.app_id = ${key.appId} AND i.caller_uid = ${key.caller} AND i.id = ${key.id}
-        AND i.state = ANY(${[...t.from]}::text[]) ${callee}
-      RETURNING ${COLUMNS}`;
+      WITH changed AS (
+        UPDATE invitations AS i
+        SET state = ${t.to}, reason = NULL, deadline = ${after(t.deadlineMs)}, ended_at = ${ends ? Prisma.sql`now()` : Prisma.sql`NULL`},
+          updated_at = ${NEXT_TS} ${response}
+        WHERE i.app_id = ${key.appId} AND i.caller_uid = ${key.caller} AND i.id = ${key.id}
+          AND i.state = ANY(${[...t.from]}::text[]) ${callee}
+        RETURNING ${COLUMNS}
+      ) ${ends ? endedEventCte() : Prisma.empty}
+      SELECT * FROM changed`;
     return row ? toRecord(row) : null;
   }
 
   /**
    * Fails open invitations past their deadline, the reason by the state they timed out in. Rows a
    * concurrent transition holds are skipped (that transition decides; a later sweep sees the result).
+   * Each failed one's `Ended` event is recorded in the same statement.
    */
   async failOverdue(): Promise<InvitationRecord[]> {
     const rows = await this.prisma.$queryRaw<InvitationRow[]>`
@@ -122,17 +155,19 @@ export class InvitationsRepository {
         WHERE state = ANY(${OPEN}::text[]) AND deadline < now()
         ORDER BY deadline LIMIT ${SWEEP_BATCH}
         FOR UPDATE SKIP LOCKED
-      )
-      UPDATE invitations AS i
-      SET state = ${InvitationState.FAILED},
-        reason = CASE due.state
-          WHEN ${InvitationState.SENT} THEN ${InvitationFailure.PEER_NO_RESPONSE}
-          WHEN ${InvitationState.RECEIVED} THEN ${InvitationFailure.INVITATION_EXPIRE}
-          ELSE ${InvitationFailure.ACCEPT_FAILURE} END,
-        deadline = NULL, ended_at = now(), updated_at = ${NEXT_TS}
-      FROM due
-      WHERE i.app_id = due.app_id AND i.caller_uid = due.caller_uid AND i.id = due.id AND i.state = due.state
-      RETURNING ${COLUMNS}`;
+      ), changed AS (
+        UPDATE invitations AS i
+        SET state = ${InvitationState.FAILED},
+          reason = CASE due.state
+            WHEN ${InvitationState.SENT} THEN ${InvitationFailure.PEER_NO_RESPONSE}
+            WHEN ${InvitationState.RECEIVED} THEN ${InvitationFailure.INVITATION_EXPIRE}
+            ELSE ${InvitationFailure.ACCEPT_FAILURE} END,
+          deadline = NULL, ended_at = now(), updated_at = ${NEXT_TS}
+        FROM due
+        WHERE i.app_id = due.app_id AND i.caller_uid = due.caller_uid AND i.id = due.id AND i.state = due.state
+        RETURNING ${COLUMNS}
+      ) ${endedEventCte(null)}
+      SELECT * FROM changed`;
     return rows.map(toRecord);
   }
 
@@ -144,13 +179,16 @@ export class InvitationsRepository {
     return row?.next_ms ?? null;
   }
 
-  /** Fails every open invitation the uid is caller or callee of (it went offline). */
+  /** Fails every open invitation the uid is caller or callee of (it went offline), each with its `Ended` event (same statement). */
   async failOpenOf(appId: AppId, uid: Uid): Promise<InvitationRecord[]> {
     const rows = await this.prisma.$queryRaw<InvitationRow[]>`
-      UPDATE invitations AS i
-      SET state = ${InvitationState.FAILED}, reason = ${InvitationFailure.PEER_OFFLINE}, deadline = NULL, ended_at = now(), updated_at = ${NEXT_TS}
-      WHERE i.app_id = ${appId} AND (i.caller_uid = ${uid} OR i.callee_uid = ${uid}) AND i.state = ANY(${OPEN}::text[])
-      RETURNING ${COLUMNS}`;
+      WITH changed AS (
+        UPDATE invitations AS i
+        SET state = ${InvitationState.FAILED}, reason = ${InvitationFailure.PEER_OFFLINE}, deadline = NULL, ended_at = now(), updated_at = ${NEXT_TS}
+        WHERE i.app_id = ${appId} AND (i.caller_uid = ${uid} OR i.callee_uid = ${uid}) AND i.state = ANY(${OPEN}::text[])
+        RETURNING ${COLUMNS}
+      ) ${endedEventCte()}
+      SELECT * FROM changed`;
     return rows.map(toRecord);
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AppId, MediaId, MediaInfo, MediaType, Uid } from '@parley/contracts';
 import { Prisma, PrismaService } from '@parley/platform';
+import { activeTraceparent } from '@parley/platform/telemetry';
 
 /** A stored media: what clients are told, and where its bytes are. */
 export interface StoredMedia {
@@ -56,12 +57,25 @@ function toStored(row: MediaRow): StoredMedia {
 export class MediaRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /**
+   * Stores a media's row; the same statement records its `Uploaded` in the event record (kind
+   * `media`, uid = the uploader, detail MediaUploadedDetail), so a stored media always has its event.
+   */
   async insert(appId: AppId, media: NewMedia, ttlMs: number): Promise<StoredMedia> {
     const [row] = await this.prisma.$queryRaw<MediaRow[]>`
-      INSERT INTO media AS m (id, app_id, owner_uid, object_key, size, type, name, content_type, width, height, created_at, expires_at)
-      VALUES (${media.mediaId}, ${appId}, ${media.owner}, ${media.objectKey}, ${media.size}, ${media.type}, ${media.name},
-        ${media.contentType}, ${media.width}, ${media.height}, now(), now() + ${ttlMs}::float8 * interval '1 millisecond')
-      RETURNING ${COLUMNS}`;
+      WITH changed AS (
+        INSERT INTO media AS m (id, app_id, owner_uid, object_key, size, type, name, content_type, width, height, created_at, expires_at)
+        VALUES (${media.mediaId}, ${appId}, ${media.owner}, ${media.objectKey}, ${media.size}, ${media.type}, ${media.name},
+          ${media.contentType}, ${media.width}, ${media.height}, now(), now() + ${ttlMs}::float8 * interval '1 millisecond')
+        RETURNING ${COLUMNS}, m.app_id, m.owner_uid, m.content_type
+      ), uploaded_event AS (
+        INSERT INTO app_events (app_id, kind, type, uid, channel_id, ts, detail, trace_parent)
+        SELECT c.app_id, 'media', 'Uploaded', c.owner_uid, NULL, clock_timestamp(),
+               jsonb_build_object('id', c.id, 'size', c.size::bigint, 'type', c.type, 'name', c.name,
+                 'contentType', c.content_type, 'width', c.width, 'height', c.height), ${activeTraceparent()}
+        FROM changed c
+      )
+      SELECT * FROM changed`;
     return toStored(row!);
   }
 

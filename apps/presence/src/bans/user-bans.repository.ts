@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { AppId, Uid } from '@parley/contracts';
 import { PrismaService } from '@parley/platform';
+import { activeTraceparent } from '@parley/platform/telemetry';
+import { logoutDetail } from '../user-events/logout-detail';
+
+const KICKED = logoutDetail('kicked');
 
 export interface KickResult {
   /** The removed session's OFFLINE change (null: the uid had no session). */
@@ -37,7 +41,8 @@ export class UserBansRepository {
         DELETE FROM sessions WHERE app_id = ${appId} AND uid = ${uid}
         RETURNING app_id, uid, nextval('sessions_epoch_seq') AS seq
       ), events AS (
-        INSERT INTO app_events (app_id, kind, type, uid, ts) SELECT app_id, 'user', 'Logout', uid, clock_timestamp() FROM gone
+        INSERT INTO app_events (app_id, kind, type, uid, ts, detail, trace_parent)
+        SELECT app_id, 'user', 'Logout', uid, clock_timestamp(), ${KICKED}::jsonb, ${activeTraceparent()} FROM gone
       )
       SELECT (SELECT seq FROM gone) AS seq,
              COALESCE((SELECT seq FROM gone), nextval('sessions_epoch_seq')) AS epoch,

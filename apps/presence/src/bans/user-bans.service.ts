@@ -12,7 +12,7 @@ import {
   type UserBanReply,
   type UserBanRequest,
 } from '@parley/contracts/internal';
-import { Alarm, NatsBus, ServiceClient, jittered } from '@parley/platform';
+import { BatchedSweep, NatsBus, ServiceClient } from '@parley/platform';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config/presence.config';
 import { StatusPublisher } from '../status/status-publisher';
 import { UserBansRepository } from './user-bans.repository';
@@ -29,11 +29,7 @@ const isBanSeconds = (v: unknown): v is number => typeof v === 'number' && Numbe
 @Injectable()
 export class UserBansService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(UserBansService.name);
-  private readonly periodic = new Alarm(() => {
-    void this.sweep();
-    this.periodic.in(jittered(this.config.BANS_SWEEP_MS));
-  });
-  private sweeping: Promise<number> | null = null;
+  private readonly cleanup: BatchedSweep;
 
   constructor(
     private readonly repository: UserBansRepository,
@@ -41,7 +37,15 @@ export class UserBansService implements OnApplicationBootstrap, BeforeApplicatio
     private readonly services: ServiceClient,
     private readonly status: StatusPublisher,
     @Inject(PRESENCE_CONFIG) private readonly config: PresenceConfig,
-  ) {}
+  ) {
+    this.cleanup = new BatchedSweep({
+      what: 'ended user bans',
+      intervalMs: config.BANS_SWEEP_MS,
+      batch: SWEEP_BATCH,
+      deleteBatch: (batch) => this.repository.deleteExpired(batch),
+      logger: this.logger,
+    });
+  }
 
   /**
    * Patterns.presence.kick: bans (banSeconds > 0) and removes the uid's session in one statement,
@@ -77,33 +81,15 @@ export class UserBansService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   onApplicationBootstrap(): void {
-    // Not at once: replicas started together spread their sweeps over the interval.
-    this.periodic.in(jittered(this.config.BANS_SWEEP_MS));
+    this.cleanup.start();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.periodic.cancel();
-    await this.sweeping;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.cleanup.stop();
   }
 
   /** Deletes bans that ended (queries ignore them already); a sweep still running is joined. */
   sweep(): Promise<number> {
-    this.sweeping ??= this.run().finally(() => (this.sweeping = null));
-    return this.sweeping;
-  }
-
-  private async run(): Promise<number> {
-    let total = 0;
-    try {
-      for (;;) {
-        const deleted = await this.repository.deleteExpired(SWEEP_BATCH);
-        total += deleted;
-        if (deleted < SWEEP_BATCH) break;
-      }
-      if (total > 0) this.logger.log({ msg: 'ended user bans deleted', count: total });
-    } catch (err) {
-      this.logger.warn(`user bans sweep failed: ${(err as Error).message}`);
-    }
-    return total;
+    return this.cleanup.sweep();
   }
 }

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { AppId, GatewayId, SessionId, Uid } from '@parley/contracts';
 import { PrismaService } from '@parley/platform';
+import { activeTraceparent } from '@parley/platform/telemetry';
+import { logoutDetail } from '../user-events/logout-detail';
+
+const REMOTE_LOGIN = logoutDetail('remote_login');
+const LOGOUT = logoutDetail('logout');
+const TIMEOUT = logoutDetail('timeout');
 
 export interface SessionStatusRow {
   uid: string;
@@ -106,9 +112,9 @@ export class SessionsRepository {
         FROM input n JOIN up u ON u.app_id = n.app_id AND u.uid = n.uid
         LEFT JOIN prev p ON p.app_id = n.app_id AND p.uid = n.uid
       ), events AS (
-        INSERT INTO app_events (app_id, kind, type, uid, ts)
-        SELECT r.app_id, 'user', e.type, r.uid, r.at
-        FROM replaced r CROSS JOIN (VALUES (1, 'Logout'), (2, 'Login')) AS e(ord, type)
+        INSERT INTO app_events (app_id, kind, type, uid, ts, detail, trace_parent)
+        SELECT r.app_id, 'user', e.type, r.uid, r.at, e.detail, ${activeTraceparent()}
+        FROM replaced r CROSS JOIN (VALUES (1, 'Logout', ${REMOTE_LOGIN}::jsonb), (2, 'Login', NULL::jsonb)) AS e(ord, type, detail)
         WHERE NOT r.same_instance AND (e.type = 'Login' OR NOT r.inserted)
         ORDER BY r.i, e.ord
       )
@@ -141,7 +147,8 @@ export class SessionsRepository {
         DELETE FROM sessions WHERE app_id = ${appId} AND uid = ${uid} AND session_id = ${sessionId}::uuid
         RETURNING app_id, uid, nextval('sessions_epoch_seq') AS seq
       ), events AS (
-        INSERT INTO app_events (app_id, kind, type, uid, ts) SELECT app_id, 'user', 'Logout', uid, clock_timestamp() FROM gone
+        INSERT INTO app_events (app_id, kind, type, uid, ts, detail, trace_parent)
+        SELECT app_id, 'user', 'Logout', uid, clock_timestamp(), ${LOGOUT}::jsonb, ${activeTraceparent()} FROM gone
       )
       SELECT app_id, uid, seq FROM gone`;
     return changed(rows)[0] ?? null;
@@ -235,12 +242,12 @@ export class SessionsRepository {
         RETURNING s.app_id, s.uid, s.state, s.state_since, nextval('sessions_epoch_seq') AS seq,
                   (SELECT g.heartbeat_at FROM gateways g WHERE g.id = s.gateway_id) AS heartbeat_at
       ), events AS (
-        INSERT INTO app_events (app_id, kind, type, uid, ts)
+        INSERT INTO app_events (app_id, kind, type, uid, ts, detail)
         SELECT app_id, 'user', 'Logout', uid, LEAST(now(), CASE
                  WHEN state = 1 AND (heartbeat_at IS NULL OR state_since + ${window}::interval <= heartbeat_at + ${ttl}::interval)
                    THEN state_since + ${window}::interval
                  ELSE COALESCE(heartbeat_at + ${window}::interval, now())
-               END)
+               END), ${TIMEOUT}::jsonb
         FROM gone ORDER BY seq
       )
       SELECT app_id, uid, seq FROM gone`;

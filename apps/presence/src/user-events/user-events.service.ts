@@ -1,21 +1,12 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { ErrorCode, ParleyError, requireAppId } from '@parley/contracts';
-import type { EventsTakeRequest, UserEventsTakeReply } from '@parley/contracts/internal';
-import { Alarm, jittered } from '@parley/platform';
+import { requireAppId } from '@parley/contracts';
+import { PULL_CONSUMER, takeSize, type EventsTakeRequest, UserEventsTakeReply } from '@parley/contracts/internal';
+import { BatchedSweep } from '@parley/platform';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config/presence.config';
 import { UserEventsRepository } from './user-events.repository';
 
-/** The cursor of Agora's pull queue (GET …/rtm/vendor/user_events) in event_cursors. */
-export const PULL_CONSUMER = 'pull';
 /** Rows one retention statement deletes; a sweep repeats until fewer come back. */
 const SWEEP_BATCH = 5_000;
-
-/** How many events a take returns: what the caller asked for (a whole number ≥ 1), at most `cap`. */
-export function takeSize(max: unknown, cap: number): number {
-  if (max === undefined || max === null) return cap;
-  if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'max: a whole number ≥ 1');
-  return Math.min(max, cap);
-}
 
 /**
  * Users' Login/Logout events (the event record, kind 'user'): Agora's destructive pull queue, and
@@ -25,16 +16,20 @@ export function takeSize(max: unknown, cap: number): number {
 @Injectable()
 export class UserEventsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(UserEventsService.name);
-  private readonly periodic = new Alarm(() => {
-    void this.sweep();
-    this.periodic.in(jittered(this.config.EVENTS_SWEEP_MS));
-  });
-  private sweeping: Promise<number> | null = null;
+  private readonly cleanup: BatchedSweep;
 
   constructor(
     private readonly repository: UserEventsRepository,
     @Inject(PRESENCE_CONFIG) private readonly config: PresenceConfig,
-  ) {}
+  ) {
+    this.cleanup = new BatchedSweep({
+      what: 'expired user events',
+      intervalMs: config.EVENTS_SWEEP_MS,
+      batch: SWEEP_BATCH,
+      deleteBatch: (batch) => this.repository.deleteExpired(this.config.EVENTS_RETENTION_MS, batch),
+      logger: this.logger,
+    });
+  }
 
   /** Patterns.presence.userEventsTake: the app's next events, oldest first; each is returned once. */
   async take(req: EventsTakeRequest): Promise<UserEventsTakeReply> {
@@ -45,33 +40,15 @@ export class UserEventsService implements OnApplicationBootstrap, BeforeApplicat
   }
 
   onApplicationBootstrap(): void {
-    // Not at once: replicas started together spread their first sweep over the interval.
-    this.periodic.in(jittered(this.config.EVENTS_SWEEP_MS));
+    this.cleanup.start();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.periodic.cancel();
-    await this.sweeping;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.cleanup.stop();
   }
 
   /** Deletes events past retention; returns how many. A sweep still running is joined, not overlapped. */
   sweep(): Promise<number> {
-    this.sweeping ??= this.run().finally(() => (this.sweeping = null));
-    return this.sweeping;
-  }
-
-  private async run(): Promise<number> {
-    let total = 0;
-    try {
-      for (;;) {
-        const deleted = await this.repository.deleteExpired(this.config.EVENTS_RETENTION_MS, SWEEP_BATCH);
-        total += deleted;
-        if (deleted < SWEEP_BATCH) break;
-      }
-      if (total > 0) this.logger.log({ msg: 'expired user events deleted', count: total });
-    } catch (err) {
-      this.logger.warn(`user events retention failed: ${(err as Error).message}`);
-    }
-    return total;
+    return this.cleanup.sweep();
   }
 }

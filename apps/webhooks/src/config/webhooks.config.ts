@@ -36,8 +36,16 @@ const schema = z.object({
   WEBHOOK_FANOUT_BATCH: env.int(500, 1, 10_000),
   /** How often (± 20 %) a replica looks for due deliveries without being woken (retries, other replicas' fan-out). */
   WEBHOOK_DISPATCH_POLL_MS: env.int(1_000, 10),
+  /** After an attempt ends, the next claim waits this long for others to end (one claim for several). */
+  WEBHOOK_CLAIM_COALESCE_MS: env.int(5, 0, 1_000),
   /** A claimed delivery whose replica died is taken again this long after WEBHOOK_TIMEOUT_MS. */
   WEBHOOK_LEASE_MARGIN_MS: env.int(5_000, 100),
+  /** Captured messages (message.peer / message.channel) are kept in the messages stream this long… */
+  WEBHOOK_MESSAGES_MAX_AGE_MS: env.int(24 * HOUR_MS, 60_000),
+  /** …and at most this many bytes (oldest dropped first; the fan-out logs what it never read). */
+  WEBHOOK_MESSAGES_MAX_BYTES: env.int(1024 * 1024 * 1024, 1024 * 1024),
+  /** Captured messages queued per transaction. */
+  WEBHOOK_MESSAGES_BATCH: env.int(500, 1, 10_000),
   /** Delivered rows are deleted this long after delivery; dead rows after the horizon again. */
   WEBHOOK_DELIVERED_RETENTION_MS: env.int(HOUR_MS, 1_000),
   /** How often (± 20 %) each replica deletes expired outbox rows. */

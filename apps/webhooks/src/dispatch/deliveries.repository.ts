@@ -13,6 +13,8 @@ export interface ClaimedDelivery {
   createdAtMs: number;
   url: string;
   secret: string;
+  /** The traceparent of the action that caused the event (the attempt's span links to it). */
+  traceParent: string | null;
 }
 
 export interface ClaimLimits {
@@ -53,6 +55,7 @@ export class DeliveriesRepository {
         created_ms: bigint;
         url: string;
         secret: string;
+        trace_parent: string | null;
       }[]
     >`
       WITH heads AS (
@@ -79,7 +82,7 @@ export class DeliveriesRepository {
       FROM locked l, webhook_endpoints e
       WHERE d.id = l.id AND e.id = d.endpoint_id
       RETURNING d.id, d.notice_id::text AS notice_id, d.endpoint_id::text AS endpoint_id, d.event_type, d.body, d.attempts,
-                (extract(epoch FROM d.created_at) * 1000)::bigint AS created_ms, e.url, e.secret`;
+                (extract(epoch FROM d.created_at) * 1000)::bigint AS created_ms, e.url, e.secret, d.trace_parent`;
     return rows
       .map((r) => ({
         id: r.id,
@@ -91,16 +94,24 @@ export class DeliveriesRepository {
         createdAtMs: Number(r.created_ms),
         url: r.url,
         secret: r.secret,
+        traceParent: r.trace_parent,
       }))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
-  /** Records a 2xx; false when the claim was lost (the lease ran out and another attempt began). */
-  async delivered(id: bigint, attempts: number, status: number): Promise<boolean> {
-    const n = await this.prisma.$executeRaw`
-      UPDATE webhook_deliveries SET state = 1, delivered_at = now(), last_status = ${status}::int, last_error = NULL
-      WHERE id = ${id}::bigint AND attempts = ${attempts}::int AND state = 0`;
-    return n > 0;
+  /**
+   * Records 2xx answers in one statement; returns the ids recorded (one is missing when its claim was
+   * lost: the lease ran out and another attempt began).
+   */
+  async delivered(results: ReadonlyArray<{ id: bigint; attempts: number; status: number }>): Promise<Set<bigint>> {
+    if (!results.length) return new Set();
+    const rows = await this.prisma.$queryRaw<{ id: bigint }[]>`
+      UPDATE webhook_deliveries d SET state = 1, delivered_at = now(), last_status = r.status, last_error = NULL
+      FROM unnest(${results.map((r) => r.id)}::bigint[], ${results.map((r) => r.attempts)}::int[], ${results.map((r) => r.status)}::int[])
+        AS r(id, attempts, status)
+      WHERE d.id = r.id AND d.attempts = r.attempts AND d.state = 0
+      RETURNING d.id`;
+    return new Set(rows.map((r) => r.id));
   }
 
   /** Records a failed attempt: due again in `retryInMs`, or dead (kept for the admin API's failures and replay). */
@@ -115,10 +126,13 @@ export class DeliveriesRepository {
     return n > 0;
   }
 
-  /** Pending deliveries of every app (the gauge; no app label). */
-  async pendingCount(): Promise<number> {
-    const [row] = await this.prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM webhook_deliveries WHERE state = 0`;
-    return Number(row?.n ?? 0);
+  /** Pending deliveries of every app, and how many apps have more than each of `thresholds` pending (gauges; no app label). */
+  async pendingCounts(thresholds: readonly number[]): Promise<{ total: number; appsOver: number[] }> {
+    const [row] = await this.prisma.$queryRaw<{ total: bigint; over: bigint[] }[]>`
+      WITH p AS (SELECT app_id, count(*) AS n FROM webhook_deliveries WHERE state = 0 GROUP BY app_id)
+      SELECT (SELECT COALESCE(sum(n), 0)::bigint FROM p) AS total,
+             ARRAY(SELECT (SELECT count(*) FROM p WHERE p.n > u.t) FROM unnest(${[...thresholds]}::int[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i) AS over`;
+    return { total: Number(row?.total ?? 0), appsOver: (row?.over ?? thresholds.map(() => 0n)).map(Number) };
   }
 
   /** Deletes up to `batch` delivered rows older than `deliveredMs` and dead rows older than `deadMs`; returns how many. */

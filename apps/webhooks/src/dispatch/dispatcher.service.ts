@@ -1,10 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Alarm, jittered, webhookSignatureHeaders } from '@parley/platform';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { linksTo } from '@parley/platform/telemetry';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config/webhooks.config';
 import { pastHorizon, retryDelayMs } from './backoff';
 import { CircuitBreaker } from './circuit-breaker';
 import { DeliveriesRepository, type ClaimedDelivery } from './deliveries.repository';
+import { TurnBatch } from './turn-batch';
 import { WebhookSender, type SendResult } from './webhook-sender';
 import { countAttempt, deadDeliveries, deliveryLatency } from './webhooks.metrics';
 
@@ -22,6 +24,11 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
   private readonly log = new Logger('WebhookDispatcher');
   private readonly alarm = new Alarm(() => void this.run());
   private readonly breaker: CircuitBreaker;
+  /** The 2xx answers of one event-loop turn, recorded in one statement. */
+  private readonly deliveredBatch = new TurnBatch<{ id: bigint; attempts: number; status: number }, boolean>(async (results) => {
+    const recorded = await this.repository.delivered(results);
+    return results.map((r) => recorded.has(r.id));
+  });
   private readonly inFlight = new Map<string, number>();
   private readonly attempts = new Set<Promise<void>>();
   private total = 0;
@@ -46,6 +53,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     this.stopped = true;
     this.alarm.cancel();
     await Promise.all([...this.attempts]);
+    this.sender.close();
   }
 
   /** Looks for due deliveries now. */
@@ -107,8 +115,9 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
         if (left > 0) this.inFlight.set(delivery.endpointId, left);
         else this.inFlight.delete(delivery.endpointId);
         this.attempts.delete(attempt);
-        // The next delivery of this key (and a freed slot) can go now.
-        this.wake();
+        // The next delivery of this key (and a freed slot) can go now; attempts ending close
+        // together share one claim.
+        if (!this.stopped) this.alarm.in(this.config.WEBHOOK_CLAIM_COALESCE_MS);
       });
     this.attempts.add(attempt);
   }
@@ -116,7 +125,13 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
   private attempt(delivery: ClaimedDelivery): Promise<void> {
     return tracer.startActiveSpan(
       'webhook.deliver',
-      { kind: SpanKind.CLIENT, attributes: { 'parley.webhook.event': delivery.eventType, 'parley.webhook.attempt': delivery.attempts } },
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'parley.webhook.event': delivery.eventType, 'parley.webhook.attempt': delivery.attempts },
+        // The attempt runs in its own trace (retries may come hours later), linked to the action's.
+        root: true,
+        links: linksTo(delivery.traceParent),
+      },
       async (span) => {
         try {
           const result = await this.sender.send(delivery.url, delivery.body, webhookSignatureHeaders(delivery.secret, delivery.body));
@@ -135,7 +150,9 @@ export class DispatcherService implements OnApplicationBootstrap, OnApplicationS
     countAttempt(result.outcome);
     if (result.outcome === 'delivered') {
       this.breaker.succeeded(delivery.endpointId);
-      if (await this.repository.delivered(delivery.id, delivery.attempts, result.status ?? 200)) deliveryLatency.record(latencySeconds(delivery.body));
+      if (await this.deliveredBatch.add({ id: delivery.id, attempts: delivery.attempts, status: result.status ?? 200 })) {
+        deliveryLatency.record(latencySeconds(delivery.body));
+      }
       return;
     }
     this.breaker.failed(delivery.endpointId);

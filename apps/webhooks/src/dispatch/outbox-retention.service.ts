@@ -3,14 +3,14 @@ import { Alarm, jittered } from '@parley/platform';
 import { CachedValue } from '@parley/platform/telemetry';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config/webhooks.config';
 import { DeliveriesRepository } from './deliveries.repository';
-import { pendingDeliveries } from './webhooks.metrics';
+import { APP_PENDING_THRESHOLDS, appsPending, pendingDeliveries } from './webhooks.metrics';
 
 const BATCH = 5_000;
 
 /**
  * Deletes delivered rows WEBHOOK_DELIVERED_RETENTION_MS after delivery and dead rows one retry horizon
  * after they died (time for the admin API's failures list and replay), every WEBHOOK_SWEEP_MS ± 20 %;
- * and serves the pending gauge.
+ * and serves the pending gauges (in all, and apps over thresholds).
  */
 @Injectable()
 export class OutboxRetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -24,8 +24,16 @@ export class OutboxRetentionService implements OnApplicationBootstrap, OnApplica
   ) {}
 
   onApplicationBootstrap(): void {
-    const pending = new CachedValue(() => this.repository.pendingCount(), this.config.METRICS_REFRESH_MS);
-    this.removeGauge = pendingDeliveries.observe(async (report) => report(await pending.get()));
+    const pending = new CachedValue(() => this.repository.pendingCounts(APP_PENDING_THRESHOLDS), this.config.METRICS_REFRESH_MS);
+    const removeTotal = pendingDeliveries.observe(async (report) => report((await pending.get()).total));
+    const removeApps = appsPending.observe(async (report) => {
+      const { appsOver } = await pending.get();
+      APP_PENDING_THRESHOLDS.forEach((over, i) => report(appsOver[i] ?? 0, { over: String(over) }));
+    });
+    this.removeGauge = () => {
+      removeTotal();
+      removeApps();
+    };
     this.alarm.in(jittered(this.config.WEBHOOK_SWEEP_MS));
   }
 

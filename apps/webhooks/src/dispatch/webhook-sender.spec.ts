@@ -22,7 +22,10 @@ describe('webhook sender', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     port = (server.address() as AddressInfo).port;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => {
+    server.closeAllConnections();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
 
   it('delivers on 2xx, reading at most the cap of the answer', async () => {
     answer = (res) => res.end('x'.repeat(100_000));
@@ -48,6 +51,27 @@ describe('webhook sender', () => {
     const noPrivate = new WebhookSender({ ...options, allowPrivate: false });
     await expect(noPrivate.send(`http://localhost:${port}/`, '{}', {})).resolves.toMatchObject({ outcome: 'refused' });
     await expect(noPrivate.send(`http://[::ffff:127.0.0.1]:${port}/`, '{}', {})).resolves.toMatchObject({ outcome: 'refused' });
+  });
+
+  it('keeps connections alive per vetted address', async () => {
+    answer = (res) => res.end('ok');
+    const sockets = new Set<unknown>();
+    const onRequest = (req: { socket: unknown }) => sockets.add(req.socket);
+    server.on('request', onRequest);
+    const sut = new WebhookSender(options);
+    try {
+      for (let i = 0; i < 3; i++) await expect(sut.send(`http://127.0.0.1:${port}/`, '{}', {})).resolves.toMatchObject({ outcome: 'delivered' });
+      expect(sockets.size).toBe(1);
+      // Another vetted address (the name now resolves elsewhere): a connection of its own.
+      const moved = new WebhookSender(options, () => Promise.resolve([{ address: '127.0.0.2', family: 4 }]));
+      await expect(moved.send(`http://127.0.0.1:${port}/`, '{}', {})).resolves.toMatchObject({ outcome: 'delivered' });
+      moved.close();
+      await expect(sut.send(`http://127.0.0.1:${port}/`, '{}', {})).resolves.toMatchObject({ outcome: 'delivered' });
+      expect(sockets.size).toBe(2);
+    } finally {
+      server.off('request', onRequest);
+      sut.close();
+    }
   });
 
   it('connects to the vetted address whatever the name', async () => {

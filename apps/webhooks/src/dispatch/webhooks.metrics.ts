@@ -23,3 +23,15 @@ export const deadDeliveries = counter('parley.webhooks.dead', 'Deliveries given 
 export const fannedOutEvents = counter('parley.webhooks.enqueued', 'Outbox rows queued by the fan-out (one per event and endpoint)').bind();
 
 export const pendingDeliveries = gauge('parley.webhooks.pending', 'Deliveries waiting (every app; recomputed at most every METRICS_REFRESH_MS)');
+
+export const skippedMessages = counter(
+  'parley.webhooks.messages_skipped',
+  'Captured messages the messages stream dropped (its age or size limit) before the fan-out read them',
+).bind();
+
+/** An app with more deliveries pending than these is counted in parley_webhooks_apps_pending{over}. */
+export const APP_PENDING_THRESHOLDS = [100, 1_000, 10_000] as const;
+export const appsPending = gauge(
+  'parley.webhooks.apps_pending',
+  'Apps with more deliveries pending than `over` (100, 1000, 10000; recomputed at most every METRICS_REFRESH_MS)',
+);

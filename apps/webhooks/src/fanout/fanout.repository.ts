@@ -1,13 +1,60 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { Subjects } from '@parley/contracts/internal';
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '@parley/platform';
-import { outboxRows, type EndpointTarget, type RecordedEvent } from './webhook-body';
+import { Prisma, PrismaService } from '@parley/platform';
+import type { StreamBatch } from '../messages/messages-stream';
+import { noticesOf, outboxRows, type EndpointTarget, type Notice, type OutboxRow, type RecordedEvent } from './webhook-body';
 
 const TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
 /** The one cursor row (every app and kind). */
 const CURSOR = 'events';
+/** The messages stream's cursor row: one per stream (deployments sharing a database keep their own). */
+const messagesCursor = (): string => `m:${createHash('sha1').update(Subjects.capturedMessagesStream).digest('hex').slice(0, 14)}`;
 /** An endpoint created this recently may not be visible yet: skipping ahead never passes its events. */
 const SKIP_GRACE = '10 seconds';
+
+type Tx = Prisma.TransactionClient;
+
+/** The enabled endpoints of the notices' apps. */
+async function endpointsOf(tx: Tx, notices: readonly Notice[]): Promise<EndpointTarget[]> {
+  if (!notices.length) return [];
+  const appIds = [...new Set(notices.map((n) => n.appId))];
+  const endpoints = await tx.$queryRaw<{ id: string; app_id: string; event_types: string[] | null; include_payload: boolean; created_ms: bigint }[]>`
+    SELECT id::text AS id, app_id, event_types, include_payload, (extract(epoch FROM created_at) * 1000)::bigint AS created_ms
+    FROM webhook_endpoints WHERE enabled AND app_id = ANY(${appIds}::text[])`;
+  return endpoints.map((e) => ({
+    id: e.id,
+    appId: e.app_id,
+    eventTypes: e.event_types ?? [],
+    includePayload: e.include_payload,
+    createdAtMs: Number(e.created_ms),
+  }));
+}
+
+/**
+ * Inserts outbox rows; ids follow the array order, so a key's rows are inserted in the order of its
+ * events. A notice id already queued (a message batch fanned out again after a crash) is skipped.
+ */
+async function insertRows(tx: Tx, rows: readonly OutboxRow[]): Promise<number> {
+  if (!rows.length) return 0;
+  return tx.$executeRaw`
+    INSERT INTO webhook_deliveries (notice_id, endpoint_id, app_id, event_type, ordering_key, body, trace_parent)
+    SELECT n, e, a, t, k, b, p FROM unnest(
+      ${rows.map((r) => r.noticeId)}::uuid[], ${rows.map((r) => r.endpointId)}::uuid[], ${rows.map((r) => r.appId)}::text[],
+      ${rows.map((r) => r.eventType)}::text[], ${rows.map((r) => r.orderingKey)}::text[], ${rows.map((r) => r.body)}::text[],
+      ${rows.map((r) => r.traceParent)}::text[]
+    ) WITH ORDINALITY AS u(n, e, a, t, k, b, p, i) ORDER BY i
+    ON CONFLICT (notice_id) DO NOTHING`;
+}
+
+/** What one messages fan-out transaction did. */
+export interface MessagesFanoutResult {
+  busy: boolean;
+  messages: number;
+  rows: number;
+  /** Messages the stream's limits dropped before they were read. */
+  skipped: number;
+}
 
 /** What one fan-out transaction did. */
 export interface FanoutResult {
@@ -26,7 +73,7 @@ export class FanoutRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async ensureCursor(): Promise<void> {
-    await this.prisma.$executeRaw`INSERT INTO webhook_cursors (name) VALUES (${CURSOR}) ON CONFLICT (name) DO NOTHING`;
+    await this.prisma.$executeRaw`INSERT INTO webhook_cursors (name) VALUES (${CURSOR}), (${messagesCursor()}) ON CONFLICT (name) DO NOTHING`;
   }
 
   /** Whether any endpoint is enabled (one probe). */
@@ -47,9 +94,20 @@ export class FanoutRepository {
         SELECT last_xid::text AS last_xid, last_seq FROM webhook_cursors WHERE name = ${CURSOR} FOR UPDATE SKIP LOCKED`;
       if (!cursor) return { busy: true, events: 0, rows: 0 };
       const taken = await tx.$queryRaw<
-        { seq: bigint; xid_text: string; app_id: string; kind: 'user' | 'channel'; type: string; uid: string; channel_id: string | null; ts: bigint }[]
+        {
+          seq: bigint;
+          xid_text: string;
+          app_id: string;
+          kind: string;
+          type: string;
+          uid: string;
+          channel_id: string | null;
+          ts: bigint;
+          detail: unknown;
+          trace_parent: string | null;
+        }[]
       >`
-        SELECT seq, xid::text AS xid_text, app_id, kind, type, uid, channel_id, (extract(epoch FROM ts) * 1000)::bigint AS ts
+        SELECT seq, xid::text AS xid_text, app_id, kind, type, uid, channel_id, (extract(epoch FROM ts) * 1000)::bigint AS ts, detail, trace_parent
         FROM app_events
         WHERE (xid, seq) > (${cursor.last_xid}::xid8, ${cursor.last_seq}::bigint) AND xid < pg_snapshot_xmin(pg_current_snapshot())
         ORDER BY app_events.xid, seq LIMIT ${max}::int`;
@@ -57,31 +115,62 @@ export class FanoutRepository {
       const last = taken[taken.length - 1]!;
       // One user's or channel's events take their seq under its row lock: seq is the order of its changes.
       const events: RecordedEvent[] = taken
-        .map((r) => ({ seq: r.seq.toString(), appId: r.app_id, kind: r.kind, type: r.type, uid: r.uid, channelId: r.channel_id, ts: Number(r.ts) }))
+        .map((r) => ({
+          seq: r.seq.toString(),
+          appId: r.app_id,
+          kind: r.kind,
+          type: r.type,
+          uid: r.uid,
+          channelId: r.channel_id,
+          ts: Number(r.ts),
+          detail: r.detail,
+          traceParent: r.trace_parent,
+        }))
         .sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
-      const appIds = [...new Set(events.map((e) => e.appId))];
-      const endpoints = await tx.$queryRaw<{ id: string; app_id: string; event_types: string[] | null; created_ms: bigint }[]>`
-        SELECT id::text AS id, app_id, event_types, (extract(epoch FROM created_at) * 1000)::bigint AS created_ms
-        FROM webhook_endpoints WHERE enabled AND app_id = ANY(${appIds}::text[])`;
-      const targets: EndpointTarget[] = endpoints.map((e) => ({
-        id: e.id,
-        appId: e.app_id,
-        eventTypes: e.event_types ?? [],
-        createdAtMs: Number(e.created_ms),
-      }));
-      const rows = outboxRows(events, targets, notifyMs, randomUUID);
-      if (rows.length) {
-        // Ids follow the array order: a key's rows are inserted in the order of its events.
-        await tx.$executeRaw`
-          INSERT INTO webhook_deliveries (notice_id, endpoint_id, app_id, event_type, ordering_key, body)
-          SELECT n, e, a, t, k, b FROM unnest(
-            ${rows.map((r) => r.noticeId)}::uuid[], ${rows.map((r) => r.endpointId)}::uuid[], ${rows.map((r) => r.appId)}::text[],
-            ${rows.map((r) => r.eventType)}::text[], ${rows.map((r) => r.orderingKey)}::text[], ${rows.map((r) => r.body)}::text[]
-          ) WITH ORDINALITY AS u(n, e, a, t, k, b, i) ORDER BY i`;
-      }
+      const notices = events.flatMap(noticesOf);
+      const rows = outboxRows(notices, await endpointsOf(tx, notices), notifyMs, randomUUID);
+      await insertRows(tx, rows);
       await tx.$executeRaw`
         UPDATE webhook_cursors SET last_xid = ${last.xid_text}::xid8, last_seq = ${last.seq}::bigint, updated_at = now() WHERE name = ${CURSOR}`;
       return { busy: false, events: events.length, rows: rows.length };
+    }, TX_OPTIONS);
+  }
+
+  /**
+   * Fans out the next captured messages: locks the "messages" cursor (SKIP LOCKED: one replica at a
+   * time), reads the stream after it (`read`, given the next sequence and the stream epoch the cursor
+   * counts in), queues the notices and moves the cursor, in one transaction. Notice ids derive from
+   * the message and the endpoint, so nothing is queued twice even if a cursor move were lost.
+   */
+  async fanOutMessages(
+    read: (fromSeq: number) => Promise<StreamBatch>,
+    toNotices: (batch: StreamBatch) => Notice[],
+    notifyMs: number,
+  ): Promise<MessagesFanoutResult> {
+    return this.prisma.$transaction(async (tx) => {
+      const [cursor] = await tx.$queryRaw<{ last_seq: bigint; source_epoch: bigint }[]>`
+        SELECT last_seq, source_epoch FROM webhook_cursors WHERE name = ${messagesCursor()} FOR UPDATE SKIP LOCKED`;
+      if (!cursor) return { busy: true, messages: 0, rows: 0, skipped: 0 };
+      let next = Number(cursor.last_seq) + 1;
+      let batch = await read(next);
+      if (batch.epoch !== Number(cursor.source_epoch)) {
+        // A stream created again (or the first read): its sequence starts over.
+        next = 1;
+        if (Number(cursor.source_epoch) !== 0 || Number(cursor.last_seq) !== 0) batch = await read(next);
+      }
+      const skipped = Math.max(0, batch.firstSeq - next);
+      const last = batch.messages.at(-1)?.seq;
+      if (last === undefined) {
+        if (batch.epoch !== Number(cursor.source_epoch)) {
+          await tx.$executeRaw`UPDATE webhook_cursors SET last_seq = 0, source_epoch = ${batch.epoch}, updated_at = now() WHERE name = ${messagesCursor()}`;
+        }
+        return { busy: false, messages: 0, rows: 0, skipped: 0 };
+      }
+      const notices = toNotices(batch);
+      const rows = await insertRows(tx, outboxRows(notices, await endpointsOf(tx, notices), notifyMs, randomUUID));
+      await tx.$executeRaw`
+        UPDATE webhook_cursors SET last_seq = ${last}, source_epoch = ${batch.epoch}, updated_at = now() WHERE name = ${messagesCursor()}`;
+      return { busy: false, messages: batch.messages.length, rows, skipped };
     }, TX_OPTIONS);
   }
 

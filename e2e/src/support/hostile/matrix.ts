@@ -224,6 +224,31 @@ export function baselines(op: Op, ctx: MatrixContext): unknown[] {
       return [{ mediaId: ctx.mediaId }];
     case Op.MEDIA_READ:
       return [{ mediaId: ctx.mediaId, offset: 0, length: 3 }];
+    case Op.SET_USER_METADATA:
+    case Op.ADD_USER_METADATA:
+    case Op.UPDATE_USER_METADATA:
+    case Op.DELETE_USER_METADATA:
+      return [{ items: [{ key: 'k', value: 'v', revision: -1 }], majorRevision: -1, recordTs: false, recordUserId: false }];
+    case Op.CLEAR_USER_METADATA:
+      return [{ majorRevision: -1, recordTs: false, recordUserId: false }];
+    case Op.GET_USER_METADATA:
+      return [{ uid: ctx.nobody }];
+    case Op.SUBSCRIBE_USER_METADATA:
+    case Op.UNSUBSCRIBE_USER_METADATA:
+      return [{ uids: [ctx.nobody] }];
+    case Op.SET_CHANNEL_METADATA:
+    case Op.ADD_CHANNEL_METADATA:
+    case Op.UPDATE_CHANNEL_METADATA:
+    case Op.DELETE_CHANNEL_METADATA:
+      return [{ ch: ctx.ch, items: [{ key: 'k', value: 'v', revision: -1 }], majorRevision: -1, recordTs: false, recordUserId: false }];
+    case Op.CLEAR_CHANNEL_METADATA:
+      return [{ ch: ctx.ch, majorRevision: -1, recordTs: false, recordUserId: false }];
+    case Op.GET_CHANNEL_METADATA:
+      return [{ ch: ctx.ch }];
+    case Op.GET_CHANNEL_HISTORY:
+      return [{ ch: ctx.ch, limit: 5 }];
+    case Op.GET_PEER_HISTORY:
+      return [{ peer: ctx.nobody, limit: 5 }];
   }
 }
 

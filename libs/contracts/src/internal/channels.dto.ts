@@ -12,6 +12,8 @@ export const ChanMsgKind = {
   MEMBER_COUNT: 4,
   /** [ATTRIBUTES, ChannelAttrsEvent] — after a channel-attribute write with notify, in write order. */
   ATTRIBUTES: 5,
+  /** [METADATA, ChannelMetadataEvent] — after every channel-metadata write, in revision order. */
+  METADATA: 6,
 } as const;
 export type ChanMsgKind = (typeof ChanMsgKind)[keyof typeof ChanMsgKind];
 

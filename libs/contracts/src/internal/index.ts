@@ -15,3 +15,8 @@ export * from './media.dto';
 export * from './events.dto';
 export * from './moderation.dto';
 export * from './webhooks.dto';
+export * from './metadata.dto';
+export * from './metadata-subjects';
+export * from './history.dto';
+export * from './history-subjects';
+export * from './admin.dto';

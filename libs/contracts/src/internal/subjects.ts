@@ -10,12 +10,17 @@ import { subjectToken } from '../ids';
  */
 export const DEFAULT_SUBJECT_PREFIX = 'parley';
 
-export const SERVICES = ['presence', 'channel', 'attributes', 'invitation', 'media'] as const;
+export const SERVICES = ['presence', 'channel', 'attributes', 'invitation', 'media', 'history'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 /** The recovery stream of a deployment with this subject prefix (also used to remove a test run's). */
 export function recoveryStreamName(prefix: string): string {
   return `${prefix.replace(/[^A-Za-z0-9_-]/g, '_')}_channel_recent`;
+}
+
+/** The stream of captured messages (webhooks' message events) of a deployment with this subject prefix. */
+export function capturedMessagesStreamName(prefix: string): string {
+  return `${prefix.replace(/[^A-Za-z0-9_-]/g, '_')}_messages`;
 }
 
 /** Service request/reply subjects without the prefix: what a controller's @MessagePattern names. */
@@ -38,6 +43,10 @@ export const Patterns = {
     ban: 'svc.presence.ban',
     /** Lift a uid's login ban early (UserBanRequest → BanLiftReply). */
     liftBan: 'svc.presence.ban-lift',
+    /** Sessions in the registry and live gateways, all apps or one (StatsRequest → PresenceStatsReply; the admin API). */
+    stats: 'svc.presence.stats',
+    /** A uid's state and registered session (UserSessionsRequest → UserSessionsReply; the admin API). */
+    userSessions: 'svc.presence.user-sessions',
   },
   /** Channel membership (channel service). */
   channel: {
@@ -58,6 +67,8 @@ export const Patterns = {
     liftBan: 'svc.channel.ban-lift',
     /** A channel's active bans, a page at a time in uid order (ChannelBansRequest → ChannelBansPage). */
     bans: 'svc.channel.bans',
+    /** Channels with members and memberships, all apps or one (StatsRequest → ChannelStatsReply; the admin API). */
+    stats: 'svc.channel.stats',
   },
   /** User and channel attributes (attributes service). */
   attributes: {
@@ -135,6 +146,17 @@ function buildSubjects(p: string) {
     queue: (service: ServiceName | 'gateway'): string => `${p}.${service}`,
     /** What each server API replica counted against the per-app rate limits (ApiUsage), heard by every replica. */
     apiUsage: `${p}.api.usage`,
+    /**
+     * Scatter-gather of the admin API's live counts: every gateway answers (no queue group) with its
+     * sessions and message totals (GatewayStatsRequest → GatewayStatsReply, one reply per gateway).
+     */
+    gatewayStats: `${p}.gateway.stats`,
+    /** One app's accepted messages copied for the webhooks (CapturedMessage), kept by the file-backed messages stream. */
+    capturedMessages: (appId: AppId): string => `${p}.capture.msg.${appId}`,
+    /** Every app's captured messages: the subjects of the messages stream. */
+    allCapturedMessages: `${p}.capture.msg.*`,
+    /** JetStream stream (file storage) of captured messages, read by the webhooks' durable consumer. */
+    capturedMessagesStream: capturedMessagesStreamName(p),
     /** JetStream KV bucket of the server API's Idempotency-Keys. */
     apiIdempotencyBucket: `${p.replace(/[^A-Za-z0-9_-]/g, '_')}_api_idempotency`,
   } as const;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode } from '../errors';
+import { HISTORY_LIMITS } from '../history';
 import { MediaType } from '../media';
 import { MessageKind } from '../messages';
 import { Op } from '../protocol';
@@ -7,7 +8,8 @@ import { Op } from '../protocol';
 /**
  * The schema of every request's `args` (docs/protocol.md §3, §10, §11 describe the same fields; a
  * test holds the two together). The gateway parses each request against its op's schema before a
- * handler runs: handlers receive typed values, unknown fields are dropped (never forwarded), and
+ * handler runs: handlers receive typed values, unknown fields are dropped (never forwarded; the
+ * metadata ops refuse them), and
  * every string, byte string and list is bounded here. These checks are about shape; the rules of
  * each feature (uid syntax, counts per call, sizes against configured limits) stay in the services,
  * which answer them with their own codes.
@@ -33,6 +35,8 @@ const body = z.string().max(TEXT_MAX);
 /** MessagePack bin decodes to a Uint8Array (a Buffer in Node). */
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected bytes' });
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** Messages one history page may ask for. */
+const historyLimit = z.number().int().min(1).max(HISTORY_LIMITS.PAGE_MAX);
 
 const wireMedia = z.object({
   id: z.string().min(1).max(ID_MAX),
@@ -60,6 +64,16 @@ const attrs = z.record(id, text);
 const none = z.object({});
 
 /**
+ * Metadata requests refuse unknown fields (strict objects, items too) instead of dropping them: a
+ * misspelt `majorRevision` would otherwise turn a compare-and-set into an unchecked write.
+ */
+const revision = z.number().int().min(-1).max(Number.MAX_SAFE_INTEGER);
+const metadataItems = z.array(z.strictObject({ key: id, value: text.optional(), revision: revision.optional() })).max(256);
+const metadataOptions = { majorRevision: revision.optional(), recordTs: z.boolean().optional(), recordUserId: z.boolean().optional() };
+const userMetadataWrite = z.strictObject({ items: metadataItems, ...metadataOptions });
+const channelMetadataWrite = z.strictObject({ ch: id, items: metadataItems, ...metadataOptions });
+
+/**
  * An op's schema, and the error code for a field that fails it (INVALID_ARGUMENT unless listed):
  * the codes the SDK maps per operation, as the services would have answered.
  */
@@ -85,13 +99,18 @@ export const requestSchemas = {
   [Op.LOGOUT]: def(none),
   [Op.RENEW_TOKEN]: def(z.object({ token: z.string().max(4096) }), { token: ErrorCode.INVALID_TOKEN }),
   [Op.QUERY_ONLINE]: def(z.object({ uids: ids })),
-  [Op.SEND_PEER]: def(z.object({ to: id, id: z.string().min(1).max(128), m: wireMessageSchema, offline: z.boolean().optional() }), {
-    to: ErrorCode.INVALID_USER_ID,
-    m: ErrorCode.INVALID_MESSAGE,
-  }),
+  [Op.SEND_PEER]: def(
+    z.object({ to: id, id: z.string().min(1).max(128), m: wireMessageSchema, offline: z.boolean().optional(), hist: z.boolean().optional() }),
+    {
+      to: ErrorCode.INVALID_USER_ID,
+      m: ErrorCode.INVALID_MESSAGE,
+    },
+  ),
   [Op.JOIN]: def(z.object({ ch: id, since: count.optional(), seen: z.array(z.string().max(128)).max(LIST_MAX).optional() })),
   [Op.LEAVE]: def(z.object({ ch: id })),
-  [Op.SEND_CHANNEL]: def(z.object({ ch: id, id: z.string().min(1).max(128), m: wireMessageSchema }), { m: ErrorCode.INVALID_MESSAGE }),
+  [Op.SEND_CHANNEL]: def(z.object({ ch: id, id: z.string().min(1).max(128), m: wireMessageSchema, hist: z.boolean().optional() }), {
+    m: ErrorCode.INVALID_MESSAGE,
+  }),
   [Op.GET_MEMBERS]: def(z.object({ ch: id })),
   [Op.MEMBER_COUNT]: def(z.object({ chs: ids })),
   [Op.SET_USER_ATTRS]: def(z.object({ attrs })),
@@ -119,6 +138,22 @@ export const requestSchemas = {
   [Op.MEDIA_CANCEL]: def(z.object({ uploadId: id })),
   [Op.MEDIA_INFO]: def(z.object({ mediaId: id })),
   [Op.MEDIA_READ]: def(z.object({ mediaId: id, offset: count, length: count })),
+  [Op.SET_USER_METADATA]: def(userMetadataWrite),
+  [Op.ADD_USER_METADATA]: def(userMetadataWrite),
+  [Op.UPDATE_USER_METADATA]: def(userMetadataWrite),
+  [Op.DELETE_USER_METADATA]: def(userMetadataWrite),
+  [Op.CLEAR_USER_METADATA]: def(z.strictObject(metadataOptions)),
+  [Op.GET_USER_METADATA]: def(z.strictObject({ uid: id }), { uid: ErrorCode.INVALID_USER_ID }),
+  [Op.SUBSCRIBE_USER_METADATA]: def(z.strictObject({ uids: ids })),
+  [Op.UNSUBSCRIBE_USER_METADATA]: def(z.strictObject({ uids: ids })),
+  [Op.SET_CHANNEL_METADATA]: def(channelMetadataWrite),
+  [Op.ADD_CHANNEL_METADATA]: def(channelMetadataWrite),
+  [Op.UPDATE_CHANNEL_METADATA]: def(channelMetadataWrite),
+  [Op.DELETE_CHANNEL_METADATA]: def(channelMetadataWrite),
+  [Op.CLEAR_CHANNEL_METADATA]: def(z.strictObject({ ch: id, ...metadataOptions })),
+  [Op.GET_CHANNEL_METADATA]: def(z.strictObject({ ch: id })),
+  [Op.GET_CHANNEL_HISTORY]: def(z.strictObject({ ch: id, before: count.optional(), limit: historyLimit.optional() })),
+  [Op.GET_PEER_HISTORY]: def(z.strictObject({ peer: id, before: count.optional(), limit: historyLimit.optional() }), { peer: ErrorCode.INVALID_USER_ID }),
 } as const satisfies Record<Op, RequestSchema>;
 
 export type RequestArgs<O extends Op> = z.infer<(typeof requestSchemas)[O]['args']>;

@@ -144,3 +144,48 @@ describe('NatsBus.serve (NATS)', () => {
     expect((await failure(caller.services.request(leaving, {})))?.code).toBe(ErrorCode.UNAVAILABLE);
   });
 });
+
+/** ServiceClient.gather: one request, every subscriber (no queue group) answers. */
+describe('ServiceClient.gather (NATS)', () => {
+  let servers: NatsClients[];
+  let caller: NatsClients;
+  const subject = (name: string) => `parleytest${randomBytes(4).toString('hex')}.gather.${name}`;
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    servers = await Promise.all([0, 1, 2].map((i) => connectNatsClients({ servers: NATS_URL, name: `nats-gather-int-${i}` })));
+    caller = await connectNatsClients({ servers: NATS_URL, name: 'nats-gather-int-caller' });
+  });
+
+  afterAll(async () => {
+    await caller?.close();
+    await Promise.all((servers ?? []).map((s) => s.close()));
+  });
+
+  it('collects every answer; stops as soon as the expected number came', async () => {
+    const all = subject('all');
+    servers.forEach((s, i) => s.bus.serve(all, (data) => ({ i, data })));
+    await Promise.all(servers.map((s) => s.bus.flush()));
+    const started = performance.now();
+    const answers = await caller.services.gather<{ i: number; data: unknown }>(all, { x: 1 }, { windowMs: 2_000, expected: 3 });
+    expect(answers.map((a) => a.i).sort()).toEqual([0, 1, 2]);
+    expect(answers.every((a) => (a.data as { x: number }).x === 1)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('waits the whole window when fewer answer than expected, and leaves failed answers out', async () => {
+    const some = subject('some');
+    servers[0]!.bus.serve(some, () => 'ok');
+    servers[1]!.bus.serve(some, () => {
+      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'no');
+    });
+    await Promise.all(servers.map((s) => s.bus.flush()));
+    const started = performance.now();
+    expect(await caller.services.gather(some, {}, { windowMs: 300, expected: 5 })).toEqual(['ok']);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+  });
+
+  it('is an empty list when nobody subscribes', async () => {
+    expect(await caller.services.gather(subject('nobody'), {}, { windowMs: 300 })).toEqual([]);
+  });
+});

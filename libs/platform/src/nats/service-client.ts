@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ErrorCode, ParleyError } from '@parley/contracts';
 import { type ServiceReply } from '@parley/contracts/internal';
 import { SpanKind } from '@opentelemetry/api';
-import { ErrorCode as NatsErrorCode, type NatsConnection, type NatsError } from 'nats';
+import { ErrorCode as NatsErrorCode, RequestStrategy, type NatsConnection, type NatsError } from 'nats';
 import { rpcCodec } from './msgpack-serialization';
 import { traceHeaders, withSpan } from '../telemetry/nats-context';
 import { recordServiceRequest } from './nats.metrics';
@@ -92,6 +92,38 @@ export class ServiceClient {
     }
     if (!body.ok) throw new ParleyError(body.error.code as ErrorCode, body.error.message, body.error.retryAfterMs);
     return body.data;
+  }
+
+  /**
+   * Scatter-gather: one request to every subscriber of `subject` (a subject served without a queue
+   * group, NatsBus.serve), answers collected for `windowMs`, or until `expected` came (0: the whole
+   * window). Failed and malformed answers are left out; nobody subscribed is an empty list.
+   */
+  async gather<T>(subject: string, data: unknown, opts: { windowMs: number; expected?: number }): Promise<T[]> {
+    const expected = opts.expected ?? 0;
+    const started = performance.now();
+    const answers: T[] = [];
+    try {
+      const replies = await this.nc.requestMany(subject, rpcCodec.encode({ pattern: subject, data, id: `${process.pid}-${++nextId}` }), {
+        strategy: expected > 0 ? RequestStrategy.Count : RequestStrategy.Timer,
+        maxWait: opts.windowMs,
+        ...(expected > 0 ? { maxMessages: expected } : {}),
+        headers: traceHeaders(),
+      });
+      for await (const msg of replies) {
+        try {
+          const body = (rpcCodec.decode(msg.data) as NestReply<T>).response;
+          if (body?.ok === true) answers.push(body.data);
+        } catch {
+          // an undecodable answer is one fewer
+        }
+      }
+    } catch (err) {
+      // No responders ends the iteration with an error: the answers so far (none) are the result.
+      if ((err as NatsError).code !== NatsErrorCode.NoResponders) throw err;
+    }
+    recordServiceRequest(subject, started);
+    return answers;
   }
 
   /** Fire-and-forget event to a Nest @EventPattern handler (one replica of the queue group takes it). */

@@ -17,6 +17,9 @@ export const TABLE_OWNERS: Readonly<Record<string, string>> = {
   user_attributes: 'attributes',
   channel_attribute_sets: 'attributes',
   channel_attributes: 'attributes',
+  // User and channel metadata (agora-rtm 1.6.0): its own tables, not the 1.x attribute tables.
+  metadata_sets: 'attributes',
+  metadata_items: 'attributes',
   invitations: 'invitation',
   user_bans: 'presence',
   // Webhooks: endpoints are managed by the admin API; the outbox belongs to the dispatcher.
@@ -26,17 +29,21 @@ export const TABLE_OWNERS: Readonly<Record<string, string>> = {
   webhook_cursors: 'webhooks',
   channel_bans: 'channel',
   media: 'media',
+  // Message history: the stored messages (day partitions), usage per hour and the size-cap cutoffs.
+  history_messages: 'history',
+  history_usage: 'history',
+  history_cutoffs: 'history',
 };
 
 /**
  * Tables whose rows are owned by the value of one column: each owner writes, reads and deletes only
  * the rows of its own values (its SQL names them as literals, e.g. `kind = 'user'`; the spec checks
- * it). The event record is one table so that its consumers (the pull queues, webhooks later) read
+ * it). The event record is one table so that its consumers (the pull queues, the webhooks) read
  * one stream with one kind of cursor, while each event is still written by the service whose state
  * change it records, in the same statement (docs/architecture.md, "Event record").
  */
 export const ROW_OWNED_TABLES: Readonly<Record<string, { column: string; owners: Readonly<Record<string, string>> }>> = {
-  app_events: { column: 'kind', owners: { user: 'presence', channel: 'channel' } },
+  app_events: { column: 'kind', owners: { user: 'presence', channel: 'channel', invite: 'invitation', media: 'media', metadata: 'attributes' } },
   event_cursors: { column: 'kind', owners: { user: 'presence', channel: 'channel' } },
 };
 
@@ -50,11 +57,15 @@ export const DECLARED_VIEWS: Readonly<Record<string, { owner: string; readers: r
  * is read by every login (certificates); its columns are as stable as a view's would be.
  */
 export const DIRECT_READERS: Readonly<Record<string, readonly string[]>> = {
-  apps: ['gateway'],
+  // The history service reads the apps' history settings (store all, retention, size cap); the
+  // gateway (and the api) which apps store every message.
+  apps: ['gateway', 'history'],
   // The webhooks fan-out reads every kind of the event record (a consumer, like the pull queues) and
   // the endpoints it delivers to; it writes neither.
   app_events: ['webhooks'],
-  webhook_endpoints: ['webhooks'],
+  // The gateway (and the api, its owner) read which apps have message endpoints: libs/delivery's
+  // MessageCapture copies only those apps' messages to the messages stream.
+  webhook_endpoints: ['webhooks', 'gateway'],
 };
 
 /**
@@ -70,6 +81,8 @@ export const APP_DATA_TABLES: readonly string[] = [
   'user_attributes',
   'channel_attribute_sets',
   'channel_attributes',
+  'metadata_sets',
+  'metadata_items',
   'invitations',
   'user_bans',
   'webhook_endpoints',
@@ -78,6 +91,9 @@ export const APP_DATA_TABLES: readonly string[] = [
   'media',
   'app_events',
   'event_cursors',
+  'history_messages',
+  'history_usage',
+  'history_cutoffs',
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, trace, type Context, type Link, type Span } from '@opentelemetry/api';
 import { headers as natsHeaders, type MsgHdrs } from 'nats';
 
 /** W3C trace context in NATS message headers (no NATS instrumentation exists for OpenTelemetry JS). */
@@ -57,3 +57,20 @@ export async function withSpan<T>(
 }
 
 export { SpanKind };
+
+/**
+ * The active span's W3C traceparent, or null when there is none (traces not exported): stored with
+ * an event (app_events, a captured message) so that what it later causes can link back to it.
+ */
+export function activeTraceparent(ctx: Context = context.active()): string | null {
+  const sc = trace.getSpanContext(ctx);
+  if (!sc) return null;
+  return `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
+}
+
+/** A span link to a stored traceparent (none when it is null or malformed). */
+export function linksTo(traceparent: string | null | undefined): Link[] {
+  if (!traceparent || !TRACEPARENT.test(traceparent)) return [];
+  const [, traceId, spanId, flags] = traceparent.split('-');
+  return [{ context: { traceId: traceId!, spanId: spanId!, traceFlags: parseInt(flags!, 16), isRemote: true } }];
+}

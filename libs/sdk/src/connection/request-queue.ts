@@ -25,6 +25,13 @@ export interface RequestOptions {
    */
   ready?: () => boolean;
   /**
+   * Resendable requests only: an UNAVAILABLE answer (a backend of the server is briefly down) writes
+   * the same args again after the answer's retryAfterMs (else 300 ms, doubling up to 2 s) instead
+   * of failing, while that still fits in the deadline. For sends the server deduplicates by message id
+   * (a message to keep in the history whose capture failed: the receiver may have it already).
+   */
+  retryUnavailable?: boolean;
+  /**
    * W3C traceparent sent with the request (5th element of the REQ frame): requests of one SDK call
    * that needs several (an upload, a download) share it, so the gateway puts them in one trace.
    */
@@ -43,6 +50,10 @@ interface Pending {
   resolve(value: unknown): void;
   reject(err: RtmError): void;
   timer: ReturnType<typeof setTimeout>;
+  /** Date.now() at which `timer` fires. */
+  deadline: number;
+  /** UNAVAILABLE answers retried so far (retryUnavailable). */
+  unavailable: number;
   attemptTimer?: ReturnType<typeof setTimeout>;
   /** Socket the request was last written on; undefined = (re)send on the next usable socket. */
   socket?: WireSocket;
@@ -85,6 +96,8 @@ export class RequestQueue {
         opts,
         resolve: resolve as (v: unknown) => void,
         reject,
+        deadline: Date.now() + opts.timeoutMs,
+        unavailable: 0,
         timer: setTimeout(() => {
           this.settle(req);
           reject(rtmError(opts.op, ErrorCode.TIMEOUT, `no answer within ${opts.timeoutMs} ms`, false));
@@ -106,6 +119,7 @@ export class RequestQueue {
       this.log.debug(`response to unknown request ${String(id)}`);
       return false;
     }
+    if (code === ErrorCode.UNAVAILABLE && this.retryLater(req, data)) return true;
     this.settle(req);
     if (code === ErrorCode.OK) req.resolve(data);
     else {
@@ -165,6 +179,24 @@ export class RequestQueue {
     }
   }
 
+  /**
+   * An UNAVAILABLE answer to a request that retries them: written again (on the socket current
+   * then) after a pause that ends before its deadline; false when it does not retry.
+   */
+  private retryLater(req: Pending, data: unknown): boolean {
+    if (!req.opts.retryUnavailable || !req.opts.resendable) return false;
+    const retryAfterMs = typeof data === 'object' && data !== null ? (data as { retryAfterMs?: unknown }).retryAfterMs : undefined;
+    const backoff = Math.min(UNAVAILABLE_PAUSE_MS * 2 ** req.unavailable, UNAVAILABLE_PAUSE_MAX_MS);
+    const pause = typeof retryAfterMs === 'number' && retryAfterMs > 0 ? retryAfterMs : backoff;
+    if (Date.now() + pause >= req.deadline) return false;
+    req.unavailable++;
+    this.log.debug(`request ${req.id}: the server is briefly unavailable; sending it again in ${pause} ms`);
+    clearTimeout(req.attemptTimer);
+    // Still counted as on its socket: a flush meanwhile does not write it early; a lost socket clears the timer.
+    req.attemptTimer = setTimeout(() => this.attemptExpired(req), pause);
+    return true;
+  }
+
   /** No answer within attemptMs: write the request again on the current socket, if any. */
   private attemptExpired(req: Pending): void {
     if (this.pending.get(req.id) !== req) return; // settled meanwhile
@@ -181,6 +213,10 @@ export class RequestQueue {
     for (const id of req.ids) if (this.pending.get(id) === req) this.pending.delete(id);
   }
 }
+
+/** The pause before a request answered UNAVAILABLE goes again, when the answer names none (doubling per retry). */
+const UNAVAILABLE_PAUSE_MS = 300;
+const UNAVAILABLE_PAUSE_MAX_MS = 2000;
 
 function isReady(req: Pending): boolean {
   return req.opts.ready?.() ?? true;

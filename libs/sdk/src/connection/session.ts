@@ -1,10 +1,11 @@
-import { DropReason, ErrorCode, Evt, Frame, Op, type DropEvent, type LoginArgs, type LoginResult } from '@parley/contracts';
+import { CloseCode, DropReason, ErrorCode, Evt, Frame, Op, type DropEvent, type LoginArgs, type LoginResult } from '@parley/contracts';
 import { ConnectionChangeReason as Reason, ConnectionState as State } from '../enums';
 import { RtmTimeoutError, RtmUnavailableError, abortedByLogout, notLoggedIn, rtmError, LOGIN_ERR, type Operation, type RtmError } from '../errors';
 import type { Logger } from '../logger';
 import { SDK_ID } from '../version';
 import { Backoff } from './backoff';
 import { DroppedDuringLogin, LoginRejected, attemptLogin } from './login-attempt';
+import { NetworkWatch } from './network-watch';
 import { RequestQueue, type RequestOptions } from './request-queue';
 import { sleep, type ConnectionTimers } from './timers';
 import { getWebSocketImplementation } from './transport';
@@ -63,6 +64,9 @@ export class Session {
   private logoutPromise?: Promise<void>;
   private tokenExpiredSignaled = false;
   private draining = false;
+  /** Ends the current backoff wait early (the browser is online again). */
+  private wake?: () => void;
+  private readonly network = new NetworkWatch({ offline: () => this.wentOffline(), online: () => this.wake?.() });
 
   constructor(private readonly host: SessionHost) {
     this.queue = new RequestQueue(host.log, () => (this.connected ? this.socket : undefined));
@@ -81,6 +85,7 @@ export class Session {
     this.tokenExpiredSignaled = false;
     this.urls = new UrlRotation(urls);
     const abort = this.newAttemptAbort();
+    this.network.start();
     this.setState(State.CONNECTING, Reason.LOGIN);
     const deadline = Date.now() + t.loginTimeoutMs;
     return new Promise<void>((resolve, reject) => {
@@ -119,7 +124,7 @@ export class Session {
             if (err instanceof NoWebSocketError) return fail(new RtmUnavailableError(err.message, LOGIN_ERR.UNKNOWN), Reason.LOGIN_FAILURE);
             this.host.log.warn(`login attempt failed: ${(err as Error).message}`);
             this.urls?.advance();
-            await sleep(Math.min(backoff.next(), deadline - Date.now()), abort.signal);
+            await this.backoffWait(Math.min(backoff.next(), deadline - Date.now()), abort.signal);
           }
         }
       })();
@@ -132,6 +137,7 @@ export class Session {
     if (this.state === State.DISCONNECTED || this.state === State.ABORTED) return Promise.reject(notLoggedIn('LOGOUT'));
     const socket = this.state === State.CONNECTED ? this.socket : undefined;
     this.gen++;
+    this.network.stop();
     this.attemptAbort?.abort();
     this.rejectLogin?.(abortedByLogout('LOGIN'));
     this.rejectLogin = undefined;
@@ -222,11 +228,13 @@ export class Session {
     const abort = this.newAttemptAbort();
     const backoff = new Backoff(t.backoffInitialMs, t.backoffMaxMs);
     let delay = preferOtherUrl ? 0 : backoff.next();
+    let serverAskedToWait = false;
     if (preferOtherUrl) this.urls?.advance();
     while (gen === this.gen) {
-      await sleep(delay, abort.signal);
+      await (serverAskedToWait ? sleep(delay, abort.signal) : this.backoffWait(delay, abort.signal));
       if (gen !== this.gen) return;
       delay = backoff.next();
+      serverAskedToWait = false;
       try {
         const ok = await this.attempt(true, t.socketOpenTimeoutMs, t.loginAttemptTimeoutMs, abort.signal);
         if (gen !== this.gen) return ok.socket.close();
@@ -248,7 +256,10 @@ export class Session {
             this.host.log.error(`re-login refused (${err.code}): ${err.message}`);
             return this.end(State.DISCONNECTED, Reason.LOGIN_FAILURE, notLoggedIn);
           }
-          if (err.retryAfterMs) delay = Math.max(delay, err.retryAfterMs);
+          if (err.retryAfterMs && err.retryAfterMs > delay) {
+            delay = err.retryAfterMs;
+            serverAskedToWait = true;
+          }
         }
         this.host.log.warn(`reconnect attempt failed: ${(err as Error).message}`);
         this.urls?.advance();
@@ -279,6 +290,26 @@ export class Session {
     } finally {
       this.draining = false;
     }
+  }
+
+  /** The browser's `offline` event: the socket is lost now, whether or not it was closed (same path as a close). */
+  private wentOffline(): void {
+    const socket = this.socket;
+    if (!this.connected || !socket) return;
+    socket.close(CloseCode.NORMAL, 'offline');
+    this.onSocketLost(socket, 'the browser went offline');
+  }
+
+  /** A backoff sleep that the browser's `online` event cuts short (a server's retryAfterMs is not). */
+  private backoffWait(ms: number, signal: AbortSignal): Promise<void> {
+    const woken = new AbortController();
+    const relay = (): void => woken.abort();
+    signal.addEventListener('abort', relay);
+    this.wake = relay;
+    return sleep(ms, signal.aborted ? signal : woken.signal).finally(() => {
+      signal.removeEventListener('abort', relay);
+      if (this.wake === relay) this.wake = undefined;
+    });
   }
 
   private retire(socket: WireSocket): void {
@@ -355,6 +386,7 @@ export class Session {
   /** Ends the session (ABORTED, or DISCONNECTED after a failure); pending work rejects. */
   private end(state: State, reason: Reason, errorFor: (op: Operation) => RtmError): void {
     this.gen++;
+    this.network.stop();
     this.attemptAbort?.abort();
     this.rejectLogin = undefined;
     this.socket?.close();

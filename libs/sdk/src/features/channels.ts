@@ -16,6 +16,8 @@ import {
   type SendChannelResult,
 } from '@parley/contracts';
 import type { ClientCore } from '../client-core';
+import { ChannelMetadataApi } from './channel-metadata';
+import { HistoryApi } from './history';
 import { Backoff } from '../connection/backoff';
 import { ConnectionState } from '../enums';
 import {
@@ -139,6 +141,10 @@ export class Channels {
   /** Leaves in progress, by id: a new JOIN of that id is sent after its LEAVE was answered. */
   private readonly leaving = new Map<string, Promise<void>>();
   private readonly leftHooks: ((channelId: string) => void)[] = [];
+  /** RtmChannel's metadata methods (src/features/channel-metadata.ts). */
+  readonly metadata: ChannelMetadataApi;
+  /** Message history of joined channels and of conversations (src/features/history.ts). */
+  readonly history: HistoryApi;
 
   constructor(private readonly core: ClientCore) {
     core.onEvent(Evt.CHANNEL_MESSAGE, (data) => this.messageReceived(data));
@@ -148,6 +154,9 @@ export class Channels {
     core.onEvent(Evt.CHANNEL_GAP, (data) => this.gapReceived(data));
     core.onResumed(() => this.resumed());
     core.onEnded(() => this.ended());
+    // After the hooks above: on a resume, the rejoins are under way before metadata reads are queued.
+    this.metadata = new ChannelMetadataApi(core, this);
+    this.history = new HistoryApi(core, this);
   }
 
   /** client.createChannel: before or after login; several objects may share an id. */
@@ -161,6 +170,15 @@ export class Channels {
   /** The joined (or joining) channel object of `channelId`: where that channel's events go. */
   member(channelId: string): RtmChannel | undefined {
     return this.active.get(channelId)?.channel;
+  }
+
+  /**
+   * For a feature's request about a joined channel: RequestOptions.ready holding it until the
+   * channel's rejoin after a resume was answered; undefined when `channel` is not joined.
+   */
+  joinedGate(channel: RtmChannel): (() => boolean) | undefined {
+    const st = this.state(channel);
+    return st.status === 'joined' ? this.afterRejoin(st) : undefined;
   }
 
   /** `hook(channelId)` whenever a channel object stops being joined (leave, failed join or rejoin, session end). */
@@ -243,10 +261,10 @@ export class Channels {
     this.core.log.track('RtmChannel.sendMessage', { channelId: st.id, messageType: (message as { messageType?: unknown } | null)?.messageType, options });
     // A file / image message with a thumbnail Blob the SDK has not read yet: read it first.
     const thumbnail = loadThumbnail(message);
-    return thumbnail ? thumbnail.then(() => this.sendNow(st, message)) : this.sendNow(st, message);
+    return thumbnail ? thumbnail.then(() => this.sendNow(st, message, options)) : this.sendNow(st, message, options);
   }
 
-  private sendNow(st: ChannelState, message: RtmMessage): Promise<void> {
+  private sendNow(st: ChannelState, message: RtmMessage, options?: SendMessageOptions): Promise<void> {
     const { core } = this;
     if (!this.connected) return Promise.reject(notLoggedIn('CHANNEL_MESSAGE'));
     if (st.status !== 'joined') {
@@ -263,6 +281,7 @@ export class Channels {
       );
     }
     const args: SendChannelArgs = { ch: st.id, id: core.newMessageId(), m: encoded.wire };
+    if (options?.enableHistoricalMessaging === true) args.hist = true;
     const { messageTimeoutMs, messageAttemptMs } = core.timers;
     return core.session
       .request<SendChannelResult>(Op.SEND_CHANNEL, args, {
@@ -270,6 +289,8 @@ export class Channels {
         timeoutMs: messageTimeoutMs,
         attemptMs: messageAttemptMs,
         resendable: true,
+        // A message to keep whose capture failed (UNAVAILABLE) goes again under its id: members drop a copy they have.
+        retryUnavailable: args.hist === true,
         ready: this.afterRejoin(st),
       })
       .then(noop);

@@ -50,10 +50,20 @@ export class PeerMessages {
     }
     const args: SendPeerArgs = { to: peerId, id: core.newMessageId(), m: encoded.wire };
     if (options?.enableOfflineMessaging === true) args.offline = true;
+    if (options?.enableHistoricalMessaging === true) args.hist = true;
     const { messageTimeoutMs, messageAttemptMs } = core.timers;
-    return core.session
-      .request<SendPeerResult>(Op.SEND_PEER, args, { op: 'PEER_MESSAGE', timeoutMs: messageTimeoutMs, attemptMs: messageAttemptMs, resendable: true })
-      .then(sendResult);
+    return (
+      core.session
+        // A message to keep whose capture failed (UNAVAILABLE) goes again under its id: the peer drops a copy it has.
+        .request<SendPeerResult>(Op.SEND_PEER, args, {
+          op: 'PEER_MESSAGE',
+          timeoutMs: messageTimeoutMs,
+          attemptMs: messageAttemptMs,
+          resendable: true,
+          retryUnavailable: args.hist === true,
+        })
+        .then(sendResult)
+    );
   }
 
   /** Evt.PEER_MESSAGE; the session ACKs after this returns (also when a listener threw). */

@@ -31,3 +31,27 @@ export class CachedValue<T> {
     return this.running;
   }
 }
+
+/**
+ * CachedValue per key (an app id, or '' for all apps): each key's query runs at most once per
+ * `maxAgeMs`, however many callers ask. At most `maxKeys` keys are kept (past that the cache starts
+ * over), so asking for many keys costs queries, never unbounded memory.
+ */
+export class CachedValues<T> {
+  private readonly values = new Map<string, CachedValue<T>>();
+  constructor(
+    private readonly query: (key: string) => Promise<T>,
+    private readonly maxAgeMs: number,
+    private readonly maxKeys = 1_000,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  get(key: string): Promise<T> {
+    let value = this.values.get(key);
+    if (!value) {
+      if (this.values.size >= this.maxKeys) this.values.clear();
+      this.values.set(key, (value = new CachedValue(() => this.query(key), this.maxAgeMs, this.now)));
+    }
+    return value.get();
+  }
+}

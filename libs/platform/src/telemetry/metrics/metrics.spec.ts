@@ -1,5 +1,5 @@
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { CachedValue, counter, declaredMetricNames, gauge, histogram, metricsEnabled, scrapeMetrics, startMetrics, stopMetrics } from '.';
+import { CachedValue, CachedValues, counter, declaredMetricNames, gauge, histogram, metricsEnabled, scrapeMetrics, startMetrics, stopMetrics } from '.';
 
 /** name{labels} → value, from Prometheus text (labels in the order the exporter writes them). */
 function samples(text: string): Map<string, number> {
@@ -134,5 +134,30 @@ describe('CachedValue', () => {
     fail = false;
     expect(await sut.get()).toBe(3);
     expect(calls).toBe(3);
+  });
+});
+
+describe('CachedValues', () => {
+  it('caches each key on its own, and starts over past maxKeys', async () => {
+    let now = 0;
+    const calls: string[] = [];
+    const sut = new CachedValues(
+      async (key) => {
+        calls.push(key);
+        return `${key}:${calls.length}`;
+      },
+      1_000,
+      2,
+      () => now,
+    );
+    expect(await Promise.all([sut.get('a'), sut.get('a'), sut.get('b')])).toEqual(['a:1', 'a:1', 'b:2']);
+    now = 999;
+    expect(await sut.get('a')).toBe('a:1');
+    now = 1_000;
+    expect(await sut.get('a')).toBe('a:3');
+    // A third key: the cache starts over, so 'b' is asked again.
+    expect(await sut.get('c')).toBe('c:4');
+    expect(await sut.get('b')).toBe('b:5');
+    expect(calls).toEqual(['a', 'b', 'a', 'c', 'b']);
   });
 });

@@ -1,0 +1,15 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Patterns, type StatsRequest } from '@parley/contracts/internal';
+import { AdminService } from './admin.service';
+
+/** The admin API's reads (the operator console). */
+@Controller()
+export class AdminController {
+  constructor(private readonly admin: AdminService) {}
+
+  @MessagePattern(Patterns.channel.stats)
+  stats(@Payload() req: StatsRequest) {
+    return this.admin.channelStats(req);
+  }
+}

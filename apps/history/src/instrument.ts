@@ -1,0 +1,3 @@
+import { startTelemetry } from '@parley/platform/telemetry';
+
+startTelemetry('history');
