@@ -62,6 +62,43 @@ describe('peer messages', () => {
     expect(got[2]).toMatchObject({ text: legacy, messageType: 'TEXT' });
   });
 
+  it('keeps delivering when the receiver moves to another gateway or its gateway dies (the route a sender learnt is only a hint)', async () => {
+    // alice's gateway learns bob's route (gateway B) from the first ACK; the next ones go to B directly.
+    const alice = newClient(app.appId, gwA);
+    await alice.login({ uid: 'alice-route' });
+    const bob = newClient(app.appId, gwB);
+    const got = inbox(bob);
+    await bob.login({ uid: 'bob-route' });
+    for (let i = 0; i < 3; i++) expect(await alice.sendMessageToPeer({ text: `b${i}` }, 'bob-route')).toMatchObject({ hasPeerReceived: true });
+    expect(got.map((m) => m.text)).toEqual(['b0', 'b1', 'b2']);
+
+    // bob moves to gateway A: B no longer holds him and says so; the message takes his user subject.
+    await bob.logout();
+    const moved = newClient(app.appId, gwA);
+    const movedGot = inbox(moved);
+    await moved.login({ uid: 'bob-route' });
+    expect(await alice.sendMessageToPeer({ text: 'moved' }, 'bob-route')).toMatchObject({ hasPeerReceived: true });
+    expect(movedGot.map((m) => m.text)).toEqual(['moved']);
+
+    // bob on a third gateway, which then dies (kill -9) while bob logs in on B: NATS answers the
+    // route's batch with no responders, and the message takes his user subject.
+    await moved.logout();
+    const third = await stack.spawn('gateway', 2);
+    try {
+      const doomed = newClient(app.appId, third.url);
+      await doomed.login({ uid: 'bob-route' });
+      expect(await alice.sendMessageToPeer({ text: 'on third' }, 'bob-route')).toMatchObject({ hasPeerReceived: true });
+      await stack.kill(third);
+      const back = newClient(app.appId, gwB);
+      const backGot = inbox(back);
+      await back.login({ uid: 'bob-route' });
+      expect(await alice.sendMessageToPeer({ text: 'after the crash' }, 'bob-route')).toMatchObject({ hasPeerReceived: true });
+      expect(backGot.map((m) => m.text)).toEqual(['after the crash']);
+    } finally {
+      if (stack.gateways.includes(third)) await stack.kill(third);
+    }
+  });
+
   it('reports PEER_UNREACHABLE for an offline peer without offline storage', async () => {
     const alice = newClient(app.appId, gwA);
     await alice.login({ uid: 'alice2' });

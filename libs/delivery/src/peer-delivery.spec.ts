@@ -1,10 +1,11 @@
 import { createCodec, ErrorCode, MessageKind, ParleyError, PeerDelivery, type AppId, type PeerMessageEvent } from '@parley/contracts';
-import { UserMsgKind } from '@parley/contracts/internal';
+import { PeerRouteCode, Subjects, UserMsgKind } from '@parley/contracts/internal';
 import type { NatsBus, RequestMux, ServiceClient } from '@parley/platform';
 import type { HistoryCapture } from './history-capture';
 import type { MessageCapture } from './message-capture';
 import { checkMessageBody, requireMessageId } from './message-rules';
 import { PeerMessageDelivery } from './peer-delivery';
+import { PeerRoutes } from './peer-routes';
 
 const codec = createCodec();
 const event: PeerMessageEvent = { from: 'api', id: 'm1', m: { k: MessageKind.TEXT, text: 'hi' }, ts: 1 };
@@ -14,7 +15,18 @@ function setup(outcome: () => Promise<{ data: Uint8Array } | string>, stored: ()
   const mux = { request: jest.fn(outcome) };
   const published: unknown[] = [];
   let flushed!: () => void;
+  // The route batches (PeerRoutes) go through the connection; the test answers them with `routeReply`.
+  const routed: { subject: string; body: unknown[] }[] = [];
+  let routeReply!: (subject: string, data: Uint8Array) => void;
+  const connection = {
+    publish: jest.fn((subject: string, data: Uint8Array) => void routed.push({ subject, body: codec.decode(data) as unknown[] })),
+    subscribe: jest.fn((_s: string, opts: { callback: (err: unknown, msg: unknown) => void }) => {
+      routeReply = (subject, data) => opts.callback(null, { subject, data });
+      return { unsubscribe: jest.fn() };
+    }),
+  };
   const bus = {
+    connection,
     publishEncoded: jest.fn((_s: string, bytes: Uint8Array) => void published.push(codec.decode(bytes))),
     flush: jest.fn(() => new Promise<void>((resolve) => (flushed = resolve))),
   };
@@ -27,8 +39,9 @@ function setup(outcome: () => Promise<{ data: Uint8Array } | string>, stored: ()
     services as unknown as ServiceClient,
     capture as unknown as MessageCapture,
     history as unknown as HistoryCapture,
+    new PeerRoutes(bus as unknown as NatsBus),
   );
-  return { sut, mux, bus, services, capture, history, published, flush: () => flushed() };
+  return { sut, mux, bus, services, capture, history, published, routed, routeReply: (s: string, d: Uint8Array) => routeReply(s, d), flush: () => flushed() };
 }
 
 describe('PeerMessageDelivery', () => {
@@ -78,6 +91,46 @@ describe('PeerMessageDelivery', () => {
     expect(await b.routed).toBe(true); // a gateway took it; its client has not ACKed yet
     answer({ data: codec.encode({ r: 1 }) });
     expect(await b.result).toMatchObject({ d: PeerDelivery.RECEIVED });
+  });
+});
+
+describe('PeerMessageDelivery over routes', () => {
+  it('learns the route from an ACK, sends later messages over it, and falls back to the user subject when it does not hold', async () => {
+    const t = setup(async () => ({ data: codec.encode({ r: 1, g: 'gw1' }) }));
+    expect(await t.sut.deliver(send(false))).toEqual({ d: PeerDelivery.RECEIVED, ts: 1 });
+    expect(t.mux.request).toHaveBeenCalledTimes(1);
+
+    // The next one goes to gw1's route subject, batched, and is settled by its answer.
+    const second = t.sut.deliver(send(false));
+    await new Promise((r) => setImmediate(r));
+    expect(t.mux.request).toHaveBeenCalledTimes(1);
+    expect(t.routed).toHaveLength(1);
+    expect(t.routed[0]!.subject).toBe(Subjects.peerRoute('gw1'));
+    const ackSubject = t.routed[0]!.body[0] as string;
+    const [[id, appId, to]] = t.routed[0]!.body.slice(1) as [[number, string, string]];
+    expect([appId, to]).toEqual([send(false).appId, 'bob']);
+    t.routeReply(ackSubject, codec.encode([id, PeerRouteCode.ACKED]));
+    expect(await second).toEqual({ d: PeerDelivery.RECEIVED, ts: 1 });
+    expect(t.capture.peer).toHaveBeenCalledTimes(2);
+
+    // gw1 no longer holds bob: the message goes on bob's user subject, and the route is forgotten
+    // (then learnt again from that answer).
+    t.mux.request.mockImplementation(async () => ({ data: codec.encode({ r: 1, g: 'gw2' }) }));
+    const third = t.sut.deliver(send(false));
+    await new Promise((r) => setImmediate(r));
+    const [[id3]] = t.routed[1]!.body.slice(1) as [[number]];
+    t.routeReply(ackSubject, codec.encode([id3, PeerRouteCode.NOT_HERE]));
+    expect(await third).toEqual({ d: PeerDelivery.RECEIVED, ts: 1 });
+    expect(t.mux.request).toHaveBeenCalledTimes(2);
+
+    // NOT_ACKED over the route (the session did not ACK in time) is the same outcome as on the user subject.
+    const fourth = t.sut.deliver(send(true));
+    await new Promise((r) => setImmediate(r));
+    expect(t.routed[2]!.subject).toBe(Subjects.peerRoute('gw2'));
+    const [[id4]] = t.routed[2]!.body.slice(1) as [[number]];
+    t.routeReply(t.routed[2]!.body[0] as string, codec.encode([id4, PeerRouteCode.NOT_ACKED]));
+    expect(await fourth).toEqual({ d: PeerDelivery.CACHED_BY_SERVER, ts: 1 });
+    expect(t.services.request).toHaveBeenCalledTimes(1);
   });
 });
 

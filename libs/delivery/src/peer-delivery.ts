@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { createCodec, PeerDelivery as Delivery, type AppId, type PeerMessageEvent, type SendPeerResult } from '@parley/contracts';
-import { Subjects, UserMsgKind, type PeerAck, type StoreOfflineRequest } from '@parley/contracts/internal';
+import { PeerRouteCode, Subjects, UserMsgKind, type PeerAck, type StoreOfflineRequest } from '@parley/contracts/internal';
 import { NatsBus, NO_RESPONDERS, RequestMux, ServiceClient, type RequestOutcome } from '@parley/platform';
 import { isTracingEnabled, SpanKind, traceHeaders, withSpan } from '@parley/platform/telemetry';
 import { HistoryCapture } from './history-capture';
 import { MessageCapture } from './message-capture';
+import { PeerRoutes } from './peer-routes';
 
 const codec = createCodec();
 /** [OFFLINE_STORED] on the receiver's user subject, sent after a store committed. */
@@ -58,13 +59,30 @@ export class PeerMessageDelivery {
     private readonly services: ServiceClient,
     private readonly capture: MessageCapture,
     private readonly history: HistoryCapture,
+    private readonly routes: PeerRoutes,
   ) {}
 
-  /** Delivers and waits for the outcome (the SDK's sendMessageToPeer). */
+  /**
+   * Delivers and waits for the outcome (the SDK's sendMessageToPeer): over the route learned for the
+   * receiver when there is one (PeerRoutes: batched, gateway to gateway), else — and whenever the
+   * route does not hold — as a request on its user subject. With traces exported every message
+   * takes the user subject (its span and headers are per message).
+   */
   deliver(send: PeerSend): Promise<SendPeerResult> {
     const stored = this.store(send);
-    const result = this.request(send).then((o) => this.settle(send, o));
+    const route = isTracingEnabled() ? undefined : this.routes.get(send.appId, send.to);
+    const result = route ? this.viaRoute(send, route) : this.request(send).then((o) => this.settle(send, o));
     return stored ? Promise.all([result, stored]).then(([r]) => r) : result;
+  }
+
+  private viaRoute(send: PeerSend, route: string): Promise<SendPeerResult> {
+    return this.routes.send(route, send.appId, send.to, send.event, send.timeoutMs).then((code) => {
+      if (code === PeerRouteCode.NOT_HERE) {
+        this.routes.forget(send.appId, send.to, route);
+        return this.request(send).then((o) => this.settle(send, o));
+      }
+      return this.outcome(send, code === PeerRouteCode.ACKED);
+    });
   }
 
   /**
@@ -104,10 +122,16 @@ export class PeerMessageDelivery {
       : this.mux.request(subject, body, send.timeoutMs);
   }
 
-  private async settle(send: PeerSend, outcome: RequestOutcome): Promise<SendPeerResult> {
-    const ts = send.event.ts;
+  private settle(send: PeerSend, outcome: RequestOutcome): Promise<SendPeerResult> {
     // A string outcome: no gateway holds a session of the peer, or its gateway did not answer.
-    const received = typeof outcome !== 'string' && (codec.decode(outcome.data) as PeerAck).r === 1;
+    if (typeof outcome === 'string') return this.outcome(send, false);
+    const ack = codec.decode(outcome.data) as PeerAck;
+    if (typeof ack?.g === 'string' && ack.g) this.routes.learn(send.appId, send.to, ack.g);
+    return this.outcome(send, ack?.r === 1);
+  }
+
+  private async outcome(send: PeerSend, received: boolean): Promise<SendPeerResult> {
+    const ts = send.event.ts;
     const { appId, to, event } = send;
     if (received) {
       this.capture.peer(appId, event.from, to, event.id, ts, event.m, 'received');

@@ -1,10 +1,11 @@
 import { createCodec, ErrorCode, Evt, MessageKind, PeerDelivery, type AppId, type PeerMessageEvent, type SessionId, type Uid } from '@parley/contracts';
-import { UserMsgKind } from '@parley/contracts/internal';
+import { PeerRouteCode, UserMsgKind } from '@parley/contracts/internal';
 import type { NatsBus, RequestMux, ServiceClient } from '@parley/platform';
-import { PeerMessageDelivery, type HistoryCapture, type MessageCapture } from '@parley/delivery';
+import { PeerMessageDelivery, PeerRoutes, type HistoryCapture, type MessageCapture } from '@parley/delivery';
 import type { Msg } from 'nats';
 import type { OfflineClient } from '../clients/offline.client';
 import type { GatewayConfig } from '../config/gateway.config';
+import type { PeerRoute } from '../sessions/peer-route';
 import type { SessionsService } from '../sessions/sessions.service';
 import type { Connection } from '../transport/connection';
 import { Session } from '../transport/session';
@@ -83,8 +84,16 @@ function setup() {
     services as unknown as ServiceClient,
     { peer: () => undefined } as unknown as MessageCapture,
     history as unknown as HistoryCapture,
+    new PeerRoutes(bus as unknown as NatsBus),
   );
-  const sut = new PeerMessagesService(sessions as unknown as SessionsService, offline as unknown as OfflineClient, delivery, config, bus as unknown as NatsBus);
+  const sut = new PeerMessagesService(
+    sessions as unknown as SessionsService,
+    offline as unknown as OfflineClient,
+    delivery,
+    config,
+    bus as unknown as NatsBus,
+    { id: 'route-here' } as PeerRoute,
+  );
   return { sut, mux, offline, stored, published, history, setAnswer: (a: typeof answer) => (answer = a) };
 }
 
@@ -176,13 +185,13 @@ describe('PeerMessagesService', () => {
     await new Promise(setImmediate);
     expect(old.pushed).toEqual([]);
     expect(bob.pushed.map((e) => [e.from, e.id])).toEqual([['ann', 'm1']]);
-    expect(first.replies).toEqual([{ r: 1 }]);
+    expect(first.replies).toEqual([{ r: 1, g: 'route-here' }]);
 
     const resent = request(sent);
     sut.receive(new Set([bob.session]), resent.event, resent.msg);
     await new Promise(setImmediate);
     expect(bob.pushed).toHaveLength(1);
-    expect(resent.replies).toEqual([{ r: 1 }]);
+    expect(resent.replies).toEqual([{ r: 1, g: 'route-here' }]);
   });
 
   it('replies NOT_ACKED when the client did not ACK (and pushes it again on a resend), or when no session is live', async () => {
@@ -193,18 +202,32 @@ describe('PeerMessagesService', () => {
     const first = request(body);
     sut.receive(new Set([bob.session]), first.event, first.msg);
     await new Promise(setImmediate);
-    expect(first.replies).toEqual([{ r: 0 }]);
+    expect(first.replies).toEqual([{ r: 0, g: 'route-here' }]);
     bob.conn.ack = true;
     const again = request(body);
     sut.receive(new Set([bob.session]), again.event, again.msg);
     await new Promise(setImmediate);
-    expect(again.replies).toEqual([{ r: 1 }]);
+    expect(again.replies).toEqual([{ r: 1, g: 'route-here' }]);
     expect(bob.pushed).toHaveLength(2);
 
     const nobody = request(body);
     bob.session.ended = true;
     sut.receive(new Set([bob.session]), nobody.event, nobody.msg);
-    expect(nobody.replies).toEqual([{ r: 0 }]);
+    expect(nobody.replies).toEqual([{ r: 0, g: 'route-here' }]);
+  });
+
+  it('answers routed messages (another gateway’s route batch) like user-subject ones, NOT_HERE without a live session', async () => {
+    const { sut } = setup();
+    const bob = client('bob');
+    const e = { from: 'ann', id: 'r1', m: text('hi'), ts: 1 };
+    await expect(sut.receiveRouted(new Set([bob.session]), e)).resolves.toBe(PeerRouteCode.ACKED);
+    expect(sut.receiveRouted(new Set([bob.session]), e)).toBe(PeerRouteCode.ACKED); // a resend: not pushed again
+    expect(bob.pushed).toHaveLength(1);
+    bob.conn.ack = false;
+    await expect(sut.receiveRouted(new Set([bob.session]), { ...e, id: 'r2' })).resolves.toBe(PeerRouteCode.NOT_ACKED);
+    expect(sut.receiveRouted(new Set(), e)).toBe(PeerRouteCode.NOT_HERE);
+    bob.session.conn = null; // detached (inside its reconnect window): not here for a route
+    expect(sut.receiveRouted(new Set([bob.session]), e)).toBe(PeerRouteCode.NOT_HERE);
   });
 
   it('flushes stored messages in order in batches, removes what was ACKed, and stops at the first miss', async () => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createCodec, ErrorCode, Evt, isUid, ParleyError, type PeerMessageEvent, type SendPeerArgs, type SendPeerResult } from '@parley/contracts';
-import { type PeerAck } from '@parley/contracts/internal';
+import { PeerRouteCode, type PeerAck } from '@parley/contracts/internal';
 import { NatsBus, watchConnection } from '@parley/platform';
 import { PEER_DESTINATION, PeerMessageDelivery, peerSpanAttributes } from '@parley/delivery';
 import type { Msg } from 'nats';
@@ -10,13 +10,12 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { messagesIn, messagesOut, observePeerDelivery } from '../metrics/gateway.metrics';
 import { messageTotals } from '../metrics/message-totals';
 import type { Session } from '../transport/session';
+import { PeerRoute } from '../sessions/peer-route';
 import { SessionsService } from '../sessions/sessions.service';
 import { checkOutgoingMessage, requireMessageId } from '../sessions/message-rules';
 import type { Connection } from '../transport/connection';
 
 const codec = createCodec();
-const ACKED = codec.encode({ r: 1 } satisfies PeerAck);
-const NOT_ACKED = codec.encode({ r: 0 } satisfies PeerAck);
 const DELIVERED_MEMORY = 64;
 /** Sessions flushed at once after a reconnect to NATS (each flush is one indexed fetch when nothing is stored). */
 const RECONNECT_FLUSH_CONCURRENCY = 16;
@@ -34,6 +33,9 @@ export class PeerMessagesService implements OnApplicationShutdown {
   /** Logins in flight that heard an OFFLINE_STORED notice: their login flush fetches whatever presence said. */
   private readonly storedDuringLogin = new WeakSet<Session>();
   private readonly stopWatching: () => void;
+  /** Answers on user subjects, naming this gateway's route (later messages to the uid come that way). */
+  private readonly acked: Uint8Array;
+  private readonly notAcked: Uint8Array;
 
   constructor(
     private readonly sessions: SessionsService,
@@ -41,7 +43,10 @@ export class PeerMessagesService implements OnApplicationShutdown {
     private readonly delivery: PeerMessageDelivery,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly bus: NatsBus,
+    route: PeerRoute,
   ) {
+    this.acked = codec.encode({ r: 1, g: route.id } satisfies PeerAck);
+    this.notAcked = codec.encode({ r: 0, g: route.id } satisfies PeerAck);
     // Cut off from NATS (a NATS restart), this gateway heard neither the messages nor the
     // OFFLINE_STORED notices for its users meanwhile: senders stored those messages. Flush everyone.
     this.stopWatching = watchConnection(bus, { reconnected: () => void this.flushAll() });
@@ -114,27 +119,40 @@ export class PeerMessagesService implements OnApplicationShutdown {
   /** UserMsgKind.PEER_MESSAGE for a user this gateway holds: push it to the live session, reply once it is ACKed. */
   receive(targets: ReadonlySet<Session>, body: unknown, msg: Msg): void {
     const event = body as PeerMessageEvent;
+    if (!event || typeof event.from !== 'string') {
+      msg.respond(this.notAcked);
+      return;
+    }
+    const answer = (code: PeerRouteCode) => msg.respond(code === PeerRouteCode.ACKED ? this.acked : this.notAcked);
+    if (isTracingEnabled() && msg.headers) {
+      const push = async () => answer(await this.push(targets, event, PeerRouteCode.NOT_ACKED));
+      void withSpan(`process ${PEER_DESTINATION}`, SpanKind.CONSUMER, peerSpanAttributes(msg.subject, 'process'), push, extractTraceContext(msg.headers));
+      return;
+    }
+    const code = this.push(targets, event, PeerRouteCode.NOT_ACKED);
+    if (typeof code === 'number') answer(code);
+    else void code.then(answer);
+  }
+
+  /** A message that came over this gateway's route (PeerRoute): NOT_HERE when no live session of the uid is here. */
+  receiveRouted(targets: ReadonlySet<Session>, event: PeerMessageEvent): PeerRouteCode | Promise<PeerRouteCode> {
+    return this.push(targets, event, PeerRouteCode.NOT_HERE);
+  }
+
+  /** Pushes to the newest live session among `targets`; `none` when there is none. */
+  private push(targets: ReadonlySet<Session>, event: PeerMessageEvent, none: PeerRouteCode): PeerRouteCode | Promise<PeerRouteCode> {
     let target: Session | undefined;
     for (const s of targets) if (s.conn && s.epoch !== null && !s.ended && (!target || s.epoch > target.epoch!)) target = s;
-    if (!target || !event || typeof event.from !== 'string') {
-      msg.respond(NOT_ACKED);
-      return;
-    }
+    if (!target) return none;
     const key = `${event.from}\u0000${event.id}`;
-    if (target.wasDelivered(key)) {
-      msg.respond(ACKED); // a resend of a message this session already took
-      return;
-    }
+    if (target.wasDelivered(key)) return PeerRouteCode.ACKED; // a resend of a message this session already took
     const session = target;
     messagesOut.peer.add(event.m?.k);
-    const push = () =>
-      session.conn!.deliver(Evt.PEER_MESSAGE, event, this.config.ACK_TIMEOUT_MS).then((ok) => {
-        if (ok) session.rememberDelivered(key, DELIVERED_MEMORY);
-        msg.respond(ok ? ACKED : NOT_ACKED);
-      });
-    if (isTracingEnabled() && msg.headers) {
-      void withSpan(`process ${PEER_DESTINATION}`, SpanKind.CONSUMER, peerSpanAttributes(msg.subject, 'process'), push, extractTraceContext(msg.headers));
-    } else void push();
+    return session.conn!.deliver(Evt.PEER_MESSAGE, event, this.config.ACK_TIMEOUT_MS).then((ok) => {
+      if (!ok) return PeerRouteCode.NOT_ACKED;
+      session.rememberDelivered(key, DELIVERED_MEMORY);
+      return PeerRouteCode.ACKED;
+    });
   }
 
   /** One flush per session at a time; a request while it runs makes it fetch once more at the end. */

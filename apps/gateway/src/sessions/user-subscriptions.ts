@@ -4,6 +4,8 @@ import { InterestRegistry, NatsBus } from '@parley/platform';
 import type { Msg } from 'nats';
 import type { Session } from '../transport/session';
 
+const NONE: ReadonlySet<Session> = new Set();
+
 export type UserMessageHandler = (sessions: ReadonlySet<Session>, body: unknown, msg: Msg) => void;
 /** Every kind of user-subject message has exactly one handler (a missing kind is a type error). */
 export type UserRoutes = { readonly [K in UserMsgKind]: UserMessageHandler };
@@ -33,6 +35,11 @@ export class UserSubscriptions {
 
   remove(session: Session): void {
     this.registry.remove(session.key, session);
+  }
+
+  /** The sessions this gateway holds for the uid (none: an empty set). */
+  sessionsOf(appId: string, uid: string): ReadonlySet<Session> {
+    return this.registry.get(`${appId}/${uid}`)?.members ?? NONE;
   }
 
   get size(): number {

@@ -11,6 +11,7 @@ import { MetadataService } from '../metadata/metadata.service';
 import { UserMetadataSubscriptionsService } from '../metadata/user-metadata-subscriptions.service';
 import { PeerMessagesService } from '../peer-messages/peer-messages.service';
 import { SessionsService } from '../sessions/sessions.service';
+import { PeerRoute } from '../sessions/peer-route';
 import { UserSubscriptions } from '../sessions/user-subscriptions';
 import { StatusSubscriptionsService } from '../status/status-subscriptions.service';
 
@@ -35,6 +36,7 @@ export class InboundRouter implements OnModuleInit {
     private readonly status: StatusSubscriptionsService,
     private readonly metadata: MetadataService,
     private readonly metadataSubscriptions: UserMetadataSubscriptionsService,
+    private readonly peerRoute: PeerRoute,
   ) {}
 
   onModuleInit(): void {
@@ -46,6 +48,7 @@ export class InboundRouter implements OnModuleInit {
       [UserMsgKind.BANNED]: (targets, body) => this.sessions.banned(targets, body),
       [UserMsgKind.CHANNEL_BANNED]: (targets, body) => this.channels.banned(targets, body),
     });
+    this.peerRoute.route((appId, uid, event) => this.peers.receiveRouted(this.users.sessionsOf(appId, uid), event));
     this.channelSubjects.route({
       [ChanMsgKind.MESSAGE]: (ch, members, body) => this.channelMessages.fanOut(ch, members, body),
       [ChanMsgKind.MEMBER_JOINED]: (ch, members, body) => this.channels.memberEvent(Evt.MEMBER_JOINED, ch, members, body),

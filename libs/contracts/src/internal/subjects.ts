@@ -116,6 +116,8 @@ function buildSubjects(p: string) {
     prefix: p,
     /** Everything addressed to one user (messages, kicks, invitations). */
     user: (appId: AppId, uid: Uid | string): string => `${p}.${appId}.user.${subjectToken(uid)}`,
+    /** One gateway process's direct peer-message route (route batches, PeerRouteCode); the id is random per boot. */
+    peerRoute: (routeId: string): string => `${p}.route.${routeId}.peer`,
     /** A channel's messages (captured by the recovery stream). */
     channelMessages: (appId: AppId, channelId: ChannelId | string): string => `${p}.${appId}.chan.${subjectToken(channelId)}.m`,
     /** A channel's member events and counts (not kept). */

@@ -1,0 +1,98 @@
+import { createCodec, MessageKind, type AppId, type PeerMessageEvent } from '@parley/contracts';
+import { PeerRouteCode, Subjects } from '@parley/contracts/internal';
+import type { NatsBus } from '@parley/platform';
+import { PeerRoutes } from './peer-routes';
+
+const codec = createCodec();
+const app = 'a'.repeat(32) as AppId;
+const event = (id: string): PeerMessageEvent => ({ from: 'ann', id, m: { k: MessageKind.TEXT, text: id }, ts: 1 });
+const turn = () => new Promise((r) => setImmediate(r));
+
+/** A NATS connection that records publishes and lets the test answer on the subscription. */
+function fakeBus() {
+  const published: { subject: string; body: unknown[]; reply?: string }[] = [];
+  let deliver!: (subject: string, data: Uint8Array, code?: number) => void;
+  const connection = {
+    publish: jest.fn(
+      (subject: string, data: Uint8Array, opts?: { reply?: string }) =>
+        void published.push({ subject, body: codec.decode(data) as unknown[], reply: opts?.reply }),
+    ),
+    subscribe: jest.fn((_subject: string, opts: { callback: (err: unknown, msg: unknown) => void }) => {
+      deliver = (subject, data, code) => opts.callback(null, { subject, data, headers: code ? { code } : undefined });
+      return { unsubscribe: jest.fn() };
+    }),
+  };
+  const bus = { connection, unsubscribe: jest.fn() } as unknown as NatsBus;
+  return { bus, published, reply: (subject: string, data: Uint8Array, code?: number) => deliver(subject, data, code) };
+}
+
+describe('PeerRoutes', () => {
+  it('remembers, replaces and forgets routes per app and uid', () => {
+    const routes = new PeerRoutes(fakeBus().bus);
+    expect(routes.get(app, 'bob')).toBeUndefined();
+    routes.learn(app, 'bob', 'g1');
+    expect(routes.get(app, 'bob')).toBe('g1');
+    expect(routes.get('b'.repeat(32) as AppId, 'bob')).toBeUndefined();
+    routes.forget(app, 'bob', 'g2'); // not the one remembered: kept
+    expect(routes.get(app, 'bob')).toBe('g1');
+    routes.forget(app, 'bob', 'g1');
+    expect(routes.get(app, 'bob')).toBeUndefined();
+  });
+
+  it('sends the messages of one turn for one gateway as one batch and settles each by its answer', async () => {
+    const { bus, published, reply } = fakeBus();
+    const routes = new PeerRoutes(bus);
+    const a = routes.send('g1', app, 'bob', event('m1'), 1000);
+    const b = routes.send('g1', app, 'cat', event('m2'), 1000);
+    const c = routes.send('g2', app, 'dan', event('m3'), 1000);
+    expect(published).toHaveLength(0); // not before the end of the turn
+    await turn();
+    expect(published.map((p) => p.subject)).toEqual([Subjects.peerRoute('g1'), Subjects.peerRoute('g2')]);
+    const [first] = published;
+    const ackSubject = first!.body[0] as string;
+    expect(ackSubject).toMatch(/^_INBOX\.[A-Za-z0-9]+\.a$/);
+    expect(first!.body.slice(1)).toEqual([
+      [1, app, 'bob', event('m1')],
+      [2, app, 'cat', event('m2')],
+    ]);
+    reply(ackSubject, codec.encode([2, PeerRouteCode.NOT_ACKED, 1, PeerRouteCode.ACKED, 3, PeerRouteCode.NOT_HERE]));
+    await expect(a).resolves.toBe(PeerRouteCode.ACKED);
+    await expect(b).resolves.toBe(PeerRouteCode.NOT_ACKED);
+    await expect(c).resolves.toBe(PeerRouteCode.NOT_HERE);
+  });
+
+  it('answers NOT_HERE for a whole batch nobody serves (NATS no-responders) and TIMED_OUT when no answer comes', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    try {
+      const { bus, published, reply } = fakeBus();
+      const routes = new PeerRoutes(bus);
+      const gone = [routes.send('dead', app, 'bob', event('m1'), 1000), routes.send('dead', app, 'cat', event('m2'), 1000)];
+      const slow = routes.send('slow', app, 'dan', event('m3'), 1000);
+      await turn();
+      const dead = published.find((p) => p.subject === Subjects.peerRoute('dead'))!;
+      reply(dead.reply!, new Uint8Array(), 503);
+      await expect(Promise.all(gone)).resolves.toEqual([PeerRouteCode.NOT_HERE, PeerRouteCode.NOT_HERE]);
+      jest.advanceTimersByTime(1_200);
+      await expect(slow).resolves.toBe(PeerRouteCode.TIMED_OUT);
+      // A late answer changes nothing; garbage on the ACK subject is ignored.
+      reply(published[0]!.body[0] as string, codec.encode([3, PeerRouteCode.ACKED]));
+      reply(published[0]!.body[0] as string, Uint8Array.of(0xc1));
+      routes.onApplicationShutdown();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('starts another batch before one passes the size cap', async () => {
+    const { bus, published, reply } = fakeBus();
+    const routes = new PeerRoutes(bus);
+    const big = (id: string): PeerMessageEvent => ({ ...event(id), m: { k: MessageKind.TEXT, text: 'x'.repeat(30_000) } });
+    const sent = Array.from({ length: 20 }, (_, i) => routes.send('g1', app, 'bob', big(`m${i}`), 1000));
+    await turn();
+    expect(published.length).toBeGreaterThan(2);
+    for (const p of published) expect(codec.encode(p.body).length).toBeLessThanOrEqual(256 * 1024 + 64);
+    expect(published.flatMap((p) => p.body.slice(1).map((item) => (item as unknown[])[0]))).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    reply(published[0]!.body[0] as string, codec.encode(Array.from({ length: 20 }, (_, i) => [i + 1, PeerRouteCode.ACKED]).flat()));
+    await expect(Promise.all(sent)).resolves.toEqual(Array(20).fill(PeerRouteCode.ACKED));
+  });
+});
