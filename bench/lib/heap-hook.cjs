@@ -17,7 +17,15 @@ if (dir) {
     const heap = v8.getHeapStatistics();
     const mem = process.memoryUsage();
     const file = join(dir, `${process.pid}.json`);
-    const body = JSON.stringify({ at: Date.now(), heapUsed: heap.used_heap_size, external: mem.external, rss: mem.rss });
+    const newSpace = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+    const body = JSON.stringify({
+      at: Date.now(),
+      heapUsed: heap.used_heap_size,
+      external: mem.external,
+      rss: mem.rss,
+      heapCommitted: heap.total_heap_size,
+      newSpace: newSpace ? newSpace.space_size : 0,
+    });
     writeFileSync(`${file}.tmp`, body);
     renameSync(`${file}.tmp`, file);
   });

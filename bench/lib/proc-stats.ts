@@ -67,7 +67,11 @@ export interface HeapFigures {
   heapUsed: number;
   /** Memory outside the V8 heap that JS objects hold (Buffers of sockets, …), bytes. */
   external: number;
+  /** RSS right after those GCs, bytes. */
   rss: number;
+  /** V8 heap committed (all spaces), and of it the young generation, bytes. */
+  heapCommitted?: number;
+  newSpace?: number;
 }
 
 /** Asks a process running bench/lib/heap-hook.cjs for its heap after GC (SIGUSR2 → <dir>/<pid>.json). */

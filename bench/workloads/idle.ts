@@ -20,6 +20,11 @@ export interface IdlePoint {
   heapBytes: number;
   /** RSS growth per connection since the warm baseline, KB. */
   rssPerConnKb: number;
+  /** The same right after two full GCs (what the connections hold, not garbage or GC slack), KB. */
+  rssAfterGcPerConnKb: number;
+  /** V8 heap committed and its young generation, bytes (after the GCs). */
+  heapCommitted: number;
+  newSpace: number;
   /** Heap (V8 heap + external, after GC) growth per connection, KB. */
   heapPerConnKb: number;
   /** The gateway's CPU while the connections idled (heartbeats only), % of one core. */
@@ -79,6 +84,9 @@ export async function measureIdle(target: Target, o: IdleOptions): Promise<IdleR
         rssKb: rss,
         heapBytes: heap.heapUsed + heap.external,
         rssPerConnKb: (rss - rss0) / n,
+        rssAfterGcPerConnKb: (heap.rss - heap0.rss) / 1024 / n,
+        heapCommitted: heap.heapCommitted ?? 0,
+        newSpace: heap.newSpace ?? 0,
         heapPerConnKb: (heap.heapUsed + heap.external - heap0.heapUsed - heap0.external) / 1024 / n,
         idleCpuPct: cpu.perGateway[0]! / 10 / cpu.seconds,
       });
@@ -96,6 +104,10 @@ export function printIdle(target: Target, o: IdleOptions, r: IdleResult): void {
     table(
       r.points.flatMap((p): Array<[string, string]> => [
         [`${p.connections} connections`, `RSS ${(p.rssKb / 1024).toFixed(1)} MB, ${p.rssPerConnKb.toFixed(2)} KB per connection`],
+        [
+          '  after a full GC',
+          `RSS ${p.rssAfterGcPerConnKb.toFixed(2)} KB per connection (V8 heap committed ${(p.heapCommitted / 1048576).toFixed(1)} MB, young generation ${(p.newSpace / 1048576).toFixed(1)} MB)`,
+        ],
         ['  heap after GC', `${(p.heapBytes / 1048576).toFixed(1)} MB, ${p.heapPerConnKb.toFixed(2)} KB per connection (V8 heap + external)`],
         ['  idle gateway CPU', `${p.idleCpuPct.toFixed(1)}% of a core over ${o.settleSeconds} s`],
       ]),

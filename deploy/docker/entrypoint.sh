@@ -7,7 +7,10 @@ what="${1:-${APP:-gateway}}"
 [ "$#" -gt 0 ] && shift
 case "$what" in
   gateway | presence | channel | attributes | invitation | media | history | api | webhooks)
-    exec node --enable-source-maps "dist/apps/$what/main.js" "$@"
+    # Node/V8 flags of the app (deploy/docker/node-flags.json), or PARLEY_NODE_FLAGS when set.
+    flags="${PARLEY_NODE_FLAGS-$(node -e 'process.stdout.write((require("./deploy/docker/node-flags.json")[process.argv[1]] || []).join(" "))' "$what")}"
+    # shellcheck disable=SC2086 # one word per flag
+    exec node --enable-source-maps $flags "dist/apps/$what/main.js" "$@"
     ;;
   migrate)
     # tools/migrate: deploy (default), status, resolve … (see tools/migrate/README.md)

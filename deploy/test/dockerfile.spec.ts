@@ -1,4 +1,6 @@
-import { statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DockerfileContext, dockerfileProblems, dockerignore, parseDockerfile } from './support/dockerfile';
 import { ROOT, exists, listFiles, parleyApps, parseYamlDocuments, read } from './support/repo';
@@ -30,6 +32,25 @@ describe('Dockerfile', () => {
     const before = (gateway.targets.build.dependsOn ?? []).filter((d) => d.target === 'build').flatMap((d) => d.projects ?? []);
     expect(before).toContain('sdk');
     if (exists('apps/console/project.json')) expect(before).toContain('console');
+  });
+
+  it('starts each app with its Node/V8 flags from node-flags.json (the same file npm start and the tests read), PARLEY_NODE_FLAGS replacing them', () => {
+    // A `node` first on PATH that prints how it was called, and runs the entrypoint's `node -e` for real.
+    const bin = mkdtempSync(join(tmpdir(), 'parley-entry-'));
+    writeFileSync(join(bin, 'node'), `#!/bin/sh\nif [ "$1" = "-e" ]; then exec "${process.execPath}" "$@"; fi\necho "$@"\n`, { mode: 0o755 });
+    const run = (app: string, env: Record<string, string> = {}) =>
+      execFileSync('sh', [join(ROOT, 'deploy/docker/entrypoint.sh'), app], { env: { PATH: `${bin}:${process.env['PATH']}`, ...env }, encoding: 'utf8' }).trim();
+    try {
+      const flags = JSON.parse(read('deploy/docker/node-flags.json')) as Record<string, unknown>;
+      expect(flags['gateway']).toEqual([expect.stringMatching(/^--max-semi-space-size=\d+$/)]);
+      expect(run('gateway')).toBe(`--enable-source-maps ${(flags['gateway'] as string[]).join(' ')} dist/apps/gateway/main.js`);
+      expect(run('presence')).toBe('--enable-source-maps dist/apps/presence/main.js');
+      expect(run('gateway', { PARLEY_NODE_FLAGS: '--max-semi-space-size=32 --trace-gc' })).toBe(
+        '--enable-source-maps --max-semi-space-size=32 --trace-gc dist/apps/gateway/main.js',
+      );
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   it('runs as the uid the Kubernetes manifests declare', () => {

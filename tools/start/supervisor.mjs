@@ -2,6 +2,7 @@
 // "ready" log line, restart a process that dies unexpectedly once, stop them all with a deadline.
 // Each app has an IPC channel to the launcher and stops when it closes (libs/platform bootstrap).
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { formatLine, prefixFor } from './log-format.mjs';
 
@@ -29,9 +30,17 @@ export class Supervisor {
     return this.#spawn(slot);
   }
 
+  /** The app's Node/V8 flags (deploy/docker/node-flags.json, as the image runs it), or PARLEY_NODE_FLAGS. */
+  #nodeFlags(app) {
+    const override = process.env.PARLEY_NODE_FLAGS;
+    if (override !== undefined) return override.split(' ').filter(Boolean);
+    const flags = JSON.parse(readFileSync(`${this.options.root}/deploy/docker/node-flags.json`, 'utf8'));
+    return Array.isArray(flags[app]) ? flags[app] : [];
+  }
+
   #spawn(slot) {
     const main = `${this.options.root}/dist/apps/${slot.app}/main.js`;
-    const child = spawn(process.execPath, ['--enable-source-maps', main], {
+    const child = spawn(process.execPath, ['--enable-source-maps', ...this.#nodeFlags(slot.app), main], {
       cwd: this.options.root,
       env: this.options.env(slot.app, slot.index),
       // The IPC channel is only a lifeline: an app exits when it closes (the launcher died, even by SIGKILL).

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -25,6 +25,15 @@ export interface StackOptions {
   databaseUrl?: string;
   /** Extra environment for one replica (e.g. one gateway's NATS_URL through a TcpProxy); applied last. */
   replicaEnv?: (app: AppName, index: number) => Record<string, string> | undefined;
+  /** Node/V8 flags per app instead of deploy/docker/node-flags.json's (what the image and npm start use). */
+  nodeFlags?: Partial<Record<AppName, string[]>>;
+}
+
+/** The app's Node/V8 flags as the image runs it (deploy/docker/node-flags.json). */
+function defaultNodeFlags(app: AppName): string[] {
+  const flags = JSON.parse(readFileSync(join(workspaceRoot(), 'deploy/docker/node-flags.json'), 'utf8')) as Record<string, unknown>;
+  const list = flags[app];
+  return Array.isArray(list) ? (list as string[]) : [];
 }
 
 /**
@@ -136,7 +145,8 @@ export class Stack {
   async spawn(app: AppName, index: number): Promise<ParleyProcess> {
     const main = join(workspaceRoot(), 'dist/apps', app, 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: build the apps first (nx run-many -t build)`);
-    const child = spawn(process.execPath, ['--enable-source-maps', main], {
+    const flags = this.options.nodeFlags?.[app] ?? defaultNodeFlags(app);
+    const child = spawn(process.execPath, ['--enable-source-maps', ...flags, main], {
       env: this.env(app, index),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

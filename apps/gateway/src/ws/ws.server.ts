@@ -1,7 +1,20 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { CloseCode, createFrameDecoder, peekRequestId, ErrorCode, Evt, Frame, Op, opName, PROTOCOL_VERSION, WS_PATH, type Hello } from '@parley/contracts';
+import {
+  CloseCode,
+  createCodec,
+  createFrameDecoder,
+  peekRequestId,
+  ErrorCode,
+  Evt,
+  Frame,
+  Op,
+  opName,
+  PROTOCOL_VERSION,
+  WS_PATH,
+  type Hello,
+} from '@parley/contracts';
 import { toParleyError } from '@parley/platform';
 import { clientTraceContext, isTracingEnabled, SpanKind, withSpan } from '@parley/platform/telemetry';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -14,6 +27,7 @@ import { OutboundQueue } from '../transport/outbound-queue';
 import { WsRouter } from './ws.router';
 
 const decoder = createFrameDecoder();
+const helloCodec = createCodec();
 const TICK_MS = 1_000;
 /** What a client over REQUESTS_IN_FLIGHT_MAX is told to wait before it asks again. */
 const IN_FLIGHT_RETRY_MS = 100;
@@ -56,7 +70,13 @@ export class WsServer implements BeforeApplicationShutdown {
         socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n\r\n');
         return;
       }
-      this.wss!.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws));
+      // The 101 answer and the HELLO leave in one write (ws answers and calls back synchronously).
+      socket.cork();
+      try {
+        this.wss!.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws));
+      } finally {
+        socket.uncork();
+      }
     });
     const heartbeat = () => this.presence.heartbeat(this.sessions.sessions.size);
     heartbeat();
@@ -82,7 +102,7 @@ export class WsServer implements BeforeApplicationShutdown {
       maxFrameBytes: this.config.MAX_FRAME_BYTES,
       serverTs: Date.now(),
     };
-    conn.send([Frame.HELLO, hello]);
+    ws.send(helloCodec.encode([Frame.HELLO, hello]));
     // Text messages are not part of the protocol (docs/protocol.md §2): ignored, unread.
     ws.on('message', (data: RawData, isBinary: boolean) => isBinary && this.onMessage(conn, data as Buffer));
     ws.on('close', () => this.onClose(conn));

@@ -189,3 +189,37 @@ describe('ServiceClient.gather (NATS)', () => {
     expect(await caller.services.gather(subject('nobody'), {}, { windowMs: 300 })).toEqual([]);
   });
 });
+
+/** coalesceWrites on the installed nats.js (connectNats applies it): recognised, and nothing lost or reordered. */
+describe('one write per turn to NATS (coalesceWrites)', () => {
+  it('applies to this nats.js and keeps every message, in order, across callbacks and setImmediates', async () => {
+    const { connect } = await import('nats');
+    const { coalesceWrites } = await import('./coalesce-writes');
+    const raw = await connect({ servers: NATS_URL });
+    expect(coalesceWrites(raw)).toBe(true);
+    await raw.close();
+
+    const a = await connectNatsClients({ servers: NATS_URL, name: 'coalesce-a' });
+    const b = await connectNatsClients({ servers: NATS_URL, name: 'coalesce-b' });
+    try {
+      const subject = `parleytest${randomBytes(4).toString('hex')}.order`;
+      const got: number[] = [];
+      b.bus.subscribe(subject, (body) => void got.push(body as number));
+      await b.bus.flush();
+      let n = 0;
+      for (let round = 0; round < 20; round++) {
+        a.bus.publish(subject, n++);
+        setImmediate(() => a.bus.publish(subject, n++));
+        await Promise.resolve().then(() => a.bus.publish(subject, n++));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      await a.bus.flush();
+      const deadline = Date.now() + 5_000;
+      while (got.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(got).toEqual(Array.from({ length: n }, (_, i) => i));
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { connect, type NatsConnection } from 'nats';
+import { coalesceWrites } from './coalesce-writes';
 import { NatsBus } from './nats-bus';
 import { DEFAULT_SERVICE_TIMEOUT_MS, ServiceClient } from './service-client';
 
@@ -10,8 +11,8 @@ export interface NatsConnectOptions {
 }
 
 /** A connection with the settings of every Parley process (NatsModule's, and the standalone clients'). */
-export function connectNats(options: NatsConnectOptions): Promise<NatsConnection> {
-  return connect({
+export async function connectNats(options: NatsConnectOptions): Promise<NatsConnection> {
+  const nc = await connect({
     servers: options.servers.split(',').map((s) => s.trim()),
     name: options.name,
     maxReconnectAttempts: -1,
@@ -20,6 +21,8 @@ export function connectNats(options: NatsConnectOptions): Promise<NatsConnection
     // Every request would otherwise capture a stack trace (an Error per message on the hot path).
     noAsyncTraces: true,
   });
+  coalesceWrites(nc);
+  return nc;
 }
 
 /** NatsModule's bus and service client outside a Nest app, on a connection of their own. */

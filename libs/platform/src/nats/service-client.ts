@@ -4,7 +4,7 @@ import { type ServiceReply } from '@parley/contracts/internal';
 import { SpanKind } from '@opentelemetry/api';
 import { ErrorCode as NatsErrorCode, RequestStrategy, type NatsConnection, type NatsError } from 'nats';
 import { rpcCodec } from './msgpack-serialization';
-import { traceHeaders, withSpan } from '../telemetry/nats-context';
+import { isTracingEnabled, traceHeaders, withSpan } from '../telemetry/nats-context';
 import { recordServiceRequest } from './nats.metrics';
 import { InjectNats } from './nats.tokens';
 
@@ -52,23 +52,27 @@ export class ServiceClient {
   }
 
   request<T>(subject: string, data: unknown, timeoutMs = this.defaultTimeoutMs): Promise<T> {
+    // No span when none is recorded (a caller's trace context still travels in the headers).
+    if (!isTracingEnabled()) return this.timed<T>(subject, data, timeoutMs);
     const attributes = {
       'messaging.system': 'nats',
       'messaging.destination.name': subject,
       'messaging.operation.type': 'send',
       'messaging.operation.name': 'request',
     };
-    return withSpan(`send ${subject}`, SpanKind.CLIENT, attributes, async () => {
-      const started = performance.now();
-      try {
-        const answer = await this.send<T>(subject, data, timeoutMs);
-        recordServiceRequest(subject, started);
-        return answer;
-      } catch (err) {
-        recordServiceRequest(subject, started, err);
-        throw err;
-      }
-    });
+    return withSpan(`send ${subject}`, SpanKind.CLIENT, attributes, () => this.timed<T>(subject, data, timeoutMs));
+  }
+
+  private async timed<T>(subject: string, data: unknown, timeoutMs: number): Promise<T> {
+    const started = performance.now();
+    try {
+      const answer = await this.send<T>(subject, data, timeoutMs);
+      recordServiceRequest(subject, started);
+      return answer;
+    } catch (err) {
+      recordServiceRequest(subject, started, err);
+      throw err;
+    }
   }
 
   private async send<T>(subject: string, data: unknown, timeoutMs: number): Promise<T> {

@@ -18,17 +18,12 @@ import {
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { startMetrics, stopMetrics } from './metrics';
+import { setTracingEnabled } from './nats-context';
 
 export * from './nats-context';
 export * from './metrics';
 
 let sdk: NodeSDK | undefined;
-let recording = false;
-
-/** True when spans are exported: hot paths skip creating spans otherwise. */
-export function isTracingEnabled(): boolean {
-  return recording;
-}
 
 /**
  * OTEL_TRACES_EXPORTER: "otlp" (default when OTEL_EXPORTER_OTLP_ENDPOINT is set), "console", or
@@ -42,7 +37,7 @@ export function startTelemetry(serviceName: string): void {
   const spanProcessors: SpanProcessor[] = [];
   if (exporter === 'otlp') spanProcessors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }));
   if (exporter === 'console') spanProcessors.push(new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }));
-  recording = spanProcessors.length > 0;
+  setTracingEnabled(spanProcessors.length > 0);
   const resource = resourceFromAttributes({
     [ATTR_SERVICE_NAME]: process.env['OTEL_SERVICE_NAME'] ?? `parley-${serviceName}`,
     [ATTR_SERVICE_VERSION]: process.env['npm_package_version'] ?? '0.1.0',

@@ -1,6 +1,18 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, trace, type Context, type Link, type Span } from '@opentelemetry/api';
 import { headers as natsHeaders, type MsgHdrs } from 'nats';
 
+let recording = false;
+
+/** True when spans are exported: hot paths skip creating spans otherwise. */
+export function isTracingEnabled(): boolean {
+  return recording;
+}
+
+/** Set by startTelemetry (index.ts); kept here so the NATS clients need not load the OpenTelemetry SDK. */
+export function setTracingEnabled(on: boolean): void {
+  recording = on;
+}
+
 /** W3C trace context in NATS message headers (no NATS instrumentation exists for OpenTelemetry JS). */
 const setter = { set: (carrier: MsgHdrs, key: string, value: string) => carrier.set(key, value) };
 const getter = {
