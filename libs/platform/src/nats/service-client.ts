@@ -7,6 +7,7 @@ import { rpcCodec } from './msgpack-serialization';
 import { isTracingEnabled, traceHeaders, withSpan } from '../telemetry/nats-context';
 import { recordServiceRequest } from './nats.metrics';
 import { InjectNats } from './nats.tokens';
+import { NO_RESPONDERS, RequestMux, TIMED_OUT } from './request-mux';
 
 let nextId = 0;
 
@@ -27,6 +28,8 @@ interface NestReply<T> {
  */
 @Injectable()
 export class ServiceClient {
+  private mux?: RequestMux;
+
   constructor(
     @InjectNats() private readonly nc: NatsConnection,
     @Optional() @Inject(SERVICE_TIMEOUT_MS) private readonly defaultTimeoutMs: number = DEFAULT_SERVICE_TIMEOUT_MS,
@@ -77,18 +80,10 @@ export class ServiceClient {
 
   private async send<T>(subject: string, data: unknown, timeoutMs: number): Promise<T> {
     const id = `${process.pid}-${++nextId}`;
-    let msg;
-    try {
-      msg = await this.nc.request(subject, rpcCodec.encode({ pattern: subject, data, id }), {
-        timeout: timeoutMs,
-        headers: traceHeaders(),
-      });
-    } catch (err) {
-      const code = (err as NatsError).code;
-      if (code === NatsErrorCode.NoResponders) throw new ParleyError(ErrorCode.UNAVAILABLE, `no ${subject} replica is running`);
-      if (code === NatsErrorCode.Timeout) throw new ParleyError(ErrorCode.TIMEOUT, `${subject} did not answer in ${timeoutMs} ms`);
-      throw err;
-    }
+    // RequestMux, not nats.js request(): that one costs a timer and two Error objects per request.
+    const msg = await (this.mux ??= new RequestMux(this.nc)).request(subject, rpcCodec.encode({ pattern: subject, data, id }), timeoutMs, traceHeaders());
+    if (msg === NO_RESPONDERS) throw new ParleyError(ErrorCode.UNAVAILABLE, `no ${subject} replica is running`);
+    if (msg === TIMED_OUT) throw new ParleyError(ErrorCode.TIMEOUT, `${subject} did not answer in ${timeoutMs} ms`);
     const reply = rpcCodec.decode(msg.data) as NestReply<T>;
     const body = reply.response;
     if (!body || typeof body.ok !== 'boolean') {
