@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import type { AppId } from '@parley/contracts';
 import { PrismaService } from '@parley/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
@@ -11,20 +12,29 @@ export interface AppRecord {
   previousUntil: number;
 }
 
-/** Apps from Postgres (read only: the api's admin API and the CLI write them), cached briefly: logins must not hit the database each time. */
+/**
+ * Apps from Postgres (read only: the api's admin API and the CLI write them), cached briefly: logins
+ * must not hit the database each time. Lookups of one app that miss the cache together share one
+ * query (lru-cache's fetch): a reconnect storm of 20k sessions to a gateway that had not seen the app (or whose entry
+ * just expired) is one query, not 20k queued on a pool of 5 that time out.
+ */
 @Injectable()
 export class AppsRepository {
-  private readonly cache = new Map<string, { app: AppRecord | null; until: number }>();
+  /** Entries wrap the record: an unknown app (null) is cached too. */
+  private readonly cache: LRUCache<string, { app: AppRecord | null }>;
 
   constructor(
     private readonly prisma: PrismaService,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.cache = new LRUCache({ max: 10_000, ttl: Math.max(1, config.APP_CACHE_TTL_MS), fetchMethod: (appId) => this.load(appId as AppId) });
+  }
 
   async find(appId: AppId): Promise<AppRecord | null> {
-    const now = Date.now();
-    const hit = this.cache.get(appId);
-    if (hit && hit.until > now) return hit.app;
+    return (await this.cache.fetch(appId))?.app ?? null;
+  }
+
+  private async load(appId: AppId): Promise<{ app: AppRecord | null }> {
     const row = await this.prisma.app.findUnique({
       where: { id: appId },
       select: { id: true, certificate: true, previousCertificate: true, previousCertificateUntil: true },
@@ -32,8 +42,6 @@ export class AppsRepository {
     const app = row
       ? { id: row.id as AppId, certificate: row.certificate, previous: row.previousCertificate, previousUntil: row.previousCertificateUntil?.getTime() ?? 0 }
       : null;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(appId, { app, until: now + this.config.APP_CACHE_TTL_MS });
-    return app;
+    return { app };
   }
 }
