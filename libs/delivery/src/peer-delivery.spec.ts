@@ -94,9 +94,21 @@ describe('PeerMessageDelivery', () => {
   });
 });
 
+/** Route ids as gateways make them (PeerRoute: 16 hex chars). */
+const GW1 = 'a1'.repeat(8);
+const GW2 = 'b2'.repeat(8);
+
 describe('PeerMessageDelivery over routes', () => {
+  it('learns no route from an ACK whose route id is not one a gateway makes', async () => {
+    const t = setup(async () => ({ data: codec.encode({ r: 1, g: 'x.>' }) }));
+    await t.sut.deliver(send(false));
+    await t.sut.deliver(send(false));
+    expect(t.mux.request).toHaveBeenCalledTimes(2);
+    expect(t.routed).toHaveLength(0);
+  });
+
   it('learns the route from an ACK, sends later messages over it, and falls back to the user subject when it does not hold', async () => {
-    const t = setup(async () => ({ data: codec.encode({ r: 1, g: 'gw1' }) }));
+    const t = setup(async () => ({ data: codec.encode({ r: 1, g: GW1 }) }));
     expect(await t.sut.deliver(send(false))).toEqual({ d: PeerDelivery.RECEIVED, ts: 1 });
     expect(t.mux.request).toHaveBeenCalledTimes(1);
 
@@ -105,7 +117,7 @@ describe('PeerMessageDelivery over routes', () => {
     await new Promise((r) => setImmediate(r));
     expect(t.mux.request).toHaveBeenCalledTimes(1);
     expect(t.routed).toHaveLength(1);
-    expect(t.routed[0]!.subject).toBe(Subjects.peerRoute('gw1'));
+    expect(t.routed[0]!.subject).toBe(Subjects.peerRoute(GW1));
     const ackSubject = t.routed[0]!.body[0] as string;
     const [[id, appId, to]] = t.routed[0]!.body.slice(1) as [[number, string, string]];
     expect([appId, to]).toEqual([send(false).appId, 'bob']);
@@ -115,7 +127,7 @@ describe('PeerMessageDelivery over routes', () => {
 
     // gw1 no longer holds bob: the message goes on bob's user subject, and the route is forgotten
     // (then learnt again from that answer).
-    t.mux.request.mockImplementation(async () => ({ data: codec.encode({ r: 1, g: 'gw2' }) }));
+    t.mux.request.mockImplementation(async () => ({ data: codec.encode({ r: 1, g: GW2 }) }));
     const third = t.sut.deliver(send(false));
     await new Promise((r) => setImmediate(r));
     const [[id3]] = t.routed[1]!.body.slice(1) as [[number]];
@@ -126,7 +138,7 @@ describe('PeerMessageDelivery over routes', () => {
     // NOT_ACKED over the route (the session did not ACK in time) is the same outcome as on the user subject.
     const fourth = t.sut.deliver(send(true));
     await new Promise((r) => setImmediate(r));
-    expect(t.routed[2]!.subject).toBe(Subjects.peerRoute('gw2'));
+    expect(t.routed[2]!.subject).toBe(Subjects.peerRoute(GW2));
     const [[id4]] = t.routed[2]!.body.slice(1) as [[number]];
     t.routeReply(t.routed[2]!.body[0] as string, codec.encode([id4, PeerRouteCode.NOT_ACKED]));
     expect(await fourth).toEqual({ d: PeerDelivery.CACHED_BY_SERVER, ts: 1 });

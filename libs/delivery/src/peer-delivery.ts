@@ -5,7 +5,7 @@ import { NatsBus, NO_RESPONDERS, RequestMux, ServiceClient, type RequestOutcome 
 import { isTracingEnabled, SpanKind, traceHeaders, withSpan } from '@parley/platform/telemetry';
 import { HistoryCapture } from './history-capture';
 import { MessageCapture } from './message-capture';
-import { PeerRoutes } from './peer-routes';
+import { isRouteId, PeerRoutes } from './peer-routes';
 
 const codec = createCodec();
 /** [OFFLINE_STORED] on the receiver's user subject, sent after a store committed. */
@@ -126,7 +126,7 @@ export class PeerMessageDelivery {
     // A string outcome: no gateway holds a session of the peer, or its gateway did not answer.
     if (typeof outcome === 'string') return this.outcome(send, false);
     const ack = codec.decode(outcome.data) as PeerAck;
-    if (typeof ack?.g === 'string' && ack.g) this.routes.learn(send.appId, send.to, ack.g);
+    if (isRouteId(ack?.g)) this.routes.learn(send.appId, send.to, ack.g);
     return this.outcome(send, ack?.r === 1);
   }
 

@@ -15,6 +15,11 @@ const MAX_BATCH_BYTES = 256 * 1024;
 const BATCH_MEMORY_MS = 5_000;
 const SWEEP_MS = 100;
 
+/** A gateway's route id as PeerRoute makes it (16 hex chars): anything else never becomes a subject token. */
+export function isRouteId(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{16}$/.test(value);
+}
+
 interface Item {
   settle: (code: PeerRouteCode) => void;
   deadline: number;
