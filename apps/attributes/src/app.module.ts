@@ -1,9 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
+import { AppEventsRetentionModule, HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
 import { ChannelAttributesModule } from './channel/channel-attributes.module';
 import { ATTRIBUTES_CONFIG, type AttributesConfig } from './config/attributes.config';
 import { MetadataModule } from './metadata/metadata.module';
-import { MetadataEventsModule } from './metadata-events/metadata-events.module';
 import { UserAttributesModule } from './user/user-attributes.module';
 
 @Module({})
@@ -20,7 +19,7 @@ export class AppModule {
         UserAttributesModule,
         ChannelAttributesModule,
         MetadataModule,
-        MetadataEventsModule,
+        AppEventsRetentionModule.forKind('metadata', ATTRIBUTES_CONFIG),
       ],
       controllers: [pingController('attributes')],
       providers: [{ provide: ATTRIBUTES_CONFIG, useValue: config }],

@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
+import { AppEventsRetentionModule, HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
 import { INVITATION_CONFIG, type InvitationConfig } from './config/invitation.config';
 import { InvitationsModule } from './invitations/invitations.module';
-import { InviteEventsModule } from './invite-events/invite-events.module';
 
 @Module({})
 export class AppModule {
@@ -16,7 +15,7 @@ export class AppModule {
         PrismaModule.forRoot(config),
         HealthModule,
         InvitationsModule,
-        InviteEventsModule,
+        AppEventsRetentionModule.forKind('invite', INVITATION_CONFIG),
       ],
       controllers: [pingController('invitation')],
       providers: [{ provide: INVITATION_CONFIG, useValue: config }],

@@ -1,8 +1,7 @@
+import { AppEventsRetention } from '@parley/platform';
 import { InvitationState, PeerState } from '@parley/contracts';
 import { Subjects, type InvitationActionRequest, type InvitationCreateRequest } from '@parley/contracts/internal';
 import { readInvitationConfig } from '../src/config/invitation.config';
-import { InviteEventsRepository } from '../src/invite-events/invite-events.repository';
-import { InviteEventsService } from '../src/invite-events/invite-events.service';
 import { InvitationHarness, type EventRow, type Replica } from './invitation-harness';
 
 const { SENT, RECEIVED, ACCEPT_PENDING, ACCEPTED, REFUSED, CANCELED, FAILED } = InvitationState;
@@ -187,8 +186,7 @@ describe('invite events (Postgres, NATS)', () => {
 
   it('retention deletes only invite events older than EVENTS_RETENTION_MS, in batches', async () => {
     const config = readInvitationConfig({ EVENTS_RETENTION_MS: '60000' });
-    const repository = new InviteEventsRepository(h.prisma);
-    const service = new InviteEventsService(repository, config);
+    const service = new AppEventsRetention(h.prisma, { kind: 'invite', retentionMs: config.EVENTS_RETENTION_MS, intervalMs: config.EVENTS_SWEEP_MS });
     const appId = 'ffffffffffffffffffffffffffffffff';
     await h.prisma.$executeRaw`
       INSERT INTO app_events (app_id, kind, type, uid, ts)
@@ -205,7 +203,7 @@ describe('invite events (Postgres, NATS)', () => {
     };
     const recentOfThisTest = (await h.events()).length;
 
-    expect(await repository.deleteExpired(60_000, 2)).toBe(2); // one batch
+    expect(await service.deleteExpired(2)).toBe(2); // one batch
     expect((await left()).filter((k) => k.startsWith('invite:old-'))).toHaveLength(1);
     expect(await service.sweep()).toBe(1);
     expect(await service.sweep()).toBe(0);

@@ -1,8 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
+import { AppEventsRetentionModule, HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
 import { MEDIA_CONFIG, type MediaConfig } from './config/media.config';
 import { MediaModule } from './media/media.module';
-import { MediaEventsModule } from './media-events/media-events.module';
 
 @Module({})
 export class AppModule {
@@ -16,7 +15,7 @@ export class AppModule {
         PrismaModule.forRoot(config),
         HealthModule,
         MediaModule,
-        MediaEventsModule,
+        AppEventsRetentionModule.forKind('media', MEDIA_CONFIG),
       ],
       controllers: [pingController('media')],
       providers: [{ provide: MEDIA_CONFIG, useValue: config }],

@@ -1,7 +1,6 @@
+import { AppEventsRetention } from '@parley/platform';
 import { randomBytes } from 'node:crypto';
 import { readMediaConfig } from '../src/config/media.config';
-import { MediaEventsRepository } from '../src/media-events/media-events.repository';
-import { MediaEventsService } from '../src/media-events/media-events.service';
 import { png } from './images';
 import { MediaHarness, newAppId, type MediaReplica } from './media-harness';
 
@@ -58,8 +57,7 @@ describe('media events (Postgres, NATS, S3)', () => {
 
   it('retention deletes only media events older than EVENTS_RETENTION_MS, in batches', async () => {
     const config = readMediaConfig(h.env({ EVENTS_RETENTION_MS: '60000' }));
-    const repository = new MediaEventsRepository(h.prisma);
-    const service = new MediaEventsService(repository, config);
+    const service = new AppEventsRetention(h.prisma, { kind: 'media', retentionMs: config.EVENTS_RETENTION_MS, intervalMs: config.EVENTS_SWEEP_MS });
     const appId = newAppId();
     await h.prisma.$executeRaw`
       INSERT INTO app_events (app_id, kind, type, uid, ts)
@@ -72,7 +70,7 @@ describe('media events (Postgres, NATS, S3)', () => {
     const fresh = await h.uploadBytes(randomBytes(10), { appId, name: 'new.txt' });
     const left = async () => (await h.events(appId)).map((e) => `${e.kind}:${e.uid}`).sort();
 
-    expect(await repository.deleteExpired(60_000, 2)).toBe(2); // one batch
+    expect(await service.deleteExpired(2)).toBe(2); // one batch
     expect((await left()).filter((k) => k.startsWith('media:old-'))).toHaveLength(1);
     expect(await service.sweep()).toBe(1);
     expect(await service.sweep()).toBe(0);
@@ -92,6 +90,6 @@ describe('media events (Postgres, NATS, S3)', () => {
     ]);
     expect((await h.events(appId)).find((e) => e.uid === 'alice')!.detail).toMatchObject({ id: fresh.mediaId });
     // the replica's own sweeper (started with the app) deletes the same way
-    expect(await replica.app.get(MediaEventsService).sweep()).toBe(0);
+    expect(await replica.app.get(AppEventsRetention).sweep()).toBe(0);
   });
 });

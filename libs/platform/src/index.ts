@@ -24,3 +24,4 @@ export * from './nats/service-reply';
 export * from './timers/alarm';
 export * from './webhooks/webhook-signature';
 export * from './timers/batched-sweep';
+export * from './events/app-events-retention';

@@ -1,5 +1,5 @@
 import { ATTRIBUTE_LIMITS, METADATA_LIMITS } from '@parley/contracts';
-import { commonConfigShape, databaseConfigShape, env, loadConfig } from '@parley/platform';
+import { commonConfigShape, databaseConfigShape, env, eventRetentionConfigShape, loadConfig } from '@parley/platform';
 import { z } from 'zod';
 
 const schema = z.object({
@@ -39,10 +39,8 @@ const schema = z.object({
   CHANNEL_METADATA_MAX_BYTES: env.int(METADATA_LIMITS.CHANNEL_MAX_BYTES, 1),
   /** Items one metadata write may name. */
   METADATA_ITEMS_PER_CALL: env.int(METADATA_LIMITS.ITEMS_PER_CALL, 1),
-  /** Metadata writes' events (the event record, kind `metadata`: the webhooks) are deleted this long after they happened, read or not. */
-  EVENTS_RETENTION_MS: env.int(24 * 3600_000, 60_000),
-  /** How often (± 20 %) each replica deletes events past EVENTS_RETENTION_MS: one indexed query when there are none. */
-  EVENTS_SWEEP_MS: env.int(600_000, 1_000),
+  /** Retention of its events in the event record (kind `metadata`: the webhooks). */
+  ...eventRetentionConfigShape,
 });
 
 export type AttributesConfig = z.infer<typeof schema>;

@@ -1,5 +1,5 @@
 import { INVITATION_LIMITS } from '@parley/contracts';
-import { commonConfigShape, databaseConfigShape, env, loadConfig } from '@parley/platform';
+import { commonConfigShape, databaseConfigShape, env, eventRetentionConfigShape, loadConfig } from '@parley/platform';
 import { z } from 'zod';
 
 const schema = z.object({
@@ -26,10 +26,8 @@ const schema = z.object({
   INVITATION_KEEP_RECENT_MS: env.int(120_000, 0),
   /** Ended invitations are deleted this long after their end (a resend of the same id is answered until then). */
   INVITATION_KEEP_ENDED_MS: env.int(600_000, 0),
-  /** Ended invitations' events (the event record, kind `invite`) are deleted this long after they happened, read or not. */
-  EVENTS_RETENTION_MS: env.int(24 * 3600_000, 60_000),
-  /** How often (± 20 %) each replica deletes events past EVENTS_RETENTION_MS: one indexed query when there are none. */
-  EVENTS_SWEEP_MS: env.int(600_000, 1_000),
+  /** Retention of its events in the event record (kind `invite`: the webhooks). */
+  ...eventRetentionConfigShape,
 });
 
 export type InvitationConfig = z.infer<typeof schema>;

@@ -1,5 +1,5 @@
 import { MEDIA_LIMITS } from '@parley/contracts';
-import { commonConfigShape, databaseConfigShape, env, loadConfig } from '@parley/platform';
+import { commonConfigShape, databaseConfigShape, env, eventRetentionConfigShape, loadConfig } from '@parley/platform';
 import { z } from 'zod';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -36,10 +36,8 @@ const schema = z.object({
    * (S3's minimum part is 5 MiB); a file up to this size is sent in one PUT at its end.
    */
   MEDIA_PART_BYTES: env.int(5 * MIB, 5 * MIB, 512 * MIB),
-  /** Uploads' events (the event record, kind `media`) are deleted this long after they happened, read or not. */
-  EVENTS_RETENTION_MS: env.int(24 * 3600_000, 60_000),
-  /** How often (± 20 %) each replica deletes events past EVENTS_RETENTION_MS: one indexed query when there are none. */
-  EVENTS_SWEEP_MS: env.int(600_000, 1_000),
+  /** Retention of its events in the event record (kind `media`: the webhooks). */
+  ...eventRetentionConfigShape,
 });
 
 export type MediaConfig = z.infer<typeof schema>;
