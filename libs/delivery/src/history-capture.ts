@@ -1,9 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ErrorCode, ParleyError, type AppId, type WireMessage } from '@parley/contracts';
-import { CAPTURE_SETTINGS_REFRESH_MS, HistorySubjects, type HistoryCapture as Capture } from '@parley/contracts/internal';
-import { Alarm, jittered, NatsBus, PrismaService } from '@parley/platform';
+import { HistorySubjects, type HistoryCapture as Capture } from '@parley/contracts/internal';
+import { NatsBus, PrismaService } from '@parley/platform';
 import { counter } from '@parley/platform/telemetry';
 import { historyStreamConfig } from './history-stream';
+import { RefreshedAppSet } from './refreshed-app-set';
 
 const captured = counter('parley.history.captured', 'Messages put on the history work queue before their sender was answered, by result');
 const capturedOk = captured.bind({ result: 'ok' });
@@ -34,9 +35,10 @@ interface Pending {
 @Injectable()
 export class HistoryCapture implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('HistoryCapture');
-  private storeAll = new Set<string>();
-  private readonly refresher = new Alarm(() => void this.refresh().finally(() => this.refresher.in(jittered(CAPTURE_SETTINGS_REFRESH_MS))));
-  private stopped = false;
+  private readonly storeAll = new RefreshedAppSet(
+    async () => (await this.prisma.$queryRaw<{ id: string }[]>`SELECT id FROM apps WHERE history_store_all`).map((r) => r.id),
+    (err) => this.log.warn(`reading which apps store every message failed: ${err.message}`),
+  );
   private streamReady?: Promise<void>;
   private batch: Pending[] = [];
   private batchBytes = 0;
@@ -47,19 +49,17 @@ export class HistoryCapture implements OnApplicationBootstrap, OnApplicationShut
     private readonly prisma: PrismaService,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.refresh();
-    if (!this.stopped) this.refresher.in(jittered(CAPTURE_SETTINGS_REFRESH_MS));
+  onApplicationBootstrap(): Promise<void> {
+    return this.storeAll.start();
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    this.refresher.cancel();
+    this.storeAll.stop();
   }
 
   /** Whether a message of the app is stored: asked for by its sender, or the app stores all. */
   wants(appId: string, asked: boolean | undefined): boolean {
-    return asked === true || (this.storeAll.size !== 0 && this.storeAll.has(appId));
+    return asked === true || this.storeAll.has(appId);
   }
 
   /** A peer message: resolves once the history queue holds it; rejects UNAVAILABLE otherwise. */
@@ -128,17 +128,6 @@ export class HistoryCapture implements OnApplicationBootstrap, OnApplicationShut
     await jsm.streams.add(historyStreamConfig()).catch(async (err: unknown) => {
       await jsm.streams.info(HistorySubjects.stream).catch(() => Promise.reject(err));
     });
-  }
-
-  private async refresh(): Promise<void> {
-    if (this.stopped) return;
-    try {
-      const rows = await this.prisma.$queryRaw<{ id: string }[]>`SELECT id FROM apps WHERE history_store_all`;
-      this.storeAll = new Set(rows.map((r) => r.id));
-    } catch (err) {
-      // Keeps the last known set; the next refresh tries again.
-      this.log.warn(`reading which apps store every message failed: ${(err as Error).message}`);
-    }
   }
 }
 

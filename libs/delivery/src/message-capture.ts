@@ -1,8 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { AppId, WireMessage } from '@parley/contracts';
-import { CAPTURE_SETTINGS_REFRESH_MS, MESSAGE_WEBHOOK_EVENTS, Subjects, type CapturedMessage } from '@parley/contracts/internal';
-import { Alarm, jittered, NatsBus, PrismaService } from '@parley/platform';
+import { MESSAGE_WEBHOOK_EVENTS, Subjects, type CapturedMessage } from '@parley/contracts/internal';
+import { NatsBus, PrismaService } from '@parley/platform';
 import { activeTraceparent, counter } from '@parley/platform/telemetry';
+import { RefreshedAppSet } from './refreshed-app-set';
 
 const captured = counter('parley.messages.captured', 'Accepted messages copied to the messages stream (webhook message events), by result');
 const capturedOk = captured.bind({ result: 'ok' });
@@ -19,28 +20,31 @@ const capturedFailed = captured.bind({ result: 'failed' });
 @Injectable()
 export class MessageCapture implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('MessageCapture');
-  private apps = new Set<string>();
-  private readonly refresher = new Alarm(() => void this.refresh().finally(() => this.refresher.in(jittered(CAPTURE_SETTINGS_REFRESH_MS))));
-  private stopped = false;
+  private readonly apps = new RefreshedAppSet(
+    async () => {
+      const rows = await this.prisma.$queryRaw<{ app_id: string }[]>`
+        SELECT DISTINCT app_id FROM webhook_endpoints WHERE enabled AND event_types && ${[...MESSAGE_WEBHOOK_EVENTS]}::varchar[]`;
+      return rows.map((r) => r.app_id);
+    },
+    (err) => this.log.warn(`reading which apps capture messages failed: ${err.message}`),
+  );
 
   constructor(
     private readonly bus: NatsBus,
     private readonly prisma: PrismaService,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.refresh();
-    if (!this.stopped) this.refresher.in(jittered(CAPTURE_SETTINGS_REFRESH_MS));
+  onApplicationBootstrap(): Promise<void> {
+    return this.apps.start();
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    this.refresher.cancel();
+    this.apps.stop();
   }
 
   /** Whether the app's messages are captured now. */
   captures(appId: string): boolean {
-    return this.apps.size !== 0 && this.apps.has(appId);
+    return this.apps.has(appId);
   }
 
   /** A peer message a client ACKed ('received') or that was stored for its receiver ('cached'). */
@@ -66,17 +70,5 @@ export class MessageCapture implements OnApplicationBootstrap, OnApplicationShut
           this.log.warn(`message capture failed (${message.k} of app ${message.appId}): ${err.message}`);
         },
       );
-  }
-
-  private async refresh(): Promise<void> {
-    if (this.stopped) return;
-    try {
-      const rows = await this.prisma.$queryRaw<{ app_id: string }[]>`
-        SELECT DISTINCT app_id FROM webhook_endpoints WHERE enabled AND event_types && ${[...MESSAGE_WEBHOOK_EVENTS]}::varchar[]`;
-      this.apps = new Set(rows.map((r) => r.app_id));
-    } catch (err) {
-      // Keeps the last known set; the next refresh tries again.
-      this.log.warn(`reading which apps capture messages failed: ${(err as Error).message}`);
-    }
   }
 }
