@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
+import { AppEventsRetentionModule, HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
 import { AdminModule } from './admin/admin.module';
 import { ChannelBansModule } from './bans/channel-bans.module';
 import { ChannelEventsModule } from './channel-events/channel-events.module';
@@ -19,6 +19,7 @@ export class AppModule {
         HealthModule,
         MembersModule,
         ChannelEventsModule,
+        AppEventsRetentionModule.forKind('channel', CHANNEL_CONFIG),
         ChannelBansModule,
         AdminModule,
       ],

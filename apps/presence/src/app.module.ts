@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
+import { AppEventsRetentionModule, HealthModule, LoggingModule, NatsModule, PrismaModule, pingController } from '@parley/platform';
 import { AdminModule } from './admin/admin.module';
 import { UserBansModule } from './bans/user-bans.module';
 import { PRESENCE_CONFIG, type PresenceConfig } from './config/presence.config';
@@ -21,6 +21,7 @@ export class AppModule {
         SessionsModule,
         OfflineModule,
         UserEventsModule,
+        AppEventsRetentionModule.forKind('user', PRESENCE_CONFIG),
         UserBansModule,
         AdminModule,
       ],

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AppId, GatewayId, SessionId, Uid } from '@parley/contracts';
 import { SessionState } from '@parley/contracts/internal';
-import { PrismaService } from '@parley/platform';
+import { AppEventsRetention, PrismaService } from '@parley/platform';
 import { testDatabaseUrl } from '@parley/testing';
 import { offlineAt } from '../src/sessions/offline-at';
 import { SessionsRepository } from '../src/sessions/sessions.repository';
@@ -256,8 +256,9 @@ describe('user events (Postgres)', () => {
       const appId = newApp();
       await insertEvents(appId, 2);
       await prisma.$executeRaw`UPDATE app_events SET ts = now() - interval '25 hours' WHERE app_id = ${appId} AND uid = 'u1'`;
+      const retention = new AppEventsRetention(prisma, { kind: 'user', retentionMs: 24 * 3600_000, intervalMs: 600_000 });
       let deleted = 0;
-      for (let n = -1; n !== 0; deleted += n) n = await sut.deleteExpired(24 * 3600_000, 5_000);
+      for (let n = -1; n !== 0; deleted += n) n = await retention.deleteExpired(5_000);
       expect(deleted).toBeGreaterThanOrEqual(1);
       expect((await recorded(appId)).map((e) => e.uid)).toEqual(['u2']);
     });

@@ -55,13 +55,4 @@ export class ChannelEventsRepository {
       return rows.map((r) => ({ channelId: r.channel_id, uid: r.uid, type: r.type, ts: Number(r.ts) }));
     }, TX_OPTIONS);
   }
-
-  /** Deletes up to `batch` channel events that happened more than `retentionMs` ago; returns how many. */
-  async deleteExpired(retentionMs: number, batch: number): Promise<number> {
-    const retention = `${retentionMs} milliseconds`;
-    return this.prisma.$executeRaw`
-      DELETE FROM app_events WHERE seq IN (
-        SELECT seq FROM app_events WHERE kind = 'channel' AND ts < now() - ${retention}::interval ORDER BY ts LIMIT ${batch}::int
-      )`;
-  }
 }

@@ -1,4 +1,4 @@
-import { commonConfigShape, databaseConfigShape, env, loadConfig, metricsConfigShape, sharedConfigShapes } from '@parley/platform';
+import { commonConfigShape, databaseConfigShape, env, loadConfig, metricsConfigShape, sharedConfigShapes, eventRetentionConfigShape } from '@parley/platform';
 import { z } from 'zod';
 
 const schema = z.object({
@@ -28,10 +28,8 @@ const schema = z.object({
   EVENTS_QUEUE_MAX: env.int(2_000, 1, 100_000),
   /** Most events one take of that queue returns (a caller may ask for fewer). */
   EVENTS_TAKE_MAX: env.int(1_000, 1, 100_000),
-  /** Logins and logouts are deleted from the event record this long after they happened, read or not. */
-  EVENTS_RETENTION_MS: env.int(24 * 3600_000, 60_000),
-  /** How often (± 20 %) each replica deletes events past EVENTS_RETENTION_MS: one indexed query when there are none. */
-  EVENTS_SWEEP_MS: env.int(600_000, 1_000),
+  /** Retention of its events in the event record (kind `user`). */
+  ...eventRetentionConfigShape,
   /** How often (± 20 %) each replica deletes user bans that ended (they are ignored from then on anyway). */
   BANS_SWEEP_MS: env.int(600_000, 1_000),
 });

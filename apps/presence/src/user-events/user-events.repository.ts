@@ -54,13 +54,4 @@ export class UserEventsRepository {
       return rows.map((r) => ({ uid: r.uid, type: r.type, ts: Number(r.ts) }));
     }, TX_OPTIONS);
   }
-
-  /** Deletes up to `batch` user events that happened more than `retentionMs` ago; returns how many. */
-  async deleteExpired(retentionMs: number, batch: number): Promise<number> {
-    const retention = `${retentionMs} milliseconds`;
-    return this.prisma.$executeRaw`
-      DELETE FROM app_events WHERE seq IN (
-        SELECT seq FROM app_events WHERE kind = 'user' AND ts < now() - ${retention}::interval ORDER BY ts LIMIT ${batch}::int
-      )`;
-  }
 }

@@ -9,7 +9,7 @@ const appId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90' as AppId;
 const config = { EVENTS_QUEUE_MAX: 2_000, EVENTS_TAKE_MAX: 1_000, EVENTS_RETENTION_MS: 86_400_000, EVENTS_SWEEP_MS: 600_000 } as PresenceConfig;
 
 function setup() {
-  const repository = { take: jest.fn().mockResolvedValue([]), deleteExpired: jest.fn().mockResolvedValue(0) };
+  const repository = { take: jest.fn().mockResolvedValue([]) };
   const sut = new UserEventsService(repository as unknown as UserEventsRepository, config);
   return { sut, repository };
 }
@@ -37,33 +37,5 @@ describe('UserEventsService', () => {
     const { sut, repository } = setup();
     await expect(sut.take({ appId: 'nope' })).rejects.toMatchObject({ code: ErrorCode.INVALID_APP_ID });
     expect(repository.take).not.toHaveBeenCalled();
-  });
-
-  it('deletes expired events in batches until one comes back short', async () => {
-    const { sut, repository } = setup();
-    repository.deleteExpired.mockResolvedValueOnce(5_000).mockResolvedValueOnce(5_000).mockResolvedValueOnce(12);
-    await expect(sut.sweep()).resolves.toBe(10_012);
-    expect(repository.deleteExpired).toHaveBeenCalledTimes(3);
-    expect(repository.deleteExpired).toHaveBeenCalledWith(86_400_000, 5_000);
-  });
-
-  it('sweeps once per interval (± 20 %), one query when there is nothing to delete, and stops at shutdown', async () => {
-    jest.useFakeTimers();
-    const { sut, repository } = setup();
-    sut.onApplicationBootstrap();
-    expect(repository.deleteExpired).not.toHaveBeenCalled();
-    await jest.advanceTimersByTimeAsync(720_000);
-    expect(repository.deleteExpired).toHaveBeenCalledTimes(1);
-    await jest.advanceTimersByTimeAsync(720_000);
-    expect(repository.deleteExpired).toHaveBeenCalledTimes(2);
-    await sut.beforeApplicationShutdown();
-    await jest.advanceTimersByTimeAsync(3_600_000);
-    expect(repository.deleteExpired).toHaveBeenCalledTimes(2);
-  });
-
-  it('survives a failing sweep', async () => {
-    const { sut, repository } = setup();
-    repository.deleteExpired.mockRejectedValue(new Error('database down'));
-    await expect(sut.sweep()).resolves.toBe(0);
   });
 });
