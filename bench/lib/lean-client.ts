@@ -1,4 +1,5 @@
 import { createCodec, Frame, type Hello } from '@parley/contracts';
+import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
 
 const codec = createCodec();
@@ -10,6 +11,50 @@ const SWEEP_MS = 250;
  */
 const SOURCE_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
 let nextSource = 0;
+
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+/**
+ * The WebSocket upgrade by hand over a plain socket: the load generator opens thousands of sockets a
+ * second, and ws's client (an http.ClientRequest, a random key and its SHA-1 check each) costs it more
+ * CPU than the gateway's side of the same handshake. The key is constant: the server does not care.
+ */
+function handshake(url: URL, localAddress: string, timeoutMs: number): Promise<{ socket: Socket; head: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port), localAddress, noDelay: true });
+    let received: Buffer = Buffer.alloc(0);
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    };
+    const timer = setTimeout(() => fail(new Error('handshake timed out')), timeoutMs);
+    socket.once('error', fail);
+    socket.once('close', () => fail(new Error('socket closed during the handshake')));
+    socket.write(
+      `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        'Sec-WebSocket-Key: cGFybGV5LWJlbmNoLWtleQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    const onData = (chunk: Buffer) => {
+      received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
+      const end = received.indexOf(HEADER_END);
+      if (end < 0) return;
+      socket.off('data', onData);
+      socket.pause(); // until ws listens: nothing after the headers may be emitted to nobody
+      socket.removeAllListeners('error');
+      socket.removeAllListeners('close');
+      clearTimeout(timer);
+      const status = received.toString('latin1', 0, received.indexOf('\r\n'));
+      if (!status.startsWith('HTTP/1.1 101')) {
+        socket.destroy();
+        reject(new Error(`upgrade refused: ${status}`));
+        return;
+      }
+      resolve({ socket, head: received.subarray(end + 4) });
+    };
+    socket.on('data', onData);
+  });
+}
 
 interface Waiter {
   resolve: (r: [number, unknown]) => void;
@@ -59,15 +104,19 @@ export class LeanClient {
   }
 
   static open(url: string, opts: { localAddress?: string; timeoutMs?: number } = {}): Promise<LeanClient> {
-    const localAddress = opts.localAddress ?? SOURCE_ADDRESSES[nextSource++ % SOURCE_ADDRESSES.length];
-    const ws = new WebSocket(url, { perMessageDeflate: false, localAddress, handshakeTimeout: opts.timeoutMs ?? REQUEST_TIMEOUT_MS });
-    const client = new LeanClient(ws);
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => {
-        track(client);
-        resolve(client);
-      });
-      ws.once('error', reject);
+    const localAddress = opts.localAddress ?? SOURCE_ADDRESSES[nextSource++ % SOURCE_ADDRESSES.length]!;
+    return handshake(new URL(url), localAddress, opts.timeoutMs ?? REQUEST_TIMEOUT_MS).then(({ socket, head }) => {
+      // ws in client mode over a socket whose upgrade is done: frames masked, the server's unmasked.
+      const ws = new WebSocket(null as unknown as string, undefined, { autoPong: true } as WebSocket.ClientOptions) as WebSocket & {
+        _isServer: boolean;
+        setSocket(socket: Socket, head: Buffer, o: { maxPayload: number; skipUTF8Validation: boolean }): void;
+      };
+      ws._isServer = false;
+      ws.setSocket(socket, head, { maxPayload: 0, skipUTF8Validation: true });
+      socket.resume();
+      const client = new LeanClient(ws);
+      track(client);
+      return client;
     });
   }
 

@@ -43,20 +43,28 @@ export async function measureLoginCost(target: Target, o: LoginCostOptions): Pro
   try {
     // Warm-up: the first logins of a fresh process pay for compiling their code paths.
     await loginAll(WARMUP_LOGINS, 0);
-    // What the processes spend doing nothing (timers, heartbeats to presence): taken off the logins' figure.
+    // What the processes spend doing nothing (timers, heartbeats to presence, the open sessions' pings):
+    // taken off the logins' figure. The sessions' pings grow with every login, so the background is
+    // measured before and after (all sessions open) and its mean taken off.
     const idle0 = target.cpu();
     await sleep(BACKGROUND_S * 1000);
-    const idle = cpuSpent(idle0, target.cpu());
+    const before = cpuSpent(idle0, target.cpu());
     const cpu0 = target.cpu();
     const t0 = performance.now();
     await loginAll(o.logins, WARMUP_LOGINS);
     await sleep(300); // work the logins set off after their answer (presence writes, …)
     const spent = cpuSpent(cpu0, target.cpu());
     const elapsed = (performance.now() - t0) / 1000;
-    const per = (total: number, background: number) => (Math.max(0, total - (background * spent.seconds) / idle.seconds) * 1000) / o.logins;
-    const pg = spent.postgres === null || idle.postgres === null ? null : per(spent.postgres, idle.postgres);
-    const r = { gatewayUs: per(spent.gateways, idle.gateways), servicesUs: per(spent.services, idle.services), postgresUs: pg };
-    return { logins: o.logins, elapsed, ...r, totalUs: r.gatewayUs + r.servicesUs + (pg ?? 0) };
+    const idle1 = target.cpu();
+    await sleep(BACKGROUND_S * 1000);
+    const after = cpuSpent(idle1, target.cpu());
+    const rate = (b: number | null, a: number | null) => (b === null || a === null ? null : (b / before.seconds + a / after.seconds) / 2);
+    const per = (total: number | null, background: number | null) =>
+      total === null || background === null ? null : (Math.max(0, total - background * spent.seconds) * 1000) / o.logins;
+    const gatewayUs = per(spent.gateways, rate(before.gateways, after.gateways))!;
+    const servicesUs = per(spent.services, rate(before.services, after.services))!;
+    const postgresUs = per(spent.postgres, rate(before.postgres, after.postgres));
+    return { logins: o.logins, elapsed, gatewayUs, servicesUs, postgresUs, totalUs: gatewayUs + servicesUs + (postgresUs ?? 0) };
   } finally {
     for (const c of clients) c?.close();
   }

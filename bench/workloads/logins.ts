@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { loginLean } from '../lib/clients';
 import type { LeanClient } from '../lib/lean-client';
 import { fmt, percentiles, table } from '../lib/report';
 import { cpuSpent, type CpuSpent, type Target } from '../lib/target';
 import { sleep } from '../lib/time';
+import type { StormWorkerInput, StormWorkerResult } from './login-storm-worker';
 import { OpenLoopTraffic, type OpenLoopFigures } from './openloop';
 
 export interface LoginStormOptions {
@@ -33,22 +35,39 @@ export interface LoginStormResult {
   loginP99: number;
 }
 
+/** Tells the storm's worker to close its sessions and waits for it (at most 20 s). */
+async function closeStorm(worker: Worker): Promise<void> {
+  const closed = new Promise<void>((resolve) => {
+    worker.on('message', (m) => m === 'closed' && resolve());
+    worker.once('exit', () => resolve());
+  });
+  worker.postMessage('close');
+  await Promise.race([closed, sleep(20_000)]);
+  await worker.terminate();
+}
+
 /**
  * A login storm through the gateways while peer messages flow: a quiet phase (messages only), then
  * the same with `rate` logins/s. CPU per login is the storm phase's CPU minus the quiet phase's, per
- * login that completed.
+ * login that completed. The storm runs in a worker thread (login-storm-worker.ts), so the traffic's
+ * latencies are not the load generator's own queue behind thousands of handshakes.
  */
 export async function measureLoginStorm(target: Target, o: LoginStormOptions): Promise<LoginStormResult> {
   const urls = target.urls;
   const tag = randomBytes(3).toString('hex');
   const traffic = await OpenLoopTraffic.start(target, { rate: o.p2pRate, pairs: o.pairs, bytes: o.bytes });
   const clients: LeanClient[] = [];
-  let inProgress = 0;
+  let worker: Worker | undefined;
   try {
     // The first logins of a fresh process pay for compiling their code paths: not part of a storm's cost.
     for (let i = 0; i < WARMUP_LOGINS; i += 50) {
       clients.push(...(await Promise.all(Array.from({ length: 50 }, (_, k) => loginLean(urls[k % urls.length]!, target.appId, `warm${i + k}-${tag}`)))));
     }
+    const input: StormWorkerInput = { urls, appId: target.appId, tag, rate: o.rate, seconds: o.seconds, inProgressMax: IN_PROGRESS_MAX };
+    worker = new Worker(join(__dirname, 'login-storm-worker.ts'), { workerData: input });
+    const failed = new Promise<never>((_, reject) => worker!.once('error', reject));
+    const reply = () => Promise.race([new Promise<unknown>((resolve) => worker!.once('message', resolve)), failed]);
+    await reply(); // 'ready': warmed up
     await sleep(o.warmup * 1000);
     traffic.mark();
     const q0 = target.cpu();
@@ -57,47 +76,13 @@ export async function measureLoginStorm(target: Target, o: LoginStormOptions): P
 
     traffic.mark();
     const s0 = target.cpu();
-    const t0 = performance.now();
-    let started = 0;
-    let ok = 0;
-    let failed = 0;
-    let behind = 0;
-    let storming = true;
-    const latencies: number[] = [];
-    const timer = setInterval(() => {
-      const due = Math.floor(((performance.now() - t0) / 1000) * o.rate);
-      for (; started < due; started++) {
-        if (inProgress >= IN_PROGRESS_MAX) {
-          behind++;
-          continue;
-        }
-        const i = started;
-        const dueAt = t0 + (i * 1000) / o.rate;
-        inProgress++;
-        loginLean(urls[i % urls.length]!, target.appId, `storm${i}-${tag}`).then(
-          (c) => {
-            inProgress--;
-            clients.push(c);
-            if (!storming) return;
-            ok++;
-            latencies.push(performance.now() - dueAt);
-          },
-          () => {
-            inProgress--;
-            if (storming) failed++;
-          },
-        );
-      }
-    }, 1);
-    await sleep(o.seconds * 1000);
-    clearInterval(timer);
-    storming = false;
+    worker.postMessage('go');
+    const r = (await reply()) as StormWorkerResult;
     const storm = { cpu: cpuSpent(s0, target.cpu()), p2p: traffic.figures() };
-    const { p50, p99 } = percentiles(latencies);
-    return { quiet, storm, loginsOk: ok, loginsFailed: failed, behind, loginP50: p50, loginP99: p99 };
+    const { p50, p99 } = percentiles(r.latencies);
+    return { quiet, storm, loginsOk: r.ok, loginsFailed: r.failed, behind: r.behind, loginP50: p50, loginP99: p99 };
   } finally {
-    const deadline = Date.now() + 15_000;
-    while (inProgress > 0 && Date.now() < deadline) await sleep(20);
+    if (worker) await closeStorm(worker);
     await traffic.stop();
     for (const c of clients) c.close();
   }
