@@ -11,6 +11,7 @@ import { measureOpenLoop, printOpenLoop } from './workloads/openloop';
 import { measureOffline, measureP2p, printP2p } from './workloads/p2p';
 import { measureReconnect, printReconnect } from './workloads/reconnect';
 import { benchHistory } from './workloads/history';
+import { benchQuiet } from './workloads/quiet';
 import { benchWebhooks } from './workloads/webhooks';
 
 /**
@@ -31,6 +32,9 @@ import { benchWebhooks } from './workloads/webhooks';
  *   history    P2P with history off then on (two history replicas): msg/s, latency, gateway CPU side by side, capture
  *              lag p50/p99; then page / 1.x query / count latencies over --rows (10,000,000) stored messages
  *              (seeded once into the bench database), --queries (200) of each
+ *   quiet      the idle cluster: every app ×2 (media on a local s3rver), --sessions (0) idle lean clients, after --warmup
+ *              (5) s the CPU over --seconds (30): per app, the services (all but gateways; target < 1 % of a core),
+ *              the gateways, the cluster's Postgres backends
  *   compare    the baseline pipe (bench/baseline) and Parley, alternately, --runs (3) times each: medians and ratios
  * --target parley (default) | pipe: what the modes above run against (compare runs both)
  * --client wire (default: the bare protocol, a lean load generator) | sdk (the real SDK; p2p, latency, offline on Parley)
@@ -44,7 +48,7 @@ async function main(): Promise<void> {
       pairs: { type: 'string' },
       inflight: { type: 'string' },
       seconds: { type: 'string' },
-      warmup: { type: 'string', default: '2' },
+      warmup: { type: 'string' },
       bytes: { type: 'string', default: '64' },
       client: { type: 'string', default: 'wire' },
       connections: { type: 'string', default: '2000' },
@@ -54,7 +58,7 @@ async function main(): Promise<void> {
       rate: { type: 'string' },
       'p2p-rate': { type: 'string', default: '1000' },
       logins: { type: 'string', default: '1000' },
-      sessions: { type: 'string', default: '5000' },
+      sessions: { type: 'string' },
       runs: { type: 'string', default: '3' },
       'idle-connections': { type: 'string', default: '2000' },
       concurrency: { type: 'string', default: '64' },
@@ -127,6 +131,9 @@ async function main(): Promise<void> {
         rows: num(values.rows, 10_000_000),
         queries: num(values.queries, 200),
       });
+    case 'quiet':
+      if (kind !== 'parley') throw new Error('quiet: Parley only');
+      return benchQuiet({ seconds: num(values.seconds, 30), warmup: num(values.warmup, 5), sessions: num(values.sessions, 0) });
     case 'compare':
       return compare({
         runs: num(values.runs, 3),
@@ -139,7 +146,7 @@ async function main(): Promise<void> {
         openloopRate: num(values.rate, 1000),
       });
     default:
-      throw new Error(`unknown bench mode "${mode}" (p2p, latency, openloop, offline, idle, fanout, logincost, logins, reconnect, api, webhooks, compare)`);
+      throw new Error(`unknown bench mode "${mode}" (p2p, latency, openloop, offline, idle, fanout, logincost, logins, reconnect, api, webhooks, history, quiet, compare)`);
   }
 }
 
