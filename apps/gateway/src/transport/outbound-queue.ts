@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CloseCode, createCodec, ErrorCode, Frame } from '@parley/contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import type { WebSocket } from 'ws';
+import { sendBinary } from './ws-frame';
 
 const codec = createCodec();
 const log = new Logger('OutboundQueue');
@@ -97,7 +98,7 @@ export class OutboundQueue {
     if (conn.closed || conn.socket.readyState !== 1) return;
     const message = frames.length === 1 ? encode(frames[0]) : batch(frames);
     if (!message) return;
-    conn.socket.send(message);
+    sendBinary(conn.socket, message);
     if (conn.socket.bufferedAmount > this.config.MAX_SEND_BUFFER_BYTES) {
       this.logger.warn({ msg: 'slow consumer cut off', buffered: conn.socket.bufferedAmount, uid: conn.session?.uid });
       conn.closed = true;

@@ -24,6 +24,7 @@ import { PresenceClient } from '../clients/presence.client';
 import { SessionsService } from '../sessions/sessions.service';
 import { Connection } from '../transport/connection';
 import { OutboundQueue } from '../transport/outbound-queue';
+import { sendBinary } from '../transport/ws-frame';
 import { WsRouter } from './ws.router';
 
 const decoder = createFrameDecoder();
@@ -102,7 +103,7 @@ export class WsServer implements BeforeApplicationShutdown {
       maxFrameBytes: this.config.MAX_FRAME_BYTES,
       serverTs: Date.now(),
     };
-    ws.send(helloCodec.encode([Frame.HELLO, hello]));
+    sendBinary(ws, helloCodec.encode([Frame.HELLO, hello]));
     // Text messages are not part of the protocol (docs/protocol.md §2): ignored, unread.
     ws.on('message', (data: RawData, isBinary: boolean) => isBinary && this.onMessage(conn, data as Buffer));
     ws.on('close', () => this.onClose(conn));
