@@ -146,7 +146,9 @@ async function main(): Promise<void> {
         openloopRate: num(values.rate, 1000),
       });
     default:
-      throw new Error(`unknown bench mode "${mode}" (p2p, latency, openloop, offline, idle, fanout, logincost, logins, reconnect, api, webhooks, history, quiet, compare)`);
+      throw new Error(
+        `unknown bench mode "${mode}" (p2p, latency, openloop, offline, idle, fanout, logincost, logins, reconnect, api, webhooks, history, quiet, compare)`,
+      );
   }
 }
 

@@ -92,7 +92,8 @@ export async function benchQuiet(o: QuietOptions): Promise<void> {
     leftOut.push([app, `dist/apps/${app}/main.js is missing (build the apps: npx nx run-many -t build --projects=tag:type:app)`]);
     return false;
   });
-  if (o.sessions > 0 && o.sessions + 300 > openFilesLimit()) throw new Error(`--sessions ${o.sessions} does not fit the open-files limit ${openFilesLimit()} (ulimit -n)`);
+  if (o.sessions > 0 && o.sessions + 300 > openFilesLimit())
+    throw new Error(`--sessions ${o.sessions} does not fit the open-files limit ${openFilesLimit()} (ulimit -n)`);
 
   let s3: TestS3 | undefined;
   if (apps.includes('media')) {
@@ -162,7 +163,11 @@ export async function benchQuiet(o: QuietOptions): Promise<void> {
     const rows = apps.map((app) => {
       const mine = spent.filter((p) => p.app === app).sort((a, b) => a.index - b.index);
       const total = mine.reduce((s, p) => s + p.ms, 0);
-      return { app, total, cells: [app, String(mine.length), f(pct(total)), mine.map((p) => pct(p.ms).toFixed(2) + (p.exited ? ' (exited)' : '')).join(' + ')] };
+      return {
+        app,
+        total,
+        cells: [app, String(mine.length), f(pct(total)), mine.map((p) => pct(p.ms).toFixed(2) + (p.exited ? ' (exited)' : '')).join(' + ')],
+      };
     });
     const services = rows.filter((r) => r.app !== 'gateway').reduce((s, r) => s + r.total, 0);
     const gateways = rows.find((r) => r.app === 'gateway')?.total ?? 0;
@@ -174,7 +179,12 @@ export async function benchQuiet(o: QuietOptions): Promise<void> {
         `(% of one core; /proc ticks of 10 ms: ±${(1 / seconds).toFixed(2)} % per process)`,
     );
     for (const [app, why] of leftOut) console.log(`  left out: ${app}: ${why}`);
-    console.log(grid(['app', 'replicas', 'CPU', 'per replica'], rows.map((r) => r.cells)));
+    console.log(
+      grid(
+        ['app', 'replicas', 'CPU', 'per replica'],
+        rows.map((r) => r.cells),
+      ),
+    );
     console.log();
     console.log(
       table([
@@ -182,9 +192,14 @@ export async function benchQuiet(o: QuietOptions): Promise<void> {
         ['gateways', f(pct(gateways))],
         [
           'Postgres backends of the cluster',
-          pgSpent ? `${f(pct(pgSpent.ms))} (${pgSpent.backends} backends, ${pgSpent.opened} of them opened in the window; application_name ${appName})` : 'not visible from here (Postgres on another host or PID namespace)',
+          pgSpent
+            ? `${f(pct(pgSpent.ms))} (${pgSpent.backends} backends, ${pgSpent.opened} of them opened in the window; application_name ${appName})`
+            : 'not visible from here (Postgres on another host or PID namespace)',
         ],
-        ['load generator (this process)', `${f(((self.user + self.system) / 1000 / 10) / seconds)}${o.sessions > 0 ? ` (${o.sessions} lean clients' pings)` : ''}`],
+        [
+          'load generator (this process)',
+          `${f((self.user + self.system) / 1000 / 10 / seconds)}${o.sessions > 0 ? ` (${o.sessions} lean clients' pings)` : ''}`,
+        ],
       ]),
     );
     console.log('  (OpenTelemetry trace export off, as in the test harness; NATS is shared with other runs and not counted)');
