@@ -132,6 +132,50 @@ describe('SessionsRepository (Postgres)', () => {
     expect((await sut.statuses(appId, ['cy', 'di', 'ed'])).map((r) => r.uid)).toEqual(['ed']);
   });
 
+  it('tells when the sweep next has something to do: not before a reconnect window ends, and the sweep then finds it', async () => {
+    const windowMs = 400;
+    const ttlMs = 60_000;
+    // gw's heartbeat stays fresh for the whole test (its sessions are not due); whatever else the
+    // shared test database holds is swept first: right after a sweep nothing is due.
+    await sut.gatewayHeartbeat(gw);
+    await prisma.$executeRaw`UPDATE gateways SET heartbeat_at = now() + interval '1 minute' WHERE id = ${gw}`;
+    await sut.suspectSilentGateways(ttlMs);
+    await sut.sweepOffline(windowMs, ttlMs);
+    const settled = await sut.nextSweepDue(windowMs, ttlMs);
+    expect(settled).not.toBeNull();
+    expect(settled!).toBeGreaterThan(0);
+    expect(settled!).toBeGreaterThan(windowMs);
+
+    const s = sid();
+    await sut.register(appId, 'kai' as Uid, s, 'i', gw);
+    await sut.setState(appId, 'kai' as Uid, s, 1);
+    const due = await sut.nextSweepDue(windowMs, ttlMs);
+    expect(due!).toBeGreaterThan(0);
+    expect(due!).toBeLessThanOrEqual(windowMs);
+    // Before it nothing is swept; once it has passed, the session is.
+    expect((await sut.sweepOffline(windowMs, ttlMs)).filter((c) => c.appId === appId)).toEqual([]);
+    await new Promise((r) => setTimeout(r, due! + 50));
+    expect(await sut.nextSweepDue(windowMs, ttlMs)).toBeLessThanOrEqual(0);
+    expect((await sut.sweepOffline(windowMs, ttlMs)).filter((c) => c.appId === appId).map((c) => c.uid)).toEqual(['kai']);
+    expect(await sut.nextSweepDue(windowMs, ttlMs)).toBeGreaterThan(windowMs);
+    await sut.gatewayHeartbeat(gw);
+  });
+
+  it('tells when a silent gateway is due to be suspected and when its sessions are due to go', async () => {
+    const quietGw = `test-gw-due-${randomBytes(3).toString('hex')}` as GatewayId;
+    await sut.register(appId, 'lea' as Uid, sid(), 'i', quietGw);
+    // Heard from 5 s ago, TTL 6 s, window 8 s: suspected in about 1 s, its sessions gone in about 3 s.
+    await prisma.$executeRaw`UPDATE gateways SET heartbeat_at = now() - interval '5 seconds' WHERE id = ${quietGw}`;
+    const due = await sut.nextSweepDue(8_000, 6_000);
+    expect(due!).toBeLessThanOrEqual(1_000);
+    await prisma.$executeRaw`UPDATE gateways SET suspected = true WHERE id = ${quietGw}`;
+    // Suspected: its next deadline is the window (3 s), unless another gateway of the shared database is due sooner.
+    expect(await sut.nextSweepDue(8_000, 6_000)).toBeLessThanOrEqual(3_000);
+    await prisma.$executeRaw`UPDATE gateways SET heartbeat_at = now() - interval '9 seconds' WHERE id = ${quietGw}`;
+    expect(await sut.nextSweepDue(8_000, 6_000)).toBeLessThanOrEqual(0);
+    expect((await sut.sweepOffline(8_000, 6_000)).filter((c) => c.appId === appId).map((c) => c.uid)).toEqual(['lea']);
+  });
+
   it('orders every status change of a uid by seq (login, lost connection, logout)', async () => {
     const s = sid();
     const { epoch } = await sut.register(appId, 'fay' as Uid, s, 'i', gw);

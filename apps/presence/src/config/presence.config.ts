@@ -8,8 +8,14 @@ const schema = z.object({
   ...sharedConfigShapes.reconnectWindow,
   /** A gateway whose heartbeat is older than this is presumed dead: its sessions turn UNREACHABLE. */
   GATEWAY_TTL_MS: env.int(6_000, 1_000),
-  /** How often each replica removes sessions that became OFFLINE (idempotent across replicas). */
-  SWEEP_INTERVAL_MS: env.int(1_000, 100),
+  /**
+   * The longest a replica sleeps between two looks at the sweep's next deadline (it wakes at the
+   * deadlines it knows of: a gateway's TTL, the end of a reconnect window); a deadline another replica
+   * created meanwhile is met at most this late. Sweeping is idempotent across replicas.
+   */
+  SWEEP_INTERVAL_MS: env.int(5_000, 100),
+  /** How often (± 20 %) each replica sweeps whatever the deadlines say. */
+  SWEEP_SAFETY_MS: env.int(60_000, 100),
   /** Logins arriving within this many ms are registered by one statement (at most REGISTER_BATCH_MAX each). */
   REGISTER_BATCH_DELAY_MS: env.int(2, 0, 1_000),
   REGISTER_BATCH_MAX: env.int(500, 1, 10_000),

@@ -213,6 +213,25 @@ export class SessionsRepository {
   }
 
   /**
+   * Milliseconds until sweeping has something to do (≤ 0: now), or null when nothing is pending: the
+   * earliest of the end of an unreachable session's reconnect window (suspectSilentGateways and
+   * sweepOffline would change nothing before it), the TTL of a gateway not yet suspected, and the window
+   * after the heartbeat of a gateway that still holds sessions. Index reads (sessions by state and
+   * state_since, and by gateway) and the small gateways table: no scan of the sessions.
+   */
+  async nextSweepDue(windowMs: number, gatewayTtlMs: number): Promise<number | null> {
+    const window = `${windowMs} milliseconds`;
+    const ttl = `${gatewayTtlMs} milliseconds`;
+    const [row] = await this.prisma.$queryRaw<{ ms: number | null }[]>`
+      SELECT (extract(epoch FROM LEAST(
+               (SELECT min(state_since) FROM sessions WHERE state = 1) + ${window}::interval,
+               (SELECT min(heartbeat_at) FROM gateways WHERE NOT suspected) + ${ttl}::interval,
+               (SELECT min(g.heartbeat_at) FROM gateways g WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.gateway_id = g.id)) + ${window}::interval
+             ) - now()) * 1000)::float8 AS ms`;
+    return row?.ms ?? null;
+  }
+
+  /**
    * Sessions in the registry, all apps: online, or unreachable (connection lost, or on a gateway
    * presumed dead). One scan of the table, for a gauge refreshed every METRICS_REFRESH_MS.
    */

@@ -132,3 +132,71 @@ describe('SessionsService.register', () => {
     expect(status.online).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('SessionsService sweep schedule', () => {
+  function sweepSetup(dues: Array<number | null>, over: Partial<PresenceConfig> = {}) {
+    const repository = {
+      nextSweepDue: jest.fn(async () => (dues.length > 1 ? dues.shift()! : dues[0]!)),
+      suspectSilentGateways: jest.fn(async () => []),
+      sweepOffline: jest.fn(async () => []),
+      setState: jest.fn(async () => ({ appId, uid: 'ann', seq: 5 })),
+    };
+    const config = { GATEWAY_TTL_MS: 6_000, RECONNECT_WINDOW_MS: 30_000, SWEEP_INTERVAL_MS: 5_000, SWEEP_SAFETY_MS: 60_000, ...over } as PresenceConfig;
+    const status = { unreachable: jest.fn(), offline: jest.fn(), publish: jest.fn() };
+    const sut = new SessionsService(
+      repository as unknown as SessionsRepository,
+      { publish: jest.fn() } as unknown as NatsBus,
+      { emit: jest.fn() } as unknown as ServiceClient,
+      status as unknown as StatusPublisher,
+      config,
+    );
+    return { sut, repository };
+  }
+  /** Runs the timers due within `ms` and the database calls they make. */
+  async function advance(ms: number): Promise<void> {
+    await jest.advanceTimersByTimeAsync(ms);
+  }
+
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('checks the deadline, sleeps until it instead of polling, and sweeps when it has come', async () => {
+    // Start-up: the first safety sweep, then 3 s to the next deadline; at it, 2 s more (another
+    // deadline moved in); then it is due: a sweep, and 4 s to the next.
+    const { sut, repository } = sweepSetup([9_000, 3_000, 2_000, 0, 4_000]);
+    sut.onApplicationBootstrap();
+    await advance(1);
+    expect(repository.sweepOffline).toHaveBeenCalledTimes(1);
+    expect(repository.nextSweepDue).toHaveBeenCalledTimes(2);
+    await advance(2_900);
+    expect(repository.nextSweepDue).toHaveBeenCalledTimes(2); // asleep, no polling
+    await advance(200);
+    expect(repository.nextSweepDue).toHaveBeenCalledTimes(3);
+    expect(repository.sweepOffline).toHaveBeenCalledTimes(1); // not due yet when asked
+    await advance(2_000);
+    expect(repository.sweepOffline).toHaveBeenCalledTimes(2);
+    expect(repository.suspectSilentGateways).toHaveBeenCalledTimes(2);
+    expect(repository.nextSweepDue).toHaveBeenCalledTimes(5);
+    await advance(3_900);
+    expect(repository.nextSweepDue).toHaveBeenCalledTimes(5);
+    sut.onApplicationShutdown();
+    await advance(60_000);
+    expect(repository.nextSweepDue).toHaveBeenCalledTimes(5); // stopped
+  });
+
+  it('never sleeps longer than SWEEP_INTERVAL_MS, and wakes at the end of a reconnect window it started', async () => {
+    const { sut, repository } = sweepSetup([null], { RECONNECT_WINDOW_MS: 2_000 });
+    sut.onApplicationBootstrap();
+    await advance(1);
+    expect(repository.nextSweepDue).toHaveBeenCalledTimes(2);
+    await advance(5_100);
+    expect(repository.nextSweepDue).toHaveBeenCalledTimes(3); // nothing known: the interval
+    // A connection lost here: its window ends in 2 s, before the interval's next look.
+    await sut.setState({ appId, uid: 'ann', sessionId: '00000000-0000-4000-8000-000000000001', state: 1 });
+    await advance(1_900);
+    expect(repository.nextSweepDue).toHaveBeenCalledTimes(3);
+    await advance(200);
+    expect(repository.nextSweepDue).toHaveBeenCalledTimes(4);
+    sut.onApplicationShutdown();
+  });
+});

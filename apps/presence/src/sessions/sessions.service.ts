@@ -31,7 +31,7 @@ import {
   type StatusSnapshotRequest,
   type UnregisterSessionRequest,
 } from '@parley/contracts/internal';
-import { errorReply, NatsBus, ServiceClient } from '@parley/platform';
+import { Alarm, errorReply, jittered, NatsBus, ServiceClient } from '@parley/platform';
 import { isTracingEnabled } from '@parley/platform/telemetry';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config/presence.config';
 import { StatusPublisher } from '../status/status-publisher';
@@ -55,10 +55,18 @@ function requireIds(appId: unknown, uid: unknown): { appId: AppId; uid: Uid } {
   return { appId: requireAppId(appId), uid: requireUid(uid) };
 }
 
+/** Deadlines are met this much late rather than early (the database's clock, rounding). */
+const SWEEP_SLACK_MS = 20;
+/** Two checks of one replica are at least this far apart, however close the deadlines. */
+const SWEEP_MIN_GAP_MS = 100;
+
 @Injectable()
 export class SessionsService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(SessionsService.name);
-  private sweeper?: NodeJS.Timeout;
+  /** The next check of what the sweep has to do (checkSweep): at the next deadline it knows of. */
+  private readonly sweeper = new Alarm(() => void this.checkSweep());
+  private safetySweepAt = 0;
+  private stopped = false;
   private readonly registrations: RegisterBatcher;
 
   constructor(
@@ -146,6 +154,8 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
     }
     const change = await this.repository.setState(appId, uid, req.sessionId as SessionId, req.state);
     if (change) this.status.publish([change], req.state === SessionState.ONLINE ? PeerState.ONLINE : PeerState.UNREACHABLE);
+    // Its reconnect window ends then: this replica sweeps on time (the others learn it at their next check).
+    if (change && req.state === SessionState.UNREACHABLE) this.sweeper.in(this.config.RECONNECT_WINDOW_MS + SWEEP_SLACK_MS);
     return { changed: change !== null };
   }
 
@@ -183,8 +193,7 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   onApplicationBootstrap(): void {
-    this.sweeper = setInterval(() => void this.sweep(), this.config.SWEEP_INTERVAL_MS);
-    this.sweeper.unref();
+    this.sweeper.in(0);
   }
 
   /** Logins queued or in flight are written (and answered) before the database connection closes. */
@@ -193,11 +202,38 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.sweeper);
+    this.stopped = true;
+    this.sweeper.cancel();
   }
 
   /**
-   * Every SWEEP_INTERVAL_MS on each replica (each change is made, and published, by exactly one):
+   * Sleeps until something is due instead of polling: asks Postgres when the next deadline is
+   * (nextSweepDue: index reads only), sweeps when it has come, and sets the alarm for the next one,
+   * at most SWEEP_INTERVAL_MS ahead (a deadline another replica created meanwhile is learnt then).
+   * Every SWEEP_SAFETY_MS (± 20 %) it sweeps whatever the deadlines say (a gateway row gone from
+   * under its sessions has no deadline).
+   */
+  private async checkSweep(): Promise<void> {
+    if (this.stopped) return;
+    let next = this.config.SWEEP_INTERVAL_MS;
+    try {
+      const windowMs = this.config.RECONNECT_WINDOW_MS;
+      const ttlMs = this.config.GATEWAY_TTL_MS;
+      let due = await this.repository.nextSweepDue(windowMs, ttlMs);
+      if ((due !== null && due <= 0) || performance.now() >= this.safetySweepAt) {
+        this.safetySweepAt = performance.now() + jittered(this.config.SWEEP_SAFETY_MS);
+        await this.sweep();
+        due = await this.repository.nextSweepDue(windowMs, ttlMs);
+      }
+      if (due !== null) next = Math.min(next, Math.max(SWEEP_MIN_GAP_MS, due + SWEEP_SLACK_MS));
+    } catch (err) {
+      this.logger.warn(`sweep check failed: ${(err as Error).message}`);
+    }
+    if (!this.stopped) this.sweeper.in(Math.min(next, this.safetySweepAt - performance.now()));
+  }
+
+  /**
+   * When checkSweep finds something due, on each replica (each change is made, and published, by exactly one):
    * sessions of gateways silent past the TTL turn UNREACHABLE; sessions past the reconnect window
    * (or on a gateway silent that long) are removed as OFFLINE.
    */
