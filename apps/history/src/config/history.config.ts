@@ -12,8 +12,13 @@ const schema = z.object({
   HISTORY_MAX_BYTES: env.int(2 * 1024 ** 3, 1024),
   /** Captured messages after which a replica writes what it has taken (else at the end of each turn of its event loop). */
   HISTORY_WRITE_BATCH: env.int(500, 1, 10_000),
-  /** How long one pull request of the continuous pull waits while the queue is idle (≥ 1 s, NATS's minimum). */
-  HISTORY_FETCH_WAIT_MS: env.int(5_000, 1_000),
+  /**
+   * How long one pull request of the continuous pull waits while the queue is idle (≥ 1 s, NATS's
+   * minimum). Messages arrive at once whatever it is; it sets how often an idle replica renews its pull
+   * (and the server's idle heartbeats: every half of it), and how soon a pull lost to a NATS restart is
+   * noticed (two missed heartbeats). 30 s is nats.js's default (it was 5 s: a wake-up every 2.5 s idle).
+   */
+  HISTORY_FETCH_WAIT_MS: env.int(30_000, 1_000),
   /** A capture not acknowledged within this is handed to another replica (a replica that died mid-batch). */
   HISTORY_ACK_WAIT_MS: env.int(30_000, 1_000),
   /** How often (± 20 %) each replica creates the coming days' partitions, drops expired ones and applies the size caps. */
