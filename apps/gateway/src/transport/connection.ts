@@ -11,6 +11,8 @@ export class Connection implements QueuedConnection {
   lastSeen = Date.now();
   /** When the socket opened: one that has not logged in within LOGIN_TIMEOUT_MS is closed. */
   readonly openedAt = this.lastSeen;
+  /** The heartbeat interval this client was told in its HELLO (it is silent for at most 2× + 1 s). */
+  heartbeatMs = 2_000;
   /** Logged in once (it no longer counts against the gateway's cap of sockets that never logged in). */
   authenticated = false;
   session: Session | null = null;

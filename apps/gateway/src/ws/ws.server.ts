@@ -25,6 +25,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { Connection } from '../transport/connection';
 import { OutboundQueue } from '../transport/outbound-queue';
 import { sendBinary } from '../transport/ws-frame';
+import { heartbeatInterval } from './heartbeat-interval';
 import { WsRouter } from './ws.router';
 
 const decoder = createFrameDecoder();
@@ -44,6 +45,8 @@ export class WsServer implements BeforeApplicationShutdown {
   private timers: NodeJS.Timeout[] = [];
   private accepting = true;
   private lastTick = Date.now();
+  /** Pings per second the open connections send when idle (Σ 1000 / their heartbeatMs): heartbeatInterval's budget. */
+  private pingRate = 0;
 
   constructor(
     private readonly router: WsRouter,
@@ -96,10 +99,12 @@ export class WsServer implements BeforeApplicationShutdown {
     const conn = new Connection(ws, this.outbound);
     this.connections.add(conn);
     this.unauthenticated++;
+    conn.heartbeatMs = heartbeatInterval(this.pingRate, this.config);
+    this.pingRate += 1000 / conn.heartbeatMs;
     const hello: Hello = {
       v: PROTOCOL_VERSION,
       gw: this.config.GATEWAY_ID,
-      heartbeatMs: this.config.HEARTBEAT_MS,
+      heartbeatMs: conn.heartbeatMs,
       maxFrameBytes: this.config.MAX_FRAME_BYTES,
       serverTs: Date.now(),
     };
@@ -112,6 +117,7 @@ export class WsServer implements BeforeApplicationShutdown {
 
   private onClose(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
+    this.pingRate -= 1000 / conn.heartbeatMs;
     if (!conn.authenticated) this.unauthenticated--;
     conn.dispose();
     this.sessions.onConnectionClosed(conn);
@@ -194,7 +200,6 @@ export class WsServer implements BeforeApplicationShutdown {
 
   private tick(): void {
     const now = Date.now();
-    const silentFor = 2 * this.config.HEARTBEAT_MS + 1_000;
     // A tick that comes late means this process stalled, not its clients: their pings wait unread
     // behind this timer, so nobody is cut off for silence until the reads have caught up.
     const stalled = now - this.lastTick > 2 * TICK_MS;
@@ -203,7 +208,7 @@ export class WsServer implements BeforeApplicationShutdown {
       if (!conn.session && !conn.authenticated && now - conn.openedAt > this.config.LOGIN_TIMEOUT_MS) {
         conn.close(CloseCode.LOGIN_TIMEOUT, 'no login in time');
         this.onClose(conn);
-      } else if (!stalled && now - conn.lastSeen > silentFor) {
+      } else if (!stalled && now - conn.lastSeen > 2 * conn.heartbeatMs + 1_000) {
         this.logger.debug({ msg: 'heartbeat timeout', uid: conn.session?.uid });
         conn.terminate();
         this.onClose(conn);
