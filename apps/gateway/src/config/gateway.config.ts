@@ -30,11 +30,11 @@ const schema = z.object({
   /** Clients ping when idle this long; a socket silent for 2× + 1 s is dropped (→ UNREACHABLE). */
   HEARTBEAT_MS: env.int(2_000, 200),
   /**
-   * The idle ping rate a gateway budgets for: past HEARTBEAT_PINGS_PER_S × HEARTBEAT_MS / 1000
-   * connections (10,000 by default) new clients are told a longer interval, so that the rate stays at
-   * this (ws/heartbeat-interval.ts); 5,000 pings/s cost ~13 % of a core here.
+   * The idle ping rate a gateway budgets for: once its clients' pings fill it (8,000 connections at
+   * HEARTBEAT_MS by default), new clients are told a longer interval (ws/heartbeat-interval.ts);
+   * 4,000 pings/s cost ~13 % of a core here.
    */
-  HEARTBEAT_PINGS_PER_S: env.int(5_000, 1),
+  HEARTBEAT_PINGS_PER_S: env.int(4_000, 1),
   /** The longest interval a client is told (its silence limit then is 2× + 1 s). */
   HEARTBEAT_MAX_MS: env.int(15_000, 200),
   /** How often the gateway proves to presence that it is alive (presence's GATEWAY_TTL_MS must be larger). */

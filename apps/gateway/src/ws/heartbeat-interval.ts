@@ -7,8 +7,8 @@ import type { GatewayConfig } from '../config/gateway.config';
  * time), so a gateway's idle cost is the sum of its clients' ping rates. It budgets
  * HEARTBEAT_PINGS_PER_S: a client is told HEARTBEAT_MS while its pings fit in what is left of the
  * budget, else the shortest whole-second interval that fits, else HEARTBEAT_MAX_MS. The idle rate is
- * thus at most the budget plus (connections past it) / HEARTBEAT_MAX_MS: 10,000 clients at 2 s and
- * 40,000 at 15 s ping 7,700 times a second, not 25,000. A connection keeps the interval it was told
+ * thus at most the budget plus (connections past it) / HEARTBEAT_MAX_MS: 8,000 clients at 2 s and
+ * 42,000 at 15 s ping 6,800 times a second, not 25,000. A connection keeps the interval it was told
  * (its silence limit is 2 × it + 1 s); when connections close, their share of the budget goes to the
  * next ones.
  */
