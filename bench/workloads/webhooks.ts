@@ -155,8 +155,8 @@ export async function benchWebhooks(o: WebhooksBenchOptions): Promise<void> {
     await sleep(1_000);
     const without = await phase('a', o.users);
 
-    // One endpoint for the app, every event type that is not opt-in; the fan-out notices it within
-    // WEBHOOK_IDLE_POLL_MS (3 s): a probe user's user.online says it has.
+    // One endpoint for the app, every event type that is not opt-in; the fan-out wakes when it is
+    // created (NOTIFY from the endpoint table's trigger): a probe user's user.online says it has.
     await db.query(`INSERT INTO webhook_endpoints (id, app_id, url, secret, event_types, enabled) VALUES ($1, $2, $3, $4, '{}', true)`, [
       endpointId,
       app.appId,

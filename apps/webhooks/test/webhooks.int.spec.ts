@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { PrismaService } from '@parley/platform';
 import { testDatabaseUrl } from '@parley/testing';
-import { DeliveriesRepository, type ClaimedDelivery, type ClaimLimits } from '../src/dispatch/deliveries.repository';
+import { DeliveriesRepository, type ClaimLimits, type ClaimResult } from '../src/dispatch/deliveries.repository';
 import { FanoutRepository } from '../src/fanout/fanout.repository';
 
 /** "Medium" test against Postgres: the fan-out transaction and the outbox claims of two dispatchers. */
@@ -35,7 +35,7 @@ describe('webhook outbox (Postgres)', () => {
       FROM generate_series(0, ${keys * n - 1}::int) AS i ORDER BY i`;
   }
 
-  const mine = (rows: ClaimedDelivery[], endpointIds: string[]) => rows.filter((r) => endpointIds.includes(r.endpointId));
+  const mine = (result: ClaimResult, endpointIds: string[]) => result.claimed.filter((r) => endpointIds.includes(r.endpointId));
 
   beforeAll(() => {
     prisma = new PrismaService(testDatabaseUrl());

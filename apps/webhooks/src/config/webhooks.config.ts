@@ -28,14 +28,30 @@ const schema = z.object({
   WEBHOOK_CIRCUIT_COOLDOWN_MS: env.int(30_000, 10),
   /** Largest part of a response body read (the rest is discarded; only the status counts). */
   WEBHOOK_RESPONSE_MAX_BYTES: env.int(4_096, 0, 1_048_576),
-  /** How often (± 20 %) the fan-out reads the event record while any endpoint is enabled. */
+  /**
+   * How often (± 20 %) the fan-out looks at the event record and the messages stream while any
+   * endpoint is enabled (one statement and one stream lookup; the fan-out transactions only when
+   * either has something new). The latency from an event to its fan-out.
+   */
   WEBHOOK_EVENTS_POLL_MS: env.int(200, 10),
-  /** How often (± 20 %) the fan-out checks for endpoints while none is enabled (it skips the record ahead then). */
-  WEBHOOK_IDLE_POLL_MS: env.int(3_000, 10),
+  /**
+   * How often (± 20 %) the fan-out checks for endpoints while none is enabled (one statement, which
+   * also skips the record's cursor ahead). A created or enabled endpoint wakes it at once (a trigger's
+   * NOTIFY), so this is only the net for a lost notification. Was 3 s before issue 14; a value set
+   * explicitly keeps working as before.
+   */
+  WEBHOOK_IDLE_POLL_MS: env.int(30_000, 10),
   /** Events fanned out per transaction. */
   WEBHOOK_FANOUT_BATCH: env.int(500, 1, 10_000),
-  /** How often (± 20 %) a replica looks for due deliveries without being woken (retries, other replicas' fan-out). */
-  WEBHOOK_DISPATCH_POLL_MS: env.int(1_000, 10),
+  /**
+   * The longest (± 20 %) a replica's dispatcher sleeps without being woken. It claims when its
+   * fan-out queued rows, when an attempt ends, on a notification (another replica's fan-out, a
+   * replay, an endpoint enabled), at the next retry or lease end its last claim read, and when an
+   * open circuit's cooldown ends; this is the net for what it cannot know (a lost notification, a
+   * retry another replica set since). Was the poll interval, 1 s, before issue 14; a value set
+   * explicitly keeps working (it only bounds the sleep).
+   */
+  WEBHOOK_DISPATCH_POLL_MS: env.int(30_000, 10),
   /** After an attempt ends, the next claim waits this long for others to end (one claim for several). */
   WEBHOOK_CLAIM_COALESCE_MS: env.int(5, 0, 1_000),
   /** A claimed delivery whose replica died is taken again this long after WEBHOOK_TIMEOUT_MS. */

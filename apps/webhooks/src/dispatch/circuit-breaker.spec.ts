@@ -48,4 +48,19 @@ describe('circuit breaker', () => {
     breaker.failed('e');
     expect(breaker.isOpen('e')).toBe(false);
   });
+
+  it('tells when the next open circuit lets its probe through', () => {
+    const breaker = sut();
+    expect(breaker.nextProbeIn()).toBe(Infinity);
+    for (let i = 0; i < 3; i++) breaker.failed('a');
+    now = 400;
+    for (let i = 0; i < 3; i++) breaker.failed('b');
+    breaker.failed('c'); // failures, not open
+    expect(breaker.nextProbeIn()).toBe(600);
+    now = 1_000;
+    // a's cooldown is over (its probe waits for a claim), b's ends in 400 ms.
+    expect(breaker.nextProbeIn()).toBe(400);
+    now = 1_400;
+    expect(breaker.nextProbeIn()).toBe(Infinity);
+  });
 });

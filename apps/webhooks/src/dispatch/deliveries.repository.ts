@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@parley/platform';
+import { WEBHOOKS_NOTIFY_CHANNEL } from './outbox-signal';
 
 /** A delivery claimed for one attempt, with its endpoint's URL and secret. */
 export interface ClaimedDelivery {
@@ -28,6 +29,13 @@ export interface ClaimLimits {
   leaseMs: number;
 }
 
+export interface ClaimResult {
+  /** In id order. */
+  claimed: ClaimedDelivery[];
+  /** Milliseconds until the next pending row of an enabled endpoint falls due (retry or lease end); null: none. */
+  nextDueMs: number | null;
+}
+
 /** The outbox (webhook_deliveries, owned by webhooks) and the endpoints it reads (owned by api). */
 @Injectable()
 export class DeliveriesRepository {
@@ -38,15 +46,23 @@ export class DeliveriesRepository {
    * key) — so one key has one attempt in flight and goes in id order — within the allowances,
    * oldest due first. Rows another replica is claiming are skipped (SKIP LOCKED) and re-checked
    * once locked; a claimed row gets attempts + 1 and a lease instead of a lock.
+   *
+   * The same statement reads when the next row falls due — the earliest `next_attempt_at` still in
+   * the future of an enabled endpoint's pending rows: a retry's due time or a lease's end (another
+   * replica's, or one of this replica's whose result could not be recorded). One probe of the
+   * (state, next_attempt_at) index; rows due already are left out (those not claimed now wait for
+   * something that wakes the dispatcher: an attempt ending, a circuit's cooldown, a notification).
+   * Leases set by a claim running at the same moment on another replica are not seen yet.
    */
-  async claim(limits: ClaimLimits): Promise<ClaimedDelivery[]> {
+  async claim(limits: ClaimLimits): Promise<ClaimResult> {
     const ids = [...limits.endpointSlots.keys()];
     const slots = ids.map((id) => limits.endpointSlots.get(id)!);
     const closed = ids.filter((_, i) => slots[i] === 0);
     const lease = `${limits.leaseMs} milliseconds`;
+    // One row at least: the claimed ones, or one of nulls, each with next_due_ms.
     const rows = await this.prisma.$queryRaw<
       {
-        id: bigint;
+        id: bigint | null;
         notice_id: string;
         endpoint_id: string;
         event_type: string;
@@ -56,6 +72,7 @@ export class DeliveriesRepository {
         url: string;
         secret: string;
         trace_parent: string | null;
+        next_due_ms: bigint | null;
       }[]
     >`
       WITH heads AS (
@@ -77,13 +94,23 @@ export class DeliveriesRepository {
         SELECT d.id FROM webhook_deliveries d
         WHERE d.id IN (SELECT id FROM picked) AND d.state = 0 AND d.next_attempt_at <= now()
         FOR UPDATE SKIP LOCKED
+      ), claimed AS (
+        UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + ${lease}::interval
+        FROM locked l, webhook_endpoints e
+        WHERE d.id = l.id AND e.id = d.endpoint_id
+        RETURNING d.id, d.notice_id::text AS notice_id, d.endpoint_id::text AS endpoint_id, d.event_type, d.body, d.attempts,
+                  (extract(epoch FROM d.created_at) * 1000)::bigint AS created_ms, e.url, e.secret, d.trace_parent
+      ), next_due AS (
+        SELECT d.next_attempt_at AS at FROM webhook_deliveries d
+        JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled
+        WHERE d.state = 0 AND d.next_attempt_at > now()
+        ORDER BY d.next_attempt_at LIMIT 1
       )
-      UPDATE webhook_deliveries d SET attempts = d.attempts + 1, next_attempt_at = now() + ${lease}::interval
-      FROM locked l, webhook_endpoints e
-      WHERE d.id = l.id AND e.id = d.endpoint_id
-      RETURNING d.id, d.notice_id::text AS notice_id, d.endpoint_id::text AS endpoint_id, d.event_type, d.body, d.attempts,
-                (extract(epoch FROM d.created_at) * 1000)::bigint AS created_ms, e.url, e.secret, d.trace_parent`;
-    return rows
+      SELECT c.*, ceil(extract(epoch FROM (SELECT at FROM next_due) - now()) * 1000)::bigint AS next_due_ms
+      FROM (SELECT 1) AS one LEFT JOIN claimed c ON true`;
+    const nextDue = rows[0]?.next_due_ms;
+    const claimed = rows
+      .filter((r): r is (typeof rows)[number] & { id: bigint } => r.id !== null)
       .map((r) => ({
         id: r.id,
         noticeId: r.notice_id,
@@ -97,6 +124,7 @@ export class DeliveriesRepository {
         traceParent: r.trace_parent,
       }))
       .sort((a, b) => (a.id < b.id ? -1 : 1));
+    return { claimed, nextDueMs: nextDue === null || nextDue === undefined ? null : Math.max(0, Number(nextDue)) };
   }
 
   /**
@@ -124,6 +152,11 @@ export class DeliveriesRepository {
           last_status = ${result.status ?? null}::int, last_error = left(${result.error}, 500)
       WHERE id = ${id}::bigint AND attempts = ${attempts}::int AND state = 0`;
     return n > 0;
+  }
+
+  /** Wakes the other replicas' dispatchers (OutboxSignal). */
+  async notify(payload: string): Promise<void> {
+    await this.prisma.$executeRaw`SELECT pg_notify(${WEBHOOKS_NOTIFY_CHANNEL}, ${payload})`;
   }
 
   /** Pending deliveries of every app, and how many apps have more than each of `thresholds` pending (gauges; no app label). */

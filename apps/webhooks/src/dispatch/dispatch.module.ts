@@ -3,6 +3,7 @@ import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config/webhooks.config'
 import { DeliveriesRepository } from './deliveries.repository';
 import { DispatcherService } from './dispatcher.service';
 import { OutboxRetentionService } from './outbox-retention.service';
+import { OutboxSignal } from './outbox-signal';
 import { WebhookSender } from './webhook-sender';
 
 @Module({
@@ -10,6 +11,7 @@ import { WebhookSender } from './webhook-sender';
     DispatcherService,
     DeliveriesRepository,
     OutboxRetentionService,
+    OutboxSignal,
     {
       provide: WebhookSender,
       inject: [WEBHOOKS_CONFIG],
@@ -22,6 +24,6 @@ import { WebhookSender } from './webhook-sender';
         }),
     },
   ],
-  exports: [DispatcherService],
+  exports: [DispatcherService, OutboxSignal],
 })
 export class DispatchModule {}

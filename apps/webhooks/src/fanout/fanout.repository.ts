@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Subjects } from '@parley/contracts/internal';
+import { OPT_IN_WEBHOOK_EVENTS, Subjects } from '@parley/contracts/internal';
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService } from '@parley/platform';
+import { WEBHOOKS_NOTIFY_CHANNEL } from '../dispatch/outbox-signal';
 import type { StreamBatch } from '../messages/messages-stream';
 import { noticesOf, outboxRows, type EndpointTarget, type Notice, type OutboxRow, type RecordedEvent } from './webhook-body';
 
@@ -9,7 +10,7 @@ const TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
 /** The one cursor row (every app and kind). */
 const CURSOR = 'events';
 /** The messages stream's cursor row: one per stream (deployments sharing a database keep their own). */
-const messagesCursor = (): string => `m:${createHash('sha1').update(Subjects.capturedMessagesStream).digest('hex').slice(0, 14)}`;
+export const messagesCursor = (): string => `m:${createHash('sha1').update(Subjects.capturedMessagesStream).digest('hex').slice(0, 14)}`;
 /** An endpoint created this recently may not be visible yet: skipping ahead never passes its events. */
 const SKIP_GRACE = '10 seconds';
 
@@ -47,6 +48,23 @@ async function insertRows(tx: Tx, rows: readonly OutboxRow[]): Promise<number> {
     ON CONFLICT (notice_id) DO NOTHING`;
 }
 
+/** Wakes the other replicas' dispatchers when the transaction commits (OutboxSignal), if it queued rows. */
+async function notifyQueued(tx: Tx, inserted: number, payload: string | undefined): Promise<void> {
+  if (inserted > 0 && payload !== undefined) await tx.$executeRaw`SELECT pg_notify(${WEBHOOKS_NOTIFY_CHANNEL}, ${payload})`;
+}
+
+/** What one probe saw (FanoutRepository.probe). */
+export interface FanoutProbe {
+  /** Some endpoint is enabled (with none, the probe moved the record's cursor ahead). */
+  anyEndpoint: boolean;
+  /** Events after the record's cursor can be read (their transactions are older than every running one). */
+  eventsWaiting: boolean;
+  /** Some enabled endpoint names a message.* type (only then is anything captured into the messages stream). */
+  messagesWanted: boolean;
+  /** The messages stream's cursor: its last sequence and the stream's creation time it counts in. */
+  messages: { lastSeq: number; epoch: number };
+}
+
 /** What one messages fan-out transaction did. */
 export interface MessagesFanoutResult {
   busy: boolean;
@@ -76,19 +94,59 @@ export class FanoutRepository {
     await this.prisma.$executeRaw`INSERT INTO webhook_cursors (name) VALUES (${CURSOR}), (${messagesCursor()}) ON CONFLICT (name) DO NOTHING`;
   }
 
-  /** Whether any endpoint is enabled (one probe). */
-  async anyEnabledEndpoint(): Promise<boolean> {
-    const rows = await this.prisma.$queryRaw<{ one: number }[]>`SELECT 1 AS one FROM webhook_endpoints WHERE enabled LIMIT 1`;
-    return rows.length > 0;
+  /**
+   * What a fan-out round would find, in one statement outside any transaction (issue 14: the fan-out
+   * transactions are opened only when there is something to read): whether any endpoint is enabled,
+   * whether the record has events after the cursor (one probe of the (xid, seq) index), whether an
+   * endpoint wants message events, and the messages cursor (the caller compares it with the stream's
+   * last sequence). With no endpoint enabled nothing is to be sent: the same statement moves the
+   * record's cursor past the events older than a short grace (an endpoint being created right now
+   * still gets its events), so a new endpoint does not make the fan-out read a day of record first
+   * (one backward probe of the index; not run at all, a one-time filter, while endpoints exist).
+   */
+  async probe(): Promise<FanoutProbe> {
+    const [row] = await this.prisma.$queryRaw<
+      { any_endpoint: boolean; events_waiting: boolean; messages_wanted: boolean; messages_seq: bigint | null; messages_epoch: bigint | null }[]
+    >`
+      WITH s AS MATERIALIZED (SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE enabled) AS any_endpoint),
+      skipped AS (
+        UPDATE webhook_cursors c SET last_xid = l.xid, last_seq = l.seq, updated_at = now()
+        FROM (
+          SELECT xid, seq FROM app_events
+          WHERE xid < pg_snapshot_xmin(pg_current_snapshot()) AND ts < now() - ${SKIP_GRACE}::interval
+          ORDER BY xid DESC, seq DESC LIMIT 1
+        ) l
+        WHERE NOT (SELECT any_endpoint FROM s) AND c.name = ${CURSOR} AND (l.xid, l.seq) > (c.last_xid, c.last_seq)
+        RETURNING 1
+      )
+      SELECT s.any_endpoint,
+             CASE WHEN s.any_endpoint THEN (
+               SELECT a.seq FROM app_events a
+               WHERE (a.xid, a.seq) > ((SELECT last_xid FROM webhook_cursors WHERE name = ${CURSOR}), (SELECT last_seq FROM webhook_cursors WHERE name = ${CURSOR}))
+                 AND a.xid < pg_snapshot_xmin(pg_current_snapshot())
+               ORDER BY a.xid, a.seq LIMIT 1
+             ) IS NOT NULL ELSE false END AS events_waiting,
+             s.any_endpoint AND EXISTS (
+               SELECT 1 FROM webhook_endpoints WHERE enabled AND event_types && ${[...OPT_IN_WEBHOOK_EVENTS]}::varchar[]
+             ) AS messages_wanted,
+             m.last_seq AS messages_seq, m.source_epoch AS messages_epoch
+      FROM s LEFT JOIN webhook_cursors m ON m.name = ${messagesCursor()}`;
+    return {
+      anyEndpoint: row?.any_endpoint ?? false,
+      eventsWaiting: row?.events_waiting ?? false,
+      messagesWanted: row?.messages_wanted ?? false,
+      messages: { lastSeq: Number(row?.messages_seq ?? 0), epoch: Number(row?.messages_epoch ?? 0) },
+    };
   }
 
   /**
    * Fans out the next `max` events after the cursor and moves it past them, in one transaction: the
    * outbox rows and the cursor commit together, so a crash neither loses nor repeats a fan-out.
    * Replicas skip a cursor another holds (SKIP LOCKED). Only events of transactions older than every
-   * running one are read, in (xid, seq) order (docs/architecture.md, "Event record").
+   * running one are read, in (xid, seq) order (docs/architecture.md, "Event record"). If it queued
+   * rows, `wakePayload` goes to the other replicas (pg_notify: delivered when the rows are committed).
    */
-  async fanOut(max: number, notifyMs: number): Promise<FanoutResult> {
+  async fanOut(max: number, notifyMs: number, wakePayload?: string): Promise<FanoutResult> {
     return this.prisma.$transaction(async (tx) => {
       const [cursor] = await tx.$queryRaw<{ last_xid: string; last_seq: bigint }[]>`
         SELECT last_xid::text AS last_xid, last_seq FROM webhook_cursors WHERE name = ${CURSOR} FOR UPDATE SKIP LOCKED`;
@@ -129,7 +187,7 @@ export class FanoutRepository {
         .sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
       const notices = events.flatMap(noticesOf);
       const rows = outboxRows(notices, await endpointsOf(tx, notices), notifyMs, randomUUID);
-      await insertRows(tx, rows);
+      await notifyQueued(tx, await insertRows(tx, rows), wakePayload);
       await tx.$executeRaw`
         UPDATE webhook_cursors SET last_xid = ${last.xid_text}::xid8, last_seq = ${last.seq}::bigint, updated_at = now() WHERE name = ${CURSOR}`;
       return { busy: false, events: events.length, rows: rows.length };
@@ -141,11 +199,13 @@ export class FanoutRepository {
    * time), reads the stream after it (`read`, given the next sequence and the stream epoch the cursor
    * counts in), queues the notices and moves the cursor, in one transaction. Notice ids derive from
    * the message and the endpoint, so nothing is queued twice even if a cursor move were lost.
+   * `wakePayload` (as in fanOut): sent to the other replicas (pg_notify, on commit) if rows were queued.
    */
   async fanOutMessages(
     read: (fromSeq: number) => Promise<StreamBatch>,
     toNotices: (batch: StreamBatch) => Notice[],
     notifyMs: number,
+    wakePayload?: string,
   ): Promise<MessagesFanoutResult> {
     return this.prisma.$transaction(async (tx) => {
       const [cursor] = await tx.$queryRaw<{ last_seq: bigint; source_epoch: bigint }[]>`
@@ -161,32 +221,19 @@ export class FanoutRepository {
       const skipped = Math.max(0, batch.firstSeq - next);
       const last = batch.messages.at(-1)?.seq;
       if (last === undefined) {
-        if (batch.epoch !== Number(cursor.source_epoch)) {
-          await tx.$executeRaw`UPDATE webhook_cursors SET last_seq = 0, source_epoch = ${batch.epoch}, updated_at = now() WHERE name = ${messagesCursor()}`;
+        // Nothing to read; past messages the stream's limits dropped unread (counted once).
+        const to = skipped ? batch.firstSeq - 1 : next - 1;
+        if (batch.epoch !== Number(cursor.source_epoch) || to !== Number(cursor.last_seq)) {
+          await tx.$executeRaw`UPDATE webhook_cursors SET last_seq = ${to}, source_epoch = ${batch.epoch}, updated_at = now() WHERE name = ${messagesCursor()}`;
         }
-        return { busy: false, messages: 0, rows: 0, skipped: 0 };
+        return { busy: false, messages: 0, rows: 0, skipped };
       }
       const notices = toNotices(batch);
       const rows = await insertRows(tx, outboxRows(notices, await endpointsOf(tx, notices), notifyMs, randomUUID));
+      await notifyQueued(tx, rows, wakePayload);
       await tx.$executeRaw`
         UPDATE webhook_cursors SET last_seq = ${last}, source_epoch = ${batch.epoch}, updated_at = now() WHERE name = ${messagesCursor()}`;
       return { busy: false, messages: batch.messages.length, rows, skipped };
     }, TX_OPTIONS);
-  }
-
-  /**
-   * With no endpoint enabled nothing is to be sent: moves the cursor past the events older than a
-   * short grace (an endpoint being created right now still gets its events), so a new endpoint does
-   * not make the fan-out read a day of record first. One backward probe of the (xid, seq) index.
-   */
-  async skipAhead(): Promise<void> {
-    await this.prisma.$executeRaw`
-      UPDATE webhook_cursors c SET last_xid = l.xid, last_seq = l.seq, updated_at = now()
-      FROM (
-        SELECT xid, seq FROM app_events
-        WHERE xid < pg_snapshot_xmin(pg_current_snapshot()) AND ts < now() - ${SKIP_GRACE}::interval
-        ORDER BY xid DESC, seq DESC LIMIT 1
-      ) l
-      WHERE c.name = ${CURSOR} AND (l.xid, l.seq) > (c.last_xid, c.last_seq)`;
   }
 }

@@ -46,6 +46,18 @@ export class MessagesStream {
     }
   }
 
+  /** The stream's creation time (Unix ms) and last sequence, without reading; null: no stream yet. */
+  async position(): Promise<{ epoch: number; lastSeq: number } | null> {
+    const jsm = await this.manager();
+    try {
+      const info = await jsm.streams.info(Subjects.capturedMessagesStream);
+      return { epoch: Date.parse(info.created), lastSeq: info.state.last_seq };
+    } catch (err) {
+      if (isStreamNotFound(err)) return null;
+      throw err;
+    }
+  }
+
   /**
    * Up to `max` messages from `fromSeq` on (or from the stream's first, when those went with its
    * limits); none when the stream holds nothing newer. A missing stream is created (empty).
