@@ -3,8 +3,9 @@ import { Logger } from '@nestjs/common';
 import { PrismaService } from '@parley/platform';
 import { testDatabaseUrl } from '@parley/testing';
 import { Client, type Notification } from 'pg';
-import { DeliveriesRepository, type ClaimLimits } from '../src/dispatch/deliveries.repository';
+import { DeliveriesRepository } from '../src/dispatch/deliveries.repository';
 import { OutboxSignal, WEBHOOKS_NOTIFY_CHANNEL } from '../src/dispatch/outbox-signal';
+import { claimLimits, appIds } from './outbox-fixtures';
 import { FanoutRepository, messagesCursor } from '../src/fanout/fanout.repository';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -23,14 +24,8 @@ describe('webhook wake-ups (Postgres)', () => {
   let db: Client;
   let dbPid: number;
   const heard: Notification[] = [];
-  const apps: string[] = [];
-  const limits = (over: Partial<ClaimLimits> = {}): ClaimLimits => ({ max: 100, perEndpoint: 100, endpointSlots: new Map(), leaseMs: 60_000, ...over });
-
-  const newApp = () => {
-    const appId = randomBytes(16).toString('hex');
-    apps.push(appId);
-    return appId;
-  };
+  const { ids: apps, next: newApp } = appIds();
+  const limits = claimLimits;
 
   async function endpoint(appId: string, enabled = true, client: { query: Client['query'] } | undefined = undefined): Promise<string> {
     const id = randomUUID();

@@ -1,7 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { PrismaService } from '@parley/platform';
 import { testDatabaseUrl } from '@parley/testing';
-import { DeliveriesRepository, type ClaimLimits, type ClaimResult } from '../src/dispatch/deliveries.repository';
+import { DeliveriesRepository, type ClaimResult } from '../src/dispatch/deliveries.repository';
+import { claimLimits, appIds } from './outbox-fixtures';
 import { FanoutRepository } from '../src/fanout/fanout.repository';
 
 /** "Medium" test against Postgres: the fan-out transaction and the outbox claims of two dispatchers. */
@@ -10,14 +11,8 @@ describe('webhook outbox (Postgres)', () => {
   let other: PrismaService;
   let a: DeliveriesRepository;
   let b: DeliveriesRepository;
-  const apps: string[] = [];
-  const limits = (over: Partial<ClaimLimits> = {}): ClaimLimits => ({ max: 100, perEndpoint: 100, endpointSlots: new Map(), leaseMs: 60_000, ...over });
-
-  const newApp = () => {
-    const appId = randomBytes(16).toString('hex');
-    apps.push(appId);
-    return appId;
-  };
+  const { ids: apps, next: newApp } = appIds();
+  const limits = claimLimits;
 
   async function endpoint(appId: string, over: { eventTypes?: string[]; enabled?: boolean } = {}): Promise<string> {
     const id = randomUUID();
