@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@parley/platform';
-import { WEBHOOKS_NOTIFY_CHANNEL } from './outbox-signal';
+import { sendWake } from './outbox-signal';
 
 /** A delivery claimed for one attempt, with its endpoint's URL and secret. */
 export interface ClaimedDelivery {
@@ -156,7 +156,7 @@ export class DeliveriesRepository {
 
   /** Wakes the other replicas' dispatchers (OutboxSignal). */
   async notify(payload: string): Promise<void> {
-    await this.prisma.$executeRaw`SELECT pg_notify(${WEBHOOKS_NOTIFY_CHANNEL}, ${payload})`;
+    await sendWake(this.prisma, payload);
   }
 
   /** Pending deliveries of every app, and how many apps have more than each of `thresholds` pending (gauges; no app label). */

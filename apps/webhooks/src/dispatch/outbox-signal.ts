@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Alarm, DATABASE_URL, jittered } from '@parley/platform';
+import { Alarm, DATABASE_URL, type PrismaService } from '@parley/platform';
 import { Client } from 'pg';
+import { retryDelayMs } from './backoff';
 
 /**
  * The Postgres notification channel of every webhooks replica (one for all deployments sharing a
@@ -9,6 +10,11 @@ import { Client } from 'pg';
  * 20261204100000_webhooks_wakeups send on it as well, so the name is fixed.
  */
 export const WEBHOOKS_NOTIFY_CHANNEL = 'parley_webhooks';
+
+/** Sends `payload` on the channel; from inside a transaction it is delivered when that commits. */
+export async function sendWake(db: { $executeRaw: PrismaService['$executeRaw'] }, payload: string): Promise<void> {
+  await db.$executeRaw`SELECT pg_notify(${WEBHOOKS_NOTIFY_CHANNEL}, ${payload})`;
+}
 
 /** What a notification says (its payload). */
 export const WakeReason = {
@@ -20,7 +26,7 @@ export const WakeReason = {
   due: 'd',
 } as const;
 
-/** The listen connection's reconnect delays: doubling from the first to the last (± 20 %). */
+/** The listen connection's reconnect delays: full-jitter doubling (retryDelayMs) from the first to the last. */
 const RECONNECT_FIRST_MS = 500;
 const RECONNECT_MAX_MS = 30_000;
 /** A database that does not answer does not hold up the start (the sleepers' safety intervals still run). */
@@ -49,7 +55,8 @@ export class OutboxSignal implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly handlers: WakeHandlers[] = [];
   private readonly reconnect = new Alarm(() => void this.connect());
   private client?: Client;
-  private retryMs = RECONNECT_FIRST_MS;
+  /** Failed (re)connections in a row. */
+  private failures = 0;
   private stopped = false;
 
   constructor(@Inject(DATABASE_URL) private readonly databaseUrl: string) {}
@@ -140,14 +147,13 @@ export class OutboxSignal implements OnApplicationBootstrap, OnApplicationShutdo
       return;
     }
     this.client = client;
-    this.retryMs = RECONNECT_FIRST_MS;
+    this.failures = 0;
     // Whatever was notified before this LISTEN (or while disconnected) is looked at now.
     this.emit('endpoint');
     this.emit('due');
   }
 
   private retryLater(): void {
-    this.reconnect.in(jittered(this.retryMs));
-    this.retryMs = Math.min(RECONNECT_MAX_MS, this.retryMs * 2);
+    this.reconnect.in(retryDelayMs(++this.failures, RECONNECT_FIRST_MS, RECONNECT_MAX_MS));
   }
 }

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { OPT_IN_WEBHOOK_EVENTS, Subjects } from '@parley/contracts/internal';
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService } from '@parley/platform';
-import { WEBHOOKS_NOTIFY_CHANNEL } from '../dispatch/outbox-signal';
+import { sendWake } from '../dispatch/outbox-signal';
 import type { StreamBatch } from '../messages/messages-stream';
 import { noticesOf, outboxRows, type EndpointTarget, type Notice, type OutboxRow, type RecordedEvent } from './webhook-body';
 
@@ -50,7 +50,7 @@ async function insertRows(tx: Tx, rows: readonly OutboxRow[]): Promise<number> {
 
 /** Wakes the other replicas' dispatchers when the transaction commits (OutboxSignal), if it queued rows. */
 async function notifyQueued(tx: Tx, inserted: number, payload: string | undefined): Promise<void> {
-  if (inserted > 0 && payload !== undefined) await tx.$executeRaw`SELECT pg_notify(${WEBHOOKS_NOTIFY_CHANNEL}, ${payload})`;
+  if (inserted > 0 && payload !== undefined) await sendWake(tx, payload);
 }
 
 /** What one probe saw (FanoutRepository.probe). */
