@@ -33,8 +33,9 @@ import { benchWebhooks } from './workloads/webhooks';
  *              lag p50/p99; then page / 1.x query / count latencies over --rows (10,000,000) stored messages
  *              (seeded once into the bench database), --queries (200) of each
  *   quiet      the idle cluster: every app ×2 (media on a local s3rver), --sessions (0) idle lean clients, after --warmup
- *              (5) s the CPU over --seconds (30): per app, the services (all but gateways; target < 1 % of a core),
- *              the gateways, the cluster's Postgres backends
+ *              (240) s the CPU over --seconds (60): per app, the services (all but gateways; target < 1 % of a core),
+ *              the gateways, the cluster's Postgres backends (the warm-up outlasts V8's memory reducer: two major
+ *              GCs of every process about 100 s and 200 s after its start, then no more while idle)
  *   compare    the baseline pipe (bench/baseline) and Parley, alternately, --runs (3) times each: medians and ratios
  * --target parley (default) | pipe: what the modes above run against (compare runs both)
  * --client wire (default: the bare protocol, a lean load generator) | sdk (the real SDK; p2p, latency, offline on Parley)
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
       });
     case 'quiet':
       if (kind !== 'parley') throw new Error('quiet: Parley only');
-      return benchQuiet({ seconds: num(values.seconds, 30), warmup: num(values.warmup, 5), sessions: num(values.sessions, 0) });
+      return benchQuiet({ seconds: num(values.seconds, 60), warmup: num(values.warmup, 240), sessions: num(values.sessions, 0) });
     case 'compare':
       return compare({
         runs: num(values.runs, 3),

@@ -17,6 +17,34 @@ export function cpuMs(pid: number): number {
   return ((utime + stime) * 1000) / TICKS_PER_SECOND;
 }
 
+/**
+ * CPU time (ms, from the scheduler's nanosecond counts) and wake-ups (voluntary context switches) of
+ * a process's threads now, summed over /proc/<pid>/task/<tid>/{schedstat,status}: precise where
+ * /proc/<pid>/stat counts 10 ms ticks (an idle process's few wake-ups a second are all a tick or none).
+ * A thread that exited in between loses its share. Null when the process is gone or the kernel has
+ * no schedstat.
+ */
+export function threadStats(pid: number): { cpuMs: number; wakeups: number } | null {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  let ns = 0;
+  let wakeups = 0;
+  for (const tid of tids) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      const m = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'));
+      wakeups += m ? Number(m[1]) : 0;
+    } catch {
+      // the thread exited meanwhile; no schedstat at all: null below
+    }
+  }
+  return Number.isFinite(ns) && ns > 0 ? { cpuMs: ns / 1e6, wakeups } : null;
+}
+
 /** Resident set size in KB, from /proc/<pid>/status. */
 export function rssKb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

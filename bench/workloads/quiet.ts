@@ -6,7 +6,7 @@ import { createTestApp, Stack, startTestS3, testDatabaseUrl, workspaceRoot, type
 import { Client } from 'pg';
 import { loginLean } from '../lib/clients';
 import type { LeanClient } from '../lib/lean-client';
-import { cpuMs, openFilesLimit } from '../lib/proc-stats';
+import { cpuMs, openFilesLimit, threadStats } from '../lib/proc-stats';
 import { grid, table } from '../lib/report';
 import { sleep } from '../lib/time';
 
@@ -58,7 +58,7 @@ class PostgresBackends {
         this.visible = false;
         continue;
       }
-      const cpu = cpuMs(pid);
+      const cpu = threadStats(pid)?.cpuMs ?? cpuMs(pid);
       const entry = this.seen.get(pid);
       if (entry) entry.last = cpu;
       else this.seen.set(pid, { first: this.started ? 0 : cpu, last: cpu, opened: this.started });
@@ -146,27 +146,37 @@ export async function benchQuiet(o: QuietOptions): Promise<void> {
     for (const p of stack.processes) void p.exited.then(() => (procs.find((q) => q.pid === p.child.pid)!.exited = true));
     const pg = new PostgresBackends(monitor, appName);
     await pg.sample();
-    const before = procs.map((p) => cpuMs(p.pid));
+    // Per process: the scheduler's ns and wake-ups of its threads where the kernel has them, else /proc ticks.
+    const sample = (pid: number) => threadStats(pid) ?? { cpuMs: cpuMs(pid), wakeups: NaN };
+    const before = procs.map((p) => sample(p.pid));
     const self0 = process.cpuUsage();
     const t0 = Date.now();
     while (Date.now() - t0 < o.seconds * 1000) {
       await sleep(Math.min(PG_SAMPLE_MS, t0 + o.seconds * 1000 - Date.now()));
       await pg.sample();
     }
-    const after = procs.map((p) => cpuMs(p.pid));
+    const after = procs.map((p) => sample(p.pid));
     const self = process.cpuUsage(self0);
     const seconds = (Date.now() - t0) / 1000;
     const pct = (ms: number) => ms / 10 / seconds;
     const f = (v: number) => `${v.toFixed(2)} %`;
 
-    const spent = procs.map((p, i) => ({ ...p, ms: after[i]! - before[i]! }));
+    const spent = procs.map((p, i) => ({ ...p, ms: after[i]!.cpuMs - before[i]!.cpuMs, wakeups: after[i]!.wakeups - before[i]!.wakeups }));
+    const precise = spent.every((p) => !Number.isNaN(p.wakeups));
     const rows = apps.map((app) => {
       const mine = spent.filter((p) => p.app === app).sort((a, b) => a.index - b.index);
       const total = mine.reduce((s, p) => s + p.ms, 0);
+      const wakeups = mine.reduce((s, p) => s + p.wakeups, 0);
       return {
         app,
         total,
-        cells: [app, String(mine.length), f(pct(total)), mine.map((p) => pct(p.ms).toFixed(2) + (p.exited ? ' (exited)' : '')).join(' + ')],
+        cells: [
+          app,
+          String(mine.length),
+          f(pct(total)),
+          mine.map((p) => pct(p.ms).toFixed(precise ? 3 : 2) + (p.exited ? ' (exited)' : '')).join(' + '),
+          Number.isNaN(wakeups) ? '-' : (wakeups / seconds).toFixed(1),
+        ],
       };
     });
     const services = rows.filter((r) => r.app !== 'gateway').reduce((s, r) => s + r.total, 0);
@@ -176,12 +186,14 @@ export async function benchQuiet(o: QuietOptions): Promise<void> {
     console.log(
       `\nquiet (idle cluster): ${apps.length} apps × ${REPLICAS} replicas (NODE_ENV=production, LOG_LEVEL=info; started in ${startSeconds.toFixed(1)} s), ` +
         `${o.sessions} idle logged-in session${o.sessions === 1 ? '' : 's'}, no traffic; ${o.warmup} s warm-up, CPU over ${seconds.toFixed(1)} s ` +
-        `(% of one core; /proc ticks of 10 ms: ±${(1 / seconds).toFixed(2)} % per process)`,
+        (precise
+          ? "(% of one core, from the scheduler's per-thread ns; wake-ups: voluntary context switches of all threads)"
+          : `(% of one core; /proc ticks of 10 ms: ±${(1 / seconds).toFixed(2)} % per process)`),
     );
     for (const [app, why] of leftOut) console.log(`  left out: ${app}: ${why}`);
     console.log(
       grid(
-        ['app', 'replicas', 'CPU', 'per replica'],
+        ['app', 'replicas', 'CPU', 'per replica', 'wake-ups/s'],
         rows.map((r) => r.cells),
       ),
     );

@@ -238,7 +238,7 @@ describe('webhook attempts linked to the causing action', () => {
         'secret',
         ['user.online', 'channel.join', 'message.peer'],
       ]);
-      await new Promise((r) => setTimeout(r, 6_500)); // gateways re-read which apps capture messages every 5 s ± 20 %
+      await new Promise((r) => setTimeout(r, 6_500)); // gateways re-read which apps capture messages when the webhooks replicas relay the change
       const ann = newClient(app.appId, stack.gatewayUrls[0]!);
       const bo = newClient(app.appId, stack.gatewayUrls[0]!);
       // One after the other: logins arriving in one event-loop turn are registered by one presence

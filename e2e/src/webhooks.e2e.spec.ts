@@ -162,7 +162,8 @@ describe('webhooks', () => {
     const everything = ['user.online', 'message.peer', 'message.channel', 'invitation.ended', 'media.uploaded'];
     const secret = await addEndpoint(app.appId, all.url, undefined, { eventTypes: everything, includePayload: true });
     await addEndpoint(app.appId, bare.url, undefined, { eventTypes: ['message.peer'] });
-    // Gateways re-read which apps capture messages every CAPTURE_SETTINGS_REFRESH_MS (5 s ± 20 %).
+    // Gateways re-read which apps capture messages when the webhooks replicas relay the database's
+    // notification (their 60 s safety re-read would be too late for this test: it proves the relay).
     await sleep(6_500);
     const [a, b] = stack.gatewayUrls;
     const cat = newClient(app.appId, a!);

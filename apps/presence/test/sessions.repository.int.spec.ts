@@ -122,7 +122,7 @@ describe('SessionsRepository (Postgres)', () => {
     await sut.register(appId, 'ed' as Uid, sid(), 'i', gw);
 
     await new Promise((r) => setTimeout(r, 50));
-    await sut.gatewayHeartbeat(gw); // gw is alive; only cy's window and the dead gateway's ran out
+    await sut.gatewayHeartbeat(gw, 20, 6_000); // gw is alive; only cy's window and the dead gateway's ran out
     const gone = await sut.sweepOffline(20, 6_000);
     const mine = gone
       .filter((g) => g.appId === appId)
@@ -137,7 +137,7 @@ describe('SessionsRepository (Postgres)', () => {
     const ttlMs = 60_000;
     // gw's heartbeat stays fresh for the whole test (its sessions are not due); whatever else the
     // shared test database holds is swept first: right after a sweep nothing is due.
-    await sut.gatewayHeartbeat(gw);
+    await sut.gatewayHeartbeat(gw, windowMs, ttlMs);
     await prisma.$executeRaw`UPDATE gateways SET heartbeat_at = now() + interval '1 minute' WHERE id = ${gw}`;
     await sut.suspectSilentGateways(ttlMs);
     await sut.sweepOffline(windowMs, ttlMs);
@@ -158,7 +158,7 @@ describe('SessionsRepository (Postgres)', () => {
     expect(await sut.nextSweepDue(windowMs, ttlMs)).toBeLessThanOrEqual(0);
     expect((await sut.sweepOffline(windowMs, ttlMs)).filter((c) => c.appId === appId).map((c) => c.uid)).toEqual(['kai']);
     expect(await sut.nextSweepDue(windowMs, ttlMs)).toBeGreaterThan(windowMs);
-    await sut.gatewayHeartbeat(gw);
+    await sut.gatewayHeartbeat(gw, windowMs, ttlMs);
   });
 
   it('tells when a silent gateway is due to be suspected and when its sessions are due to go', async () => {
@@ -174,6 +174,25 @@ describe('SessionsRepository (Postgres)', () => {
     await prisma.$executeRaw`UPDATE gateways SET heartbeat_at = now() - interval '9 seconds' WHERE id = ${quietGw}`;
     expect(await sut.nextSweepDue(8_000, 6_000)).toBeLessThanOrEqual(0);
     expect((await sut.sweepOffline(8_000, 6_000)).filter((c) => c.appId === appId).map((c) => c.uid)).toEqual(['lea']);
+  });
+
+  it("a heartbeat's statement also tells when the sweep next has something to do, counting the heartbeat it wrote", async () => {
+    const quietGw = `test-gw-hb-${randomBytes(3).toString('hex')}` as GatewayId;
+    const otherGw = `test-gw-hb-${randomBytes(3).toString('hex')}` as GatewayId;
+    await sut.register(appId, 'max' as Uid, sid(), 'i', quietGw);
+    await sut.register(appId, 'ned' as Uid, sid(), 'i', otherGw);
+    // Both heard from 5 s ago (TTL 6 s): without this heartbeat quietGw would be due in about 1 s.
+    await prisma.$executeRaw`UPDATE gateways SET heartbeat_at = now() - interval '5 seconds' WHERE id IN (${quietGw}, ${otherGw})`;
+    const { nextSweepDueMs } = await sut.gatewayHeartbeat(quietGw, 8_000, 6_000);
+    // otherGw is due in about 1 s still; quietGw's own term (6 s) is not the one.
+    expect(nextSweepDueMs!).toBeLessThanOrEqual(1_000);
+    expect(Math.abs(nextSweepDueMs! - (await sut.nextSweepDue(8_000, 6_000))!)).toBeLessThan(200);
+    // otherGw heartbeats too: what is left is quietGw's TTL (or another gateway of the shared database, sooner).
+    const after = (await sut.gatewayHeartbeat(otherGw, 8_000, 6_000)).nextSweepDueMs!;
+    expect(after).toBeLessThanOrEqual(6_000);
+    expect(Math.abs(after - (await sut.nextSweepDue(8_000, 6_000))!)).toBeLessThan(200);
+    await prisma.$executeRaw`DELETE FROM sessions WHERE gateway_id IN (${quietGw}, ${otherGw})`;
+    await prisma.$executeRaw`DELETE FROM gateways WHERE id IN (${quietGw}, ${otherGw})`;
   });
 
   it('orders every status change of a uid by seq (login, lost connection, logout)', async () => {
@@ -200,10 +219,10 @@ describe('SessionsRepository (Postgres)', () => {
     expect(suspected.map((c) => c.uid)).toEqual(['gil']);
     expect((await sut.suspectSilentGateways(6_000)).filter((c) => c.appId === appId)).toEqual([]);
 
-    const back = await sut.gatewayHeartbeat(quietGw);
+    const back = (await sut.gatewayHeartbeat(quietGw, 30_000, 6_000)).online;
     expect(back.map((c) => c.uid)).toEqual(['gil']);
     expect(back[0]!.seq).toBeGreaterThan(suspected[0]!.seq);
-    expect(await sut.gatewayHeartbeat(quietGw)).toEqual([]);
+    expect((await sut.gatewayHeartbeat(quietGw, 30_000, 6_000)).online).toEqual([]);
   });
 
   it('keeps a restarted gateway (same GATEWAY_ID, new boot id) from reviving the sessions of the process that died', async () => {
@@ -216,7 +235,7 @@ describe('SessionsRepository (Postgres)', () => {
     await prisma.$executeRaw`UPDATE gateways SET heartbeat_at = now() - interval '10 seconds' WHERE id = ${dead}`;
     await sut.register(appId, 'jo' as Uid, sid(), 'j', restarted);
 
-    expect(await sut.gatewayHeartbeat(restarted)).toEqual([]);
+    expect((await sut.gatewayHeartbeat(restarted, 8_000, 6_000)).online).toEqual([]);
     const suspected = (await sut.suspectSilentGateways(6_000)).filter((c) => c.appId === appId);
     expect(suspected.map((c) => c.uid)).toEqual(['ida']);
     const gone = (await sut.sweepOffline(8_000, 6_000)).filter((c) => c.appId === appId);

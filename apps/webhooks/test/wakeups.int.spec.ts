@@ -1,8 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { PrismaService } from '@parley/platform';
-import { testDatabaseUrl } from '@parley/testing';
+import { configureSubjects, Subjects } from '@parley/contracts/internal';
+import { connectNatsClients, PrismaService } from '@parley/platform';
+import { createTestApp, testDatabaseUrl } from '@parley/testing';
 import { Client, type Notification } from 'pg';
+import { CaptureSettingsRelay } from '../src/dispatch/capture-settings-relay';
 import { DeliveriesRepository } from '../src/dispatch/deliveries.repository';
 import { OutboxSignal, WEBHOOKS_NOTIFY_CHANNEL } from '../src/dispatch/outbox-signal';
 import { claimLimits, appIds } from './outbox-fixtures';
@@ -57,6 +59,7 @@ describe('webhook wake-ups (Postgres)', () => {
     await prisma.$executeRaw`DELETE FROM webhook_deliveries WHERE app_id = ANY(${apps}::text[])`;
     await prisma.$executeRaw`DELETE FROM webhook_endpoints WHERE app_id = ANY(${apps}::text[])`;
     await prisma.$executeRaw`DELETE FROM app_events WHERE app_id = ANY(${apps}::text[])`;
+    await prisma.$executeRaw`DELETE FROM apps WHERE id = ANY(${apps}::text[])`;
     await Promise.all([prisma.$disconnect(), db.end()]);
   });
 
@@ -89,7 +92,8 @@ describe('webhook wake-ups (Postgres)', () => {
     const id = await endpoint(appId, true, db);
     const disabled = await endpoint(appId, false, db);
     await sleep(100);
-    expect(ownSince(since).map((n) => n.payload)).toEqual(['e']);
+    // 'c' too: an enabled endpoint may change which apps capture messages (trigger names fire in order).
+    expect(ownSince(since).map((n) => n.payload)).toEqual(['c', 'e']);
 
     const mark = heard.length;
     await db.query('UPDATE webhook_endpoints SET enabled = false WHERE id = $1', [id]);
@@ -105,13 +109,68 @@ describe('webhook wake-ups (Postgres)', () => {
     await db.query(`UPDATE webhook_deliveries SET state = 1, delivered_at = now() WHERE app_id = $1 AND ordering_key = 'k2'`, [appId]);
     await db.query(`UPDATE webhook_deliveries SET state = 2 WHERE app_id = $1 AND ordering_key IN ('k1', 'k3')`, [appId]);
     await sleep(100);
-    expect(ownSince(mark)).toEqual([]);
+    // Only the capture settings' 'c' for the disabled endpoint: nothing for the dispatchers to do.
+    expect(ownSince(mark).map((n) => n.payload)).toEqual(['c']);
 
     // The admin API's replay (dead → pending) and enabling an endpoint again: one notification per statement.
+    const again = heard.length;
     await db.query(`UPDATE webhook_deliveries SET state = 0, next_attempt_at = now(), attempts = 0 WHERE app_id = $1 AND state = 2`, [appId]);
     await db.query('UPDATE webhook_endpoints SET enabled = true WHERE id = $1', [id]);
     await sleep(100);
-    expect(ownSince(mark).map((n) => n.payload)).toEqual(['r', 'e']);
+    expect(ownSince(again).map((n) => n.payload)).toEqual(['r', 'c', 'e']);
+  });
+
+  async function storeAllApp() {
+    const app = await createTestApp();
+    apps.push(app.appId);
+    await db.query('UPDATE apps SET history_store_all = true WHERE id = $1', [app.appId]);
+    return app;
+  }
+
+  it('which apps capture messages or store every message: the database says when either may have changed, the relay tells NATS', async () => {
+    const app = await createTestApp();
+    const appId = app.appId;
+    apps.push(appId);
+    const since = heard.length;
+    const id = await endpoint(appId, true, db);
+    await db.query('UPDATE webhook_endpoints SET url = $2 WHERE id = $1', [id, 'http://127.0.0.1:8/']); // changes no set
+    await db.query(`UPDATE webhook_endpoints SET event_types = '{message.peer}' WHERE id = $1`, [id]);
+    await db.query('UPDATE webhook_endpoints SET event_types = event_types WHERE id = $1', [id]); // unchanged
+    await db.query('DELETE FROM webhook_endpoints WHERE id = $1', [id]);
+    await db.query('UPDATE apps SET name = $2 WHERE id = $1', [appId, 'renamed']); // changes no set
+    await db.query('UPDATE apps SET history_store_all = true WHERE id = $1', [appId]);
+    await db.query('UPDATE apps SET history_store_all = true WHERE id = $1', [appId]); // unchanged
+    await db.query('DELETE FROM apps WHERE id = $1', [appId]);
+    await sleep(100);
+    expect(ownSince(since).map((n) => n.payload)).toEqual(['c', 'e', 'c', 'c', 'c', 'c']);
+
+    // The relay: a replica's listen connection hears 'c' and every gateway and API replica is told on NATS.
+    const prefix = Subjects.prefix;
+    configureSubjects(`wh-int-${randomBytes(4).toString('hex')}`);
+    const nats = await connectNatsClients({ servers: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222', name: 'wakeups-int' });
+    const told = jest.fn();
+    const sub = nats.bus.subscribe(Subjects.captureSettingsChanged, told);
+    const signal = new OutboxSignal(testDatabaseUrl());
+    const relay = new CaptureSettingsRelay(signal, nats.bus);
+    relay.onApplicationBootstrap();
+    await signal.onApplicationBootstrap();
+    try {
+      // Once after connecting (whatever changed while it was not listening)...
+      for (let i = 0; i < 40 && told.mock.calls.length < 1; i++) await sleep(50);
+      expect(told).toHaveBeenCalled();
+      // ...then for a change (other suites share the database: their changes are told too, so only
+      // the trigger-level assertions above show what is not).
+      const before = told.mock.calls.length;
+      await db.query('UPDATE apps SET history_store_all = false WHERE id = $1', [(await storeAllApp()).appId]);
+      for (let i = 0; i < 40 && told.mock.calls.length <= before; i++) await sleep(50);
+      expect(told.mock.calls.length).toBeGreaterThan(before);
+    } finally {
+      relay.onApplicationShutdown();
+      await signal.onApplicationShutdown();
+      nats.bus.unsubscribe(sub);
+      await nats.close();
+      configureSubjects(prefix);
+    }
   });
 
   it("a fan-out that queued rows wakes the other replicas' dispatchers on commit; one that queued none sends nothing", async () => {

@@ -1,4 +1,5 @@
 import { createCodec, ErrorCode, MessageKind, type AppId } from '@parley/contracts';
+import { Subjects } from '@parley/contracts/internal';
 import type { NatsBus, PrismaService } from '@parley/platform';
 import { HistoryCapture } from './history-capture';
 
@@ -8,10 +9,16 @@ const m = { k: MessageKind.TEXT, text: 'hi' } as const;
 
 function setup(publish: (subject: string, data: Uint8Array) => Promise<unknown>) {
   const js = { publish: jest.fn(publish) };
-  const bus = { encode: (v: unknown) => codec.encode(v), jetstream: () => js };
+  const handlers = new Map<string, () => void>();
+  const bus = {
+    encode: (v: unknown) => codec.encode(v),
+    jetstream: () => js,
+    subscribe: jest.fn((subject: string, handler: () => void) => (handlers.set(subject, handler), { subject })),
+    unsubscribe: jest.fn(),
+  };
   const prisma = { $queryRaw: jest.fn(async () => [{ id: 'b'.repeat(32) }]) };
   const sut = new HistoryCapture(bus as unknown as NatsBus, prisma as unknown as PrismaService);
-  return { sut, js, prisma };
+  return { sut, js, prisma, bus, handlers };
 }
 
 describe('HistoryCapture', () => {
@@ -37,11 +44,18 @@ describe('HistoryCapture', () => {
   });
 
   it('stores what the sender asked for, and everything of the apps that store all', async () => {
-    const { sut } = setup(async () => ({}));
+    const { sut, prisma, bus, handlers } = setup(async () => ({}));
     await sut.onApplicationBootstrap();
-    sut.onApplicationShutdown();
     expect(sut.wants(app, true)).toBe(true);
     expect(sut.wants(app, false)).toBe(false);
     expect(sut.wants('b'.repeat(32), undefined)).toBe(true);
+    // A change announced on NATS (the webhooks replicas relay the database's notification): read again at once.
+    prisma.$queryRaw.mockResolvedValueOnce([{ id: app }]);
+    handlers.get(Subjects.captureSettingsChanged)!();
+    await new Promise((r) => setImmediate(r));
+    expect(prisma.$queryRaw).toHaveBeenCalledTimes(2);
+    expect([sut.wants(app, false), sut.wants('b'.repeat(32), undefined)]).toEqual([true, false]);
+    sut.onApplicationShutdown();
+    expect(bus.unsubscribe).toHaveBeenCalledWith({ subject: Subjects.captureSettingsChanged });
   });
 });

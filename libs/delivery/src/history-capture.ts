@@ -1,9 +1,10 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ErrorCode, ParleyError, type AppId, type WireMessage } from '@parley/contracts';
-import { HistorySubjects, type HistoryCapture as Capture } from '@parley/contracts/internal';
+import { HistorySubjects, Subjects, type HistoryCapture as Capture } from '@parley/contracts/internal';
 import { NatsBus, PrismaService } from '@parley/platform';
 import { counter } from '@parley/platform/telemetry';
 import { historyStreamConfig } from './history-stream';
+import type { Subscription } from 'nats';
 import { RefreshedAppSet } from './refreshed-app-set';
 
 const captured = counter('parley.history.captured', 'Messages put on the history work queue before their sender was answered, by result');
@@ -30,11 +31,13 @@ interface Pending {
  * encoded HistoryCapture), so a busy gateway pays one store and one acknowledgement for many
  * messages. apps/history inserts them in batches. A failed capture fails the send (UNAVAILABLE: the
  * SDK or the backend sends again; receivers drop the duplicate by its id, and so do history pages).
- * Which apps store all is re-read from Postgres every CAPTURE_SETTINGS_REFRESH_MS (± 20 %).
+ * Which apps store all is re-read from Postgres when a change is announced and every
+ * CAPTURE_SETTINGS_REFRESH_MS (± 20 %) (RefreshedAppSet).
  */
 @Injectable()
 export class HistoryCapture implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('HistoryCapture');
+  private settingsSub?: Subscription;
   private readonly storeAll = new RefreshedAppSet(
     async () => (await this.prisma.$queryRaw<{ id: string }[]>`SELECT id FROM apps WHERE history_store_all`).map((r) => r.id),
     (err) => this.log.warn(`reading which apps store every message failed: ${err.message}`),
@@ -50,10 +53,12 @@ export class HistoryCapture implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
+    this.settingsSub = this.bus.subscribe(Subjects.captureSettingsChanged, () => this.storeAll.changed());
     return this.storeAll.start();
   }
 
   onApplicationShutdown(): void {
+    this.bus.unsubscribe(this.settingsSub);
     this.storeAll.stop();
   }
 

@@ -3,6 +3,7 @@ import type { AppId, WireMessage } from '@parley/contracts';
 import { MESSAGE_WEBHOOK_EVENTS, Subjects, type CapturedMessage } from '@parley/contracts/internal';
 import { NatsBus, PrismaService } from '@parley/platform';
 import { activeTraceparent, counter } from '@parley/platform/telemetry';
+import type { Subscription } from 'nats';
 import { RefreshedAppSet } from './refreshed-app-set';
 
 const captured = counter('parley.messages.captured', 'Accepted messages copied to the messages stream (webhook message events), by result');
@@ -13,13 +14,15 @@ const capturedFailed = captured.bind({ result: 'failed' });
  * Copies accepted messages to the file-backed messages stream for the apps whose enabled webhook
  * endpoints name message.peer or message.channel (docs/architecture.md, "Webhooks"). The copy is
  * published after the message was accepted and never awaited by its sender: the message path costs
- * one Set lookup for an app that captures nothing. Which apps capture is re-read from Postgres every
- * CAPTURE_SETTINGS_REFRESH_MS (± 20 %) in the background, so an endpoint created or removed takes
- * effect within that time on every gateway and server API replica.
+ * one Set lookup for an app that captures nothing. Which apps capture is re-read from Postgres in the
+ * background when a change is announced (an endpoint created, changed or removed: it takes effect
+ * on every gateway and server API replica within a read) and every CAPTURE_SETTINGS_REFRESH_MS
+ * (± 20 %) in case an announcement was lost (RefreshedAppSet).
  */
 @Injectable()
 export class MessageCapture implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('MessageCapture');
+  private settingsSub?: Subscription;
   private readonly apps = new RefreshedAppSet(
     async () => {
       const rows = await this.prisma.$queryRaw<{ app_id: string }[]>`
@@ -35,10 +38,12 @@ export class MessageCapture implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
+    this.settingsSub = this.bus.subscribe(Subjects.captureSettingsChanged, () => this.apps.changed());
     return this.apps.start();
   }
 
   onApplicationShutdown(): void {
+    this.bus.unsubscribe(this.settingsSub);
     this.apps.stop();
   }
 

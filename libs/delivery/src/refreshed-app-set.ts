@@ -2,15 +2,20 @@ import { CAPTURE_SETTINGS_REFRESH_MS } from '@parley/contracts/internal';
 import { Alarm, jittered } from '@parley/platform';
 
 /**
- * A set of app ids read from Postgres at start and again every CAPTURE_SETTINGS_REFRESH_MS (± 20 %)
- * in the background (which apps capture messages for webhooks, which store every message): the
- * message path asks `has`, one Set lookup. A failed read keeps the last known set; the next one
- * tries again.
+ * A set of app ids read from Postgres at start, again whenever `changed()` is called (the owner
+ * calls it on Subjects.captureSettingsChanged: a setting changed somewhere) and every
+ * CAPTURE_SETTINGS_REFRESH_MS (± 20 %) in case an announcement was lost (which apps capture messages
+ * for webhooks, which store every message): the message path asks `has`, one Set lookup. Reads never
+ * overlap: a change announced during a read is read again right after it. A failed read keeps the
+ * last known set; the next one tries again.
  */
 export class RefreshedAppSet {
   private apps = new Set<string>();
   private stopped = false;
-  private readonly refresher = new Alarm(() => void this.refresh().finally(() => this.refresher.in(jittered(CAPTURE_SETTINGS_REFRESH_MS))));
+  private reading?: Promise<void>;
+  /** A change was announced while a read ran (that read may have missed it). */
+  private again = false;
+  private readonly refresher = new Alarm(() => this.changed());
 
   constructor(
     /** The ids now. */
@@ -20,8 +25,8 @@ export class RefreshedAppSet {
   ) {}
 
   async start(): Promise<void> {
-    await this.refresh();
-    if (!this.stopped) this.refresher.in(jittered(CAPTURE_SETTINGS_REFRESH_MS));
+    this.changed();
+    await this.reading;
   }
 
   stop(): void {
@@ -33,10 +38,28 @@ export class RefreshedAppSet {
     return this.apps.size !== 0 && this.apps.has(appId);
   }
 
-  private async refresh(): Promise<void> {
+  /** Reads the set again now (after the read in progress, if any); the safety interval starts over. */
+  changed(): void {
     if (this.stopped) return;
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.refresher.cancel();
+    this.refresher.in(jittered(CAPTURE_SETTINGS_REFRESH_MS));
+    this.reading = this.refresh().finally(() => {
+      this.reading = undefined;
+      if (this.again) {
+        this.again = false;
+        this.changed();
+      }
+    });
+  }
+
+  private async refresh(): Promise<void> {
     try {
-      this.apps = new Set(await this.load());
+      const apps = new Set(await this.load());
+      if (!this.stopped) this.apps = apps;
     } catch (err) {
       this.failed(err as Error);
     }

@@ -23,8 +23,9 @@ const schema = z.object({
    * The leader's safety sweep (± 20 %): a tick even though nothing was announced, for a change whose
    * announcement was lost (a replica died between its commit and its NOTIFY) and for memberships of
    * users whose went-offline event no channel replica received. Their worst-case delay is this × 1.2.
+   * 30 s: an idle leader wakes for nothing else (issue 14, idle cluster); 10 s until 2026-12.
    */
-  LEADER_SWEEP_MS: env.int(10_000, 100),
+  LEADER_SWEEP_MS: env.int(30_000, 100),
   /**
    * How often (± 20 %) each replica checks that the recovery stream exists and creates it again if
    * not. A NATS restart drops memory streams, and the reconnect that follows triggers the check at

@@ -43,6 +43,8 @@ export class WsServer implements BeforeApplicationShutdown {
   private unauthenticated = 0;
   private wss?: WebSocketServer;
   private timers: NodeJS.Timeout[] = [];
+  /** The sweep of connections and sessions (logins overdue, silent clients, acks, tokens): runs only while there are any. */
+  private ticker?: NodeJS.Timeout;
   private accepting = true;
   private lastTick = Date.now();
   /** Pings per second the open connections send when idle (Σ 1000 / their heartbeatMs): heartbeatInterval's budget. */
@@ -84,11 +86,7 @@ export class WsServer implements BeforeApplicationShutdown {
     });
     const heartbeat = () => this.presence.heartbeat(this.sessions.sessions.size);
     heartbeat();
-    this.timers.push(
-      setInterval(heartbeat, this.config.GATEWAY_HEARTBEAT_MS),
-      setInterval(() => this.tick(), TICK_MS),
-    );
-    for (const t of this.timers) t.unref();
+    this.timers.push(setInterval(heartbeat, this.config.GATEWAY_HEARTBEAT_MS).unref());
   }
 
   get connectionCount(): number {
@@ -98,6 +96,10 @@ export class WsServer implements BeforeApplicationShutdown {
   private onConnection(ws: WebSocket): void {
     const conn = new Connection(ws, this.outbound);
     this.connections.add(conn);
+    if (!this.ticker) {
+      this.lastTick = Date.now();
+      this.ticker = setInterval(() => this.tick(), TICK_MS).unref();
+    }
     this.unauthenticated++;
     conn.heartbeatMs = heartbeatInterval(this.pingRate, this.config);
     this.pingRate += 1000 / conn.heartbeatMs;
@@ -217,6 +219,11 @@ export class WsServer implements BeforeApplicationShutdown {
       }
     }
     this.sessions.tick(now);
+    // An idle gateway (no socket, no session waiting for its client) sleeps: the next connection starts the ticks again.
+    if (this.connections.size === 0 && this.sessions.sessions.size === 0) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
   }
 
   /**
@@ -232,6 +239,7 @@ export class WsServer implements BeforeApplicationShutdown {
       await new Promise((r) => setTimeout(r, 50));
     }
     for (const t of this.timers) clearInterval(t);
+    clearInterval(this.ticker);
     this.sessions.endAll();
     for (const conn of this.connections) conn.close(CloseCode.DRAINING, 'gateway shutting down');
     this.wss?.close();

@@ -39,6 +39,14 @@ export interface RegisteredSession {
   bannedUntil?: Date | null;
 }
 
+/** What a gateway heartbeat changed and told (SessionsRepository.gatewayHeartbeat). */
+export interface GatewayHeartbeatResult {
+  /** Sessions ONLINE again: their gateway had been suspected dead. */
+  online: ChangedSession[];
+  /** nextSweepDue's answer, read in the same statement. */
+  nextSweepDueMs: number | null;
+}
+
 /** A session whose status changed, with the change's seq. */
 export interface ChangedSession {
   appId: string;
@@ -173,24 +181,41 @@ export class SessionsRepository {
 
   /**
    * Refreshes the gateway's heartbeat. When it had been suspected dead (its sessions reported
-   * UNREACHABLE), its connected sessions are ONLINE again: returns those changes.
+   * UNREACHABLE), its connected sessions are ONLINE again: returns those changes, and what
+   * nextSweepDue would answer right after the heartbeat.
    */
-  async gatewayHeartbeat(gatewayId: GatewayId): Promise<ChangedSession[]> {
-    const was = await this.prisma.$queryRaw<{ suspected: boolean }[]>`
-      WITH old AS (
-        SELECT suspected FROM gateways WHERE id = ${gatewayId} FOR UPDATE
-      ), up AS (
-        INSERT INTO gateways (id, heartbeat_at) VALUES (${gatewayId}, now())
-        ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), suspected = false
-      )
-      SELECT coalesce((SELECT suspected FROM old), false) AS suspected`;
-    if (!was[0]?.suspected) return [];
-    return changed(
+  async gatewayHeartbeat(gatewayId: GatewayId, windowMs: number, gatewayTtlMs: number): Promise<GatewayHeartbeatResult> {
+    // Every GATEWAY_HEARTBEAT_MS per gateway, idle or not: on the pool, without Prisma's overhead.
+    // It also reads nextSweepDue's answer (the replica that took the heartbeat needs no read of its
+    // own). The statement sees the gateways table as before its own update: this gateway's terms
+    // are the ones its fresh heartbeat gives (now() + TTL, or the window when that is shorter).
+    const [row] = await this.prisma.sql<{ suspected: boolean; ms: number | null }>(
+      `WITH old AS (
+         SELECT suspected FROM gateways WHERE id = $1 FOR UPDATE
+       ), up AS (
+         INSERT INTO gateways (id, heartbeat_at) VALUES ($1, now())
+         ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), suspected = false
+       )
+       SELECT coalesce((SELECT suspected FROM old), false) AS suspected,
+              (extract(epoch FROM LEAST(
+                (SELECT min(state_since) FROM sessions WHERE state = 1) + $2::interval,
+                (SELECT min(heartbeat_at) FROM gateways WHERE NOT suspected AND id <> $1) + $3::interval,
+                (SELECT min(g.heartbeat_at) FROM gateways g
+                  WHERE g.id <> $1 AND EXISTS (SELECT 1 FROM sessions s WHERE s.gateway_id = g.id)) + $2::interval,
+                now() + LEAST($2::interval, $3::interval)
+              ) - now()) * 1000)::float8 AS ms`,
+      [gatewayId, `${windowMs} milliseconds`, `${gatewayTtlMs} milliseconds`],
+      'presence-gateway-heartbeat',
+    );
+    const nextSweepDueMs = row?.ms ?? null;
+    if (!row?.suspected) return { online: [], nextSweepDueMs };
+    const online = changed(
       await this.prisma.$queryRaw<ChangedRow[]>`
         UPDATE sessions SET status_seq = nextval('sessions_epoch_seq')
         WHERE gateway_id = ${gatewayId} AND state = 0
         RETURNING app_id, uid, status_seq AS seq`,
     );
+    return { online, nextSweepDueMs };
   }
 
   /**
@@ -220,14 +245,16 @@ export class SessionsRepository {
    * state_since, and by gateway) and the small gateways table: no scan of the sessions.
    */
   async nextSweepDue(windowMs: number, gatewayTtlMs: number): Promise<number | null> {
-    const window = `${windowMs} milliseconds`;
-    const ttl = `${gatewayTtlMs} milliseconds`;
-    const [row] = await this.prisma.$queryRaw<{ ms: number | null }[]>`
-      SELECT (extract(epoch FROM LEAST(
-               (SELECT min(state_since) FROM sessions WHERE state = 1) + ${window}::interval,
-               (SELECT min(heartbeat_at) FROM gateways WHERE NOT suspected) + ${ttl}::interval,
-               (SELECT min(g.heartbeat_at) FROM gateways g WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.gateway_id = g.id)) + ${window}::interval
-             ) - now()) * 1000)::float8 AS ms`;
+    // Read every few seconds by every replica, idle or not: on the pool, without Prisma's overhead.
+    const [row] = await this.prisma.sql<{ ms: number | null }>(
+      `SELECT (extract(epoch FROM LEAST(
+                (SELECT min(state_since) FROM sessions WHERE state = 1) + $1::interval,
+                (SELECT min(heartbeat_at) FROM gateways WHERE NOT suspected) + $2::interval,
+                (SELECT min(g.heartbeat_at) FROM gateways g WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.gateway_id = g.id)) + $1::interval
+              ) - now()) * 1000)::float8 AS ms`,
+      [`${windowMs} milliseconds`, `${gatewayTtlMs} milliseconds`],
+      'presence-next-sweep-due',
+    );
     return row?.ms ?? null;
   }
 

@@ -134,15 +134,16 @@ describe('SessionsService.register', () => {
 });
 
 describe('SessionsService sweep schedule', () => {
-  function sweepSetup(dues: Array<number | null>, over: Partial<PresenceConfig> = {}) {
+  function sweepSetup(dues: Array<number | null>, over: Partial<PresenceConfig> = {}, heartbeatDue: number | null = null) {
     const repository = {
       nextSweepDue: jest.fn(async () => (dues.length > 1 ? dues.shift()! : dues[0]!)),
+      gatewayHeartbeat: jest.fn(async () => ({ online: [], nextSweepDueMs: heartbeatDue })),
       suspectSilentGateways: jest.fn(async () => []),
       sweepOffline: jest.fn(async () => []),
       setState: jest.fn(async () => ({ appId, uid: 'ann', seq: 5 })),
     };
     const config = { GATEWAY_TTL_MS: 6_000, RECONNECT_WINDOW_MS: 30_000, SWEEP_INTERVAL_MS: 5_000, SWEEP_SAFETY_MS: 60_000, ...over } as PresenceConfig;
-    const status = { unreachable: jest.fn(), offline: jest.fn(), publish: jest.fn() };
+    const status = { unreachable: jest.fn(), offline: jest.fn(), online: jest.fn(), publish: jest.fn() };
     const sut = new SessionsService(
       repository as unknown as SessionsRepository,
       { publish: jest.fn() } as unknown as NatsBus,
@@ -182,6 +183,38 @@ describe('SessionsService sweep schedule', () => {
     sut.onApplicationShutdown();
     await advance(60_000);
     expect(repository.nextSweepDue).toHaveBeenCalledTimes(5); // stopped
+  });
+
+  it('a heartbeat it wrote tells it the next deadline: no read of its own while that news is fresh, and it sweeps when it comes', async () => {
+    const { sut, repository } = sweepSetup([9_000, 9_000, 0, 9_000], {}, 4_000);
+    sut.onApplicationBootstrap();
+    await advance(1);
+    expect(repository.nextSweepDue).toHaveBeenCalledTimes(2); // start-up: the safety sweep and the read after it
+    // Heartbeats every 2 s, each saying the next deadline (the other gateway's TTL) is 4 s away.
+    for (let i = 0; i < 10; i++) {
+      await sut.gatewayHeartbeat({ gatewayId: 'gw-1', sessions: 0 });
+      await advance(2_000);
+    }
+    expect(repository.gatewayHeartbeat).toHaveBeenCalledWith('gw-1', 30_000, 6_000);
+    expect(repository.nextSweepDue).toHaveBeenCalledTimes(2); // 20 s without a read of its own
+    // The heartbeats stop (this replica no longer gets them): at the deadline last told, it reads again and sweeps.
+    expect(repository.sweepOffline).toHaveBeenCalledTimes(1);
+    await advance(2_100);
+    expect(repository.nextSweepDue).toHaveBeenCalledTimes(4);
+    expect(repository.sweepOffline).toHaveBeenCalledTimes(2);
+    sut.onApplicationShutdown();
+  });
+
+  it("a heartbeat's news from before a deadline it made itself is not trusted: it reads at that deadline", async () => {
+    const { sut, repository } = sweepSetup([null], { RECONNECT_WINDOW_MS: 2_000 }, null);
+    sut.onApplicationBootstrap();
+    await advance(1);
+    expect(repository.nextSweepDue).toHaveBeenCalledTimes(2);
+    await sut.gatewayHeartbeat({ gatewayId: 'gw-1', sessions: 0 }); // nothing due, says the database
+    await sut.setState({ appId, uid: 'ann', sessionId: '00000000-0000-4000-8000-000000000001', state: 1 });
+    await advance(2_100);
+    expect(repository.nextSweepDue).toHaveBeenCalledTimes(3);
+    sut.onApplicationShutdown();
   });
 
   it('never sleeps longer than SWEEP_INTERVAL_MS, and wakes at the end of a reconnect window it started', async () => {

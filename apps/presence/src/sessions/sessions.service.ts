@@ -59,6 +59,8 @@ function requireIds(appId: unknown, uid: unknown): { appId: AppId; uid: Uid } {
 const SWEEP_SLACK_MS = 20;
 /** Two checks of one replica are at least this far apart, however close the deadlines. */
 const SWEEP_MIN_GAP_MS = 100;
+/** A reading counts as knowing of a deadline this replica made only when it arrived this long after (its statement began after the commit). */
+const FRESH_AFTER_LOCAL_MS = 1_000;
 
 @Injectable()
 export class SessionsService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -66,6 +68,10 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
   /** The next check of what the sweep has to do (checkSweep): at the next deadline it knows of. */
   private readonly sweeper = new Alarm(() => void this.checkSweep());
   private safetySweepAt = 0;
+  /** The sweep's next deadline as last read (checkSweep, or a heartbeat's statement): when (performance.now()) and what. */
+  private knownDue?: { at: number; dueAt: number | null };
+  /** When this replica last made a deadline itself (a session UNREACHABLE): a reading from before it does not know it. */
+  private localDeadlineAt = -Infinity;
   private stopped = false;
   private readonly registrations: RegisterBatcher;
 
@@ -155,7 +161,10 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
     const change = await this.repository.setState(appId, uid, req.sessionId as SessionId, req.state);
     if (change) this.status.publish([change], req.state === SessionState.ONLINE ? PeerState.ONLINE : PeerState.UNREACHABLE);
     // Its reconnect window ends then: this replica sweeps on time (the others learn it at their next check).
-    if (change && req.state === SessionState.UNREACHABLE) this.sweeper.in(this.config.RECONNECT_WINDOW_MS + SWEEP_SLACK_MS);
+    if (change && req.state === SessionState.UNREACHABLE) {
+      this.localDeadlineAt = performance.now();
+      this.sweeper.in(this.config.RECONNECT_WINDOW_MS + SWEEP_SLACK_MS);
+    }
     return { changed: change !== null };
   }
 
@@ -189,7 +198,13 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async gatewayHeartbeat(hb: GatewayHeartbeat): Promise<void> {
-    this.status.online(await this.repository.gatewayHeartbeat(hb.gatewayId as GatewayId));
+    const { online, nextSweepDueMs } = await this.repository.gatewayHeartbeat(
+      hb.gatewayId as GatewayId,
+      this.config.RECONNECT_WINDOW_MS,
+      this.config.GATEWAY_TTL_MS,
+    );
+    this.status.online(online);
+    this.learnSweepDue(nextSweepDueMs);
   }
 
   onApplicationBootstrap(): void {
@@ -210,12 +225,22 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
    * Sleeps until something is due instead of polling: asks Postgres when the next deadline is
    * (nextSweepDue: index reads only), sweeps when it has come, and sets the alarm for the next one,
    * at most SWEEP_INTERVAL_MS ahead (a deadline another replica created meanwhile is learnt then).
-   * Every SWEEP_SAFETY_MS (± 20 %) it sweeps whatever the deadlines say (a gateway row gone from
-   * under its sessions has no deadline).
+   * A gateway heartbeat this replica writes reads the same answer in its statement: while such a
+   * reading is younger than SWEEP_INTERVAL_MS (and newer than a deadline this replica made itself),
+   * it stands for the read. Every SWEEP_SAFETY_MS (± 20 %) it sweeps whatever the deadlines say (a
+   * gateway row gone from under its sessions has no deadline).
    */
   private async checkSweep(): Promise<void> {
     if (this.stopped) return;
-    let next = this.config.SWEEP_INTERVAL_MS;
+    // A heartbeat this replica wrote told it the answer less than SWEEP_INTERVAL_MS ago (the gateways'
+    // heartbeats come every 2 s): no read of its own while nothing is due (issue 14, idle cluster).
+    const now = performance.now();
+    const known = this.knownDue;
+    const trusted = known && known.at > this.localDeadlineAt + FRESH_AFTER_LOCAL_MS && now - known.at < this.config.SWEEP_INTERVAL_MS;
+    if (known && trusted && (known.dueAt === null || known.dueAt > now) && now < this.safetySweepAt) {
+      this.sleepUntilDue(known);
+      return;
+    }
     try {
       const windowMs = this.config.RECONNECT_WINDOW_MS;
       const ttlMs = this.config.GATEWAY_TTL_MS;
@@ -225,11 +250,27 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
         await this.sweep();
         due = await this.repository.nextSweepDue(windowMs, ttlMs);
       }
-      if (due !== null) next = Math.min(next, Math.max(SWEEP_MIN_GAP_MS, due + SWEEP_SLACK_MS));
+      this.knownDue = { at: performance.now(), dueAt: due === null ? null : performance.now() + due };
     } catch (err) {
       this.logger.warn(`sweep check failed: ${(err as Error).message}`);
+      this.knownDue = undefined;
     }
-    if (!this.stopped) this.sweeper.in(Math.min(next, this.safetySweepAt - performance.now()));
+    if (!this.stopped) this.sleepUntilDue(this.knownDue);
+  }
+
+  /** What nextSweepDue answered inside a heartbeat's statement: the alarm moves to it if sooner. */
+  private learnSweepDue(dueMs: number | null): void {
+    const now = performance.now();
+    this.knownDue = { at: now, dueAt: dueMs === null ? null : now + dueMs };
+    if (!this.stopped && dueMs !== null) this.sweeper.in(Math.max(SWEEP_MIN_GAP_MS, dueMs + SWEEP_SLACK_MS));
+  }
+
+  /** The alarm at the known deadline, at most SWEEP_INTERVAL_MS after that knowledge, and never after the safety sweep. */
+  private sleepUntilDue(known: { at: number; dueAt: number | null } | undefined): void {
+    const now = performance.now();
+    let next = (known?.at ?? now) + this.config.SWEEP_INTERVAL_MS - now;
+    if (known?.dueAt != null) next = Math.min(next, Math.max(SWEEP_MIN_GAP_MS, known.dueAt - now + SWEEP_SLACK_MS));
+    this.sweeper.in(Math.max(SWEEP_MIN_GAP_MS, Math.min(next, this.safetySweepAt - now)));
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { WEBHOOKS_CONFIG, type WebhooksConfig } from '../config/webhooks.config';
+import { CaptureSettingsRelay } from './capture-settings-relay';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DispatcherService } from './dispatcher.service';
 import { OutboxRetentionService } from './outbox-retention.service';
@@ -8,6 +9,7 @@ import { WebhookSender } from './webhook-sender';
 
 @Module({
   providers: [
+    CaptureSettingsRelay,
     DispatcherService,
     DeliveriesRepository,
     OutboxRetentionService,

@@ -8,8 +8,9 @@ describe('OutboxSignal', () => {
     const signal = new OutboxSignal('postgresql://unused');
     const due = jest.fn();
     const endpoint = jest.fn();
-    signal.subscribe({ due, endpoint });
-    return { signal, due, endpoint };
+    const capture = jest.fn();
+    signal.subscribe({ due, endpoint, capture });
+    return { signal, due, endpoint, capture };
   }
 
   it("routes the payloads: an endpoint wakes the fan-out and the dispatcher, a replay or another replica's rows the dispatcher", () => {
@@ -19,6 +20,12 @@ describe('OutboxSignal', () => {
     signal.notified('r');
     signal.notified('d:0123456789ab');
     expect([endpoint.mock.calls.length, due.mock.calls.length]).toEqual([1, 3]);
+  });
+
+  it('a change of the capture settings goes to the relay only (no claim, no fan-out wake)', () => {
+    const { signal, due, endpoint, capture } = subscribed();
+    signal.notified('c');
+    expect([capture.mock.calls.length, endpoint.mock.calls.length, due.mock.calls.length]).toEqual([1, 0, 0]);
   });
 
   it('ignores its own fan-out (the dispatcher was called) and treats an unknown payload as rows due', () => {

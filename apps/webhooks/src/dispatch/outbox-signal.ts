@@ -24,6 +24,12 @@ export const WakeReason = {
   replay: 'r',
   /** `d:<replica>`: a replica's fan-out queued deliveries, or a stopping replica left due ones behind. */
   due: 'd',
+  /**
+   * Which apps capture messages or store every message may have changed (triggers on
+   * webhook_endpoints and apps, migration 20261204160000_capture_settings_notify): relayed on NATS
+   * to the gateways and server API replicas (CaptureSettingsRelay).
+   */
+  capture: 'c',
 } as const;
 
 /** The listen connection's reconnect delays: full-jitter doubling (retryDelayMs) from the first to the last. */
@@ -37,13 +43,16 @@ export interface WakeHandlers {
   due?: () => void;
   /** An endpoint was created or enabled. */
   endpoint?: () => void;
+  /** Which apps capture messages or store every message may have changed. */
+  capture?: () => void;
 }
 
 /**
  * How the webhooks replicas wake each other instead of polling (issue 14): one Postgres connection
  * per replica LISTENs on WEBHOOKS_NOTIFY_CHANNEL. A fan-out that queued rows sends `d:<replica>` in
  * its transaction (delivered on commit; its own replica, woken by a call, ignores it); the database
- * sends `e` when an endpoint is created or enabled and `r` when deliveries are replayed. After every
+ * sends `e` when an endpoint is created or enabled, `r` when deliveries are replayed and `c` when
+ * which apps capture messages or store all may have changed (relayed on NATS). After every
  * (re)connection all handlers run once: a notification sent while it was not listening is lost.
  * Every sleeper keeps a long safety interval for that case and for a database restart.
  */
@@ -95,6 +104,8 @@ export class OutboxSignal implements OnApplicationBootstrap, OnApplicationShutdo
       this.emit('due');
     } else if (payload === WakeReason.replay) {
       this.emit('due');
+    } else if (payload === WakeReason.capture) {
+      this.emit('capture');
     } else if (payload.startsWith(`${WakeReason.due}:`)) {
       if (payload !== this.duePayload) this.emit('due');
     } else {
@@ -151,6 +162,7 @@ export class OutboxSignal implements OnApplicationBootstrap, OnApplicationShutdo
     // Whatever was notified before this LISTEN (or while disconnected) is looked at now.
     this.emit('endpoint');
     this.emit('due');
+    this.emit('capture');
   }
 
   private retryLater(): void {

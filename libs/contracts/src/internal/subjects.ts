@@ -149,6 +149,13 @@ function buildSubjects(p: string) {
     /** What each server API replica counted against the per-app rate limits (ApiUsage), heard by every replica. */
     apiUsage: `${p}.api.usage`,
     /**
+     * Which apps capture messages (webhook endpoints) or store every message (apps.history_store_all)
+     * changed: every gateway and server API replica re-reads both sets (RefreshedAppSet). Relayed by
+     * the webhooks replicas from the database's notification (triggers of migration
+     * 20261204160000_capture_settings_notify), so a change by the admin API, the CLI or by hand counts.
+     */
+    captureSettingsChanged: `${p}.capture.settings`,
+    /**
      * Scatter-gather of the admin API's live counts: every gateway answers (no queue group) with its
      * sessions and message totals (GatewayStatsRequest → GatewayStatsReply, one reply per gateway).
      */

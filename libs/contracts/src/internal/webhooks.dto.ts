@@ -63,8 +63,12 @@ export interface CapturedMessage {
 /** Event types whose capture the gateway and the server API turn on for an app (an enabled endpoint names one). */
 export const MESSAGE_WEBHOOK_EVENTS: readonly WebhookEventName[] = ['message.peer', 'message.channel'];
 
-/** How often a gateway or server API replica re-reads which apps have their messages captured. */
-export const CAPTURE_SETTINGS_REFRESH_MS = 5_000;
+/**
+ * How often a gateway or server API replica re-reads which apps have their messages captured or
+ * store every message, whatever it heard: a change is announced at once (Subjects.captureSettingsChanged);
+ * this is for an announcement lost (no webhooks replica running, a NATS outage).
+ */
+export const CAPTURE_SETTINGS_REFRESH_MS = 60_000;
 
 /** The body POSTed to an endpoint (signed as sent: Agora-Signature / Agora-Signature-V2). */
 export interface WebhookBody {

@@ -19,6 +19,9 @@ export interface BootstrapOptions {
   beforeListen?: (app: INestApplication) => Promise<void> | void;
 }
 
+/** How often an internal-only HTTP server (health, metrics) checks for requests over their timeouts. */
+const INTERNAL_HTTP_CHECK_MS = 300_000;
+
 /**
  * `main.js --check-config`: the app validates its configuration (main.ts reads it before calling
  * bootstrap) and exits 0, or 78 through runMain, without connecting anywhere. `npm start` runs it
@@ -50,6 +53,12 @@ export async function bootstrap(opts: BootstrapOptions): Promise<INestApplicatio
     await app.startAllMicroservices();
   }
   await opts.beforeListen?.(app);
+  if (opts.name !== 'api' && opts.name !== 'gateway') {
+    // Only probes and metrics scrapes come here (inside the cluster): Node's sweep for requests
+    // over their header/request timeouts may run every 5 min instead of waking the process every
+    // 30 s (issue 14, idle cluster). The api and the gateway face clients and keep Node's 30 s.
+    (app.getHttpServer() as { connectionsCheckingInterval: number }).connectionsCheckingInterval = INTERNAL_HTTP_CHECK_MS;
+  }
   await app.listen(opts.config.PORT, opts.config.HOST);
   const address = app.getHttpServer().address() as { port: number };
   onLauncherGone(installShutdown(app, opts.config.SHUTDOWN_DEADLINE_MS, log));

@@ -1,0 +1,53 @@
+import { testDatabaseUrl } from '@parley/testing';
+import { PrismaService } from './prisma.service';
+
+/** Against Postgres: `sql` and Prisma share one pool of DATABASE_POOL_MAX connections. */
+describe('PrismaService (Postgres)', () => {
+  let prisma: PrismaService;
+
+  beforeAll(() => {
+    const url = new URL(testDatabaseUrl());
+    url.searchParams.set('application_name', `prisma-int-${process.pid}`);
+    prisma = new PrismaService({ DATABASE_URL: url.toString(), DATABASE_POOL_MAX: 2, DATABASE_CONNECT_TIMEOUT_MS: 5_000, DATABASE_POOL_IDLE_MS: 10_000 });
+  });
+
+  afterAll(() => prisma.$disconnect());
+
+  it('runs parameterised statements on the pool under the client: Prisma and sql never open more than DATABASE_POOL_MAX connections', async () => {
+    expect(await prisma.sql<{ n: number; s: string }>('SELECT $1::int AS n, $2::text AS s', [7, 'x'])).toEqual([{ n: 7, s: 'x' }]);
+    // Both at once, more than the pool holds: they queue on the same two connections.
+    const [raw, viaPrisma] = await Promise.all([
+      Promise.all(Array.from({ length: 4 }, () => prisma.sql<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.05)'))),
+      Promise.all(Array.from({ length: 4 }, () => prisma.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid, pg_sleep(0.05)::text`)),
+    ]);
+    const pids = new Set([...raw, ...viaPrisma].map((rows) => rows[0]!.pid));
+    expect(pids.size).toBeLessThanOrEqual(2);
+    expect(prisma.pool.totalCount).toBeLessThanOrEqual(2);
+    const [{ n }] = await prisma.sql<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [
+      `prisma-int-${process.pid}`,
+    ]);
+    expect(n).toBeLessThanOrEqual(2);
+  });
+
+  it("a named statement is prepared once per connection and answers with each call's values", async () => {
+    // One connection: the statement is prepared on it, and pg_prepared_statements (per connection) shows it.
+    const single = new PrismaService({
+      DATABASE_URL: testDatabaseUrl(),
+      DATABASE_POOL_MAX: 1,
+      DATABASE_CONNECT_TIMEOUT_MS: 5_000,
+      DATABASE_POOL_IDLE_MS: 10_000,
+    });
+    try {
+      for (const n of [1, 2, 3]) expect(await single.sql<{ n: number }>('SELECT $1::int * 2 AS n', [n], 'int-spec-double')).toEqual([{ n: n * 2 }]);
+      const prepared = await single.sql<{ name: string }>("SELECT name FROM pg_prepared_statements WHERE name = 'int-spec-double'");
+      expect(prepared).toEqual([{ name: 'int-spec-double' }]);
+    } finally {
+      await single.$disconnect();
+    }
+  });
+
+  it('a bad statement is a rejected promise: the pool lives on', async () => {
+    await expect(prisma.sql('SELECT * FROM no_such_table')).rejects.toThrow(/no_such_table/);
+    expect(await prisma.sql<{ one: number }>('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  });
+});
