@@ -1,10 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ErrorCode, ParleyError, type AppId, type WireMessage } from '@parley/contracts';
-import { HistorySubjects, Subjects, type HistoryCapture as Capture } from '@parley/contracts/internal';
+import { HistorySubjects, type HistoryCapture as Capture } from '@parley/contracts/internal';
 import { NatsBus, PrismaService } from '@parley/platform';
 import { counter } from '@parley/platform/telemetry';
 import { historyStreamConfig } from './history-stream';
-import type { Subscription } from 'nats';
 import { RefreshedAppSet } from './refreshed-app-set';
 
 const captured = counter('parley.history.captured', 'Messages put on the history work queue before their sender was answered, by result');
@@ -37,7 +36,6 @@ interface Pending {
 @Injectable()
 export class HistoryCapture implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('HistoryCapture');
-  private settingsSub?: Subscription;
   private readonly storeAll = new RefreshedAppSet(
     async () => (await this.prisma.$queryRaw<{ id: string }[]>`SELECT id FROM apps WHERE history_store_all`).map((r) => r.id),
     (err) => this.log.warn(`reading which apps store every message failed: ${err.message}`),
@@ -53,12 +51,10 @@ export class HistoryCapture implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
-    this.settingsSub = this.bus.subscribe(Subjects.captureSettingsChanged, () => this.storeAll.changed());
-    return this.storeAll.start();
+    return this.storeAll.start(this.bus);
   }
 
   onApplicationShutdown(): void {
-    this.bus.unsubscribe(this.settingsSub);
     this.storeAll.stop();
   }
 

@@ -3,7 +3,6 @@ import type { AppId, WireMessage } from '@parley/contracts';
 import { MESSAGE_WEBHOOK_EVENTS, Subjects, type CapturedMessage } from '@parley/contracts/internal';
 import { NatsBus, PrismaService } from '@parley/platform';
 import { activeTraceparent, counter } from '@parley/platform/telemetry';
-import type { Subscription } from 'nats';
 import { RefreshedAppSet } from './refreshed-app-set';
 
 const captured = counter('parley.messages.captured', 'Accepted messages copied to the messages stream (webhook message events), by result');
@@ -22,7 +21,6 @@ const capturedFailed = captured.bind({ result: 'failed' });
 @Injectable()
 export class MessageCapture implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('MessageCapture');
-  private settingsSub?: Subscription;
   private readonly apps = new RefreshedAppSet(
     async () => {
       const rows = await this.prisma.$queryRaw<{ app_id: string }[]>`
@@ -38,12 +36,10 @@ export class MessageCapture implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
-    this.settingsSub = this.bus.subscribe(Subjects.captureSettingsChanged, () => this.apps.changed());
-    return this.apps.start();
+    return this.apps.start(this.bus);
   }
 
   onApplicationShutdown(): void {
-    this.bus.unsubscribe(this.settingsSub);
     this.apps.stop();
   }
 

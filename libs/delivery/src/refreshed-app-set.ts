@@ -1,9 +1,10 @@
-import { CAPTURE_SETTINGS_REFRESH_MS } from '@parley/contracts/internal';
-import { Alarm, jittered } from '@parley/platform';
+import { CAPTURE_SETTINGS_REFRESH_MS, Subjects } from '@parley/contracts/internal';
+import { Alarm, jittered, type NatsBus } from '@parley/platform';
+import type { Subscription } from 'nats';
 
 /**
- * A set of app ids read from Postgres at start, again whenever `changed()` is called (the owner
- * calls it on Subjects.captureSettingsChanged: a setting changed somewhere) and every
+ * A set of app ids read from Postgres at start, again whenever a change is announced
+ * (Subjects.captureSettingsChanged, heard on the bus given to `start`; or `changed()`) and every
  * CAPTURE_SETTINGS_REFRESH_MS (± 20 %) in case an announcement was lost (which apps capture messages
  * for webhooks, which store every message): the message path asks `has`, one Set lookup. Reads never
  * overlap: a change announced during a read is read again right after it. A failed read keeps the
@@ -16,6 +17,8 @@ export class RefreshedAppSet {
   /** A change was announced while a read ran (that read may have missed it). */
   private again = false;
   private readonly refresher = new Alarm(() => this.changed());
+  private sub?: Subscription;
+  private bus?: NatsBus;
 
   constructor(
     /** The ids now. */
@@ -24,7 +27,10 @@ export class RefreshedAppSet {
     private readonly failed: (err: Error) => void,
   ) {}
 
-  async start(): Promise<void> {
+  /** Reads the set; with a bus, also on every announced change until `stop`. */
+  async start(bus?: NatsBus): Promise<void> {
+    this.bus = bus;
+    this.sub = bus?.subscribe(Subjects.captureSettingsChanged, () => this.changed());
     this.changed();
     await this.reading;
   }
@@ -32,6 +38,7 @@ export class RefreshedAppSet {
   stop(): void {
     this.stopped = true;
     this.refresher.cancel();
+    this.bus?.unsubscribe(this.sub);
   }
 
   has(appId: string): boolean {
