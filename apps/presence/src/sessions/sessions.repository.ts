@@ -57,6 +57,25 @@ export interface ChangedSession {
 type ChangedRow = { app_id: string; uid: string; seq: bigint };
 const changed = (rows: ChangedRow[]): ChangedSession[] => rows.map((r) => ({ appId: r.app_id, uid: r.uid, seq: Number(r.seq) }));
 
+/**
+ * When sweeping next has something to do (nextSweepDue), as an SQL expression: the earliest of the
+ * end of an unreachable session's reconnect window, the TTL of a gateway not yet suspected, and the
+ * window after the heartbeat of a gateway that still holds sessions. `window` and `ttl` are the
+ * statement's interval parameters. `heartbeating`: the parameter of a gateway whose heartbeat the same
+ * statement writes (it sees the table as before its update): that gateway's terms are the ones its
+ * fresh heartbeat gives (now() + TTL, or the window when that is shorter).
+ */
+function sweepDeadline(window: string, ttl: string, heartbeating?: string): string {
+  const others = heartbeating ? ` AND id <> ${heartbeating}` : '';
+  return `LEAST(
+    (SELECT min(state_since) FROM sessions WHERE state = 1) + ${window},
+    (SELECT min(heartbeat_at) FROM gateways WHERE NOT suspected${others}) + ${ttl},
+    (SELECT min(heartbeat_at) FROM gateways g WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.gateway_id = g.id)${others}) + ${window}${
+      heartbeating ? `,\n    now() + LEAST(${window}, ${ttl})` : ''
+    }
+  )`;
+}
+
 /** The session registry in Postgres: one row per (app, uid), gateways' heartbeats beside it. */
 @Injectable()
 export class SessionsRepository {
@@ -187,8 +206,7 @@ export class SessionsRepository {
   async gatewayHeartbeat(gatewayId: GatewayId, windowMs: number, gatewayTtlMs: number): Promise<GatewayHeartbeatResult> {
     // Every GATEWAY_HEARTBEAT_MS per gateway, idle or not: on the pool, without Prisma's overhead.
     // It also reads nextSweepDue's answer (the replica that took the heartbeat needs no read of its
-    // own). The statement sees the gateways table as before its own update: this gateway's terms
-    // are the ones its fresh heartbeat gives (now() + TTL, or the window when that is shorter).
+    // own), with this gateway's terms as its fresh heartbeat gives them (sweepDeadline).
     const [row] = await this.prisma.sql<{ suspected: boolean; ms: number | null }>(
       `WITH old AS (
          SELECT suspected FROM gateways WHERE id = $1 FOR UPDATE
@@ -197,13 +215,7 @@ export class SessionsRepository {
          ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), suspected = false
        )
        SELECT coalesce((SELECT suspected FROM old), false) AS suspected,
-              (extract(epoch FROM LEAST(
-                (SELECT min(state_since) FROM sessions WHERE state = 1) + $2::interval,
-                (SELECT min(heartbeat_at) FROM gateways WHERE NOT suspected AND id <> $1) + $3::interval,
-                (SELECT min(g.heartbeat_at) FROM gateways g
-                  WHERE g.id <> $1 AND EXISTS (SELECT 1 FROM sessions s WHERE s.gateway_id = g.id)) + $2::interval,
-                now() + LEAST($2::interval, $3::interval)
-              ) - now()) * 1000)::float8 AS ms`,
+              (extract(epoch FROM ${sweepDeadline('$2::interval', '$3::interval', '$1')} - now()) * 1000)::float8 AS ms`,
       [gatewayId, `${windowMs} milliseconds`, `${gatewayTtlMs} milliseconds`],
       'presence-gateway-heartbeat',
     );
@@ -247,11 +259,7 @@ export class SessionsRepository {
   async nextSweepDue(windowMs: number, gatewayTtlMs: number): Promise<number | null> {
     // Read every few seconds by every replica, idle or not: on the pool, without Prisma's overhead.
     const [row] = await this.prisma.sql<{ ms: number | null }>(
-      `SELECT (extract(epoch FROM LEAST(
-                (SELECT min(state_since) FROM sessions WHERE state = 1) + $1::interval,
-                (SELECT min(heartbeat_at) FROM gateways WHERE NOT suspected) + $2::interval,
-                (SELECT min(g.heartbeat_at) FROM gateways g WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.gateway_id = g.id)) + $1::interval
-              ) - now()) * 1000)::float8 AS ms`,
+      `SELECT (extract(epoch FROM ${sweepDeadline('$1::interval', '$2::interval')} - now()) * 1000)::float8 AS ms`,
       [`${windowMs} milliseconds`, `${gatewayTtlMs} milliseconds`],
       'presence-next-sweep-due',
     );

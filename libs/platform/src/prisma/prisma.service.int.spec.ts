@@ -1,4 +1,5 @@
 import { testDatabaseUrl } from '@parley/testing';
+import { createHook } from 'node:async_hooks';
 import { PrismaService } from './prisma.service';
 
 /** Against Postgres: `sql` and Prisma share one pool of DATABASE_POOL_MAX connections. */
@@ -43,6 +44,40 @@ describe('PrismaService (Postgres)', () => {
       expect(prepared).toEqual([{ name: 'int-spec-double' }]);
     } finally {
       await single.$disconnect();
+    }
+  });
+
+  it('a statement an idle connection serves arms no connection timer (a cleared one would still wake an idle process); a checkout that waits still times out', async () => {
+    const CONNECT_TIMEOUT_MS = 1_234;
+    const one = new PrismaService({
+      DATABASE_URL: testDatabaseUrl(),
+      DATABASE_POOL_MAX: 1,
+      DATABASE_CONNECT_TIMEOUT_MS: CONNECT_TIMEOUT_MS,
+      DATABASE_POOL_IDLE_MS: 10_000,
+    });
+    let armed = 0;
+    const hook = createHook({
+      init(_id, type, _trigger, resource) {
+        if (type === 'Timeout' && (resource as { _idleTimeout?: number })._idleTimeout === CONNECT_TIMEOUT_MS) armed++;
+      },
+    });
+    try {
+      await one.sql('SELECT 1'); // opens the connection
+      hook.enable();
+      for (let i = 0; i < 5; i++) expect(await one.sql<{ n: number }>('SELECT $1::int AS n', [i])).toEqual([{ n: i }]);
+      hook.disable();
+      expect(armed).toBe(0);
+      // The one connection held elsewhere: the next statement waits for it and gives up after the timeout.
+      const held = await one.pool.connect();
+      try {
+        await expect(one.sql('SELECT 1')).rejects.toThrow(/timeout exceeded/);
+      } finally {
+        held.release();
+      }
+      expect(await one.sql<{ one: number }>('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      hook.disable();
+      await one.$disconnect();
     }
   });
 

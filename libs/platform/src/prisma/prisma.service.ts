@@ -4,6 +4,7 @@ import { Pool, type QueryResultRow } from 'pg';
 import { PrismaClient } from './generated/client';
 
 import type { DatabaseConfig } from '../config/load-config';
+import { quietCheckouts } from './quiet-checkouts';
 
 export const DATABASE_URL = Symbol('DATABASE_URL');
 export const DATABASE_CONFIG = Symbol('DATABASE_CONFIG');
@@ -25,12 +26,14 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
       typeof configOrUrl === 'string'
         ? { DATABASE_URL: configOrUrl, DATABASE_POOL_MAX: 3, DATABASE_CONNECT_TIMEOUT_MS: 5_000, DATABASE_POOL_IDLE_MS: 10_000 }
         : configOrUrl;
-    const pool = new Pool({
-      connectionString: config.DATABASE_URL,
-      max: config.DATABASE_POOL_MAX,
-      connectionTimeoutMillis: config.DATABASE_CONNECT_TIMEOUT_MS,
-      idleTimeoutMillis: config.DATABASE_POOL_IDLE_MS,
-    });
+    const pool = quietCheckouts(
+      new Pool({
+        connectionString: config.DATABASE_URL,
+        max: config.DATABASE_POOL_MAX,
+        connectionTimeoutMillis: config.DATABASE_CONNECT_TIMEOUT_MS,
+        idleTimeoutMillis: config.DATABASE_POOL_IDLE_MS,
+      }),
+    );
     // An idle connection's error (a Postgres restart) is the pool's to handle: it drops the connection
     // and opens a new one for the next statement; without a listener it would end the process.
     pool.on('error', () => undefined);
