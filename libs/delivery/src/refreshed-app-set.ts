@@ -1,6 +1,5 @@
 import { CAPTURE_SETTINGS_REFRESH_MS, Subjects } from '@parley/contracts/internal';
 import { Alarm, jittered, type NatsBus } from '@parley/platform';
-import type { Subscription } from 'nats';
 
 /**
  * A set of app ids read from Postgres at start, again whenever a change is announced
@@ -17,8 +16,8 @@ export class RefreshedAppSet {
   /** A change was announced while a read ran (that read may have missed it). */
   private again = false;
   private readonly refresher = new Alarm(() => this.changed());
-  private sub?: Subscription;
-  private bus?: NatsBus;
+  /** Ends the subscription `start` made (nothing without a bus). */
+  private unlisten = (): void => undefined;
 
   constructor(
     /** The ids now. */
@@ -29,8 +28,10 @@ export class RefreshedAppSet {
 
   /** Reads the set; with a bus, also on every announced change until `stop`. */
   async start(bus?: NatsBus): Promise<void> {
-    this.bus = bus;
-    this.sub = bus?.subscribe(Subjects.captureSettingsChanged, () => this.changed());
+    if (bus) {
+      const sub = bus.subscribe(Subjects.captureSettingsChanged, () => this.changed());
+      this.unlisten = () => bus.unsubscribe(sub);
+    }
     this.changed();
     await this.reading;
   }
@@ -38,7 +39,7 @@ export class RefreshedAppSet {
   stop(): void {
     this.stopped = true;
     this.refresher.cancel();
-    this.bus?.unsubscribe(this.sub);
+    this.unlisten();
   }
 
   has(appId: string): boolean {

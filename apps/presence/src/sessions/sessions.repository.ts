@@ -250,11 +250,10 @@ export class SessionsRepository {
   }
 
   /**
-   * Milliseconds until sweeping has something to do (≤ 0: now), or null when nothing is pending: the
-   * earliest of the end of an unreachable session's reconnect window (suspectSilentGateways and
-   * sweepOffline would change nothing before it), the TTL of a gateway not yet suspected, and the window
-   * after the heartbeat of a gateway that still holds sessions. Index reads (sessions by state and
-   * state_since, and by gateway) and the small gateways table: no scan of the sessions.
+   * Milliseconds until sweeping has something to do (≤ 0: now), or null when nothing is pending
+   * (sweepDeadline; suspectSilentGateways and sweepOffline would change nothing before it). Index
+   * reads (sessions by state and state_since, and by gateway) and the small gateways table: no scan
+   * of the sessions.
    */
   async nextSweepDue(windowMs: number, gatewayTtlMs: number): Promise<number | null> {
     // Read every few seconds by every replica, idle or not: on the pool, without Prisma's overhead.
