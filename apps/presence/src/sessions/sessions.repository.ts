@@ -108,14 +108,20 @@ export class SessionsRepository {
   async registerMany(logins: readonly SessionRegistration[]): Promise<RegisteredSession[]> {
     if (logins.length === 0) return [];
     const col = (f: (l: SessionRegistration) => string) => logins.map(f);
-    const rows = await this.prisma.$queryRaw<
-      { i: bigint; epoch: bigint; previous_instance_id: string | null; won: boolean; offline: boolean; banned_until: Date | null }[]
-    >`
-      WITH input AS MATERIALIZED (
+    // Every login runs it (a storm: hundreds a second per replica): a prepared statement on the pool,
+    // parsed and planned once per connection, without Prisma's request pipeline (issue 14, logins).
+    const rows = await this.prisma.sql<{
+      i: string;
+      epoch: string;
+      previous_instance_id: string | null;
+      won: boolean;
+      offline: boolean;
+      banned_until: Date | null;
+    }>(
+      `WITH input AS MATERIALIZED (
         SELECT r.i, r.app_id, r.uid, r.session_id::uuid AS session_id, r.instance_id, r.gateway_id,
                nextval('sessions_epoch_seq') AS epoch
-        FROM unnest(${col((l) => l.appId)}::text[], ${col((l) => l.uid)}::text[], ${col((l) => l.sessionId)}::text[],
-                    ${col((l) => l.instanceId)}::text[], ${col((l) => l.gatewayId)}::text[])
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
              WITH ORDINALITY AS r(app_id, uid, session_id, instance_id, gateway_id, i)
       ), banned AS MATERIALIZED (
         SELECT n.i, b.expires_at FROM input n
@@ -140,8 +146,8 @@ export class SessionsRepository {
         LEFT JOIN prev p ON p.app_id = n.app_id AND p.uid = n.uid
       ), events AS (
         INSERT INTO app_events (app_id, kind, type, uid, ts, detail, trace_parent)
-        SELECT r.app_id, 'user', e.type, r.uid, r.at, e.detail, ${activeTraceparent()}
-        FROM replaced r CROSS JOIN (VALUES (1, 'Logout', ${REMOTE_LOGIN}::jsonb), (2, 'Login', NULL::jsonb)) AS e(ord, type, detail)
+        SELECT r.app_id, 'user', e.type, r.uid, r.at, e.detail, $6::text
+        FROM replaced r CROSS JOIN (VALUES (1, 'Logout', $7::jsonb), (2, 'Login', NULL::jsonb)) AS e(ord, type, detail)
         WHERE NOT r.same_instance AND (e.type = 'Login' OR NOT r.inserted)
         ORDER BY r.i, e.ord
       )
@@ -150,7 +156,18 @@ export class SessionsRepository {
       FROM input n
       LEFT JOIN prev p ON p.app_id = n.app_id AND p.uid = n.uid
       LEFT JOIN up u ON u.app_id = n.app_id AND u.uid = n.uid
-      LEFT JOIN banned bn ON bn.i = n.i`;
+      LEFT JOIN banned bn ON bn.i = n.i`,
+      [
+        col((l) => l.appId),
+        col((l) => l.uid),
+        col((l) => l.sessionId),
+        col((l) => l.instanceId),
+        col((l) => l.gatewayId),
+        activeTraceparent(),
+        REMOTE_LOGIN,
+      ],
+      'presence-register-many',
+    );
     const out = new Array<RegisteredSession>(logins.length);
     for (const r of rows) {
       out[Number(r.i) - 1] = {

@@ -17,4 +17,21 @@ export class PrefixedNatsServer extends ServerNats {
   override addHandler(pattern: unknown, callback: Parameters<ServerNats['addHandler']>[1], isEventHandler = false, extras: Record<string, unknown> = {}): void {
     super.addHandler(typeof pattern === 'string' ? `${this.prefix}.${pattern}` : pattern, callback, isEventHandler, extras);
   }
+
+  /**
+   * Nest's route of a message's subscription, kept per subscription: Nest tries JSON.parse on each
+   * message's pattern first, and a subject ("svc.presence.register") is no JSON, so every request
+   * threw and caught a SyntaxError (a stack trace each). Only routes of a handler are kept: the
+   * patterns are this server's own subscriptions, a set fixed at bootstrap.
+   */
+  private readonly routes = new Map<string, string>();
+
+  protected override getRouteFromPattern(pattern: string): string {
+    let route = this.routes.get(pattern);
+    if (route === undefined) {
+      route = super.getRouteFromPattern(pattern);
+      if (this.messageHandlers.has(route)) this.routes.set(pattern, route);
+    }
+    return route;
+  }
 }
