@@ -33,6 +33,20 @@ export interface LoginStormResult {
   behind: number;
   loginP50: number;
   loginP99: number;
+  /** The storm's sessions closed at once (a network drop): CPU until presence had written them UNREACHABLE. */
+  disconnect: { cpu: CpuSpent; sessions: number };
+}
+
+/** Waits until the services' CPU stops rising (what the last event set off is done), at most `maxMs`. */
+async function untilServicesQuiet(target: Target, maxMs = 20_000): Promise<void> {
+  const end = Date.now() + maxMs;
+  let last = target.cpu().services;
+  while (Date.now() < end) {
+    await sleep(500);
+    const now = target.cpu().services;
+    if (now - last < 10) return;
+    last = now;
+  }
 }
 
 /** Tells the storm's worker to close its sessions and waits for it (at most 20 s). */
@@ -80,7 +94,15 @@ export async function measureLoginStorm(target: Target, o: LoginStormOptions): P
     const r = (await reply()) as StormWorkerResult;
     const storm = { cpu: cpuSpent(s0, target.cpu()), p2p: traffic.figures() };
     const { p50, p99 } = percentiles(r.latencies);
-    return { quiet, storm, loginsOk: r.ok, loginsFailed: r.failed, behind: r.behind, loginP50: p50, loginP99: p99 };
+    // Every session of the storm closes at once (a network drop between clients and gateways): each
+    // gateway reports them to presence, which writes them UNREACHABLE.
+    const d0 = target.cpu();
+    const closing = worker;
+    worker = undefined;
+    await closeStorm(closing);
+    await untilServicesQuiet(target);
+    const disconnect = { cpu: cpuSpent(d0, target.cpu()), sessions: r.ok };
+    return { quiet, storm, loginsOk: r.ok, loginsFailed: r.failed, behind: r.behind, loginP50: p50, loginP99: p99, disconnect };
   } finally {
     if (worker) await closeStorm(worker);
     await traffic.stop();
@@ -119,6 +141,17 @@ export function printLoginStorm(target: Target, o: LoginStormOptions, r: LoginSt
       ['CPU / login, Postgres', target.kind === 'pipe' ? 'none (no database)' : pg],
       ['P2P before the storm', p2p(r.quiet.p2p)],
       ['P2P during the storm', p2p(r.storm.p2p)],
+      ['sessions closed at once', closedLine(target, r)],
     ]),
   );
+}
+
+/** CPU per session when the storm's sessions all closed at once, the quiet phase's rate taken off. */
+function closedLine(target: Target, r: LoginStormResult): string {
+  const d = r.disconnect;
+  const per = (spent: number | null, quiet: number | null) =>
+    spent === null || quiet === null ? '?' : `${(((spent - (quiet * d.cpu.seconds) / r.quiet.cpu.seconds) * 1000) / Math.max(1, d.sessions)).toFixed(0)} µs`;
+  const head = `${d.sessions} in ${d.cpu.seconds.toFixed(1)} s until the services were quiet; per session: gateways ${per(d.cpu.gateways, r.quiet.cpu.gateways)}`;
+  if (target.kind === 'pipe') return head;
+  return `${head}, presence ${per(d.cpu.services, r.quiet.cpu.services)}, Postgres ${per(d.cpu.postgres, r.quiet.cpu.postgres)} (each written UNREACHABLE)`;
 }

@@ -112,6 +112,46 @@ describe('SessionsRepository (Postgres)', () => {
     expect(await sut.statuses(appId, ['bo'])).toHaveLength(0);
   });
 
+  it("sets several sessions' state in one statement: only a uid's current session, only a real change; each with a new status seq", async () => {
+    const [a, b, c] = [sid(), sid(), sid()];
+    await sut.registerMany(['st-a', 'st-b', 'st-c'].map((uid, i) => ({ appId, uid: uid as Uid, sessionId: [a, b, c][i]!, instanceId: 'i', gatewayId: gw })));
+    await sut.setState(appId, 'st-c' as Uid, c, 1);
+    const before = new Map((await sut.statuses(appId, ['st-a', 'st-b', 'st-c'])).map((r) => [r.uid, Number(r.statusSeq)]));
+    const changed = await sut.setStates([
+      { appId, uid: 'st-a' as Uid, sessionId: a, state: 1 },
+      { appId, uid: 'st-b' as Uid, sessionId: sid(), state: 1 }, // not st-b's session (a newer login replaced it)
+      { appId, uid: 'st-c' as Uid, sessionId: c, state: 1 }, // already UNREACHABLE
+      { appId, uid: 'st-none' as Uid, sessionId: sid(), state: 1 }, // no row at all
+    ]);
+    expect(changed.map((x) => x && x.uid)).toEqual(['st-a', null, null, null]);
+    expect(changed[0]!.seq).toBeGreaterThan(before.get('st-a')!);
+    const after = new Map((await sut.statuses(appId, ['st-a', 'st-b', 'st-c'])).map((r) => [r.uid, r]));
+    expect([after.get('st-a')!.state, after.get('st-b')!.state, after.get('st-c')!.state]).toEqual([1, 0, 1]);
+    expect(Number(after.get('st-a')!.statusSeq)).toBe(changed[0]!.seq);
+    expect(Number(after.get('st-c')!.statusSeq)).toBe(before.get('st-c'));
+    expect(await sut.setStates([{ appId, uid: 'st-a' as Uid, sessionId: a, state: 0 }])).toEqual([{ appId, uid: 'st-a', seq: expect.any(Number) }]);
+    await prisma.$executeRaw`DELETE FROM sessions WHERE app_id = ${appId} AND uid LIKE 'st-%'`; // not the sweep test's
+  });
+
+  it('lets batches of state changes over the same uids in opposite orders run at once without a deadlock', async () => {
+    const uids = Array.from({ length: 40 }, (_, i) => `dl-${i}` as Uid);
+    const sessions = uids.map(() => sid());
+    await sut.registerMany(uids.map((uid, i) => ({ appId, uid, sessionId: sessions[i]!, instanceId: 'i', gatewayId: gw })));
+    for (let round = 0; round < 5; round++) {
+      const state = round % 2 === 0 ? 1 : 0;
+      const forward = uids.map((uid, i) => ({ appId, uid, sessionId: sessions[i]!, state }));
+      const [x, y, z] = await Promise.all([
+        sut.setStates(forward),
+        sut.setStates([...forward].reverse()),
+        sut.registerMany([...uids].reverse().map((uid, i) => ({ appId, uid: `${uid}-other` as Uid, sessionId: sid(), instanceId: `i${i}`, gatewayId: gw }))),
+      ]);
+      // Each session changed exactly once, by one of the two batches.
+      expect(x.filter(Boolean).length + y.filter(Boolean).length).toBe(uids.length);
+      expect(z).toHaveLength(uids.length);
+    }
+    await prisma.$executeRaw`DELETE FROM sessions WHERE app_id = ${appId} AND uid LIKE 'dl-%'`; // not the sweep test's
+  });
+
   it('sweeps sessions whose reconnect window passed and sessions of dead gateways', async () => {
     const s = sid();
     await sut.register(appId, 'cy' as Uid, s, 'i', gw);

@@ -71,4 +71,32 @@ describe('PresenceClient', () => {
     ]);
     expect(both.map((r) => r.status === 'rejected' && (r.reason as ParleyError).code)).toEqual([ErrorCode.TIMEOUT, ErrorCode.TIMEOUT]);
   });
+
+  it("sends the connection-state changes of one turn (sockets closed together) with one request, each settled by its own result", async () => {
+    const { sut, services } = setup();
+    services.request.mockImplementationOnce(async () => ({
+      results: [
+        { ok: true, data: { changed: true } },
+        { ok: false, error: { code: ErrorCode.INVALID_ARGUMENT, message: 'sessionId: a UUID' } },
+        { ok: true, data: { changed: false } },
+      ],
+    }));
+    const changes = [
+      { appId: 'a', uid: 'u', sessionId: 's1', state: 1 as const },
+      { appId: 'a', uid: 'v', sessionId: 'bad', state: 1 as const },
+      { appId: 'a', uid: 'w', sessionId: 's3', state: 1 as const },
+    ];
+    const settled = await Promise.allSettled(changes.map((c) => sut.setState(c)));
+    expect(services.request).toHaveBeenCalledTimes(1);
+    expect(services.request).toHaveBeenCalledWith(Subjects.presence.setState, { changes });
+    expect(settled).toMatchObject([
+      { status: 'fulfilled', value: { changed: true } },
+      { status: 'rejected', reason: { code: ErrorCode.INVALID_ARGUMENT } },
+      { status: 'fulfilled', value: { changed: false } },
+    ]);
+    // The next turn's change is a request of its own; a reply without its result fails it.
+    services.request.mockImplementationOnce(async () => ({ results: [] }));
+    await expect(sut.setState(changes[0]!)).rejects.toMatchObject({ code: ErrorCode.UNKNOWN });
+    expect(services.request).toHaveBeenCalledTimes(2);
+  });
 });

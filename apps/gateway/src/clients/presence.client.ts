@@ -10,8 +10,10 @@ import {
   type RegisterSessionReply,
   type RegisterSessionRequest,
   type RegisterSessionsReply,
-  type RegisterSessionsRequest,
+  type ServiceReply,
+  SET_SESSION_STATES_MAX,
   type SetSessionStateRequest,
+  type SetSessionStatesReply,
   type StatusSnapshotReply,
   type StatusSnapshotRequest,
   type UnregisterSessionRequest,
@@ -26,10 +28,46 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
  */
 const LOGINS_PER_REQUEST = Math.min(64, REGISTER_SESSIONS_MAX);
 
-interface QueuedLogin {
-  req: RegisterSessionRequest;
-  resolve: (reply: RegisterSessionReply) => void;
-  reject: (err: unknown) => void;
+/**
+ * Requests of one event-loop turn, sent as one batch request at its end (or when `max` are queued):
+ * one message each way and one handler run in presence instead of one per request. Each caller
+ * gets its own result; all fail when the batch request fails.
+ */
+class TurnBatch<Req, Res> {
+  private queued: { req: Req; resolve: (res: Res) => void; reject: (err: unknown) => void }[] = [];
+
+  constructor(
+    private readonly send: (reqs: Req[]) => Promise<{ results?: ServiceReply<Res>[] }>,
+    private readonly max: number,
+  ) {}
+
+  add(req: Req): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      this.queued.push({ req, resolve, reject });
+      if (this.queued.length === 1) setImmediate(this.flush);
+      else if (this.queued.length >= this.max) this.flush();
+    });
+  }
+
+  private readonly flush = (): void => {
+    const batch = this.queued;
+    if (!batch.length) return;
+    this.queued = [];
+    this.send(batch.map((q) => q.req)).then(
+      ({ results }) =>
+        batch.forEach((q, i) => {
+          const r = results?.[i];
+          if (r?.ok) q.resolve(r.data);
+          else
+            q.reject(
+              r
+                ? new ParleyError(r.error.code as ErrorCode, r.error.message, r.error.retryAfterMs)
+                : new ParleyError(ErrorCode.UNKNOWN, 'no result for this request'),
+            );
+        }),
+      (err: unknown) => batch.forEach((q) => q.reject(err)),
+    );
+  };
 }
 
 /** The gateway's typed view of the presence service, and who this process is in the session registry. */
@@ -45,7 +83,15 @@ export class PresenceClient {
    */
   readonly registryId: GatewayId;
   /** Logins of this event-loop turn, sent as one request at its end. */
-  private queued: QueuedLogin[] = [];
+  private readonly logins = new TurnBatch<RegisterSessionRequest, RegisterSessionReply>(
+    (logins) => this.services.request<RegisterSessionsReply>(Subjects.presence.register, { logins }),
+    LOGINS_PER_REQUEST,
+  );
+  /** Connection-state changes of this turn (sockets closed together), sent as one request at its end. */
+  private readonly states = new TurnBatch<SetSessionStateRequest, { changed: boolean }>(
+    (changes) => this.services.request<SetSessionStatesReply>(Subjects.presence.setState, { changes }),
+    SET_SESSION_STATES_MAX,
+  );
 
   constructor(
     private readonly services: ServiceClient,
@@ -62,40 +108,17 @@ export class PresenceClient {
   register(req: Omit<RegisterSessionRequest, 'gatewayId'>): Promise<RegisterSessionReply> {
     const full: RegisterSessionRequest = { ...req, gatewayId: this.registryId };
     if (isTracingEnabled()) return this.services.request(Subjects.presence.register, full);
-    return new Promise((resolve, reject) => {
-      this.queued.push({ req: full, resolve, reject });
-      if (this.queued.length === 1) setImmediate(this.sendQueued);
-      else if (this.queued.length >= LOGINS_PER_REQUEST) this.sendQueued();
-    });
+    return this.logins.add(full);
   }
-
-  private readonly sendQueued = (): void => {
-    const batch = this.queued;
-    if (!batch.length) return;
-    this.queued = [];
-    const body: RegisterSessionsRequest = { logins: batch.map((q) => q.req) };
-    this.services.request<RegisterSessionsReply>(Subjects.presence.register, body).then(
-      ({ results }) =>
-        batch.forEach((q, i) => {
-          const r = results?.[i];
-          if (r?.ok) q.resolve(r.data);
-          else
-            q.reject(
-              r
-                ? new ParleyError(r.error.code as ErrorCode, r.error.message, r.error.retryAfterMs)
-                : new ParleyError(ErrorCode.UNKNOWN, 'no result for this login'),
-            );
-        }),
-      (err: unknown) => batch.forEach((q) => q.reject(err)),
-    );
-  };
 
   unregister(req: UnregisterSessionRequest): Promise<{ removed: boolean }> {
     return this.services.request(Subjects.presence.unregister, req);
   }
 
+  /** A session's connection state; the changes of one turn travel as one request (as logins do). */
   setState(req: SetSessionStateRequest): Promise<{ changed: boolean }> {
-    return this.services.request(Subjects.presence.setState, req);
+    if (isTracingEnabled()) return this.services.request(Subjects.presence.setState, req);
+    return this.states.add(req);
   }
 
   query(req: QueryOnlineRequest): Promise<QueryOnlineReply> {

@@ -94,13 +94,18 @@ export function isDeadlock(err: unknown): boolean {
 
 /** Splits a batch so that each (app, uid) appears once per round: round n holds the n-th login of each uid. */
 export function rounds<T extends { login: SessionRegistration }>(batch: readonly T[]): T[][] {
+  return roundsBy(batch, (p) => `${p.login.appId}/${p.login.uid}`);
+}
+
+/** Splits items so that each key appears once per round, in order: round n holds the n-th item of each key. */
+export function roundsBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
   const seen = new Map<string, number>();
   const out: T[][] = [];
-  for (const p of batch) {
-    const key = `${p.login.appId}/${p.login.uid}`;
-    const n = seen.get(key) ?? 0;
-    seen.set(key, n + 1);
-    (out[n] ??= []).push(p);
+  for (const item of items) {
+    const k = key(item);
+    const n = seen.get(k) ?? 0;
+    seen.set(k, n + 1);
+    (out[n] ??= []).push(item);
   }
   return out;
 }

@@ -7,6 +7,7 @@ import {
   type RegisterSessionRequest,
   type RegisterSessionsRequest,
   type SetSessionStateRequest,
+  type SetSessionStatesRequest,
   type StatusSnapshotRequest,
   type UnregisterSessionRequest,
 } from '@parley/contracts/internal';
@@ -27,8 +28,8 @@ export class SessionsController {
   }
 
   @MessagePattern(Patterns.presence.setState)
-  setState(@Payload() req: SetSessionStateRequest) {
-    return this.sessions.setState(req);
+  setState(@Payload() req: SetSessionStateRequest | SetSessionStatesRequest) {
+    return this.sessions.setStateRequest(req);
   }
 
   @MessagePattern(Patterns.presence.query)

@@ -54,7 +54,15 @@ export interface ChangedSession {
   seq: number;
 }
 
-type ChangedRow = { app_id: string; uid: string; seq: bigint };
+type ChangedRow = { app_id: string; uid: string; seq: bigint | string };
+
+/** One session's connection state to set (SessionState). */
+export interface SessionStateChange {
+  appId: AppId;
+  uid: Uid;
+  sessionId: SessionId;
+  state: number;
+}
 const changed = (rows: ChangedRow[]): ChangedSession[] => rows.map((r) => ({ appId: r.app_id, uid: r.uid, seq: Number(r.seq) }));
 
 /**
@@ -200,11 +208,40 @@ export class SessionsRepository {
 
   /** Sets the session's connection state; returns the change (null when it already was in that state). */
   async setState(appId: AppId, uid: Uid, sessionId: SessionId, state: number): Promise<ChangedSession | null> {
-    const rows = await this.prisma.$queryRaw<ChangedRow[]>`
-      UPDATE sessions SET state = ${state}, state_since = now(), status_seq = nextval('sessions_epoch_seq')
-      WHERE app_id = ${appId} AND uid = ${uid} AND session_id = ${sessionId}::uuid AND state <> ${state}
-      RETURNING app_id, uid, status_seq AS seq`;
-    return changed(rows)[0] ?? null;
+    const [one] = await this.setStates([{ appId, uid, sessionId, state }]);
+    return one ?? null;
+  }
+
+  /**
+   * Sets the connection state of several sessions in one statement, each (app, uid) at most once
+   * (the caller splits): a session that is not this one any more (a newer login replaced it) or
+   * already is in that state is left as it is. Rows are locked in (app, uid) order, as by every other
+   * batch (registerMany, the sweep), so two batches never deadlock on each other. Per change, in the
+   * order of `changes`: what changed, or null.
+   */
+  async setStates(changes: readonly SessionStateChange[]): Promise<(ChangedSession | null)[]> {
+    if (changes.length === 0) return [];
+    // A gateway whose sockets close together (a network drop, a drain's leftovers) sends thousands:
+    // a prepared statement on the pool, without Prisma's request pipeline.
+    const rows = await this.prisma.sql<ChangedRow & { i: string }>(
+      `WITH v AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::smallint[]) WITH ORDINALITY AS v(app_id, uid, session_id, state, i)
+      ), target AS MATERIALIZED (
+        SELECT s.app_id, s.uid, s.session_id, v.state, v.i FROM sessions s
+        JOIN v ON s.app_id = v.app_id AND s.uid = v.uid AND s.session_id = v.session_id
+        WHERE s.state <> v.state
+        ORDER BY s.app_id, s.uid
+        FOR UPDATE OF s
+      )
+      UPDATE sessions s SET state = t.state, state_since = now(), status_seq = nextval('sessions_epoch_seq')
+      FROM target t WHERE s.app_id = t.app_id AND s.uid = t.uid AND s.session_id = t.session_id AND s.state <> t.state
+      RETURNING t.i, s.app_id, s.uid, s.status_seq AS seq`,
+      [changes.map((c) => c.appId), changes.map((c) => c.uid), changes.map((c) => c.sessionId), changes.map((c) => c.state)],
+      'presence-set-states',
+    );
+    const out = new Array<ChangedSession | null>(changes.length).fill(null);
+    for (const r of rows) out[Number(r.i) - 1] = { appId: r.app_id, uid: r.uid, seq: Number(r.seq) };
+    return out;
   }
 
   async statuses(appId: AppId, uids: readonly string[]): Promise<SessionStatusRow[]> {

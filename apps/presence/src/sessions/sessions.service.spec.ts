@@ -1,9 +1,10 @@
 import { ErrorCode, type AppId } from '@parley/contracts';
-import { Subjects, UserMsgKind, type RegisterSessionRequest } from '@parley/contracts/internal';
+import { PeerState } from '@parley/contracts';
+import { SET_SESSION_STATES_MAX, Subjects, UserMsgKind, type RegisterSessionRequest, type SetSessionStatesReply } from '@parley/contracts/internal';
 import type { NatsBus, ServiceClient } from '@parley/platform';
 import type { PresenceConfig } from '../config/presence.config';
 import type { StatusPublisher } from '../status/status-publisher';
-import type { RegisteredSession, SessionRegistration, SessionsRepository } from './sessions.repository';
+import type { ChangedSession, RegisteredSession, SessionRegistration, SessionStateChange, SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
 
 const appId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90' as AppId;
@@ -140,7 +141,7 @@ describe('SessionsService sweep schedule', () => {
       gatewayHeartbeat: jest.fn(async () => ({ online: [], nextSweepDueMs: heartbeatDue })),
       suspectSilentGateways: jest.fn(async () => []),
       sweepOffline: jest.fn(async () => []),
-      setState: jest.fn(async () => ({ appId, uid: 'ann', seq: 5 })),
+      setStates: jest.fn(async (changes: readonly unknown[]) => changes.map(() => ({ appId, uid: 'ann', seq: 5 }))),
     };
     const config = { GATEWAY_TTL_MS: 6_000, RECONNECT_WINDOW_MS: 30_000, SWEEP_INTERVAL_MS: 5_000, SWEEP_SAFETY_MS: 60_000, ...over } as PresenceConfig;
     const status = { unreachable: jest.fn(), offline: jest.fn(), online: jest.fn(), publish: jest.fn() };
@@ -230,6 +231,102 @@ describe('SessionsService sweep schedule', () => {
     expect(repository.nextSweepDue).toHaveBeenCalledTimes(3);
     await advance(200);
     expect(repository.nextSweepDue).toHaveBeenCalledTimes(4);
+    sut.onApplicationShutdown();
+  });
+});
+
+describe('SessionsService.setStates', () => {
+  const sid = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+  function statesSetup() {
+    // The registry: uid → [sessionId, state]; a change applies to the uid's current session only.
+    const rows = new Map<string, [string, number]>([
+      ['ann', [sid(1), 0]],
+      ['bo', [sid(2), 0]],
+      ['cy', [sid(3), 1]],
+    ]);
+    let seq = 100;
+    const statements: SessionStateChange[][] = [];
+    const repository = {
+      setStates: jest.fn(async (changes: readonly SessionStateChange[]): Promise<(ChangedSession | null)[]> => {
+        statements.push([...changes]);
+        return changes.map((c) => {
+          const row = rows.get(c.uid);
+          if (!row || row[0] !== c.sessionId || row[1] === c.state) return null;
+          row[1] = c.state;
+          return { appId: c.appId, uid: c.uid, seq: ++seq };
+        });
+      }),
+      nextSweepDue: jest.fn(async () => null),
+    };
+    const status = { publish: jest.fn(), online: jest.fn() };
+    const config = { GATEWAY_TTL_MS: 6_000, RECONNECT_WINDOW_MS: 30_000, SWEEP_INTERVAL_MS: 5_000, SWEEP_SAFETY_MS: 60_000 } as PresenceConfig;
+    const sut = new SessionsService(
+      repository as unknown as SessionsRepository,
+      { publish: jest.fn() } as unknown as NatsBus,
+      {} as ServiceClient,
+      status as unknown as StatusPublisher,
+      config,
+    );
+    return { sut, repository, status, statements, rows };
+  }
+
+  it("writes a gateway's batch with one statement, answers each change in order, and publishes what changed once", async () => {
+    const { sut, repository, status } = statesSetup();
+    const reply = (await sut.setStateRequest({
+      changes: [
+        { appId, uid: 'ann', sessionId: sid(1), state: 1 },
+        { appId, uid: 'bo', sessionId: sid(9), state: 1 }, // replaced meanwhile by a newer login: left as it is
+        { appId, uid: 'cy', sessionId: sid(3), state: 1 }, // already UNREACHABLE
+        { appId, uid: 'cy', sessionId: sid(3), state: 0 }, // cy again: after the first, in a statement of its own
+      ],
+    })) as SetSessionStatesReply;
+    sut.onApplicationShutdown();
+    expect(reply.results).toEqual([
+      { ok: true, data: { changed: true } },
+      { ok: true, data: { changed: false } },
+      { ok: true, data: { changed: false } },
+      { ok: true, data: { changed: true } },
+    ]);
+    expect(repository.setStates).toHaveBeenCalledTimes(2);
+    expect(repository.setStates.mock.calls.map(([c]) => c.map((x) => `${x.uid}:${x.state}`))).toEqual([['ann:1', 'bo:1', 'cy:1'], ['cy:0']]);
+    expect(status.publish.mock.calls).toEqual([
+      [[{ appId, uid: 'cy', seq: 102 }], PeerState.ONLINE],
+      [[{ appId, uid: 'ann', seq: 101 }], PeerState.UNREACHABLE],
+    ]);
+  });
+
+  it('answers a malformed change with its error and writes the others; refuses an empty or oversized batch', async () => {
+    const { sut, repository } = statesSetup();
+    const reply = await sut.setStates({
+      changes: [
+        { appId, uid: 'ann', sessionId: 'not-a-uuid', state: 1 },
+        { appId, uid: 'bo', sessionId: sid(2), state: 7 as 1 },
+        null as never,
+        { appId, uid: 'bo', sessionId: sid(2), state: 1 },
+      ],
+    });
+    sut.onApplicationShutdown();
+    expect(reply.results.map((r) => (r.ok ? r.data.changed : r.error.code))).toEqual([
+      ErrorCode.INVALID_ARGUMENT,
+      ErrorCode.INVALID_ARGUMENT,
+      ErrorCode.INVALID_APP_ID, // no object at all: no app id
+      true,
+    ]);
+    expect(repository.setStates).toHaveBeenCalledTimes(1);
+    expect(repository.setStates.mock.calls[0]![0].map((c) => c.uid)).toEqual(['bo']);
+    const change = { appId, uid: 'ann', sessionId: sid(1), state: 1 as const };
+    await expect(sut.setStates({ changes: [] })).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+    await expect(sut.setStates({ changes: Array(SET_SESSION_STATES_MAX + 1).fill(change) })).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+    await expect(sut.setStates({ changes: 'x' as never })).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+    expect(repository.setStates).toHaveBeenCalledTimes(1);
+  });
+
+  it('writes once more after a deadlock with another batch, and a single change still throws its error', async () => {
+    const { sut, repository } = statesSetup();
+    repository.setStates.mockRejectedValueOnce(Object.assign(new Error('deadlock detected'), { code: '40P01' }));
+    expect(await sut.setState({ appId, uid: 'ann', sessionId: sid(1), state: 1 })).toEqual({ changed: true });
+    expect(repository.setStates).toHaveBeenCalledTimes(2);
+    await expect(sut.setState({ appId, uid: 'ann', sessionId: sid(1), state: 2 as 1 })).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
     sut.onApplicationShutdown();
   });
 });

@@ -27,6 +27,10 @@ import {
   type RegisterSessionsRequest,
   REGISTER_SESSIONS_MAX,
   type SetSessionStateRequest,
+  type SetSessionStatesReply,
+  type SetSessionStatesRequest,
+  SET_SESSION_STATES_MAX,
+  type ServiceReply,
   type StatusSnapshotReply,
   type StatusSnapshotRequest,
   type UnregisterSessionRequest,
@@ -35,9 +39,9 @@ import { Alarm, errorReply, jittered, NatsBus, ServiceClient } from '@parley/pla
 import { isTracingEnabled } from '@parley/platform/telemetry';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config/presence.config';
 import { StatusPublisher } from '../status/status-publisher';
-import { RegisterBatcher } from './register-batcher';
+import { isDeadlock, RegisterBatcher, roundsBy } from './register-batcher';
 import { effectiveState, type EffectiveState } from './session-status';
-import { SessionsRepository, type SessionStatusRow } from './sessions.repository';
+import { SessionsRepository, type ChangedSession, type SessionStateChange, type SessionStatusRow } from './sessions.repository';
 
 const PEER_STATE: Record<EffectiveState, PeerState> = {
   ONLINE: PeerState.ONLINE,
@@ -53,6 +57,15 @@ const isText = (v: unknown, max: number): v is string => typeof v === 'string' &
 
 function requireIds(appId: unknown, uid: unknown): { appId: AppId; uid: Uid } {
   return { appId: requireAppId(appId), uid: requireUid(uid) };
+}
+
+/** A state change as a gateway sends it, checked field by field (a malformed one would fail the statement of its whole batch). */
+function validStateChange(req: unknown): SessionStateChange {
+  const r = (req && typeof req === 'object' ? req : {}) as Partial<Record<keyof SetSessionStateRequest, unknown>>;
+  const { appId, uid } = requireIds(r.appId, r.uid);
+  if (typeof r.sessionId !== 'string' || !SESSION_ID.test(r.sessionId)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'sessionId: a UUID');
+  if (r.state !== SessionState.ONLINE && r.state !== SessionState.UNREACHABLE) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'state: 0 or 1');
+  return { appId, uid, sessionId: r.sessionId as SessionId, state: r.state };
 }
 
 /** Deadlines are met this much late rather than early (the database's clock, rounding). */
@@ -153,19 +166,66 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
     return { removed: gone !== null };
   }
 
+  /** Patterns.presence.setState: one change, or a gateway's batch of them (SetSessionStatesRequest). */
+  setStateRequest(req: SetSessionStateRequest | SetSessionStatesRequest): Promise<{ changed: boolean } | SetSessionStatesReply> {
+    return req && typeof req === 'object' && 'changes' in req ? this.setStates(req) : this.setState(req);
+  }
+
   async setState(req: SetSessionStateRequest): Promise<{ changed: boolean }> {
-    const { appId, uid } = requireIds(req.appId, req.uid);
-    if (req.state !== SessionState.ONLINE && req.state !== SessionState.UNREACHABLE) {
-      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'state: 0 or 1');
+    const [change] = await this.applyStates([validStateChange(req)]);
+    return { changed: change !== null };
+  }
+
+  /** Each change of the batch on its own (a malformed one fails no other), written by one statement. */
+  async setStates(req: SetSessionStatesRequest): Promise<SetSessionStatesReply> {
+    const changes: unknown = req.changes;
+    if (!Array.isArray(changes) || changes.length === 0 || changes.length > SET_SESSION_STATES_MAX) {
+      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, `changes: 1–${SET_SESSION_STATES_MAX}`);
     }
-    const change = await this.repository.setState(appId, uid, req.sessionId as SessionId, req.state);
-    if (change) this.status.publish([change], req.state === SessionState.ONLINE ? PeerState.ONLINE : PeerState.UNREACHABLE);
-    // Its reconnect window ends then: this replica sweeps on time (the others learn it at their next check).
-    if (change && req.state === SessionState.UNREACHABLE) {
+    const results = new Array<ServiceReply<{ changed: boolean }>>(changes.length);
+    const valid: { at: number; change: SessionStateChange }[] = [];
+    changes.forEach((c: unknown, at) => {
+      try {
+        valid.push({ at, change: validStateChange(c) });
+      } catch (err) {
+        results[at] = errorReply(Patterns.presence.setState, err, this.logger);
+      }
+    });
+    const written = await this.applyStates(valid.map((v) => v.change));
+    valid.forEach((v, k) => (results[v.at] = { ok: true, data: { changed: written[k] !== null } }));
+    return { results };
+  }
+
+  /**
+   * Writes the changes (a uid that is in them twice: one statement after the other, in their order),
+   * publishes what changed, and sets this replica's sweep alarm at the end of the reconnect window of
+   * sessions now UNREACHABLE. Per change: what changed, or null.
+   */
+  private async applyStates(changes: readonly SessionStateChange[]): Promise<(ChangedSession | null)[]> {
+    const out = new Array<ChangedSession | null>(changes.length).fill(null);
+    const indexed = changes.map((change, at) => ({ change, at }));
+    for (const round of roundsBy(indexed, (x) => `${x.change.appId}/${x.change.uid}`)) {
+      const batch = round.map((x) => x.change);
+      // A deadlock with another multi-row statement rolled the whole statement back: once more.
+      const done = await this.repository
+        .setStates(batch)
+        .catch((err: unknown) => (isDeadlock(err) ? this.repository.setStates(batch) : Promise.reject(err)));
+      round.forEach((x, k) => (out[x.at] = done[k] ?? null));
+    }
+    const online: ChangedSession[] = [];
+    const unreachable: ChangedSession[] = [];
+    changes.forEach((c, i) => {
+      const done = out[i];
+      if (done) (c.state === SessionState.ONLINE ? online : unreachable).push(done);
+    });
+    if (online.length) this.status.publish(online, PeerState.ONLINE);
+    if (unreachable.length) {
+      this.status.publish(unreachable, PeerState.UNREACHABLE);
+      // Their reconnect window ends then: this replica sweeps on time (the others learn it at their next check).
       this.localDeadlineAt = performance.now();
       this.sweeper.in(this.config.RECONNECT_WINDOW_MS + SWEEP_SLACK_MS);
     }
-    return { changed: change !== null };
+    return out;
   }
 
   /** Current state and seq of each uid (what a gateway starts from when a session subscribes). */

@@ -66,6 +66,19 @@ export interface SetSessionStateRequest {
   state: SessionState;
 }
 
+/** The state changes of one gateway turn (sockets that closed together, a drain's leftovers) in one request. */
+export interface SetSessionStatesRequest {
+  changes: SetSessionStateRequest[];
+}
+
+/** One reply per change of a SetSessionStatesRequest, in its order. */
+export interface SetSessionStatesReply {
+  results: ServiceReply<{ changed: boolean }>[];
+}
+
+/** The most changes one SetSessionStatesRequest may carry. */
+export const SET_SESSION_STATES_MAX = 500;
+
 export interface QueryOnlineRequest {
   appId: string;
   uids: string[];
