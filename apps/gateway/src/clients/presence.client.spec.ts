@@ -72,7 +72,7 @@ describe('PresenceClient', () => {
     expect(both.map((r) => r.status === 'rejected' && (r.reason as ParleyError).code)).toEqual([ErrorCode.TIMEOUT, ErrorCode.TIMEOUT]);
   });
 
-  it("sends the connection-state changes of one turn (sockets closed together) with one request, each settled by its own result", async () => {
+  it('sends the connection-state changes of one turn (sockets closed together) with one request, each settled by its own result', async () => {
     const { sut, services } = setup();
     services.request.mockImplementationOnce(async () => ({
       results: [
@@ -88,7 +88,7 @@ describe('PresenceClient', () => {
     ];
     const settled = await Promise.allSettled(changes.map((c) => sut.setState(c)));
     expect(services.request).toHaveBeenCalledTimes(1);
-    expect(services.request).toHaveBeenCalledWith(Subjects.presence.setState, { changes });
+    expect(services.request).toHaveBeenCalledWith(Subjects.presence.setStates, { changes });
     expect(settled).toMatchObject([
       { status: 'fulfilled', value: { changed: true } },
       { status: 'rejected', reason: { code: ErrorCode.INVALID_ARGUMENT } },
@@ -98,5 +98,58 @@ describe('PresenceClient', () => {
     services.request.mockImplementationOnce(async () => ({ results: [] }));
     await expect(sut.setState(changes[0]!)).rejects.toMatchObject({ code: ErrorCode.UNKNOWN });
     expect(services.request).toHaveBeenCalledTimes(2);
+  });
+
+  it("fails the requests of a batch whose reply is malformed instead of throwing, and sends a turn's state changes at once on flush", async () => {
+    const { sut, services } = setup();
+    const change = { appId: 'a', uid: 'u', sessionId: 's1', state: 1 as const };
+    for (const reply of [null, { results: 'x' }, { results: [{ ok: false }] }, { results: [7] }]) {
+      services.request.mockImplementationOnce(async () => reply);
+      await expect(sut.setState(change)).rejects.toMatchObject({ code: ErrorCode.UNKNOWN });
+    }
+    services.request.mockImplementationOnce(async () => ({
+      results: [{ ok: false, error: { code: ErrorCode.TOO_OFTEN, message: 'later', retryAfterMs: 50 } }],
+    }));
+    await expect(sut.setState(change)).rejects.toMatchObject({ code: ErrorCode.TOO_OFTEN, retryAfterMs: 50 });
+    // A send that throws at once fails its batch too.
+    services.request.mockImplementationOnce(() => {
+      throw new Error('not connected');
+    });
+    await expect(sut.setState(change)).rejects.toThrow('not connected');
+    // flushStates sends before the turn ends (a drain's last changes).
+    services.request.mockClear();
+    services.request.mockImplementationOnce(async () => ({ results: [{ ok: true, data: { changed: true } }] }));
+    const pending = sut.setState(change);
+    sut.flushStates();
+    await Promise.resolve();
+    expect(services.request).toHaveBeenCalledTimes(1);
+    await expect(pending).resolves.toEqual({ changed: true });
+  });
+
+  it('sends the changes one by one when no presence replica takes batches yet (a rollout), on the single-change subject', async () => {
+    const { sut, services } = setup();
+    services.request.mockImplementation(async (subject: string, body: unknown) => {
+      if (subject === Subjects.presence.setStates) throw new ParleyError(ErrorCode.UNAVAILABLE, 'no svc.presence.states replica is running');
+      if ((body as { uid: string }).uid === 'v') throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'sessionId: a UUID');
+      return { changed: true };
+    });
+    const settled = await Promise.allSettled([
+      sut.setState({ appId: 'a', uid: 'u', sessionId: 's1', state: 1 }),
+      sut.setState({ appId: 'a', uid: 'v', sessionId: 'x', state: 1 }),
+    ]);
+    expect(settled).toMatchObject([
+      { status: 'fulfilled', value: { changed: true } },
+      { status: 'rejected', reason: { code: ErrorCode.INVALID_ARGUMENT } },
+    ]);
+    expect(services.request.mock.calls.map(([subject]) => subject)).toEqual([
+      Subjects.presence.setStates,
+      Subjects.presence.setState,
+      Subjects.presence.setState,
+    ]);
+    // Any other failure of the batch fails its changes (no second try).
+    services.request.mockReset();
+    services.request.mockImplementation(async () => Promise.reject(new ParleyError(ErrorCode.TIMEOUT, 'no answer')));
+    await expect(sut.setState({ appId: 'a', uid: 'u', sessionId: 's1', state: 1 })).rejects.toMatchObject({ code: ErrorCode.TIMEOUT });
+    expect(services.request).toHaveBeenCalledTimes(1);
   });
 });

@@ -14,6 +14,8 @@ import {
   SET_SESSION_STATES_MAX,
   type SetSessionStateRequest,
   type SetSessionStatesReply,
+  type SetSessionStatesRequest,
+  type RegisterSessionsRequest,
   type StatusSnapshotReply,
   type StatusSnapshotRequest,
   type UnregisterSessionRequest,
@@ -37,7 +39,7 @@ class TurnBatch<Req, Res> {
   private queued: { req: Req; resolve: (res: Res) => void; reject: (err: unknown) => void }[] = [];
 
   constructor(
-    private readonly send: (reqs: Req[]) => Promise<{ results?: ServiceReply<Res>[] }>,
+    private readonly send: (reqs: Req[]) => Promise<{ results?: unknown } | null | undefined>,
     private readonly max: number,
   ) {}
 
@@ -49,25 +51,34 @@ class TurnBatch<Req, Res> {
     });
   }
 
-  private readonly flush = (): void => {
+  /** Sends what is queued now (also before the turn ends: a shutdown's last changes). */
+  readonly flush = (): void => {
     const batch = this.queued;
     if (!batch.length) return;
     this.queued = [];
-    this.send(batch.map((q) => q.req)).then(
-      ({ results }) =>
-        batch.forEach((q, i) => {
-          const r = results?.[i];
-          if (r?.ok) q.resolve(r.data);
-          else
-            q.reject(
-              r
-                ? new ParleyError(r.error.code as ErrorCode, r.error.message, r.error.retryAfterMs)
-                : new ParleyError(ErrorCode.UNKNOWN, 'no result for this request'),
-            );
-        }),
-      (err: unknown) => batch.forEach((q) => q.reject(err)),
-    );
+    // The reply is another process's: checked, never trusted to have the shape asked for.
+    Promise.resolve()
+      .then(() => this.send(batch.map((q) => q.req)))
+      .then(
+        (reply) => {
+          const results: unknown[] = Array.isArray(reply?.results) ? reply.results : [];
+          batch.forEach((q, i) => settle(q, results[i]));
+        },
+        (err: unknown) => batch.forEach((q) => q.reject(err)),
+      );
   };
+}
+
+/** Settles one request of a batch by its result (a ServiceReply), or fails it when the result is missing or malformed. */
+function settle<Res>(q: { resolve: (res: Res) => void; reject: (err: unknown) => void }, result: unknown): void {
+  const r = (result && typeof result === 'object' ? result : {}) as Partial<ServiceReply<Res>>;
+  if (r.ok === true) return q.resolve((r as { data: Res }).data);
+  const error = r.ok === false && r.error && typeof r.error === 'object' ? r.error : undefined;
+  q.reject(
+    error && typeof error.code === 'number'
+      ? new ParleyError(error.code as ErrorCode, String(error.message ?? ''), typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined)
+      : new ParleyError(ErrorCode.UNKNOWN, 'no result for this request'),
+  );
 }
 
 /** The gateway's typed view of the presence service, and who this process is in the session registry. */
@@ -84,12 +95,15 @@ export class PresenceClient {
   readonly registryId: GatewayId;
   /** Logins of this event-loop turn, sent as one request at its end. */
   private readonly logins = new TurnBatch<RegisterSessionRequest, RegisterSessionReply>(
-    (logins) => this.services.request<RegisterSessionsReply>(Subjects.presence.register, { logins }),
+    (logins) => this.services.request<RegisterSessionsReply>(Subjects.presence.register, { logins } satisfies RegisterSessionsRequest),
     LOGINS_PER_REQUEST,
   );
   /** Connection-state changes of this turn (sockets closed together), sent as one request at its end. */
   private readonly states = new TurnBatch<SetSessionStateRequest, { changed: boolean }>(
-    (changes) => this.services.request<SetSessionStatesReply>(Subjects.presence.setState, { changes }),
+    (changes) =>
+      this.services
+        .request<SetSessionStatesReply>(Subjects.presence.setStates, { changes } satisfies SetSessionStatesRequest)
+        .catch((err: unknown) => (err instanceof ParleyError && err.code === ErrorCode.UNAVAILABLE ? this.oneByOne(changes) : Promise.reject(err))),
     SET_SESSION_STATES_MAX,
   );
 
@@ -119,6 +133,30 @@ export class PresenceClient {
   setState(req: SetSessionStateRequest): Promise<{ changed: boolean }> {
     if (isTracingEnabled()) return this.services.request(Subjects.presence.setState, req);
     return this.states.add(req);
+  }
+
+  /**
+   * The changes of a batch as single requests: while presence rolls out, no replica may take batches
+   * yet (no responders on setStates); one that only knows single changes takes these.
+   */
+  private async oneByOne(changes: SetSessionStateRequest[]): Promise<SetSessionStatesReply> {
+    const results = await Promise.all(
+      changes.map((c) =>
+        this.services.request<{ changed: boolean }>(Subjects.presence.setState, c).then(
+          (data) => ({ ok: true as const, data }),
+          (err: unknown) => ({
+            ok: false as const,
+            error: { code: err instanceof ParleyError ? err.code : ErrorCode.UNKNOWN, message: err instanceof Error ? err.message : String(err) },
+          }),
+        ),
+      ),
+    );
+    return { results };
+  }
+
+  /** Sends the state changes queued in this turn now (a drain ends every session, then closes the connection to NATS). */
+  flushStates(): void {
+    this.states.flush();
   }
 
   query(req: QueryOnlineRequest): Promise<QueryOnlineReply> {

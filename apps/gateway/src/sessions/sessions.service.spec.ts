@@ -51,6 +51,7 @@ function setup(over: Partial<GatewayConfig> = {}) {
     register: jest.fn(async (): Promise<RegisterSessionReply> => ({ epoch: ++epoch, replaced: 'none' })),
     unregister: jest.fn(async () => ({ removed: true })),
     setState: jest.fn(async () => ({ changed: true })),
+    flushStates: jest.fn(),
   };
   const auth = {
     authenticate: jest.fn(async (a: string, uid: string) => ({ appId: a as AppId, uid: uid as Uid, tokenExpiresAt: 0 })),

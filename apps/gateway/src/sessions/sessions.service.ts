@@ -217,6 +217,7 @@ export class SessionsService {
       if (session.epoch !== null && session.conn) this.reportState(session, SessionState.UNREACHABLE);
       this.forget(session, 'shutdown');
     }
+    this.presence.flushStates();
   }
 
   private onKick(session: Session, kick: KickMessage): void {

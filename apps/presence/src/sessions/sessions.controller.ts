@@ -28,8 +28,13 @@ export class SessionsController {
   }
 
   @MessagePattern(Patterns.presence.setState)
-  setState(@Payload() req: SetSessionStateRequest | SetSessionStatesRequest) {
-    return this.sessions.setStateRequest(req);
+  setState(@Payload() req: SetSessionStateRequest) {
+    return this.sessions.setState(req);
+  }
+
+  @MessagePattern(Patterns.presence.setStates)
+  setStates(@Payload() req: SetSessionStatesRequest) {
+    return this.sessions.setStates(req);
   }
 
   @MessagePattern(Patterns.presence.query)

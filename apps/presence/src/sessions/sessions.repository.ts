@@ -165,15 +165,7 @@ export class SessionsRepository {
       LEFT JOIN prev p ON p.app_id = n.app_id AND p.uid = n.uid
       LEFT JOIN up u ON u.app_id = n.app_id AND u.uid = n.uid
       LEFT JOIN banned bn ON bn.i = n.i`,
-      [
-        col((l) => l.appId),
-        col((l) => l.uid),
-        col((l) => l.sessionId),
-        col((l) => l.instanceId),
-        col((l) => l.gatewayId),
-        activeTraceparent(),
-        REMOTE_LOGIN,
-      ],
+      [col((l) => l.appId), col((l) => l.uid), col((l) => l.sessionId), col((l) => l.instanceId), col((l) => l.gatewayId), activeTraceparent(), REMOTE_LOGIN],
       'presence-register-many',
     );
     const out = new Array<RegisteredSession>(logins.length);
@@ -275,11 +267,16 @@ export class SessionsRepository {
     );
     const nextSweepDueMs = row?.ms ?? null;
     if (!row?.suspected) return { online: [], nextSweepDueMs };
+    // Rows locked in (app, uid) order, as by every multi-row statement here: no deadlock with a batch.
     const online = changed(
       await this.prisma.$queryRaw<ChangedRow[]>`
-        UPDATE sessions SET status_seq = nextval('sessions_epoch_seq')
-        WHERE gateway_id = ${gatewayId} AND state = 0
-        RETURNING app_id, uid, status_seq AS seq`,
+        WITH t AS MATERIALIZED (
+          SELECT app_id, uid FROM sessions WHERE gateway_id = ${gatewayId} AND state = 0
+          ORDER BY app_id, uid FOR UPDATE
+        )
+        UPDATE sessions s SET status_seq = nextval('sessions_epoch_seq')
+        FROM t WHERE s.app_id = t.app_id AND s.uid = t.uid
+        RETURNING s.app_id, s.uid, s.status_seq AS seq`,
     );
     return { online, nextSweepDueMs };
   }
@@ -296,9 +293,12 @@ export class SessionsRepository {
           UPDATE gateways SET suspected = true
           WHERE NOT suspected AND heartbeat_at < now() - ${ttl}::interval
           RETURNING id
+        ), t AS MATERIALIZED (
+          SELECT x.app_id, x.uid FROM sessions x JOIN s ON x.gateway_id = s.id WHERE x.state = 0
+          ORDER BY x.app_id, x.uid FOR UPDATE OF x
         )
         UPDATE sessions x SET status_seq = nextval('sessions_epoch_seq')
-        FROM s WHERE x.gateway_id = s.id AND x.state = 0
+        FROM t WHERE x.app_id = t.app_id AND x.uid = t.uid
         RETURNING x.app_id, x.uid, x.status_seq AS seq`,
     );
   }
@@ -342,10 +342,13 @@ export class SessionsRepository {
     const window = `${windowMs} milliseconds`;
     const ttl = `${gatewayTtlMs} milliseconds`;
     const rows = await this.prisma.$queryRaw<ChangedRow[]>`
-      WITH gone AS (
-        DELETE FROM sessions s
+      WITH doomed AS MATERIALIZED (
+        SELECT s.app_id, s.uid FROM sessions s
         WHERE (s.state = 1 AND s.state_since < now() - ${window}::interval)
            OR NOT EXISTS (SELECT 1 FROM gateways g WHERE g.id = s.gateway_id AND g.heartbeat_at >= now() - ${window}::interval)
+        ORDER BY s.app_id, s.uid FOR UPDATE OF s
+      ), gone AS (
+        DELETE FROM sessions s USING doomed d WHERE s.app_id = d.app_id AND s.uid = d.uid
         RETURNING s.app_id, s.uid, s.state, s.state_since, nextval('sessions_epoch_seq') AS seq,
                   (SELECT g.heartbeat_at FROM gateways g WHERE g.id = s.gateway_id) AS heartbeat_at
       ), events AS (

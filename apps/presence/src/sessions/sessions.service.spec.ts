@@ -272,7 +272,7 @@ describe('SessionsService.setStates', () => {
 
   it("writes a gateway's batch with one statement, answers each change in order, and publishes what changed once", async () => {
     const { sut, repository, status } = statesSetup();
-    const reply = (await sut.setStateRequest({
+    const reply = (await sut.setStates({
       changes: [
         { appId, uid: 'ann', sessionId: sid(1), state: 1 },
         { appId, uid: 'bo', sessionId: sid(9), state: 1 }, // replaced meanwhile by a newer login: left as it is
@@ -289,10 +289,30 @@ describe('SessionsService.setStates', () => {
     ]);
     expect(repository.setStates).toHaveBeenCalledTimes(2);
     expect(repository.setStates.mock.calls.map(([c]) => c.map((x) => `${x.uid}:${x.state}`))).toEqual([['ann:1', 'bo:1', 'cy:1'], ['cy:0']]);
+    // Published statement by statement, once each has committed.
     expect(status.publish.mock.calls).toEqual([
-      [[{ appId, uid: 'cy', seq: 102 }], PeerState.ONLINE],
       [[{ appId, uid: 'ann', seq: 101 }], PeerState.UNREACHABLE],
+      [[{ appId, uid: 'cy', seq: 102 }], PeerState.ONLINE],
     ]);
+  });
+
+  it('answers the changes of a statement that failed with its error, and still publishes what the others wrote', async () => {
+    const { sut, repository, status } = statesSetup();
+    const calls = repository.setStates.getMockImplementation()!;
+    repository.setStates.mockImplementationOnce(calls).mockImplementationOnce(async () => Promise.reject(new Error('connection terminated')));
+    const reply = await sut.setStates({
+      changes: [
+        { appId, uid: 'ann', sessionId: sid(1), state: 1 },
+        { appId, uid: 'ann', sessionId: sid(1), state: 0 }, // second statement: fails
+      ],
+    });
+    sut.onApplicationShutdown();
+    expect(reply.results[0]).toEqual({ ok: true, data: { changed: true } });
+    expect(reply.results[1]).toMatchObject({ ok: false, error: { code: ErrorCode.UNAVAILABLE } }); // a lost database connection: try again
+    expect(status.publish.mock.calls).toEqual([[[{ appId, uid: 'ann', seq: 101 }], PeerState.UNREACHABLE]]);
+    await expect(sut.setState({ appId, uid: 'bo', sessionId: sid(2), state: 1 })).resolves.toEqual({ changed: true });
+    repository.setStates.mockRejectedValueOnce(new Error('connection terminated'));
+    await expect(sut.setState({ appId, uid: 'bo', sessionId: sid(2), state: 0 })).rejects.toThrow('connection terminated');
   });
 
   it('answers a malformed change with its error and writes the others; refuses an empty or oversized batch', async () => {
@@ -318,6 +338,7 @@ describe('SessionsService.setStates', () => {
     await expect(sut.setStates({ changes: [] })).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
     await expect(sut.setStates({ changes: Array(SET_SESSION_STATES_MAX + 1).fill(change) })).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
     await expect(sut.setStates({ changes: 'x' as never })).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
+    await expect(sut.setStates(null as never)).rejects.toMatchObject({ code: ErrorCode.INVALID_ARGUMENT });
     expect(repository.setStates).toHaveBeenCalledTimes(1);
   });
 

@@ -108,7 +108,7 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
 
   /** Patterns.presence.register: one login, or a gateway's batch of them (RegisterSessionsRequest). */
   registerRequest(req: RegisterSessionRequest | RegisterSessionsRequest): Promise<RegisterSessionReply | RegisterSessionsReply> {
-    return req && 'logins' in req ? this.registerAll(req) : this.register(req);
+    return req && typeof req === 'object' && 'logins' in req ? this.registerAll(req) : this.register(req);
   }
 
   /** Each login of the batch on its own: one failing (a malformed one) fails no other. */
@@ -160,25 +160,22 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async unregister(req: UnregisterSessionRequest): Promise<{ removed: boolean }> {
-    const { appId, uid } = requireIds(req.appId, req.uid);
+    const { appId, uid } = requireIds(req?.appId, req?.uid);
+    if (typeof req.sessionId !== 'string' || !SESSION_ID.test(req.sessionId)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'sessionId: a UUID');
     const gone = await this.repository.unregister(appId, uid, req.sessionId as SessionId);
     if (gone) this.status.offline([gone]);
     return { removed: gone !== null };
   }
 
-  /** Patterns.presence.setState: one change, or a gateway's batch of them (SetSessionStatesRequest). */
-  setStateRequest(req: SetSessionStateRequest | SetSessionStatesRequest): Promise<{ changed: boolean } | SetSessionStatesReply> {
-    return req && typeof req === 'object' && 'changes' in req ? this.setStates(req) : this.setState(req);
-  }
-
   async setState(req: SetSessionStateRequest): Promise<{ changed: boolean }> {
-    const [change] = await this.applyStates([validStateChange(req)]);
-    return { changed: change !== null };
+    const [done] = await this.applyStates([validStateChange(req)]);
+    if (done instanceof Error) throw done;
+    return { changed: done !== null };
   }
 
-  /** Each change of the batch on its own (a malformed one fails no other), written by one statement. */
+  /** Patterns.presence.setStates: each change of a gateway's batch on its own (a malformed one fails no other), written by one statement. */
   async setStates(req: SetSessionStatesRequest): Promise<SetSessionStatesReply> {
-    const changes: unknown = req.changes;
+    const changes: unknown = req && typeof req === 'object' ? req.changes : undefined;
     if (!Array.isArray(changes) || changes.length === 0 || changes.length > SET_SESSION_STATES_MAX) {
       throw new ParleyError(ErrorCode.INVALID_ARGUMENT, `changes: 1–${SET_SESSION_STATES_MAX}`);
     }
@@ -192,31 +189,42 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
       }
     });
     const written = await this.applyStates(valid.map((v) => v.change));
-    valid.forEach((v, k) => (results[v.at] = { ok: true, data: { changed: written[k] !== null } }));
+    valid.forEach((v, k) => {
+      const done = written[k];
+      results[v.at] = done instanceof Error ? errorReply(Patterns.presence.setState, done, this.logger) : { ok: true, data: { changed: done !== null } };
+    });
     return { results };
   }
 
   /**
-   * Writes the changes (a uid that is in them twice: one statement after the other, in their order),
-   * publishes what changed, and sets this replica's sweep alarm at the end of the reconnect window of
-   * sessions now UNREACHABLE. Per change: what changed, or null.
+   * Writes the changes (a uid that is in them twice: one statement after the other, in their order)
+   * and publishes what each statement changed once it committed; at the end of the reconnect window
+   * of sessions now UNREACHABLE this replica's sweep alarm rings. Per change: what changed, null (no
+   * change), or the error of its statement (the other statements are written all the same).
    */
-  private async applyStates(changes: readonly SessionStateChange[]): Promise<(ChangedSession | null)[]> {
-    const out = new Array<ChangedSession | null>(changes.length).fill(null);
+  private async applyStates(changes: readonly SessionStateChange[]): Promise<(ChangedSession | null | Error)[]> {
+    const out = new Array<ChangedSession | null | Error>(changes.length).fill(null);
     const indexed = changes.map((change, at) => ({ change, at }));
     for (const round of roundsBy(indexed, (x) => `${x.change.appId}/${x.change.uid}`)) {
       const batch = round.map((x) => x.change);
-      // A deadlock with another multi-row statement rolled the whole statement back: once more.
-      const done = await this.repository
-        .setStates(batch)
-        .catch((err: unknown) => (isDeadlock(err) ? this.repository.setStates(batch) : Promise.reject(err)));
-      round.forEach((x, k) => (out[x.at] = done[k] ?? null));
+      try {
+        // A deadlock with another multi-row statement rolled the whole statement back: once more.
+        const done = await this.repository.setStates(batch).catch((err: unknown) => (isDeadlock(err) ? this.repository.setStates(batch) : Promise.reject(err)));
+        round.forEach((x, k) => (out[x.at] = done[k] ?? null));
+        this.publishStates(batch, done);
+      } catch (err) {
+        for (const x of round) out[x.at] = err instanceof Error ? err : new Error(String(err));
+      }
     }
+    return out;
+  }
+
+  private publishStates(changes: readonly SessionStateChange[], done: readonly (ChangedSession | null)[]): void {
     const online: ChangedSession[] = [];
     const unreachable: ChangedSession[] = [];
     changes.forEach((c, i) => {
-      const done = out[i];
-      if (done) (c.state === SessionState.ONLINE ? online : unreachable).push(done);
+      const d = done[i];
+      if (d) (c.state === SessionState.ONLINE ? online : unreachable).push(d);
     });
     if (online.length) this.status.publish(online, PeerState.ONLINE);
     if (unreachable.length) {
@@ -225,7 +233,6 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
       this.localDeadlineAt = performance.now();
       this.sweeper.in(this.config.RECONNECT_WINDOW_MS + SWEEP_SLACK_MS);
     }
-    return out;
   }
 
   /** Current state and seq of each uid (what a gateway starts from when a session subscribes). */

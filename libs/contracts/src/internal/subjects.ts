@@ -29,6 +29,12 @@ export const Patterns = {
     register: 'svc.presence.register',
     unregister: 'svc.presence.unregister',
     setState: 'svc.presence.state',
+    /**
+     * A gateway's batch of state changes (SetSessionStatesRequest). A subject of its own: while
+     * presence rolls out, a replica that does not know batches does not subscribe it, and the gateway
+     * sends the changes one by one on setState instead (no responders).
+     */
+    setStates: 'svc.presence.states',
     query: 'svc.presence.query',
     gatewayHeartbeat: 'svc.presence.gateway-heartbeat',
     /** Current state and seq of uids (StatusSnapshotRequest → StatusSnapshotReply). */

@@ -14,9 +14,10 @@ export const DATABASE_CONFIG = Symbol('DATABASE_CONFIG');
 export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   /**
    * The node-postgres pool under the client (the same DATABASE_POOL_MAX connections). `sql` runs a
-   * statement on it directly: for the few statements that run periodically in an idle cluster
-   * (heartbeats, deadline reads), where Prisma's own work per statement (request pipeline, query
-   * interpreter) costs several times the query (issue 14, idle cluster).
+   * statement on it directly: for the statements that run periodically in an idle cluster
+   * (heartbeats, deadline reads) and those every login or lost connection runs (presence's batches),
+   * where Prisma's own work per statement (request pipeline, query interpreter) costs several times
+   * the query, and a named one is planned once per connection (issue 14).
    */
   readonly pool: Pool;
 
@@ -46,7 +47,8 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
   /**
    * One parameterised statement on the pool, outside Prisma (see `pool`); its rows. With `name`, a
    * prepared statement: each connection parses and plans it once (a statement that runs every few
-   * seconds forever); one name, one text.
+   * seconds forever, or with every login); one name, one text. Named statements live in the session:
+   * a pooler in front of Postgres must pool sessions, not transactions.
    */
   async sql<R extends QueryResultRow>(text: string, values: unknown[] = [], name?: string): Promise<R[]> {
     return (await this.pool.query<R>(name ? { name, text, values } : { text, values })).rows;

@@ -28,7 +28,10 @@ let sdk: NodeSDK | undefined;
 /**
  * OTEL_TRACES_EXPORTER: "otlp" (default when OTEL_EXPORTER_OTLP_ENDPOINT is set), "console", or
  * "none". With "none" spans are not recorded (AlwaysOff), but W3C trace context is still
- * propagated, so a caller's trace continues through this process.
+ * propagated, so a caller's trace continues through this process: a service handler makes no span
+ * of its own then and runs in the caller's context (RpcInterceptor), so what it calls and what it
+ * stores (app_events.trace_parent) names the caller's span, or nothing when the request carried no
+ * trace context.
  * OTEL_METRICS_EXPORTER: "prometheus" (default: GET /metrics on the app's HTTP port) or "none".
  */
 export function startTelemetry(serviceName: string): void {
