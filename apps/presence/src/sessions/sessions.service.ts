@@ -185,13 +185,16 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
       try {
         valid.push({ at, change: validStateChange(c) });
       } catch (err) {
-        results[at] = errorReply(Patterns.presence.setState, err, this.logger);
+        results[at] = errorReply(Patterns.presence.setStates, err, this.logger);
       }
     });
     const written = await this.applyStates(valid.map((v) => v.change));
+    // A failed statement's error, answered (and logged) once for all of its changes.
+    const failed = new Map<Error, ServiceReply<{ changed: boolean }>>();
+    const failure = (err: Error) => failed.get(err) ?? failed.set(err, errorReply(Patterns.presence.setStates, err, this.logger)).get(err)!;
     valid.forEach((v, k) => {
       const done = written[k];
-      results[v.at] = done instanceof Error ? errorReply(Patterns.presence.setState, done, this.logger) : { ok: true, data: { changed: done !== null } };
+      results[v.at] = done instanceof Error ? failure(done) : { ok: true, data: { changed: done !== null } };
     });
     return { results };
   }
