@@ -111,9 +111,7 @@ export async function measureLoginStorm(target: Target, o: LoginStormOptions): P
 }
 
 export function printLoginStorm(target: Target, o: LoginStormOptions, r: LoginStormResult): void {
-  // Storm CPU minus what the quiet phase spent in as long; not clipped: a negative figure means the machine's noise is larger than the logins' cost.
-  const perLogin = (storm: number | null, quiet: number | null) =>
-    storm === null || quiet === null ? null : ((storm - (quiet * r.storm.cpu.seconds) / r.quiet.cpu.seconds) * 1000) / Math.max(1, r.loginsOk);
+  const perLogin = (storm: number | null, quiet: number | null) => perEvent(storm, quiet, r.storm.cpu.seconds, r.quiet.cpu.seconds, r.loginsOk);
   const pct = (ms: number | null, seconds: number) => (ms === null ? '?' : `${(ms / 10 / seconds).toFixed(0)}%`);
   const cpu = (v: number | null, quiet: number | null, storm: number | null, none: string) =>
     v === null ? none : `${v.toFixed(0)} µs  (CPU ${pct(quiet, r.quiet.cpu.seconds)} quiet → ${pct(storm, r.storm.cpu.seconds)} storm)`;
@@ -146,11 +144,21 @@ export function printLoginStorm(target: Target, o: LoginStormOptions, r: LoginSt
   );
 }
 
+/**
+ * CPU µs per event of a phase: what it spent (ms over `seconds`) minus what the quiet phase spent in
+ * as long, over `events`. Not clipped: a negative figure means the machine's noise is larger than the cost.
+ */
+function perEvent(spent: number | null, quiet: number | null, seconds: number, quietSeconds: number, events: number): number | null {
+  return spent === null || quiet === null ? null : ((spent - (quiet * seconds) / quietSeconds) * 1000) / Math.max(1, events);
+}
+
 /** CPU per session when the storm's sessions all closed at once, the quiet phase's rate taken off. */
 function closedLine(target: Target, r: LoginStormResult): string {
   const d = r.disconnect;
-  const per = (spent: number | null, quiet: number | null) =>
-    spent === null || quiet === null ? '?' : `${(((spent - (quiet * d.cpu.seconds) / r.quiet.cpu.seconds) * 1000) / Math.max(1, d.sessions)).toFixed(0)} µs`;
+  const per = (spent: number | null, quiet: number | null) => {
+    const us = perEvent(spent, quiet, d.cpu.seconds, r.quiet.cpu.seconds, d.sessions);
+    return us === null ? '?' : `${us.toFixed(0)} µs`;
+  };
   const head = `${d.sessions} in ${d.cpu.seconds.toFixed(1)} s until the services were quiet; per session: gateways ${per(d.cpu.gateways, r.quiet.cpu.gateways)}`;
   if (target.kind === 'pipe') return head;
   return `${head}, presence ${per(d.cpu.services, r.quiet.cpu.services)}, Postgres ${per(d.cpu.postgres, r.quiet.cpu.postgres)} (each written UNREACHABLE)`;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, ParleyError, type GatewayId } from '@parley/contracts';
 import {
   REGISTER_SESSIONS_MAX,
@@ -10,7 +10,6 @@ import {
   type RegisterSessionReply,
   type RegisterSessionRequest,
   type RegisterSessionsReply,
-  type ServiceReply,
   SET_SESSION_STATES_MAX,
   type SetSessionStateRequest,
   type SetSessionStatesReply,
@@ -20,7 +19,7 @@ import {
   type StatusSnapshotRequest,
   type UnregisterSessionRequest,
 } from '@parley/contracts/internal';
-import { ServiceClient } from '@parley/platform';
+import { errorReply, replyData, ServiceClient } from '@parley/platform';
 import { isTracingEnabled } from '@parley/platform/telemetry';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 
@@ -39,6 +38,7 @@ class TurnBatch<Req, Res> {
   private queued: { req: Req; resolve: (res: Res) => void; reject: (err: unknown) => void }[] = [];
 
   constructor(
+    private readonly subject: string,
     private readonly send: (reqs: Req[]) => Promise<{ results?: unknown } | null | undefined>,
     private readonly max: number,
   ) {}
@@ -56,29 +56,23 @@ class TurnBatch<Req, Res> {
     const batch = this.queued;
     if (!batch.length) return;
     this.queued = [];
-    // The reply is another process's: checked, never trusted to have the shape asked for.
     Promise.resolve()
       .then(() => this.send(batch.map((q) => q.req)))
       .then(
         (reply) => {
+          // Another process's reply: each result is checked (replyData), a missing one fails its request.
           const results: unknown[] = Array.isArray(reply?.results) ? reply.results : [];
-          batch.forEach((q, i) => settle(q, results[i]));
+          for (const [i, q] of batch.entries()) {
+            try {
+              q.resolve(replyData<Res>(this.subject, results[i]));
+            } catch (err) {
+              q.reject(err);
+            }
+          }
         },
         (err: unknown) => batch.forEach((q) => q.reject(err)),
       );
   };
-}
-
-/** Settles one request of a batch by its result (a ServiceReply), or fails it when the result is missing or malformed. */
-function settle<Res>(q: { resolve: (res: Res) => void; reject: (err: unknown) => void }, result: unknown): void {
-  const r = (result && typeof result === 'object' ? result : {}) as Partial<ServiceReply<Res>>;
-  if (r.ok === true) return q.resolve((r as { data: Res }).data);
-  const error = r.ok === false && r.error && typeof r.error === 'object' ? r.error : undefined;
-  q.reject(
-    error && typeof error.code === 'number'
-      ? new ParleyError(error.code as ErrorCode, String(error.message ?? ''), typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined)
-      : new ParleyError(ErrorCode.UNKNOWN, 'no result for this request'),
-  );
 }
 
 /** The gateway's typed view of the presence service, and who this process is in the session registry. */
@@ -93,13 +87,16 @@ export class PresenceClient {
    * depends on which of the two a presence replica hears about first.
    */
   readonly registryId: GatewayId;
+  private readonly logger = new Logger(PresenceClient.name);
   /** Logins of this event-loop turn, sent as one request at its end. */
   private readonly logins = new TurnBatch<RegisterSessionRequest, RegisterSessionReply>(
+    Subjects.presence.register,
     (logins) => this.services.request<RegisterSessionsReply>(Subjects.presence.register, { logins } satisfies RegisterSessionsRequest),
     LOGINS_PER_REQUEST,
   );
   /** Connection-state changes of this turn (sockets closed together), sent as one request at its end. */
   private readonly states = new TurnBatch<SetSessionStateRequest, { changed: boolean }>(
+    Subjects.presence.setStates,
     (changes) =>
       this.services
         .request<SetSessionStatesReply>(Subjects.presence.setStates, { changes } satisfies SetSessionStatesRequest)
@@ -144,10 +141,7 @@ export class PresenceClient {
       changes.map((c) =>
         this.services.request<{ changed: boolean }>(Subjects.presence.setState, c).then(
           (data) => ({ ok: true as const, data }),
-          (err: unknown) => ({
-            ok: false as const,
-            error: { code: err instanceof ParleyError ? err.code : ErrorCode.UNKNOWN, message: err instanceof Error ? err.message : String(err) },
-          }),
+          (err: unknown) => errorReply(Subjects.presence.setState, err, this.logger),
         ),
       ),
     );

@@ -258,7 +258,13 @@ describe('SessionsService.setStates', () => {
       }),
       nextSweepDue: jest.fn(async () => null),
     };
-    const status = { publish: jest.fn(), online: jest.fn() };
+    // As StatusPublisher: online/unreachable are publish with that state.
+    const publish = jest.fn();
+    const status = {
+      publish,
+      online: (rows: unknown) => publish(rows, PeerState.ONLINE),
+      unreachable: (rows: unknown) => publish(rows, PeerState.UNREACHABLE),
+    };
     const config = { GATEWAY_TTL_MS: 6_000, RECONNECT_WINDOW_MS: 30_000, SWEEP_INTERVAL_MS: 5_000, SWEEP_SAFETY_MS: 60_000 } as PresenceConfig;
     const sut = new SessionsService(
       repository as unknown as SessionsRepository,

@@ -59,13 +59,19 @@ function requireIds(appId: unknown, uid: unknown): { appId: AppId; uid: Uid } {
   return { appId: requireAppId(appId), uid: requireUid(uid) };
 }
 
+/** A session id as gateways make them (a UUID): checked here, as a malformed one would fail its batch's statement. */
+function requireSessionId(value: unknown): SessionId {
+  if (typeof value !== 'string' || !SESSION_ID.test(value)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'sessionId: a UUID');
+  return value as SessionId;
+}
+
 /** A state change as a gateway sends it, checked field by field (a malformed one would fail the statement of its whole batch). */
 function validStateChange(req: unknown): SessionStateChange {
   const r = (req && typeof req === 'object' ? req : {}) as Partial<Record<keyof SetSessionStateRequest, unknown>>;
   const { appId, uid } = requireIds(r.appId, r.uid);
-  if (typeof r.sessionId !== 'string' || !SESSION_ID.test(r.sessionId)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'sessionId: a UUID');
+  const sessionId = requireSessionId(r.sessionId);
   if (r.state !== SessionState.ONLINE && r.state !== SessionState.UNREACHABLE) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'state: 0 or 1');
-  return { appId, uid, sessionId: r.sessionId as SessionId, state: r.state };
+  return { appId, uid, sessionId, state: r.state };
 }
 
 /** Deadlines are met this much late rather than early (the database's clock, rounding). */
@@ -135,13 +141,13 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
   async register(req: RegisterSessionRequest): Promise<RegisterSessionReply> {
     const { appId, uid } = requireIds(req?.appId, req?.uid);
     // Checked here: a malformed field would fail the statement of every login batched with it.
-    if (typeof req.sessionId !== 'string' || !SESSION_ID.test(req.sessionId)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'sessionId: a UUID');
+    const sessionId = requireSessionId(req.sessionId);
     if (!isText(req.instanceId, ID_LIMITS.INSTANCE_ID_MAX)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'instanceId: 1–64 chars');
     if (!isText(req.gatewayId, GATEWAY_ID_MAX)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'gatewayId: 1–100 chars');
     const r = await this.registrations.register({
       appId,
       uid,
-      sessionId: req.sessionId as SessionId,
+      sessionId,
       instanceId: req.instanceId,
       gatewayId: req.gatewayId as GatewayId,
     });
@@ -161,8 +167,7 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
 
   async unregister(req: UnregisterSessionRequest): Promise<{ removed: boolean }> {
     const { appId, uid } = requireIds(req?.appId, req?.uid);
-    if (typeof req.sessionId !== 'string' || !SESSION_ID.test(req.sessionId)) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'sessionId: a UUID');
-    const gone = await this.repository.unregister(appId, uid, req.sessionId as SessionId);
+    const gone = await this.repository.unregister(appId, uid, requireSessionId(req.sessionId));
     if (gone) this.status.offline([gone]);
     return { removed: gone !== null };
   }
@@ -229,9 +234,9 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
       const d = done[i];
       if (d) (c.state === SessionState.ONLINE ? online : unreachable).push(d);
     });
-    if (online.length) this.status.publish(online, PeerState.ONLINE);
+    if (online.length) this.status.online(online);
     if (unreachable.length) {
-      this.status.publish(unreachable, PeerState.UNREACHABLE);
+      this.status.unreachable(unreachable);
       // Their reconnect window ends then: this replica sweeps on time (the others learn it at their next check).
       this.localDeadlineAt = performance.now();
       this.sweeper.in(this.config.RECONNECT_WINDOW_MS + SWEEP_SLACK_MS);

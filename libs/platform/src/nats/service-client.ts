@@ -8,6 +8,7 @@ import { isTracingEnabled, traceHeaders, withSpan } from '../telemetry/nats-cont
 import { recordServiceRequest } from './nats.metrics';
 import { InjectNats } from './nats.tokens';
 import { NO_RESPONDERS, RequestMux, TIMED_OUT } from './request-mux';
+import { replyData } from './service-reply';
 
 let nextId = 0;
 
@@ -84,13 +85,8 @@ export class ServiceClient {
     const msg = await (this.mux ??= new RequestMux(this.nc)).request(subject, rpcCodec.encode({ pattern: subject, data, id }), timeoutMs, traceHeaders());
     if (msg === NO_RESPONDERS) throw new ParleyError(ErrorCode.UNAVAILABLE, `no ${subject} replica is running`);
     if (msg === TIMED_OUT) throw new ParleyError(ErrorCode.TIMEOUT, `${subject} did not answer in ${timeoutMs} ms`);
-    const reply = rpcCodec.decode(msg.data) as NestReply<T>;
-    const body = reply.response;
-    if (!body || typeof body.ok !== 'boolean') {
-      throw new ParleyError(ErrorCode.UNKNOWN, `${subject}: unexpected reply ${JSON.stringify(reply.err ?? body ?? null)}`);
-    }
-    if (!body.ok) throw new ParleyError(body.error.code as ErrorCode, body.error.message, body.error.retryAfterMs);
-    return body.data;
+    const reply = rpcCodec.decode(msg.data) as NestReply<T> | null;
+    return replyData<T>(subject, reply?.response, reply?.err ?? reply?.response);
   }
 
   /**

@@ -18,3 +18,24 @@ export function errorReply(subject: string, err: unknown, logger: Log): ServiceR
   const error = { code: typed.code, message: typed.message };
   return { ok: false, error: typed.retryAfterMs === undefined ? error : { ...error, retryAfterMs: typed.retryAfterMs } };
 }
+
+/**
+ * The data of a ServiceReply another process sent, or its failure as the ParleyError it carries (the
+ * inverse of errorReply). Checked, never trusted: anything that is not a ServiceReply is UNKNOWN.
+ * `detail`: what the UNKNOWN message shows of it (by default the reply itself).
+ */
+export function replyData<T>(subject: string, reply: unknown, detail: unknown = reply): T {
+  const r = (reply && typeof reply === 'object' ? reply : {}) as { ok?: unknown; data?: T; error?: unknown };
+  if (r.ok === true) return r.data as T;
+  const error = (r.ok === false && r.error && typeof r.error === 'object' ? r.error : {}) as { code?: unknown; message?: unknown; retryAfterMs?: unknown };
+  if (typeof error.code !== 'number') throw new ParleyError(ErrorCode.UNKNOWN, `${subject}: unexpected reply ${describe(detail)}`);
+  throw new ParleyError(error.code as ErrorCode, String(error.message ?? ''), typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined);
+}
+
+function describe(value: unknown): string {
+  try {
+    return JSON.stringify(value ?? null, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 200);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,31 @@
+import { ErrorCode, ParleyError } from '@parley/contracts';
+import { errorReply, replyData } from './service-reply';
+
+describe('ServiceReply', () => {
+  const logger = { warn: jest.fn(), error: jest.fn() };
+
+  it('gives back the data of a reply, and its failure as the ParleyError errorReply made of it', () => {
+    expect(replyData('svc.x', { ok: true, data: { epoch: 3 } })).toEqual({ epoch: 3 });
+    const reply = errorReply('svc.x', new ParleyError(ErrorCode.TOO_OFTEN, 'later', 250), logger);
+    expect(() => replyData('svc.x', reply)).toThrow(expect.objectContaining({ code: ErrorCode.TOO_OFTEN, message: 'later', retryAfterMs: 250 }));
+  });
+
+  it('takes anything that is not a ServiceReply for UNKNOWN, never throwing anything else', () => {
+    for (const bad of [
+      null,
+      undefined,
+      7,
+      'ok',
+      [],
+      {},
+      { ok: 'yes' },
+      { ok: false },
+      { ok: false, error: { code: '4' } },
+      { ok: false, error: 3 },
+      { big: 1n },
+    ]) {
+      expect(() => replyData('svc.x', bad)).toThrow(expect.objectContaining({ code: ErrorCode.UNKNOWN }));
+    }
+    expect(() => replyData('svc.x', undefined, { reason: 'no handler' })).toThrow(/svc\.x: unexpected reply \{"reason":"no handler"\}/);
+  });
+});
