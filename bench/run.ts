@@ -116,7 +116,9 @@ async function main(): Promise<void> {
       return run({ gateways: 2 }, async (t) => printLoginStorm(t, o, await measureLoginStorm(t, o)));
     }
     case 'reconnect':
-      return run({ gateways: 2 }, async (t) => printReconnect(t, await measureReconnect(t, { sessions: num(values.sessions, 5000), timeoutSeconds: 120 })));
+      return run({ gateways: 2, invitations: true }, async (t) =>
+        printReconnect(t, await measureReconnect(t, { sessions: num(values.sessions, 5000), timeoutSeconds: 120 })),
+      );
     case 'api':
       return benchApi({ seconds: common.seconds, warmup: common.warmup, receivers: num(values.receivers, 200), concurrency: num(values.concurrency, 64) });
     case 'webhooks':

@@ -72,9 +72,10 @@ export async function loginLean(
   url: string,
   appId: string,
   uid: string,
-  o: { instanceId?: string; reconnect?: boolean; onEvent?: (evt: number, data: unknown) => void } = {},
+  o: { instanceId?: string; reconnect?: boolean; onEvent?: (evt: number, data: unknown) => void; onOpen?: () => void } = {},
 ): Promise<LeanClient> {
   const wire = await LeanClient.open(url);
+  o.onOpen?.();
   wire.onEvent = o.onEvent;
   const instanceId = o.instanceId ?? randomBytes(6).toString('hex');
   const [code, data] = await wire

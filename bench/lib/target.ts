@@ -15,6 +15,8 @@ export interface TargetOptions {
   channels?: boolean;
   /** Parley: also run two history replicas (the history bench). */
   history?: boolean;
+  /** Parley: also run the invitation service (a reconnecting login asks it for the user's open invitations). */
+  invitations?: boolean;
 }
 
 export interface CpuSample {
@@ -74,7 +76,13 @@ async function startParley(o: TargetOptions): Promise<Target> {
   // Node/V8 flags of Parley's gateways instead of deploy/docker/node-flags.json's (e.g. another young-generation size).
   const flags = process.env['PARLEY_BENCH_NODE_FLAGS'];
   const stack = await Stack.start({
-    replicas: { gateway: o.gateways, presence: 1, ...(o.channels ? { channel: 1 } : {}), ...(o.history ? { history: 2 } : {}) },
+    replicas: {
+      gateway: o.gateways,
+      presence: 1,
+      ...(o.channels ? { channel: 1 } : {}),
+      ...(o.history ? { history: 2 } : {}),
+      ...(o.invitations ? { invitation: 1 } : {}),
+    },
     // The bench measures the pipe, not the per-user limit (180 / 3 s would cap 200 senders at 12k/s).
     env: { LOG_LEVEL: 'warn', MESSAGE_RATE: '1000000/3000' },
     ...(flags !== undefined ? { nodeFlags: { gateway: flags.split(' ').filter(Boolean) } } : {}),

@@ -4,7 +4,7 @@ import { Op } from '@parley/contracts';
 import { loginLean } from '../lib/clients';
 import type { LeanClient } from '../lib/lean-client';
 import { openFilesLimit } from '../lib/proc-stats';
-import { table } from '../lib/report';
+import { percentiles, table } from '../lib/report';
 import type { Target } from '../lib/target';
 import { sleep } from '../lib/time';
 
@@ -23,6 +23,8 @@ export interface ReconnectResult {
   totalSeconds: number;
   attempts: number;
   failures: Map<string, number>;
+  /** Where the clients' time went, ms: before their successful attempt (backoffs, failed attempts), its handshake (connect + 101), its LOGIN. */
+  phases: { before: number[]; handshake: number[]; login: number[] };
   /** Parley: a sample of the uids asked through QUERY_ONLINE after the run: [online, asked]. */
   onlineSample?: [number, number];
 }
@@ -68,14 +70,25 @@ export async function measureReconnect(target: Target, o: ReconnectOptions): Pro
   let last = 0;
   let killedAt = 0;
   let stopped = false;
+  const phases: ReconnectResult['phases'] = { before: [], handshake: [], login: [] };
   const reconnect = async (i: number) => {
     let url = 0; // the SDK retries its current URL first, and moves on after each failure
     for (let attempt = 0; !stopped; attempt++) {
       await sleep(backoff(attempt));
       attempts++;
+      const began = performance.now();
+      let opened = began;
       try {
-        clients[i] = await loginLean(urls[url]!, target.appId, uids[i]!, { instanceId: instanceIds[i], reconnect: true });
-        const t = performance.now() - killedAt;
+        clients[i] = await loginLean(urls[url]!, target.appId, uids[i]!, {
+          instanceId: instanceIds[i],
+          reconnect: true,
+          onOpen: () => (opened = performance.now()),
+        });
+        const now = performance.now();
+        phases.before.push(began - killedAt);
+        phases.handshake.push(opened - began);
+        phases.login.push(now - opened);
+        const t = now - killedAt;
         perSecond[Math.floor(t / 1000)] = (perSecond[Math.floor(t / 1000)] ?? 0) + 1;
         last = Math.max(last, t);
         back++;
@@ -105,7 +118,7 @@ export async function measureReconnect(target: Target, o: ReconnectOptions): Pro
   }
   for (const c of clients) c?.close();
   for (let s = 0; s < perSecond.length; s++) perSecond[s] ??= 0;
-  return { sessions: o.sessions, back, perSecond, totalSeconds: last / 1000, attempts, failures, onlineSample };
+  return { sessions: o.sessions, back, perSecond, totalSeconds: last / 1000, attempts, failures, phases, onlineSample };
 }
 
 export function printReconnect(target: Target, r: ReconnectResult): void {
@@ -122,6 +135,11 @@ export function printReconnect(target: Target, r: ReconnectResult): void {
         r.back === r.sessions ? `${r.totalSeconds.toFixed(2)} s after the kill` : `NO: ${r.back} of ${r.sessions} in ${r.totalSeconds.toFixed(1)} s`,
       ],
       ['attempts', `${r.attempts} (${r.attempts - r.back} failed${r.failures.size ? ': ' + [...r.failures].map(([k, v]) => `${v}× ${k}`).join('; ') : ''})`],
+      ...(['before', 'handshake', 'login'] as const).map((phase): [string, string] => {
+        const p = percentiles(r.phases[phase]);
+        const what = { before: 'successful attempt began', handshake: '… its handshake', login: '… its LOGIN' }[phase];
+        return [what, `p50 ${p.p50.toFixed(0)} ms, p99 ${p.p99.toFixed(0)} ms, max ${p.max.toFixed(0)} ms`];
+      }),
       ...(r.onlineSample ? [['QUERY_ONLINE check', `${r.onlineSample[0]} of ${r.onlineSample[1]} sampled uids ONLINE`] as [string, string]] : []),
     ]),
   );

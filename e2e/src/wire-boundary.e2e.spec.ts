@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createCodec, ErrorCode, Evt, Frame, MessageKind, Op } from '@parley/contracts';
 import { createTestApp, Stack, waitFor, WireClient, type TestApp } from '@parley/testing';
 import { Packr } from 'msgpackr';
@@ -49,7 +50,7 @@ describe('wire boundary', () => {
   beforeAll(async () => {
     stack = await Stack.start({
       replicas: { gateway: 2, presence: 1, channel: 1 },
-      env: { ...FAST_TIMERS, LOGIN_TIMEOUT_MS: '1500', UNAUTHENTICATED_MAX: '6' },
+      env: { ...FAST_TIMERS, LOGIN_TIMEOUT_MS: '1500', UNAUTHENTICATED_MAX: '6', LISTEN_BACKLOG: '1234' },
     });
     app = await createTestApp();
   });
@@ -150,6 +151,14 @@ describe('wire boundary', () => {
     expect(user.closed).toBeUndefined();
     expect((await user.request(Op.QUERY_ONLINE, { uids: ['timely'] }))[1]).toEqual([true]);
     user.close();
+  });
+
+  it('listens with a queue of LISTEN_BACKLOG connections (beyond it the kernel drops handshakes: a reconnect storm)', () => {
+    for (const g of stack.gateways) {
+      // For a listening socket, ss shows the backlog as Send-Q: State Recv-Q Send-Q Local Peer.
+      const line = execFileSync('ss', ['-Hltn', `sport = :${g.port}`], { encoding: 'utf8' }).trim();
+      expect(line.split(/\s+/)[2]).toBe('1234');
+    }
   });
 
   it('caps the sockets that have not logged in, per gateway', async () => {

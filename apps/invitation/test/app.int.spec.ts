@@ -61,6 +61,20 @@ describe('invitation service over NATS', () => {
     expect(accepted.state).toBe(InvitationState.ACCEPTED);
     expect(await client.request(Subjects.invitation.cancel, { ...key, uid: 'ann' })).toEqual(accepted);
     expect(await client.request(Subjects.invitation.sync, { appId: h.appId, uid: 'ben' })).toEqual([accepted]);
+    // a gateway's batch of syncs: each answered on its own
+    expect(
+      await client.request(Subjects.invitation.syncs, {
+        syncs: [
+          { appId: h.appId, uid: 'ben' },
+          { appId: h.appId, uid: '' },
+        ],
+      }),
+    ).toEqual({
+      results: [
+        { ok: true, data: [accepted] },
+        { ok: false, error: { code: ErrorCode.INVALID_ARGUMENT, message: expect.any(String) } },
+      ],
+    });
 
     const err = await client.request(Subjects.invitation.refuse, { ...key, id: 'nope', uid: 'ben' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ParleyError);

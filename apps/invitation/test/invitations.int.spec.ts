@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ErrorCode, InvitationState, PeerState, TERMINAL_INVITATION_STATES, type InvitationSnapshot } from '@parley/contracts';
 import { type InvitationActionRequest, type InvitationCreateRequest } from '@parley/contracts/internal';
 import { waitFor } from '@parley/testing';
@@ -249,6 +250,44 @@ describe('InvitationsService (Postgres, NATS)', () => {
     expect(await a.service.sync({ appId: h.appId, uid: 'nobody' })).toEqual([]);
     expect(unrelated.state).toBe(SENT);
     expect(await rejection(a.service.sync({ appId: h.appId, uid: '' }))).toBe(ErrorCode.INVALID_ARGUMENT);
+  });
+
+  it('syncs a batch (the logins of a reconnect storm) with one statement per app: each uid its own list, a malformed sync failing only itself', async () => {
+    const [ann, bob, cay] = ['batchann', 'batchbob', 'batchcay'];
+    await h.listen(ann, bob, cay);
+    const between = await create({ caller: ann, callee: bob, id: 'b1' });
+    const toCay = await create({ caller: bob, callee: cay, id: 'b2' });
+    const other = randomBytes(16).toString('hex');
+    const { results } = await b.service.syncs({
+      syncs: [
+        { appId: h.appId, uid: ann },
+        { appId: h.appId, uid: bob },
+        { appId: h.appId, uid: '' },
+        { appId: other, uid: bob },
+        null as never,
+        { appId: h.appId, uid: 'batchnobody' },
+        { appId: h.appId, uid: ann },
+      ],
+    });
+    expect(results).toEqual([
+      { ok: true, data: [between] },
+      // an invitation between two uids of the batch is in both lists
+      { ok: true, data: [between, toCay] },
+      { ok: false, error: { code: ErrorCode.INVALID_ARGUMENT, message: expect.any(String) } },
+      // apps never see each other
+      { ok: true, data: [] },
+      { ok: false, error: { code: ErrorCode.INVALID_APP_ID, message: expect.any(String) } },
+      { ok: true, data: [] },
+      { ok: true, data: [between] },
+    ]);
+    // the same lists as one sync each
+    for (const uid of [ann, bob, cay]) {
+      const [one] = (await a.service.syncs({ syncs: [{ appId: h.appId, uid }] })).results;
+      expect(one).toEqual({ ok: true, data: await a.service.sync({ appId: h.appId, uid }) });
+    }
+    for (const bad of [{}, { syncs: [] }, { syncs: 'x' }, { syncs: Array.from({ length: 501 }, () => ({ appId: h.appId, uid: ann })) }, null]) {
+      expect(await rejection(a.service.syncs(bad as never))).toBe(ErrorCode.INVALID_ARGUMENT);
+    }
   });
 
   it('settles 50 crossing accepts and cancels on two replicas with exactly one outcome that both parties agree on', async () => {

@@ -1,6 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Patterns, type InvitationActionRequest, type InvitationCreateRequest, type InvitationSyncRequest } from '@parley/contracts/internal';
+import {
+  Patterns,
+  type InvitationActionRequest,
+  type InvitationCreateRequest,
+  type InvitationSyncRequest,
+  type InvitationSyncsRequest,
+} from '@parley/contracts/internal';
 import { InvitationsService } from './invitations.service';
 
 @Controller()
@@ -40,5 +46,10 @@ export class InvitationsController {
   @MessagePattern(Patterns.invitation.sync)
   sync(@Payload() req: InvitationSyncRequest) {
     return this.invitations.sync(req);
+  }
+
+  @MessagePattern(Patterns.invitation.syncs)
+  syncs(@Payload() req: InvitationSyncsRequest) {
+    return this.invitations.syncs(req);
   }
 }

@@ -24,10 +24,10 @@ interface InvitationRow {
 }
 
 /** Every statement names the table `i`; this is what each returns. */
-const COLUMNS = Prisma.raw(
+const COLUMN_LIST =
   'i.app_id, i.caller_uid, i.id, i.callee_uid, i.content, i.channel_id, i.response, i.state, i.reason, ' +
-    'floor(extract(epoch FROM i.updated_at) * 1000)::float8 AS ts',
-);
+  'floor(extract(epoch FROM i.updated_at) * 1000)::float8 AS ts';
+const COLUMNS = Prisma.raw(COLUMN_LIST);
 /**
  * The time of a change: strictly after the previous one of the same invitation (whichever replica
  * made it), so `ts` orders one invitation's snapshots even when they arrive out of order.
@@ -197,13 +197,33 @@ export class InvitationsRepository {
     return this.prisma.$executeRaw`DELETE FROM invitations WHERE ended_at < now() - ${keepMs}::float8 * interval '1 millisecond'`;
   }
 
-  /** The uid's invitations (as caller or callee) that are open or ended within `recentMs`, oldest first. */
+  /** The uid's invitations (as caller or callee) that are open or ended within `recentMs`, oldest first (listOfMany of one). */
   async listOf(appId: AppId, uid: Uid, recentMs: number): Promise<InvitationRecord[]> {
-    const rows = await this.prisma.$queryRaw<InvitationRow[]>`
-      SELECT ${COLUMNS} FROM invitations i
-      WHERE i.app_id = ${appId} AND (i.caller_uid = ${uid} OR i.callee_uid = ${uid})
-        AND (i.ended_at IS NULL OR i.ended_at > now() - ${recentMs}::float8 * interval '1 millisecond')
-      ORDER BY i.created_at, i.caller_uid, i.id`;
-    return rows.map(toRecord);
+    return (await this.listOfMany(appId, [uid], recentMs)).get(uid)!;
+  }
+
+  /**
+   * The invitations of each uid (as caller or callee) that are open or ended within `recentMs`, oldest
+   * first, read by one statement: every uid of `uids` has its list (empty: none). An invitation
+   * between two of them is in both lists. A reconnect storm runs it for every batch of resuming
+   * logins: a prepared statement on the pool, without Prisma's request pipeline.
+   */
+  async listOfMany(appId: AppId, uids: readonly Uid[], recentMs: number): Promise<Map<Uid, InvitationRecord[]>> {
+    const lists = new Map<Uid, InvitationRecord[]>(uids.map((uid) => [uid, []]));
+    if (uids.length === 0) return lists;
+    const rows = await this.prisma.sql<InvitationRow>(
+      `SELECT ${COLUMN_LIST} FROM invitations i
+       WHERE i.app_id = $1 AND (i.caller_uid = ANY($2::text[]) OR i.callee_uid = ANY($2::text[]))
+         AND (i.ended_at IS NULL OR i.ended_at > now() - $3::float8 * interval '1 millisecond')
+       ORDER BY i.created_at, i.caller_uid, i.id`,
+      [appId, uids, recentMs],
+      'invitation-list-of-many',
+    );
+    for (const row of rows) {
+      const record = toRecord(row);
+      lists.get(row.caller_uid as Uid)?.push(record);
+      if (row.callee_uid !== row.caller_uid) lists.get(row.callee_uid as Uid)?.push(record);
+    }
+    return lists;
   }
 }

@@ -1,14 +1,18 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { ErrorCode, InvitationFailure, InvitationState, ParleyError, PeerState, type InvitationSnapshot } from '@parley/contracts';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ErrorCode, InvitationFailure, InvitationState, ParleyError, PeerState, type AppId, type InvitationSnapshot, type Uid } from '@parley/contracts';
 import {
+  INVITATION_SYNCS_MAX,
+  Patterns,
   Subjects,
   type InvitationActionRequest,
   type InvitationCreateRequest,
   type InvitationSyncRequest,
+  type InvitationSyncsReply,
+  type InvitationSyncsRequest,
   type StatusSnapshotReply,
   type StatusSnapshotRequest,
 } from '@parley/contracts/internal';
-import { ServiceClient } from '@parley/platform';
+import { errorReply, ServiceClient } from '@parley/platform';
 import { INVITATION_CONFIG, type InvitationConfig } from '../config/invitation.config';
 import { InvitationNotifier } from './invitation-notifier';
 import { InvitationWatchService } from './invitation-watch.service';
@@ -22,6 +26,8 @@ import { InvitationsRepository, type InvitationRecord } from './invitations.repo
  */
 @Injectable()
 export class InvitationsService {
+  private readonly logger = new Logger(InvitationsService.name);
+
   constructor(
     private readonly repository: InvitationsRepository,
     private readonly notifier: InvitationNotifier,
@@ -82,6 +88,44 @@ export class InvitationsService {
   async sync(req: InvitationSyncRequest): Promise<InvitationSnapshot[]> {
     const { appId, uid } = checkSync(req);
     return (await this.repository.listOf(appId, uid, this.config.INVITATION_KEEP_RECENT_MS)).map((r) => r.snapshot);
+  }
+
+  /**
+   * Patterns.invitation.syncs: a gateway's batch (the logins that resume in one of its turns), each
+   * sync answered on its own (a malformed one fails no other), read by one statement per app.
+   */
+  async syncs(req: InvitationSyncsRequest): Promise<InvitationSyncsReply> {
+    const syncs: unknown = req && typeof req === 'object' ? req.syncs : undefined;
+    if (!Array.isArray(syncs) || syncs.length === 0 || syncs.length > INVITATION_SYNCS_MAX) {
+      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, `syncs: 1–${INVITATION_SYNCS_MAX}`);
+    }
+    const results: InvitationSyncsReply['results'] = new Array(syncs.length);
+    const byApp = new Map<AppId, { at: number; uid: Uid }[]>();
+    syncs.forEach((sync: unknown, at) => {
+      try {
+        const { appId, uid } = checkSync(sync as InvitationSyncRequest);
+        (byApp.get(appId) ?? byApp.set(appId, []).get(appId)!).push({ at, uid });
+      } catch (err) {
+        results[at] = errorReply(Patterns.invitation.syncs, err, this.logger);
+      }
+    });
+    await Promise.all(
+      [...byApp].map(async ([appId, wanted]) => {
+        try {
+          const lists = await this.repository.listOfMany(
+            appId,
+            wanted.map((w) => w.uid),
+            this.config.INVITATION_KEEP_RECENT_MS,
+          );
+          for (const w of wanted) results[w.at] = { ok: true, data: lists.get(w.uid)!.map((r) => r.snapshot) };
+        } catch (err) {
+          // One app's failed statement fails its syncs, answered (and logged) once.
+          const failed = errorReply(Patterns.invitation.syncs, err, this.logger);
+          for (const w of wanted) results[w.at] = failed;
+        }
+      }),
+    );
+    return { results };
   }
 
   private resent(inv: CheckedCreate, existing: InvitationRecord): InvitationSnapshot {

@@ -1,3 +1,6 @@
+import type { InvitationSnapshot } from '../invitations';
+import type { ServiceReply } from './presence.dto';
+
 // ── gateway → invitation service ─────────────────────────────────────────────
 
 export interface InvitationCreateRequest {
@@ -24,3 +27,16 @@ export interface InvitationSyncRequest {
   appId: string;
   uid: string;
 }
+
+/** Subjects.invitation.syncs: the syncs of a gateway's turn (a reconnect storm is thousands a second), each answered on its own. */
+export interface InvitationSyncsRequest {
+  syncs: InvitationSyncRequest[];
+}
+
+/** One reply per sync of an InvitationSyncsRequest, in its order. */
+export interface InvitationSyncsReply {
+  results: ServiceReply<InvitationSnapshot[]>[];
+}
+
+/** The most syncs one InvitationSyncsRequest may carry. */
+export const INVITATION_SYNCS_MAX = 500;

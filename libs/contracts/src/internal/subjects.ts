@@ -95,6 +95,12 @@ export const Patterns = {
     /** The caller's client acknowledged the acceptance. */
     confirmAccept: 'svc.invitation.confirm-accept',
     sync: 'svc.invitation.sync',
+    /**
+     * A gateway's batch of syncs (InvitationSyncsRequest): the logins that resume in one event-loop
+     * turn. A subject of its own: while the invitation service rolls out, a replica that does not
+     * know batches does not subscribe it, and the gateway asks one by one on sync instead.
+     */
+    syncs: 'svc.invitation.syncs',
   },
   /** Files and images (media service); a replica's own upload subject is `Subjects.media.uploads(id)`. */
   media: {

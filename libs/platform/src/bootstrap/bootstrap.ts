@@ -12,7 +12,7 @@ import { stopTelemetry } from '../telemetry';
 export interface BootstrapOptions {
   name: ServiceName | 'gateway' | 'api' | 'webhooks';
   module: Type<unknown> | DynamicModule;
-  config: { NATS_URL: string; PORT: number; HOST: string; SHUTDOWN_DEADLINE_MS: number; PARLEY_SUBJECT_PREFIX: string };
+  config: { NATS_URL: string; PORT: number; HOST: string; LISTEN_BACKLOG: number; SHUTDOWN_DEADLINE_MS: number; PARLEY_SUBJECT_PREFIX: string };
   /** Serve the service's NATS subjects (queue group shared by its replicas); the HTTP-only api serves none. */
   microservice: boolean;
   /** Runs after the HTTP server is created, before listen (the gateway attaches its WebSocket server). */
@@ -59,7 +59,9 @@ export async function bootstrap(opts: BootstrapOptions): Promise<INestApplicatio
     // 30 s (issue 14, idle cluster). The api and the gateway face clients and keep Node's 30 s.
     (app.getHttpServer() as { connectionsCheckingInterval: number }).connectionsCheckingInterval = INTERNAL_HTTP_CHECK_MS;
   }
-  await app.listen(opts.config.PORT, opts.config.HOST);
+  // Nest hands its arguments on to Node's server.listen(port, host, backlog, callback); its type names only (port, host).
+  const listen = app.listen.bind(app) as unknown as (port: number, host: string, backlog: number) => Promise<unknown>;
+  await listen(opts.config.PORT, opts.config.HOST, opts.config.LISTEN_BACKLOG);
   const address = app.getHttpServer().address() as { port: number };
   onLauncherGone(installShutdown(app, opts.config.SHUTDOWN_DEADLINE_MS, log));
   // Launchers (npm start, the test stack) wait for this line, whatever LOG_LEVEL says.

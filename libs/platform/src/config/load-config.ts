@@ -105,6 +105,13 @@ export const commonConfigShape = {
   /** Port of the HTTP server (health, metrics; the gateway's API and WebSocket). 0 = any free port. */
   PORT: env.int(0, 0, 65535),
   HOST: z.string().default('127.0.0.1'),
+  /**
+   * Connections the kernel completes and queues for the HTTP server before it accepts them. Node's
+   * default (511) overflows when a gateway's clients all come back at once (a reconnect storm): the
+   * kernel then drops their handshakes and the clients retry after 1 s, 3 s, 7 s. Linux caps it at
+   * net.core.somaxconn (4096 by default since 5.4).
+   */
+  LISTEN_BACKLOG: env.int(4096, 1, 65535),
   SHUTDOWN_DEADLINE_MS: env.int(10_000, 100),
 };
 
