@@ -5,7 +5,7 @@ import { loginLean } from '../lib/clients';
 import type { LeanClient } from '../lib/lean-client';
 import { openFilesLimit } from '../lib/proc-stats';
 import { percentiles, table } from '../lib/report';
-import type { Target } from '../lib/target';
+import { cpuSpent, type Target } from '../lib/target';
 import { sleep } from '../lib/time';
 
 export interface ReconnectOptions {
@@ -25,6 +25,8 @@ export interface ReconnectResult {
   failures: Map<string, number>;
   /** Where the clients' time went, ms: before their successful attempt (backoffs, failed attempts), its handshake (connect + 101), its LOGIN. */
   phases: { before: number[]; handshake: number[]; login: number[] };
+  /** CPU per session back, µs, from the kill until the last came back: the surviving gateway, the services, Postgres (null: not visible). */
+  cpuPerSession: { gateway: number; services: number; postgres: number | null };
   /** Parley: a sample of the uids asked through QUERY_ONLINE after the run: [online, asked]. */
   onlineSample?: [number, number];
 }
@@ -102,10 +104,12 @@ export async function measureReconnect(target: Target, o: ReconnectOptions): Pro
   };
   const reconnects: Array<Promise<void>> = [];
   for (let i = 0; i < o.sessions; i++) clients[i]!.onClose = () => reconnects.push(reconnect(i));
+  const cpu0 = target.cpu();
   killedAt = performance.now();
   await target.killGateway(0);
   const deadline = Date.now() + o.timeoutSeconds * 1000;
   while (back < o.sessions && Date.now() < deadline) await sleep(100);
+  const spent = cpuSpent(cpu0, target.cpu());
   stopped = true;
   await Promise.all(reconnects);
 
@@ -118,7 +122,9 @@ export async function measureReconnect(target: Target, o: ReconnectOptions): Pro
   }
   for (const c of clients) c?.close();
   for (let s = 0; s < perSecond.length; s++) perSecond[s] ??= 0;
-  return { sessions: o.sessions, back, perSecond, totalSeconds: last / 1000, attempts, failures, phases, onlineSample };
+  const per = (ms: number) => (back ? (ms * 1000) / back : NaN);
+  const cpuPerSession = { gateway: per(spent.perGateway[1]!), services: per(spent.services), postgres: spent.postgres === null ? null : per(spent.postgres) };
+  return { sessions: o.sessions, back, perSecond, totalSeconds: last / 1000, attempts, failures, phases, cpuPerSession, onlineSample };
 }
 
 export function printReconnect(target: Target, r: ReconnectResult): void {
@@ -140,6 +146,10 @@ export function printReconnect(target: Target, r: ReconnectResult): void {
         const what = { before: 'successful attempt began', handshake: '… its handshake', login: '… its LOGIN' }[phase];
         return [what, `p50 ${p.p50.toFixed(0)} ms, p99 ${p.p99.toFixed(0)} ms, max ${p.max.toFixed(0)} ms`];
       }),
+      [
+        'CPU per session back',
+        `gateway ${r.cpuPerSession.gateway.toFixed(0)} µs, services ${r.cpuPerSession.services.toFixed(0)} µs, Postgres ${r.cpuPerSession.postgres === null ? '?' : r.cpuPerSession.postgres.toFixed(0)} µs (kill → last back)`,
+      ],
       ...(r.onlineSample ? [['QUERY_ONLINE check', `${r.onlineSample[0]} of ${r.onlineSample[1]} sampled uids ONLINE`] as [string, string]] : []),
     ]),
   );

@@ -2,6 +2,7 @@ import { AppEventsRetention } from '@parley/platform';
 import { InvitationState, PeerState } from '@parley/contracts';
 import { Subjects, type InvitationActionRequest, type InvitationCreateRequest } from '@parley/contracts/internal';
 import { readInvitationConfig } from '../src/config/invitation.config';
+import type { InvitationsRepository } from '../src/invitations/invitations.repository';
 import { InvitationHarness, type EventRow, type Replica } from './invitation-harness';
 
 const { SENT, RECEIVED, ACCEPT_PENDING, ACCEPTED, REFUSED, CANCELED, FAILED } = InvitationState;
@@ -147,6 +148,28 @@ describe('invite events (Postgres, NATS)', () => {
     expect(await h.events(gone, 'off-1')).toEqual([ended(asCaller, { outcome: FAILED, reason: 'PEER_OFFLINE' })]);
     expect(await h.events('evpeer2', 'off-2')).toEqual([ended(asCallee, { outcome: FAILED, reason: 'PEER_OFFLINE' }, null)]);
     expect(await h.events(gone, 'off-3')).toEqual([ended(alreadyEnded, { outcome: CANCELED })]);
+  });
+
+  it('fails the open invitations of the uids going OFFLINE in one turn with one statement: each status its own count, each invitation one Ended', async () => {
+    const [g1, g2, g3, peer] = ['evbatch1', 'evbatch2', 'evbatch3', 'evbatchpeer'];
+    await h.listen(g1, g2, g3, peer);
+    const between = { caller: g1, callee: g2, id: 'bat-1' };
+    const toPeer = { caller: g1, callee: peer, id: 'bat-2' };
+    const fromPeer = { caller: peer, callee: g3, id: 'bat-3' };
+    for (const p of [between, toPeer, fromPeer]) await create(p);
+    const repository = (a.watch as unknown as { repository: InvitationsRepository }).repository;
+    const statements = jest.spyOn(repository, 'failOpenOfMany');
+    const offline = (uid: string) => a.watch.onStatus([uid, PeerState.OFFLINE, 1], Subjects.status(h.appId, uid));
+    // an invitation between two of them fails once, and counts for both
+    expect(await Promise.all([offline(g1), offline(g2), offline(g3), offline('evbatchnobody')])).toEqual([2, 1, 1, 0]);
+    expect(statements).toHaveBeenCalledTimes(1);
+    statements.mockRestore();
+    for (const p of [between, toPeer, fromPeer]) {
+      expect(await h.events(p.caller, p.id)).toEqual([ended(p, { outcome: FAILED, reason: 'PEER_OFFLINE' })]);
+      expect(await h.row(p.caller, p.id)).toMatchObject({ state: FAILED, reason: 'PEER_OFFLINE', ended: true });
+    }
+    // a duplicate batch on the other replica: nothing left open
+    expect(await Promise.all([g1, g2].map((uid) => b.watch.onStatus([uid, PeerState.OFFLINE, 1], Subjects.status(h.appId, uid))))).toEqual([0, 0]);
   });
 
   it('records only the winner of crossing refuses, cancels and accepts on two replicas', async () => {

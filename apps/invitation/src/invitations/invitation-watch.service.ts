@@ -1,7 +1,8 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { fromSubjectToken, isAppId, isUid, PeerState } from '@parley/contracts';
+import { fromSubjectToken, isAppId, isUid, PeerState, type AppId, type Uid } from '@parley/contracts';
 import { Subjects, type StatusChange } from '@parley/contracts/internal';
 import { Alarm, jittered, NatsBus } from '@parley/platform';
+import { isTracingEnabled } from '@parley/platform/telemetry';
 import type { Subscription } from 'nats';
 import { INVITATION_CONFIG, type InvitationConfig } from '../config/invitation.config';
 import { InvitationNotifier } from './invitation-notifier';
@@ -11,6 +12,8 @@ import { InvitationsRepository } from './invitations.repository';
 const SLACK_MS = 5;
 /** Rows still overdue after a sweep (held by a concurrent transition, or beyond one batch): look again this soon. */
 const RETRY_MS = 100;
+/** OFFLINE statuses per statement (more in one turn make several). */
+const OFFLINE_BATCH_MAX = 500;
 /** Ended invitations are deleted at most this often (they are kept INVITATION_KEEP_ENDED_MS, 10 min by default). */
 const DELETE_ENDED_EVERY_MS = 60_000;
 
@@ -41,6 +44,8 @@ export class InvitationWatchService implements OnApplicationBootstrap, BeforeApp
   /** Work in progress (a sweep, offline failures), awaited before the database connection closes. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private sweeping = false;
+  /** OFFLINE statuses of this event-loop turn, failed together (onStatus). */
+  private offline: { appId: AppId; uid: Uid; resolve: (failed: number) => void }[] = [];
 
   constructor(
     private readonly repository: InvitationsRepository,
@@ -108,7 +113,12 @@ export class InvitationWatchService implements OnApplicationBootstrap, BeforeApp
     return failed;
   }
 
-  /** A status change on `<prefix>.<appId>.status.<uid>`: OFFLINE fails the uid's open invitations. */
+  /**
+   * A status change on `<prefix>.<appId>.status.<uid>`: OFFLINE fails the uid's open invitations;
+   * resolves with how many. The OFFLINE statuses of one event-loop turn (a gateway's sessions going
+   * OFFLINE together are thousands) are failed by one statement, unless traces are exported: then
+   * each has its own, and the Ended events it records carry its trace.
+   */
   async onStatus(body: unknown, subject: string): Promise<number> {
     try {
       if (!Array.isArray(body)) return 0;
@@ -120,13 +130,40 @@ export class InvitationWatchService implements OnApplicationBootstrap, BeforeApp
         this.logger.warn({ msg: 'malformed status change', subject });
         return 0;
       }
-      const failed = await this.repository.failOpenOf(appId, uid);
-      this.notifier.publish(failed);
-      return failed.length;
+      if (isTracingEnabled()) return await this.failOffline([{ appId, uid }]);
+      return await new Promise<number>((resolve) => {
+        this.offline.push({ appId, uid, resolve });
+        if (this.offline.length === 1) setImmediate(this.flushOffline);
+        else if (this.offline.length >= OFFLINE_BATCH_MAX) this.flushOffline();
+      });
     } catch (err) {
       this.logger.warn(`offline status handling failed: ${(err as Error).message}`);
       return 0;
     }
+  }
+
+  /** Fails the OFFLINE statuses queued in this turn (each caller learns its own count). */
+  private readonly flushOffline = (): void => {
+    const batch = this.offline;
+    if (!batch.length) return;
+    this.offline = [];
+    void this.failOffline(batch).then(
+      () => undefined,
+      (err: unknown) => {
+        this.logger.warn(`offline status handling failed: ${(err as Error).message}`);
+        for (const g of batch) g.resolve?.(0);
+      },
+    );
+  };
+
+  /** One statement for the uids' open invitations, published; each entry's `resolve` gets its own count. Resolves with the total. */
+  private async failOffline(gone: { appId: AppId; uid: Uid; resolve?: (n: number) => void }[]): Promise<number> {
+    const failed = await this.repository.failOpenOfMany(gone);
+    this.notifier.publish(failed);
+    for (const g of gone) {
+      g.resolve?.(failed.filter((r) => r.appId === g.appId && (r.snapshot.caller === g.uid || r.snapshot.callee === g.uid)).length);
+    }
+    return failed.length;
   }
 
   /** A sweep unless one runs (then one more after it). */

@@ -179,13 +179,33 @@ export class InvitationsRepository {
     return row?.next_ms ?? null;
   }
 
-  /** Fails every open invitation the uid is caller or callee of (it went offline), each with its `Ended` event (same statement). */
-  async failOpenOf(appId: AppId, uid: Uid): Promise<InvitationRecord[]> {
+  /**
+   * Fails every open invitation any of the uids (they went OFFLINE) is caller or callee of, with
+   * PEER_OFFLINE and each with its `Ended` event, in one statement (a gateway's sessions going
+   * OFFLINE together are thousands). Rows are locked in key order, so two batches on two replicas
+   * never deadlock on each other.
+   */
+  async failOpenOfMany(gone: readonly { appId: AppId; uid: Uid }[]): Promise<InvitationRecord[]> {
+    if (gone.length === 0) return [];
     const rows = await this.prisma.$queryRaw<InvitationRow[]>`
-      WITH changed AS (
+      WITH gone AS MATERIALIZED (
+        SELECT DISTINCT g.app_id, g.uid FROM unnest(${gone.map((g) => g.appId)}::text[], ${gone.map((g) => g.uid)}::text[]) AS g(app_id, uid)
+      ), targets AS MATERIALIZED (
+        SELECT i.app_id, i.caller_uid, i.id FROM invitations i JOIN gone g ON i.app_id = g.app_id AND i.caller_uid = g.uid
+        WHERE i.state = ANY(${OPEN}::text[])
+        UNION
+        SELECT i.app_id, i.caller_uid, i.id FROM invitations i JOIN gone g ON i.app_id = g.app_id AND i.callee_uid = g.uid
+        WHERE i.state = ANY(${OPEN}::text[])
+      ), locked AS (
+        SELECT i.app_id, i.caller_uid, i.id FROM invitations i
+        JOIN targets t ON i.app_id = t.app_id AND i.caller_uid = t.caller_uid AND i.id = t.id
+        ORDER BY i.app_id, i.caller_uid, i.id
+        FOR UPDATE OF i
+      ), changed AS (
         UPDATE invitations AS i
         SET state = ${InvitationState.FAILED}, reason = ${InvitationFailure.PEER_OFFLINE}, deadline = NULL, ended_at = now(), updated_at = ${NEXT_TS}
-        WHERE i.app_id = ${appId} AND (i.caller_uid = ${uid} OR i.callee_uid = ${uid}) AND i.state = ANY(${OPEN}::text[])
+        FROM locked l
+        WHERE i.app_id = l.app_id AND i.caller_uid = l.caller_uid AND i.id = l.id AND i.state = ANY(${OPEN}::text[])
         RETURNING ${COLUMNS}
       ) ${endedEventCte()}
       SELECT * FROM changed`;
