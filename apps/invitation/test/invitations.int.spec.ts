@@ -280,10 +280,14 @@ describe('InvitationsService (Postgres, NATS)', () => {
       { ok: true, data: [] },
       { ok: true, data: [between] },
     ]);
-    // the same lists as one sync each
-    for (const uid of [ann, bob, cay]) {
-      const [one] = (await a.service.syncs({ syncs: [{ appId: h.appId, uid }] })).results;
-      expect(one).toEqual({ ok: true, data: await a.service.sync({ appId: h.appId, uid }) });
+    // the same lists, each uid alone in its batch and through the single sync
+    for (const [uid, list] of [
+      [ann, [between]],
+      [bob, [between, toCay]],
+      [cay, [toCay]],
+    ] as const) {
+      expect((await a.service.syncs({ syncs: [{ appId: h.appId, uid }] })).results).toEqual([{ ok: true, data: list }]);
+      expect(await a.service.sync({ appId: h.appId, uid })).toEqual(list);
     }
     for (const bad of [{}, { syncs: [] }, { syncs: 'x' }, { syncs: Array.from({ length: 501 }, () => ({ appId: h.appId, uid: ann })) }, null]) {
       expect(await rejection(a.service.syncs(bad as never))).toBe(ErrorCode.INVALID_ARGUMENT);

@@ -1,6 +1,6 @@
 import { ErrorCode, ParleyError, type InvitationSnapshot } from '@parley/contracts';
 import { Subjects } from '@parley/contracts/internal';
-import type { ServiceClient } from '@parley/platform';
+import { NoRespondersError, type ServiceClient } from '@parley/platform';
 import { setTracingEnabled } from '@parley/platform/telemetry';
 import { InvitationClient } from './invitation.client';
 
@@ -50,7 +50,7 @@ describe('InvitationClient', () => {
   it('asks one by one when no invitation replica takes batches yet (a rollout), and fails the batch on any other error', async () => {
     const { sut, services } = setup();
     services.requestIdempotent.mockImplementation(async (subject: string, body: unknown) => {
-      if (subject === Subjects.invitation.syncs) throw new ParleyError(ErrorCode.UNAVAILABLE, 'no svc.invitation.syncs replica is running');
+      if (subject === Subjects.invitation.syncs) throw new NoRespondersError(Subjects.invitation.syncs);
       if ((body as { uid: string }).uid === '') throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'uid');
       return [snap((body as { uid: string }).uid)];
     });
@@ -68,6 +68,10 @@ describe('InvitationClient', () => {
     services.requestIdempotent.mockImplementation(async () => Promise.reject(new ParleyError(ErrorCode.TIMEOUT, 'no answer')));
     await expect(sut.sync({ appId: 'a', uid: 'u' })).rejects.toMatchObject({ code: ErrorCode.TIMEOUT });
     expect(services.requestIdempotent).toHaveBeenCalledTimes(1);
+    // an UNAVAILABLE the service answered (its database restarting) is no rollout: no fallback either
+    services.requestIdempotent.mockImplementation(async () => Promise.reject(new ParleyError(ErrorCode.UNAVAILABLE, 'database restarting')));
+    await expect(sut.sync({ appId: 'a', uid: 'u' })).rejects.toMatchObject({ code: ErrorCode.UNAVAILABLE });
+    expect(services.requestIdempotent).toHaveBeenCalledTimes(2);
   });
 
   it('asks each sync on its own while traces are exported (a child of its login trace)', async () => {

@@ -1,6 +1,6 @@
 import { ErrorCode, ParleyError } from '@parley/contracts';
 import { Subjects } from '@parley/contracts/internal';
-import type { ServiceClient } from '@parley/platform';
+import { NoRespondersError, type ServiceClient } from '@parley/platform';
 import type { GatewayConfig } from '../config/gateway.config';
 import { PresenceClient } from './presence.client';
 
@@ -129,7 +129,7 @@ describe('PresenceClient', () => {
   it('sends the changes one by one when no presence replica takes batches yet (a rollout), on the single-change subject', async () => {
     const { sut, services } = setup();
     services.request.mockImplementation(async (subject: string, body: unknown) => {
-      if (subject === Subjects.presence.setStates) throw new ParleyError(ErrorCode.UNAVAILABLE, 'no svc.presence.states replica is running');
+      if (subject === Subjects.presence.setStates) throw new NoRespondersError(Subjects.presence.setStates);
       if ((body as { uid: string }).uid === 'v') throw new ParleyError(ErrorCode.INVALID_ARGUMENT, 'sessionId: a UUID');
       return { changed: true };
     });

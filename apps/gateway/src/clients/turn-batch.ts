@@ -1,5 +1,4 @@
-import { ErrorCode, ParleyError } from '@parley/contracts';
-import { replyData } from '@parley/platform';
+import { NoRespondersError, replyData } from '@parley/platform';
 
 export interface TurnBatchOptions<Req, Res> {
   /** The batch's subject (named in the error of a malformed reply). */
@@ -10,8 +9,8 @@ export interface TurnBatchOptions<Req, Res> {
   max: number;
   /**
    * The request on its own, for a rollout: a batch subject is new, and while the service rolls out
-   * no replica may take it yet (UNAVAILABLE: no responders). Then each request of the batch goes
-   * this way; any other failure of a batch fails its requests.
+   * no replica may take it yet (no responders). Then each request of the batch goes this way; any
+   * other failure of a batch (also an UNAVAILABLE the service answered) fails its requests.
    */
   single?: (req: Req) => Promise<Res>;
 }
@@ -19,7 +18,7 @@ export interface TurnBatchOptions<Req, Res> {
 /**
  * Requests of one event-loop turn, sent as one batch request at its end (or when `max` are queued):
  * one message each way and one handler run in the service instead of one per request. Each caller
- * gets its own result; all fail when the batch request fails.
+ * gets its own result; all fail when the batch request fails (unless `single` takes them).
  */
 export class TurnBatch<Req, Res> {
   private queued: { req: Req; resolve: (res: Res) => void; reject: (err: unknown) => void }[] = [];
@@ -55,7 +54,7 @@ export class TurnBatch<Req, Res> {
         },
         (err: unknown) => {
           const single = this.o.single;
-          if (single && err instanceof ParleyError && err.code === ErrorCode.UNAVAILABLE) {
+          if (single && err instanceof NoRespondersError) {
             for (const q of batch) Promise.resolve(q.req).then(single).then(q.resolve, q.reject);
           } else {
             for (const q of batch) q.reject(err);

@@ -2,7 +2,6 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { fromSubjectToken, isAppId, isUid, PeerState, type AppId, type Uid } from '@parley/contracts';
 import { Subjects, type StatusChange } from '@parley/contracts/internal';
 import { Alarm, jittered, NatsBus } from '@parley/platform';
-import { isTracingEnabled } from '@parley/platform/telemetry';
 import type { Subscription } from 'nats';
 import { INVITATION_CONFIG, type InvitationConfig } from '../config/invitation.config';
 import { InvitationNotifier } from './invitation-notifier';
@@ -116,8 +115,7 @@ export class InvitationWatchService implements OnApplicationBootstrap, BeforeApp
   /**
    * A status change on `<prefix>.<appId>.status.<uid>`: OFFLINE fails the uid's open invitations;
    * resolves with how many. The OFFLINE statuses of one event-loop turn (a gateway's sessions going
-   * OFFLINE together are thousands) are failed by one statement, unless traces are exported: then
-   * each has its own, and the Ended events it records carry its trace.
+   * OFFLINE together are thousands) are failed by one statement, up to OFFLINE_BATCH_MAX each.
    */
   async onStatus(body: unknown, subject: string): Promise<number> {
     try {
@@ -130,7 +128,6 @@ export class InvitationWatchService implements OnApplicationBootstrap, BeforeApp
         this.logger.warn({ msg: 'malformed status change', subject });
         return 0;
       }
-      if (isTracingEnabled()) return await this.failOffline([{ appId, uid }]);
       return await new Promise<number>((resolve) => {
         this.offline.push({ appId, uid, resolve });
         if (this.offline.length === 1) setImmediate(this.flushOffline);
@@ -142,29 +139,23 @@ export class InvitationWatchService implements OnApplicationBootstrap, BeforeApp
     }
   }
 
-  /** Fails the OFFLINE statuses queued in this turn (each caller learns its own count). */
+  /** Fails the open invitations of the OFFLINE statuses queued in this turn with one statement, published; each status learns its own count. */
   private readonly flushOffline = (): void => {
     const batch = this.offline;
     if (!batch.length) return;
     this.offline = [];
-    void this.failOffline(batch).then(
-      () => undefined,
-      (err: unknown) => {
+    // A failed statement leaves these invitations to their deadlines (the sweep fails them then).
+    void this.repository
+      .failOpenOfMany(batch)
+      .then((failed) => {
+        this.notifier.publish(failed);
+        for (const g of batch) g.resolve(failed.filter((r) => r.appId === g.appId && (r.snapshot.caller === g.uid || r.snapshot.callee === g.uid)).length);
+      })
+      .catch((err: unknown) => {
         this.logger.warn(`offline status handling failed: ${(err as Error).message}`);
-        for (const g of batch) g.resolve?.(0);
-      },
-    );
+        for (const g of batch) g.resolve(0); // no-op for those already told
+      });
   };
-
-  /** One statement for the uids' open invitations, published; each entry's `resolve` gets its own count. Resolves with the total. */
-  private async failOffline(gone: { appId: AppId; uid: Uid; resolve?: (n: number) => void }[]): Promise<number> {
-    const failed = await this.repository.failOpenOfMany(gone);
-    this.notifier.publish(failed);
-    for (const g of gone) {
-      g.resolve?.(failed.filter((r) => r.appId === g.appId && (r.snapshot.caller === g.uid || r.snapshot.callee === g.uid)).length);
-    }
-    return failed.length;
-  }
 
   /** A sweep unless one runs (then one more after it). */
   private run(): void {

@@ -12,7 +12,7 @@ import {
   type StatusSnapshotReply,
   type StatusSnapshotRequest,
 } from '@parley/contracts/internal';
-import { errorReply, ServiceClient } from '@parley/platform';
+import { batchItems, errorReply, ServiceClient } from '@parley/platform';
 import { INVITATION_CONFIG, type InvitationConfig } from '../config/invitation.config';
 import { InvitationNotifier } from './invitation-notifier';
 import { InvitationWatchService } from './invitation-watch.service';
@@ -95,10 +95,7 @@ export class InvitationsService {
    * sync answered on its own (a malformed one fails no other), read by one statement per app.
    */
   async syncs(req: InvitationSyncsRequest): Promise<InvitationSyncsReply> {
-    const syncs: unknown = req && typeof req === 'object' ? req.syncs : undefined;
-    if (!Array.isArray(syncs) || syncs.length === 0 || syncs.length > INVITATION_SYNCS_MAX) {
-      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, `syncs: 1–${INVITATION_SYNCS_MAX}`);
-    }
+    const syncs = batchItems(req, 'syncs', INVITATION_SYNCS_MAX);
     const results: InvitationSyncsReply['results'] = new Array(syncs.length);
     const byApp = new Map<AppId, { at: number; uid: Uid }[]>();
     syncs.forEach((sync: unknown, at) => {

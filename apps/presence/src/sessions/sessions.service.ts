@@ -35,7 +35,7 @@ import {
   type StatusSnapshotRequest,
   type UnregisterSessionRequest,
 } from '@parley/contracts/internal';
-import { Alarm, errorReply, jittered, NatsBus, ServiceClient } from '@parley/platform';
+import { Alarm, batchItems, errorReply, jittered, NatsBus, ServiceClient } from '@parley/platform';
 import { isTracingEnabled } from '@parley/platform/telemetry';
 import { PRESENCE_CONFIG, type PresenceConfig } from '../config/presence.config';
 import { StatusPublisher } from '../status/status-publisher';
@@ -119,10 +119,7 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
 
   /** Each login of the batch on its own: one failing (a malformed one) fails no other. */
   async registerAll(req: RegisterSessionsRequest): Promise<RegisterSessionsReply> {
-    const logins = req.logins;
-    if (!Array.isArray(logins) || logins.length === 0 || logins.length > REGISTER_SESSIONS_MAX) {
-      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, `logins: 1–${REGISTER_SESSIONS_MAX}`);
-    }
+    const logins = batchItems(req, 'logins', REGISTER_SESSIONS_MAX) as RegisterSessionRequest[];
     const results = await Promise.all(
       logins.map((login) =>
         this.register(login).then(
@@ -180,10 +177,7 @@ export class SessionsService implements OnApplicationBootstrap, BeforeApplicatio
 
   /** Patterns.presence.setStates: each change of a gateway's batch on its own (a malformed one fails no other), written by one statement. */
   async setStates(req: SetSessionStatesRequest): Promise<SetSessionStatesReply> {
-    const changes: unknown = req && typeof req === 'object' ? req.changes : undefined;
-    if (!Array.isArray(changes) || changes.length === 0 || changes.length > SET_SESSION_STATES_MAX) {
-      throw new ParleyError(ErrorCode.INVALID_ARGUMENT, `changes: 1–${SET_SESSION_STATES_MAX}`);
-    }
+    const changes = batchItems(req, 'changes', SET_SESSION_STATES_MAX);
     const results = new Array<ServiceReply<{ changed: boolean }>>(changes.length);
     const valid: { at: number; change: SessionStateChange }[] = [];
     changes.forEach((c: unknown, at) => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { ErrorCode, ParleyError } from '@parley/contracts';
 import { connectNatsClients, type NatsClients } from './nats-connect';
+import { NoRespondersError } from './service-client';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
@@ -75,6 +76,7 @@ describe('NatsBus.serve (NATS)', () => {
     const transient = await failure(caller.services.request(failing, { how: 'transient' }));
     expect(transient?.code).toBe(ErrorCode.UNAVAILABLE);
     expect(transient?.retryAfterMs).toBeGreaterThan(0);
+    expect(transient).not.toBeInstanceOf(NoRespondersError); // answered: the service runs
     expect(await caller.services.request(failing, { how: 'ok' })).toBe('fine');
   });
 
@@ -141,7 +143,9 @@ describe('NatsBus.serve (NATS)', () => {
     expect(await caller.services.request(leaving, {})).toBe('here');
     server.bus.unsubscribe(sub);
     await server.bus.flush();
-    expect((await failure(caller.services.request(leaving, {})))?.code).toBe(ErrorCode.UNAVAILABLE);
+    const none = await failure(caller.services.request(leaving, {}));
+    expect(none?.code).toBe(ErrorCode.UNAVAILABLE);
+    expect(none).toBeInstanceOf(NoRespondersError); // what a batch's rollout fallback waits for
   });
 });
 

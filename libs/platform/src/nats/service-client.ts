@@ -12,6 +12,16 @@ import { replyData } from './service-reply';
 
 let nextId = 0;
 
+/**
+ * UNAVAILABLE because nothing subscribes the subject (no replica runs, or none that knows it yet: a
+ * rollout of a new subject), as opposed to a service that answered UNAVAILABLE itself.
+ */
+export class NoRespondersError extends ParleyError {
+  constructor(subject: string) {
+    super(ErrorCode.UNAVAILABLE, `no ${subject} replica is running`);
+  }
+}
+
 /** Injection token of the default request timeout (NatsModule.forRoot's serviceTimeoutMs). */
 export const SERVICE_TIMEOUT_MS = Symbol('SERVICE_TIMEOUT_MS');
 export const DEFAULT_SERVICE_TIMEOUT_MS = 5_000;
@@ -83,7 +93,7 @@ export class ServiceClient {
     const id = `${process.pid}-${++nextId}`;
     // RequestMux, not nats.js request(): that one costs a timer and two Error objects per request.
     const msg = await (this.mux ??= new RequestMux(this.nc)).request(subject, rpcCodec.encode({ pattern: subject, data, id }), timeoutMs, traceHeaders());
-    if (msg === NO_RESPONDERS) throw new ParleyError(ErrorCode.UNAVAILABLE, `no ${subject} replica is running`);
+    if (msg === NO_RESPONDERS) throw new NoRespondersError(subject);
     if (msg === TIMED_OUT) throw new ParleyError(ErrorCode.TIMEOUT, `${subject} did not answer in ${timeoutMs} ms`);
     const reply = rpcCodec.decode(msg.data) as NestReply<T> | null;
     return replyData<T>(subject, reply?.response, reply?.err ?? reply?.response);

@@ -39,3 +39,13 @@ function describe(value: unknown): string {
     return String(value);
   }
 }
+
+/**
+ * The items of a gateway's batch request (`req[key]`, 1–`max` of them, each checked by its handler on
+ * its own); INVALID_ARGUMENT for anything else, the whole request then changing nothing.
+ */
+export function batchItems(req: unknown, key: string, max: number): unknown[] {
+  const items: unknown = req && typeof req === 'object' ? (req as Record<string, unknown>)[key] : undefined;
+  if (!Array.isArray(items) || items.length === 0 || items.length > max) throw new ParleyError(ErrorCode.INVALID_ARGUMENT, `${key}: 1–${max}`);
+  return items;
+}
