@@ -1,5 +1,5 @@
 import { ErrorCode, ParleyError } from '@parley/contracts';
-import { errorReply, replyData } from './service-reply';
+import { batchItems, errorReply, replyData } from './service-reply';
 
 describe('ServiceReply', () => {
   const logger = { warn: jest.fn(), error: jest.fn() };
@@ -27,5 +27,12 @@ describe('ServiceReply', () => {
       expect(() => replyData('svc.x', bad)).toThrow(expect.objectContaining({ code: ErrorCode.UNKNOWN }));
     }
     expect(() => replyData('svc.x', undefined, { reason: 'no handler' })).toThrow(/svc\.x: unexpected reply \{"reason":"no handler"\}/);
+  });
+
+  it('takes the 1–max items of a batch request, and refuses anything else with INVALID_ARGUMENT', () => {
+    expect(batchItems({ syncs: [1, null, 'x'] }, 'syncs', 3)).toEqual([1, null, 'x']);
+    for (const bad of [null, undefined, 'syncs', [], {}, { syncs: [] }, { syncs: 'abc' }, { syncs: { 0: 1, length: 1 } }, { syncs: [1, 2, 3, 4] }]) {
+      expect(() => batchItems(bad, 'syncs', 3)).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_ARGUMENT, message: 'syncs: 1–3' }));
+    }
   });
 });
