@@ -54,6 +54,7 @@ function rows(o: CompareOptions): Row[] {
     { key: 'login.gateway', label: '  of which gateways', format: us },
     { key: 'login.services', label: '  of which services (presence)', format: us },
     { key: 'login.postgres', label: '  of which Postgres backends', format: us },
+    { key: 'login.cold', label: '  the 2,000 warm-up logins of fresh processes (all)', format: us },
   ];
 }
 
@@ -103,10 +104,16 @@ function groups(o: CompareOptions): Group[] {
       target: { gateways: 2 },
       run: async (t) => {
         const r = await measureLoginCost(t, { logins: o.logins, parallel: 50 });
-        return { 'login.total': r.totalUs, 'login.gateway': r.gatewayUs, 'login.services': r.servicesUs, 'login.postgres': r.postgresUs ?? NaN };
+        return {
+          'login.total': r.totalUs,
+          'login.gateway': r.gatewayUs,
+          'login.services': r.servicesUs,
+          'login.postgres': r.postgresUs ?? NaN,
+          'login.cold': r.coldUs,
+        };
       },
       line: (f) =>
-        `${us(f['login.total']!)} per login (gateways ${us(f['login.gateway']!)}, services ${us(f['login.services']!)}, Postgres ${us(f['login.postgres']!)})`,
+        `${us(f['login.total']!)} per login (gateways ${us(f['login.gateway']!)}, services ${us(f['login.services']!)}, Postgres ${us(f['login.postgres']!)}; cold ${us(f['login.cold']!)})`,
     },
   ];
 }

@@ -5,7 +5,7 @@ import type { ClientKind } from './lib/clients';
 import { startTarget, type Target, type TargetKind, type TargetOptions } from './lib/target';
 import { measureFanout, printFanout } from './workloads/fanout';
 import { measureIdle, printIdle } from './workloads/idle';
-import { measureLoginCost, printLoginCost } from './workloads/login-cost';
+import { WARMUP_LOGINS, measureLoginCost, printLoginCost } from './workloads/login-cost';
 import { measureLoginStorm, printLoginStorm } from './workloads/logins';
 import { measureOpenLoop, printOpenLoop } from './workloads/openloop';
 import { measureOffline, measureP2p, printP2p } from './workloads/p2p';
@@ -23,7 +23,8 @@ import { benchWebhooks } from './workloads/webhooks';
  *   idle       RSS, heap after GC and idle CPU per logged-in connection on one gateway (--connections 2000;
  *              figures at 10000 on the way when more); loopback source addresses rotate past the ~28k ports of one
  *   fanout     one channel of --members (2000) over two gateways, --senders (1) × --window (4) messages in flight
- *   logincost  CPU of opening + logging in one connection (--logins 1000): gateways, services, Postgres
+ *   logincost  CPU of opening + logging in one connection (--logins 1000 after --warmup-logins 2000): gateways,
+ *              services, Postgres; and the warm-up's (cold) figure
  *   logins     a login storm of --rate (200) logins/s for --seconds while --p2p-rate (1000) peer msg/s flow
  *   reconnect  a gateway holding --sessions (5000) is SIGKILLed; the curve of sessions back on the other one
  *   api        REST peer sends through two server API replicas (wait_for_ack false and true): requests/s, p50/p99, CPU
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
       rate: { type: 'string' },
       'p2p-rate': { type: 'string', default: '1000' },
       logins: { type: 'string', default: '1000' },
+      'warmup-logins': { type: 'string' },
       sessions: { type: 'string' },
       runs: { type: 'string', default: '3' },
       'idle-connections': { type: 'string', default: '2000' },
@@ -108,7 +110,7 @@ async function main(): Promise<void> {
       return run({ gateways: 1 }, async (t) => printIdle(t, o, await measureIdle(t, o)));
     }
     case 'logincost': {
-      const o = { logins: num(values.logins, 1000), parallel: 50 };
+      const o = { logins: num(values.logins, 1000), parallel: 50, warmup: num(values['warmup-logins'], WARMUP_LOGINS) };
       return run({ gateways: 2 }, async (t) => printLoginCost(t, o, await measureLoginCost(t, o)));
     }
     case 'logins': {

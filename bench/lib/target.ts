@@ -71,7 +71,7 @@ export async function startTarget(kind: TargetKind, o: TargetOptions): Promise<T
 async function startParley(o: TargetOptions): Promise<Target> {
   const heapDir = mkdtempSync(join(tmpdir(), 'parley-bench-heap-'));
   const extra = process.env['PARLEY_BENCH_GATEWAY_ENV'] ? (JSON.parse(process.env['PARLEY_BENCH_GATEWAY_ENV']) as Record<string, string>) : {};
-  // --profile: V8 CPU profiles of the gateways (written at exit) for chrome://inspect or speedscope.
+  // PARLEY_BENCH_PROFILE: V8 CPU profiles of the gateways and services (written at exit) for chrome://inspect or speedscope.
   const profile = process.env['PARLEY_BENCH_PROFILE'] ? ` --cpu-prof --cpu-prof-dir=${process.env['PARLEY_BENCH_PROFILE']}` : '';
   // Node/V8 flags of Parley's gateways instead of deploy/docker/node-flags.json's (e.g. another young-generation size).
   const flags = process.env['PARLEY_BENCH_NODE_FLAGS'];
@@ -86,7 +86,10 @@ async function startParley(o: TargetOptions): Promise<Target> {
     // The bench measures the pipe, not the per-user limit (180 / 3 s would cap 200 senders at 12k/s).
     env: { LOG_LEVEL: 'warn', MESSAGE_RATE: '1000000/3000' },
     ...(flags !== undefined ? { nodeFlags: { gateway: flags.split(' ').filter(Boolean) } } : {}),
-    appEnv: { gateway: { NODE_OPTIONS: `--require ${HOOK}${profile}`, PARLEY_BENCH_HEAP_DIR: heapDir, ...extra } },
+    appEnv: {
+      gateway: { NODE_OPTIONS: `--require ${HOOK}${profile}`, PARLEY_BENCH_HEAP_DIR: heapDir, ...extra },
+      ...(profile ? Object.fromEntries(['presence', 'channel', 'history', 'invitation'].map((app) => [app, { NODE_OPTIONS: profile.trim() }])) : {}),
+    },
   });
   const app = await createTestApp().catch(async (err: unknown) => {
     await stack.stop();

@@ -227,3 +227,24 @@ describe('one write per turn to NATS (coalesceWrites)', () => {
     }
   });
 });
+
+/** The services' replies leave on Nest's own connection: it writes once per turn too. */
+describe("Nest's server connection (PrefixedNatsServer)", () => {
+  it('writes the commands of one turn with one socket write', async () => {
+    const { PrefixedNatsServer } = await import('./prefixed-nats-server');
+    const server = new PrefixedNatsServer({ servers: [NATS_URL], name: 'coalesce-server' }, 'svc');
+    const nc = await server.createNatsClient();
+    try {
+      await nc.flush();
+      const transport = (nc as unknown as { protocol: { transport: { send(d: Uint8Array): void } } }).protocol.transport;
+      const send = jest.spyOn(transport, 'send');
+      const subject = `parleytest${randomBytes(4).toString('hex')}.replies`;
+      // Replies to one turn's requests, each from a callback of its own (a microtask apart).
+      for (let i = 0; i < 20; i++) await Promise.resolve().then(() => nc.publish(subject));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(send).toHaveBeenCalledTimes(1);
+    } finally {
+      await nc.close();
+    }
+  });
+});

@@ -1,4 +1,6 @@
 import { ServerNats, type NatsOptions } from '@nestjs/microservices';
+import type { NatsConnection } from 'nats';
+import { coalesceWrites } from './coalesce-writes';
 
 /**
  * Nest's NATS server with the deployment's subject prefix: controllers name their subjects without
@@ -12,6 +14,17 @@ export class PrefixedNatsServer extends ServerNats {
     private readonly prefix: string,
   ) {
     super(options);
+  }
+
+  /**
+   * Nest's own connection (the handlers' replies travel on it) writes once per event-loop turn like
+   * every other Parley connection (connectNats): nats.js alone writes after every reply, so a
+   * service answering a turn's 50 requests made 50 write syscalls.
+   */
+  override async createNatsClient(): Promise<NatsConnection> {
+    const nc = (await super.createNatsClient()) as NatsConnection;
+    coalesceWrites(nc);
+    return nc;
   }
 
   override addHandler(pattern: unknown, callback: Parameters<ServerNats['addHandler']>[1], isEventHandler = false, extras: Record<string, unknown> = {}): void {
