@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ErrorCode, ParleyError, type AppId, type WireMessage } from '@parley/contracts';
 import { HistorySubjects, type HistoryCapture as Capture } from '@parley/contracts/internal';
-import { NatsBus, PrismaService } from '@parley/platform';
+import { atTurnEnd, NatsBus, PrismaService } from '@parley/platform';
 import { counter } from '@parley/platform/telemetry';
 import { historyStreamConfig } from './history-stream';
 import { RefreshedAppSet } from './refreshed-app-set';
@@ -85,7 +85,7 @@ export class HistoryCapture implements OnApplicationBootstrap, OnApplicationShut
       this.batchBytes += data.byteLength;
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => this.flush());
+        atTurnEnd(() => this.flush());
       }
     });
   }

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createCodec, type AppId, type PeerMessageEvent } from '@parley/contracts';
 import { PeerRouteCode, Subjects } from '@parley/contracts/internal';
-import { guardedCallback, NatsBus } from '@parley/platform';
+import { atTurnEnd, guardedCallback, NatsBus } from '@parley/platform';
 import { createInbox, type Subscription } from 'nats';
 
 const codec = createCodec();
@@ -47,7 +47,7 @@ export class PeerRoutes implements OnApplicationShutdown {
   private readonly items = new Map<number, Item>();
   /** Batches published: batch id → its item ids and when (a no-responders status names the batch). */
   private readonly batches = new Map<number, { ids: number[]; at: number }>();
-  /** Encoded items of this turn, per route: flushed by one setImmediate. */
+  /** Encoded items of this turn, per route: flushed once at the end of the turn (atTurnEnd). */
   private outgoing = new Map<string, { parts: Uint8Array[]; ids: number[]; bytes: number }>();
   private scheduled = false;
   private sub?: Subscription;
@@ -100,7 +100,7 @@ export class PeerRoutes implements OnApplicationShutdown {
     batch.bytes += part.length;
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.flush);
+      atTurnEnd(this.flush);
     }
     return new Promise((settle) => {
       this.items.set(id, { settle, deadline: Date.now() + timeoutMs });

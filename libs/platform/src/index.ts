@@ -24,4 +24,5 @@ export * from './nats/service-reply';
 export * from './timers/alarm';
 export * from './webhooks/webhook-signature';
 export * from './timers/batched-sweep';
+export * from './timers/turn-end';
 export * from './events/app-events-retention';

@@ -1,4 +1,4 @@
-import { NoRespondersError, replyData } from '@parley/platform';
+import { NoRespondersError, atTurnEnd, replyData } from '@parley/platform';
 
 export interface TurnBatchOptions<Req, Res> {
   /** The batch's subject (named in the error of a malformed reply). */
@@ -28,7 +28,7 @@ export class TurnBatch<Req, Res> {
   add(req: Req): Promise<Res> {
     return new Promise((resolve, reject) => {
       this.queued.push({ req, resolve, reject });
-      if (this.queued.length === 1) setImmediate(this.flush);
+      if (this.queued.length === 1) atTurnEnd(this.flush);
       else if (this.queued.length >= this.o.max) this.flush();
     });
   }
@@ -38,28 +38,27 @@ export class TurnBatch<Req, Res> {
     const batch = this.queued;
     if (!batch.length) return;
     this.queued = [];
-    Promise.resolve()
-      .then(() => this.o.send(batch.map((q) => q.req)))
-      .then(
-        (reply) => {
-          // Another process's reply: each result is checked (replyData), a missing one fails its request.
-          const results: unknown[] = Array.isArray(reply?.results) ? reply.results : [];
-          for (const [i, q] of batch.entries()) {
-            try {
-              q.resolve(replyData<Res>(this.o.subject, results[i]));
-            } catch (err) {
-              q.reject(err);
-            }
+    // Sent now, not in a microtask: the request joins this turn's one write to NATS (a throw becomes a rejection).
+    new Promise<Awaited<ReturnType<TurnBatchOptions<Req, Res>['send']>>>((resolve) => resolve(this.o.send(batch.map((q) => q.req)))).then(
+      (reply) => {
+        // Another process's reply: each result is checked (replyData), a missing one fails its request.
+        const results: unknown[] = Array.isArray(reply?.results) ? reply.results : [];
+        for (const [i, q] of batch.entries()) {
+          try {
+            q.resolve(replyData<Res>(this.o.subject, results[i]));
+          } catch (err) {
+            q.reject(err);
           }
-        },
-        (err: unknown) => {
-          const single = this.o.single;
-          if (single && err instanceof NoRespondersError) {
-            for (const q of batch) Promise.resolve(q.req).then(single).then(q.resolve, q.reject);
-          } else {
-            for (const q of batch) q.reject(err);
-          }
-        },
-      );
+        }
+      },
+      (err: unknown) => {
+        const single = this.o.single;
+        if (single && err instanceof NoRespondersError) {
+          for (const q of batch) Promise.resolve(q.req).then(single).then(q.resolve, q.reject);
+        } else {
+          for (const q of batch) q.reject(err);
+        }
+      },
+    );
   };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { createCodec, type PeerMessageEvent } from '@parley/contracts';
 import { PeerRouteCode, Subjects } from '@parley/contracts/internal';
-import { NatsBus } from '@parley/platform';
+import { NatsBus, atTurnEnd } from '@parley/platform';
 import type { Subscription } from 'nats';
 
 const codec = createCodec();
@@ -66,7 +66,7 @@ export class PeerRoute implements OnApplicationBootstrap, OnApplicationShutdown 
     list.push(id, code);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.flush);
+      atTurnEnd(this.flush);
     }
   }
 

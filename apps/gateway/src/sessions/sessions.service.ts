@@ -13,6 +13,7 @@ import {
   type RenewTokenResult,
   type SessionId,
 } from '@parley/contracts';
+import { atTurnEnd } from '@parley/platform';
 import { SessionState, type BannedMessage, type KickMessage, type RegisterSessionReply } from '@parley/contracts/internal';
 import { AuthService } from '../auth/auth.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
@@ -135,7 +136,7 @@ export class SessionsService {
     this.logger.debug({ msg: 'login', uid: session.uid, appId: session.appId, sessionId: session.id });
     const facts: LoginFacts = { replaced: reply.replaced, reconnect: args.reconnect === true, offlineStored: reply.offline !== false };
     // After the LOGIN response has been queued (offline messages follow it on the socket).
-    setImmediate(() => {
+    atTurnEnd(() => {
       for (const listener of this.loginListeners) if (!session.ended) listener(session, facts);
     });
     return { sessionId: session.id, serverTs: Date.now(), tokenExpiresAt: session.tokenExpiresAt };

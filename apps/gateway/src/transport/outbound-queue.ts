@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CloseCode, createCodec, ErrorCode, Frame } from '@parley/contracts';
+import { atTurnEnd } from '@parley/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import type { WebSocket } from 'ws';
 import { sendBinary } from './ws-frame';
@@ -72,8 +73,8 @@ function batch(frames: unknown[]): Uint8Array | null {
 
 /**
  * Batches socket writes: frames queued during one turn of the event loop leave as one WebSocket
- * message per connection (a BATCH frame when there are several), flushed by a single setImmediate
- * for the whole gateway. A client that does not read is cut off once its send buffer passes the cap.
+ * message per connection (a BATCH frame when there are several), flushed once at the end of the turn
+ * (atTurnEnd) for the whole gateway. A client that does not read is cut off once its send buffer passes the cap.
  */
 @Injectable()
 export class OutboundQueue {
@@ -87,7 +88,7 @@ export class OutboundQueue {
     this.dirty.push(conn);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.flushAll);
+      atTurnEnd(this.flushAll);
     }
   }
 
@@ -114,7 +115,7 @@ export class OutboundQueue {
       try {
         this.flushNow(conn);
       } catch (err) {
-        // One connection's failure stays with it (never out of setImmediate: that would end the process).
+        // One connection's failure stays with it.
         this.logger.error(`flush failed: ${(err as Error).message}`);
         conn.terminate();
       }

@@ -1,4 +1,5 @@
 import type { NatsConnection } from 'nats';
+import { atTurnEnd } from '../timers/turn-end';
 import { coalesceWrites } from './coalesce-writes';
 
 const turn = () => new Promise((r) => setImmediate(r));
@@ -27,19 +28,17 @@ function fakeConnection(pendingLimit = 1024) {
 }
 
 describe('coalesceWrites', () => {
-  it('writes the commands of one turn, and of the setImmediates queued in it, in one write, in order', async () => {
+  it("writes the commands of one turn, and of the turn's batches (atTurnEnd), in one write, in order", async () => {
     const { nc, protocol, writes } = fakeConnection();
     expect(coalesceWrites(nc)).toBe(true);
     protocol.sendCommand('SUB a 1\r\n');
     await Promise.resolve(); // nats.js would have written here (a microtask)
     expect(writes).toEqual([]);
-    setImmediate(() => protocol.sendCommand('PUB b 2\r\n', Buffer.from('hi')));
+    atTurnEnd(() => protocol.sendCommand('PUB b 2\r\n', Buffer.from('hi')));
     protocol.sendCommand(Buffer.from('PUB c 0\r\n'));
-    await turn();
     await turn();
     expect(writes).toEqual(['SUB a 1\r\nPUB c 0\r\nPUB b 2\r\nhi']);
     protocol.sendCommand('PING\r\n');
-    await turn();
     await turn();
     expect(writes).toHaveLength(2);
   });

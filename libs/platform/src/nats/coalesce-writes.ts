@@ -1,4 +1,5 @@
 import type { NatsConnection } from 'nats';
+import { afterTurnEnd } from '../timers/turn-end';
 
 /** The part of nats.js's protocol handler (lib/nats-base-client/protocol.js, 2.x) this touches. */
 interface ProtocolHandler {
@@ -13,9 +14,10 @@ const encoder = new TextEncoder();
 /**
  * nats.js writes its queued commands to the socket in a microtask, i.e. after every callback that
  * queued one: a gateway handling 50 WebSocket messages in one event-loop turn makes 50 write
- * syscalls to NATS (a login's SUB, a request, a publish). This writes them once per turn instead (after
- * the turn's setImmediates; still in order, still at once when the buffer passes nats.js's pendingLimit). On a
- * loopback NATS a write costs ~10 µs of kernel time, more than the JS work of a login.
+ * syscalls to NATS (a login's SUB, a request, a publish). This writes them once per turn instead,
+ * after the turn's batches (`afterTurnEnd`: the work queued with `atTurnEnd` runs first; still in
+ * order, still at once when the buffer passes nats.js's pendingLimit). On a loopback NATS a write
+ * costs ~10 µs of kernel time, more than the JS work of a login.
  * Returns false, changing nothing, if the connection is not shaped as expected (another nats.js).
  */
 export function coalesceWrites(nc: NatsConnection): boolean {
@@ -27,15 +29,12 @@ export function coalesceWrites(nc: NatsConnection): boolean {
     scheduled = false;
     handler.flushPending();
   };
-  // Two hops: the write follows every setImmediate queued in the same turn as the first command
-  // (the gateway sends one turn's logins, route batches and socket writes from setImmediate).
-  const hop = () => setImmediate(flush);
   handler.sendCommand = (cmd, ...payloads) => {
     handler.outbound.fill(typeof cmd === 'string' ? encoder.encode(cmd) : cmd, ...payloads);
     if (handler.outbound.size() >= handler.pendingLimit) handler.flushPending();
     else if (!scheduled) {
       scheduled = true;
-      setImmediate(hop);
+      afterTurnEnd(flush);
     }
   };
   return true;
