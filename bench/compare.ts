@@ -3,7 +3,7 @@ import { fmt, grid, median } from './lib/report';
 import { startTarget, type Target, type TargetKind, type TargetOptions } from './lib/target';
 import { measureFanout } from './workloads/fanout';
 import { measureIdle } from './workloads/idle';
-import { measureLoginCost } from './workloads/login-cost';
+import { WARMUP_LOGINS, measureLoginCost } from './workloads/login-cost';
 import { measureOpenLoop } from './workloads/openloop';
 import { measureP2p } from './workloads/p2p';
 
@@ -54,7 +54,7 @@ function rows(o: CompareOptions): Row[] {
     { key: 'login.gateway', label: '  of which gateways', format: us },
     { key: 'login.services', label: '  of which services (presence)', format: us },
     { key: 'login.postgres', label: '  of which Postgres backends', format: us },
-    { key: 'login.cold', label: '  the 2,000 warm-up logins of fresh processes (all)', format: us },
+    { key: 'login.cold', label: `  the ${WARMUP_LOGINS.toLocaleString('en')} warm-up logins of fresh processes (all)`, format: us },
   ];
 }
 

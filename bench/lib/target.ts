@@ -75,20 +75,23 @@ async function startParley(o: TargetOptions): Promise<Target> {
   const profile = process.env['PARLEY_BENCH_PROFILE'] ? ` --cpu-prof --cpu-prof-dir=${process.env['PARLEY_BENCH_PROFILE']}` : '';
   // Node/V8 flags of Parley's gateways instead of deploy/docker/node-flags.json's (e.g. another young-generation size).
   const flags = process.env['PARLEY_BENCH_NODE_FLAGS'];
+  const replicas = {
+    gateway: o.gateways,
+    presence: 1,
+    ...(o.channels ? { channel: 1 } : {}),
+    ...(o.history ? { history: 2 } : {}),
+    ...(o.invitations ? { invitation: 1 } : {}),
+  };
+  // Every service this stack runs is profiled too (the gateways get the profile with their hook).
+  const serviceApps = Object.keys(replicas).filter((app) => app !== 'gateway');
   const stack = await Stack.start({
-    replicas: {
-      gateway: o.gateways,
-      presence: 1,
-      ...(o.channels ? { channel: 1 } : {}),
-      ...(o.history ? { history: 2 } : {}),
-      ...(o.invitations ? { invitation: 1 } : {}),
-    },
+    replicas,
     // The bench measures the pipe, not the per-user limit (180 / 3 s would cap 200 senders at 12k/s).
     env: { LOG_LEVEL: 'warn', MESSAGE_RATE: '1000000/3000' },
     ...(flags !== undefined ? { nodeFlags: { gateway: flags.split(' ').filter(Boolean) } } : {}),
     appEnv: {
       gateway: { NODE_OPTIONS: `--require ${HOOK}${profile}`, PARLEY_BENCH_HEAP_DIR: heapDir, ...extra },
-      ...(profile ? Object.fromEntries(['presence', 'channel', 'history', 'invitation'].map((app) => [app, { NODE_OPTIONS: profile.trim() }])) : {}),
+      ...(profile ? Object.fromEntries(serviceApps.map((app) => [app, { NODE_OPTIONS: profile.trim() }])) : {}),
     },
   });
   const app = await createTestApp().catch(async (err: unknown) => {

@@ -13,8 +13,8 @@ import {
   type RenewTokenResult,
   type SessionId,
 } from '@parley/contracts';
-import { atTurnEnd } from '@parley/platform';
 import { SessionState, type BannedMessage, type KickMessage, type RegisterSessionReply } from '@parley/contracts/internal';
+import { atTurnEnd } from '@parley/platform';
 import { AuthService } from '../auth/auth.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { countLogin } from '../metrics/gateway.metrics';
