@@ -64,6 +64,21 @@ describe('MembersRepository (Postgres)', () => {
     expect((await sut.counts(appId, ['other'])).get('other')).toBe(1);
   });
 
+  it('publishes a change whose transaction began before the publication but committed after it', async () => {
+    const c = 'racing' as ChannelId;
+    await sut.join(appId, c, 'r1' as Uid, session(), 'gw');
+    await sut.join(appId, c, 'r2' as Uid, session(), 'gw');
+    const ours = (d: { due: { appId: string; channelId: string }[] }) => d.due.filter((x) => x.appId === appId && x.channelId === 'racing');
+    await prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT now()`; // the transaction's now(): before the publication below
+      await new Promise((r) => setTimeout(r, 20));
+      expect(ours(await sut.takeCountsDue(0, 0, 512))).toMatchObject([{ count: 2 }]);
+      await new MembersRepository(tx as unknown as PrismaService).leave(appId, c, 'r2' as Uid); // commits after it
+    });
+    expect(ours(await sut.takeCountsDue(0, 0, 512))).toMatchObject([{ count: 1 }]);
+    expect(ours(await sut.takeCountsDue(0, 0, 512))).toEqual([]);
+  });
+
   it('answers no next due time when no changed count waits', async () => {
     const c = 'settled' as ChannelId;
     await sut.join(appId, c, 'z' as Uid, session(), 'gw');

@@ -28,7 +28,7 @@ interface RemovedRow {
 export const countDownCtes = (traceParent: string | null = activeTraceparent()): Prisma.Sql => Prisma.sql`
   , per_channel AS (SELECT app_id, channel_id, count(*)::int AS n FROM gone GROUP BY app_id, channel_id)
   , counted AS (
-    UPDATE channels c SET member_count = GREATEST(c.member_count - p.n, 0), count_changed_at = now()
+    UPDATE channels c SET member_count = GREATEST(c.member_count - p.n, 0), count_changed_at = now(), count_dirty = true
     FROM per_channel p WHERE c.app_id = p.app_id AND c.channel_id = p.channel_id
     RETURNING c.app_id, c.channel_id, c.member_count
   )
@@ -100,7 +100,7 @@ export class MembersRepository {
       ), bumped AS (
         INSERT INTO channels (app_id, channel_id, member_count, count_changed_at)
         SELECT ${appId}, ${ch}, 1, now() FROM member WHERE member.inserted
-        ON CONFLICT (app_id, channel_id) DO UPDATE SET member_count = channels.member_count + 1, count_changed_at = now()
+        ON CONFLICT (app_id, channel_id) DO UPDATE SET member_count = channels.member_count + 1, count_changed_at = now(), count_dirty = true
         RETURNING member_count
       ), joined_event AS (
         INSERT INTO app_events (app_id, kind, type, uid, channel_id, ts, detail, trace_parent)
@@ -188,7 +188,9 @@ export class MembersRepository {
 
   /**
    * Channels whose count changed since it was last published and whose interval has passed; marks
-   * them published in the same statement (one leader runs this). Also answers when the next of the
+   * them published in the same statement (one leader runs this). A change is the `count_dirty` flag:
+   * a change that commits after this statement (the row lock orders them) sets it again, whenever its
+   * transaction began. Also answers when the next of the
    * changed channels still inside their interval comes due (`nextDueMs`, null: none waits), so the
    * leader sleeps until then instead of polling.
    */
@@ -200,12 +202,12 @@ export class MembersRepository {
       { app_id: string | null; channel_id: string | null; member_count: number | null; ts: number | null; next_ms: number | null }[]
     >`
       WITH due AS (
-        UPDATE channels SET count_published_at = now()
-        WHERE count_changed_at > count_published_at AND count_published_at <= now() - ${interval}
+        UPDATE channels SET count_published_at = now(), count_dirty = false
+        WHERE count_dirty AND count_published_at <= now() - ${interval}
         RETURNING app_id, channel_id, member_count, (extract(epoch from count_published_at) * 1000)::float8 AS ts
       ), waiting AS (
         SELECT (extract(epoch FROM min(count_published_at + ${interval}) - now()) * 1000)::float8 AS next_ms
-        FROM channels WHERE count_changed_at > count_published_at AND count_published_at > now() - ${interval}
+        FROM channels WHERE count_dirty AND count_published_at > now() - ${interval}
       )
       SELECT d.app_id, d.channel_id, d.member_count, d.ts, w.next_ms FROM waiting w LEFT JOIN due d ON true`;
     const due = rows
@@ -223,7 +225,7 @@ export class MembersRepository {
   /** Empty channels whose last count went out a while ago. */
   async deleteEmpty(): Promise<void> {
     await this.prisma.$executeRaw`
-      DELETE FROM channels WHERE member_count <= 0 AND count_published_at >= count_changed_at
+      DELETE FROM channels WHERE member_count <= 0 AND NOT count_dirty
         AND count_changed_at < now() - interval '1 minute'`;
   }
 
