@@ -41,6 +41,17 @@ describe('client frame decoder', () => {
     expect(sut.decode(deep)).toBeUndefined();
   });
 
+  it('keeps no state from one scan to the next (its per-depth slots are shared) and takes a deeper bound', () => {
+    const map = codec.encode({ a: [1, { b: 2 }], c: 'x' });
+    expect(scan(codec.encode(nested(MAX_CLIENT_DEPTH + 5)))).toBe(Scan.TOO_DEEP); // stops with slots filled
+    expect(scan(map)).toBe(Scan.OK);
+    expect(scan(new Uint8Array(8).fill(0x81))).toBe(Scan.MALFORMED); // maps open, truncated
+    expect(scan(codec.encode([[1, 2], 3]))).toBe(Scan.OK);
+    expect(scan(codec.encode(nested(40)), 64)).toBe(Scan.OK); // grows its slots
+    expect(scan(codec.encode(nested(40)))).toBe(Scan.TOO_DEEP);
+    expect(scan(map)).toBe(Scan.OK);
+  });
+
   it('tells a too-deep frame from a malformed one, and finds the id of a refused request', () => {
     const deepReq = codec.encode([2, 300, 10, { to: 'b', x: nested(40) }]);
     expect(scan(deepReq)).toBe(Scan.TOO_DEEP);

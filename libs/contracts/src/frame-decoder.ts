@@ -20,15 +20,24 @@ export function scanMessagePack(b: Uint8Array, maxDepth: number = MAX_CLIENT_DEP
   return scan(b, maxDepth) === Scan.OK;
 }
 
+/**
+ * scan's state, one slot per depth, shared by every call (a scan runs to its end synchronously and
+ * calls nothing that could scan): a frame costs no allocation. Grown when a deeper bound is asked.
+ * remaining[d]: values still to read in the container open at depth d (depth 0: the one top value;
+ * counts are bounded by the frame's length). isMap[d]: that container is a map (key, value, …).
+ */
+let remaining = new Float64Array(MAX_CLIENT_DEPTH + 1);
+let isMap = new Uint8Array(MAX_CLIENT_DEPTH + 1);
+
 /** Why a frame is refused (TOO_DEEP: well-formed as far as read, but nested beyond the bound). */
 export function scan(b: Uint8Array, maxDepth: number = MAX_CLIENT_DEPTH): Scan {
   const len = b.length;
-  // remaining[d] = values still to read in the container open at depth d (depth 0: the one top value).
-  const remaining = new Array<number>(maxDepth + 1);
-  // isMap[d]: the container open at depth d is a map (its values alternate key, value).
-  const isMap = new Array<boolean>(maxDepth + 1);
+  if (remaining.length < maxDepth + 1) {
+    remaining = new Float64Array(maxDepth + 1);
+    isMap = new Uint8Array(maxDepth + 1);
+  }
   remaining[0] = 1;
-  isMap[0] = false;
+  isMap[0] = 0;
   let depth = 0;
   let pos = 0;
   for (;;) {
@@ -37,7 +46,7 @@ export function scan(b: Uint8Array, maxDepth: number = MAX_CLIENT_DEPTH): Scan {
       depth--;
     }
     if (pos >= len) return Scan.MALFORMED;
-    const isKey = isMap[depth]! && remaining[depth]! % 2 === 0;
+    const isKey = isMap[depth] === 1 && remaining[depth]! % 2 === 0;
     remaining[depth]!--;
     const t = b[pos++]!;
     let items = -1;
@@ -124,7 +133,7 @@ export function scan(b: Uint8Array, maxDepth: number = MAX_CLIENT_DEPTH): Scan {
       if (items > len - pos) return Scan.MALFORMED;
       if (depth + 1 > maxDepth) return Scan.TOO_DEEP;
       remaining[++depth] = items;
-      isMap[depth] = map;
+      isMap[depth] = map ? 1 : 0;
     } else {
       // A map key "__proto__" would reach objects as a prototype (msgpackr renames it instead):
       // no client value may carry one.
