@@ -44,6 +44,8 @@ export class PeerRoutes implements OnApplicationShutdown {
   private readonly inbox = createInbox();
   /** Where route gateways send ACKs: one subject per process. */
   private readonly ackSubject = `${this.inbox}.a`;
+  /** The ACK subject as MessagePack: the first item of every batch. */
+  private readonly ackSubjectBytes = codec.encode(this.ackSubject);
   private readonly items = new Map<number, Item>();
   /** Batches published: batch id → its item ids and when (a no-responders status names the batch). */
   private readonly batches = new Map<number, { ids: number[]; at: number }>();
@@ -117,7 +119,7 @@ export class PeerRoutes implements OnApplicationShutdown {
 
   /** [ackSubject, item, item, …] as MessagePack: an array header, the subject, the items as encoded. */
   private publish(route: string, batch: { parts: Uint8Array[]; ids: number[]; bytes: number }): void {
-    const head = codec.encode(this.ackSubject);
+    const head = this.ackSubjectBytes;
     const n = batch.parts.length + 1;
     const header =
       n < 16
