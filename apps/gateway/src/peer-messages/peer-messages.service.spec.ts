@@ -26,6 +26,7 @@ interface FakeConn {
   closed: boolean;
   session: Session | null;
   deliver: jest.Mock<Promise<boolean>, [number, unknown]>;
+  deliverThen: (evt: number, data: unknown, timeoutMs: number, settle: (ok: boolean) => void) => void;
 }
 
 /** A client connection whose pushes are ACKed (or not) as the test says. */
@@ -40,6 +41,8 @@ function client(uid: string, epoch = 1) {
       pushed.push(data as PeerMessageEvent);
       return conn.ack;
     }),
+    // as Connection does it: deliver() is deliverThen() behind a Promise; here the other way round
+    deliverThen: (evt, data, _timeoutMs, settle) => void conn.deliver(evt, data).then(settle),
   };
   const session = new Session(`s-${uid}` as SessionId, appId, uid as Uid, 'inst', 0, conn as never);
   session.epoch = epoch;
@@ -220,14 +223,22 @@ describe('PeerMessagesService', () => {
     const { sut } = setup();
     const bob = client('bob');
     const e = { from: 'ann', id: 'r1', m: text('hi'), ts: 1 };
-    await expect(sut.receiveRouted(new Set([bob.session]), e)).resolves.toBe(PeerRouteCode.ACKED);
-    expect(sut.receiveRouted(new Set([bob.session]), e)).toBe(PeerRouteCode.ACKED); // a resend: not pushed again
+    /** The answers a routed message got: synchronously, then after the client's ACK settled. */
+    const routed = async (targets: Set<Session>, event: PeerMessageEvent) => {
+      const answers: PeerRouteCode[] = [];
+      sut.receiveRouted(targets, event, (code) => answers.push(code));
+      const now = [...answers];
+      await new Promise(setImmediate);
+      return { now, all: answers };
+    };
+    expect(await routed(new Set([bob.session]), e)).toEqual({ now: [], all: [PeerRouteCode.ACKED] });
+    expect(await routed(new Set([bob.session]), e)).toEqual({ now: [PeerRouteCode.ACKED], all: [PeerRouteCode.ACKED] }); // a resend: not pushed again
     expect(bob.pushed).toHaveLength(1);
     bob.conn.ack = false;
-    await expect(sut.receiveRouted(new Set([bob.session]), { ...e, id: 'r2' })).resolves.toBe(PeerRouteCode.NOT_ACKED);
-    expect(sut.receiveRouted(new Set(), e)).toBe(PeerRouteCode.NOT_HERE);
+    expect(await routed(new Set([bob.session]), { ...e, id: 'r2' })).toEqual({ now: [], all: [PeerRouteCode.NOT_ACKED] });
+    expect(await routed(new Set(), e)).toEqual({ now: [PeerRouteCode.NOT_HERE], all: [PeerRouteCode.NOT_HERE] });
     bob.session.conn = null; // detached (inside its reconnect window): not here for a route
-    expect(sut.receiveRouted(new Set([bob.session]), e)).toBe(PeerRouteCode.NOT_HERE);
+    expect(await routed(new Set([bob.session]), e)).toEqual({ now: [PeerRouteCode.NOT_HERE], all: [PeerRouteCode.NOT_HERE] });
   });
 
   it('flushes stored messages in order in batches, removes what was ACKed, and stops at the first miss', async () => {

@@ -125,33 +125,47 @@ export class PeerMessagesService implements OnApplicationShutdown {
     }
     const answer = (code: PeerRouteCode) => msg.respond(code === PeerRouteCode.ACKED ? this.acked : this.notAcked);
     if (isTracingEnabled() && msg.headers) {
-      const push = async () => answer(await this.push(targets, event, PeerRouteCode.NOT_ACKED));
+      const push = () =>
+        new Promise<void>((done, fail) =>
+          this.push(targets, event, PeerRouteCode.NOT_ACKED, (code) => {
+            try {
+              answer(code);
+              done();
+            } catch (err) {
+              fail(err);
+            }
+          }),
+        );
       void withSpan(`process ${PEER_DESTINATION}`, SpanKind.CONSUMER, peerSpanAttributes(msg.subject, 'process'), push, extractTraceContext(msg.headers));
       return;
     }
-    const code = this.push(targets, event, PeerRouteCode.NOT_ACKED);
-    if (typeof code === 'number') answer(code);
-    else void code.then(answer);
+    this.push(targets, event, PeerRouteCode.NOT_ACKED, answer);
   }
 
-  /** A message that came over this gateway's route (PeerRoute): NOT_HERE when no live session of the uid is here. */
-  receiveRouted(targets: ReadonlySet<Session>, event: PeerMessageEvent): PeerRouteCode | Promise<PeerRouteCode> {
-    return this.push(targets, event, PeerRouteCode.NOT_HERE);
+  /**
+   * A message that came over this gateway's route (PeerRoute): `answer` gets its code once, at once
+   * or when the client ACKed (or did not); NOT_HERE when no live session of the uid is here.
+   */
+  receiveRouted(targets: ReadonlySet<Session>, event: PeerMessageEvent, answer: (code: PeerRouteCode) => void): void {
+    this.push(targets, event, PeerRouteCode.NOT_HERE, answer);
   }
 
-  /** Pushes to the newest live session among `targets`; `none` when there is none. */
-  private push(targets: ReadonlySet<Session>, event: PeerMessageEvent, none: PeerRouteCode): PeerRouteCode | Promise<PeerRouteCode> {
+  /**
+   * Pushes to the newest live session among `targets` and answers once: `none` when there is none,
+   * ACKED for a resend that session took already, else ACKED/NOT_ACKED by the client's ACK. The hot
+   * path of every peer message: a callback, not a Promise chain (no microtasks, fewer allocations).
+   */
+  private push(targets: ReadonlySet<Session>, event: PeerMessageEvent, none: PeerRouteCode, answer: (code: PeerRouteCode) => void): void {
     let target: Session | undefined;
     for (const s of targets) if (s.conn && s.epoch !== null && !s.ended && (!target || s.epoch > target.epoch!)) target = s;
-    if (!target) return none;
+    if (!target) return answer(none);
     const key = `${event.from}\u0000${event.id}`;
-    if (target.wasDelivered(key)) return PeerRouteCode.ACKED; // a resend of a message this session already took
+    if (target.wasDelivered(key)) return answer(PeerRouteCode.ACKED); // a resend of a message this session already took
     const session = target;
     messagesOut.peer.add(event.m?.k);
-    return session.conn!.deliver(Evt.PEER_MESSAGE, event, this.config.ACK_TIMEOUT_MS).then((ok) => {
-      if (!ok) return PeerRouteCode.NOT_ACKED;
-      session.rememberDelivered(key, DELIVERED_MEMORY);
-      return PeerRouteCode.ACKED;
+    session.conn!.deliverThen(Evt.PEER_MESSAGE, event, this.config.ACK_TIMEOUT_MS, (ok) => {
+      if (ok) session.rememberDelivered(key, DELIVERED_MEMORY);
+      answer(ok ? PeerRouteCode.ACKED : PeerRouteCode.NOT_ACKED);
     });
   }
 

@@ -27,24 +27,34 @@ describe('PeerRoute', () => {
     expect(bus.subscribe).toHaveBeenCalledWith(Subjects.peerRoute(route.id), expect.any(Function));
     let ack!: (code: PeerRouteCode) => void;
     const seen: string[] = [];
-    route.route((appId, uid, e) => {
+    route.route((appId, uid, e, answer) => {
       seen.push(`${appId}/${uid}/${e.id}`);
-      if (uid === 'bob') return new Promise((r) => (ack = r));
-      return uid === 'cat' ? PeerRouteCode.ACKED : PeerRouteCode.NOT_HERE;
+      if (uid === 'bob') ack = answer;
+      else answer(uid === 'cat' ? PeerRouteCode.ACKED : PeerRouteCode.NOT_HERE);
     });
     batch([ACKS, [1, 'app', 'bob', event('m1')], [2, 'app', 'cat', event('m2')], [3, 'app', 'dan', event('m3')]]);
     expect(seen).toEqual(['app/bob/m1', 'app/cat/m2', 'app/dan/m3']);
     await turn();
     expect(published).toEqual([[ACKS, [2, PeerRouteCode.ACKED, 3, PeerRouteCode.NOT_HERE]]]);
     ack(PeerRouteCode.ACKED);
-    await Promise.resolve();
     await turn();
     expect(published[1]).toEqual([ACKS, [1, PeerRouteCode.ACKED]]);
   });
 
+  it('answers NOT_ACKED for an item whose handler throws and goes on with the rest of the batch', async () => {
+    const { route, published, batch } = setup();
+    route.route((_appId, uid, _e, answer) => {
+      if (uid === 'bad') throw new Error('boom');
+      answer(PeerRouteCode.ACKED);
+    });
+    batch([ACKS, [1, 'app', 'bad', event('m1')], [2, 'app', 'bob', event('m2')]]);
+    await turn();
+    expect(published).toEqual([[ACKS, [1, PeerRouteCode.NOT_ACKED, 2, PeerRouteCode.ACKED]]]);
+  });
+
   it('drops batches whose ACK subject is not an inbox and items that are malformed', async () => {
     const { route, published, batch } = setup();
-    const handler = jest.fn(() => PeerRouteCode.ACKED);
+    const handler = jest.fn((_a: string, _u: string, _e: PeerMessageEvent, answer: (code: PeerRouteCode) => void) => answer(PeerRouteCode.ACKED));
     route.route(handler);
     batch(['parley.app.user.bob', [1, 'app', 'bob', event('m1')]]);
     batch(null);

@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { createCodec, type PeerMessageEvent } from '@parley/contracts';
 import { PeerRouteCode, Subjects } from '@parley/contracts/internal';
 import { NatsBus, atTurnEnd } from '@parley/platform';
 import type { Subscription } from 'nats';
 
 const codec = createCodec();
+const logger = new Logger('PeerRoute');
 /** An ACK subject is one of our own processes' inboxes (`_INBOX.<id>.a`): anything else is dropped. */
 const ACK_SUBJECT = /^_INBOX\.[A-Za-z0-9]{1,64}\.a$/;
 
-/** Answers one routed message: a code now, or once the client ACKed (or did not). */
-export type RoutedHandler = (appId: string, uid: string, event: PeerMessageEvent) => PeerRouteCode | Promise<PeerRouteCode>;
+/** Takes one routed message and calls `answer` once with its code: at once, or once the client ACKed (or did not). */
+export type RoutedHandler = (appId: string, uid: string, event: PeerMessageEvent, answer: (code: PeerRouteCode) => void) => void;
 
 /**
  * This gateway's direct route for peer messages (PeerRoutes in @parley/delivery is the sending side):
@@ -22,7 +23,7 @@ export type RoutedHandler = (appId: string, uid: string, event: PeerMessageEvent
 @Injectable()
 export class PeerRoute implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly id = randomBytes(8).toString('hex');
-  private handler: RoutedHandler = () => PeerRouteCode.NOT_HERE;
+  private handler: RoutedHandler = (_appId, _uid, _event, answer) => answer(PeerRouteCode.NOT_HERE);
   private sub?: Subscription;
   private answers = new Map<string, number[]>();
   private scheduled = false;
@@ -50,13 +51,13 @@ export class PeerRoute implements OnApplicationBootstrap, OnApplicationShutdown 
       if (!Array.isArray(item) || item.length !== 4) continue;
       const [id, appId, uid, event] = item as [unknown, unknown, unknown, PeerMessageEvent];
       if (typeof id !== 'number' || typeof appId !== 'string' || typeof uid !== 'string' || typeof event?.from !== 'string') continue;
-      const code = this.handler(appId, uid, event);
-      if (typeof code === 'number') this.answer(ackSubject, id, code);
-      else
-        code.then(
-          (c) => this.answer(ackSubject, id, c),
-          () => this.answer(ackSubject, id, PeerRouteCode.NOT_ACKED),
-        );
+      try {
+        this.handler(appId, uid, event, (code) => this.answer(ackSubject, id, code));
+      } catch (err) {
+        // The rest of the batch still goes on; the sender may hear a late answer too (it keeps the first).
+        logger.warn(`routed message ${id} failed: ${(err as Error)?.message ?? String(err)}`);
+        this.answer(ackSubject, id, PeerRouteCode.NOT_ACKED);
+      }
     }
   }
 

@@ -1,7 +1,19 @@
+import { Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import { CloseCode, Frame } from '@parley/contracts';
 import { EncodedFrame, type OutboundQueue, type QueuedConnection } from './outbound-queue';
 import type { Session } from './session';
+
+const logger = new Logger('Connection');
+
+/** Runs a push's settle callback; what it throws is logged, never thrown into the socket's handlers. */
+function settleSafely(settle: (ok: boolean) => void, ok: boolean): void {
+  try {
+    settle(ok);
+  } catch (err) {
+    logger.error(`a push's ACK handler failed: ${(err as Error)?.stack ?? String(err)}`);
+  }
+}
 
 /**
  * One client socket. Kept small (there may be 100k per gateway): the socket, when it was last
@@ -62,20 +74,26 @@ export class Connection implements QueuedConnection {
    * closes or the ACK does not come within timeoutMs (checked by the gateway's tick).
    */
   deliver(evt: number, data: unknown, timeoutMs: number): Promise<boolean> {
-    if (this.closed) return Promise.resolve(false);
+    return new Promise((settle) => this.deliverThen(evt, data, timeoutMs, settle));
+  }
+
+  /**
+   * deliver() for the hot path: `settle` is called once, with true on the client's ACK, false when
+   * the socket closes or the ACK is overdue (at once when the socket is closed already). No Promise
+   * and no microtask per push. A `settle` that throws is logged; it cannot break the ACK bookkeeping.
+   */
+  deliverThen(evt: number, data: unknown, timeoutMs: number, settle: (ok: boolean) => void): void {
+    if (this.closed) return settleSafely(settle, false);
     const ackId = ++this.nextAckId;
-    const acks = (this.acks ??= new Map());
-    return new Promise((settle) => {
-      acks.set(ackId, { settle, deadline: Date.now() + timeoutMs });
-      this.send([Frame.EVT, evt, data, ackId]);
-    });
+    (this.acks ??= new Map()).set(ackId, { settle, deadline: Date.now() + timeoutMs });
+    this.send([Frame.EVT, evt, data, ackId]);
   }
 
   onAck(ackId: unknown): void {
     const pending = typeof ackId === 'number' ? this.acks?.get(ackId) : undefined;
     if (!pending) return;
     this.acks!.delete(ackId as number);
-    pending.settle(true);
+    settleSafely(pending.settle, true);
   }
 
   /** Fails pushes whose ACK is overdue (all of them once the socket is closed). */
@@ -84,7 +102,7 @@ export class Connection implements QueuedConnection {
     for (const [id, pending] of this.acks) {
       if (this.closed || now > pending.deadline) {
         this.acks.delete(id);
-        pending.settle(false);
+        settleSafely(pending.settle, false);
       }
     }
   }

@@ -14,6 +14,8 @@ export interface ClientLink {
   event(evt: number, data: unknown): void;
   /** Pushes an event the client must acknowledge; resolves true on its ACK. */
   deliver(evt: number, data: unknown, timeoutMs: number): Promise<boolean>;
+  /** deliver() with a callback (called once) instead of a Promise: the peer-message hot path. */
+  deliverThen(evt: number, data: unknown, timeoutMs: number, settle: (ok: boolean) => void): void;
   close(code?: number, reason?: string): void;
 }
 

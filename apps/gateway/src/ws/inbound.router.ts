@@ -48,7 +48,7 @@ export class InboundRouter implements OnModuleInit {
       [UserMsgKind.BANNED]: (targets, body) => this.sessions.banned(targets, body),
       [UserMsgKind.CHANNEL_BANNED]: (targets, body) => this.channels.banned(targets, body),
     });
-    this.peerRoute.route((appId, uid, event) => this.peers.receiveRouted(this.users.sessionsOf(appId, uid), event));
+    this.peerRoute.route((appId, uid, event, answer) => this.peers.receiveRouted(this.users.sessionsOf(appId, uid), event, answer));
     this.channelSubjects.route({
       [ChanMsgKind.MESSAGE]: (ch, members, body) => this.channelMessages.fanOut(ch, members, body),
       [ChanMsgKind.MEMBER_JOINED]: (ch, members, body) => this.channels.memberEvent(Evt.MEMBER_JOINED, ch, members, body),
