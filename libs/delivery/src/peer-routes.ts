@@ -119,7 +119,6 @@ export class PeerRoutes implements OnApplicationShutdown {
 
   /** [ackSubject, item, item, …] as MessagePack: an array header, the subject, the items as encoded. */
   private publish(route: string, batch: { parts: Uint8Array[]; ids: number[]; bytes: number }): void {
-    const head = this.ackSubjectBytes;
     const n = batch.parts.length + 1;
     const header =
       n < 16
@@ -127,10 +126,10 @@ export class PeerRoutes implements OnApplicationShutdown {
         : n <= 0xffff
           ? Uint8Array.of(0xdc, n >> 8, n & 0xff)
           : Uint8Array.of(0xdd, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
-    const out = new Uint8Array(header.length + head.length + batch.bytes);
+    const out = new Uint8Array(header.length + this.ackSubjectBytes.length + batch.bytes);
     out.set(header, 0);
-    out.set(head, header.length);
-    let at = header.length + head.length;
+    out.set(this.ackSubjectBytes, header.length);
+    let at = header.length + this.ackSubjectBytes.length;
     for (const p of batch.parts) {
       out.set(p, at);
       at += p.length;

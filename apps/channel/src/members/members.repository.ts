@@ -190,9 +190,8 @@ export class MembersRepository {
    * Channels whose count changed since it was last published and whose interval has passed; marks
    * them published in the same statement (one leader runs this). A change is the `count_dirty` flag:
    * a change that commits after this statement (the row lock orders them) sets it again, whenever its
-   * transaction began. Also answers when the next of the
-   * changed channels still inside their interval comes due (`nextDueMs`, null: none waits), so the
-   * leader sleeps until then instead of polling.
+   * transaction began. Also answers when the next of the changed channels still inside their interval
+   * comes due (`nextDueMs`, null: none waits), so the leader sleeps until then instead of polling.
    */
   async takeCountsDue(smallMs: number, largeMs: number, largeAbove: number): Promise<CountsDue> {
     const interval = Prisma.sql`(CASE WHEN member_count > ${largeAbove}::int THEN ${largeMs}::int ELSE ${smallMs}::int END) * interval '1 millisecond'`;
