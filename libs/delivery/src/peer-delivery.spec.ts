@@ -146,6 +146,36 @@ describe('PeerMessageDelivery over routes', () => {
   });
 });
 
+describe('PeerMessageDelivery.deliverThen', () => {
+  it('calls back once, never before it returned, and rejects what throws after a route ACK', async () => {
+    const t = setup(async () => ({ data: codec.encode({ r: 1, g: GW1 }) }));
+    const calls: unknown[] = [];
+    t.sut.deliverThen(
+      send(false),
+      (r) => calls.push(r),
+      (err) => calls.push(err),
+    );
+    expect(calls).toEqual([]); // over the user subject: answered later
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([{ d: PeerDelivery.RECEIVED, ts: 1 }]);
+
+    // Over the route now; the capture throws after the ACK: the send fails (it does not hang).
+    t.capture.peer.mockImplementation(() => {
+      throw new Error('capture bug');
+    });
+    t.sut.deliverThen(
+      send(false),
+      (r) => calls.push(r),
+      (err) => calls.push((err as Error).message),
+    );
+    expect(calls).toHaveLength(1);
+    await new Promise((r) => setImmediate(r));
+    const [[id]] = t.routed[0]!.body.slice(1) as [[number]];
+    t.routeReply(t.routed[0]!.body[0] as string, codec.encode([id, PeerRouteCode.ACKED]));
+    expect(calls).toEqual([{ d: PeerDelivery.RECEIVED, ts: 1 }, 'capture bug']);
+  });
+});
+
 describe('message rules', () => {
   it('captures for the history alongside the delivery only when asked, and answers only once both are done', async () => {
     const plain = setup(async () => ({ data: codec.encode({ r: 1 }) }));

@@ -69,20 +69,47 @@ export class PeerMessageDelivery {
    * takes the user subject (its span and headers are per message).
    */
   deliver(send: PeerSend): Promise<SendPeerResult> {
-    const stored = this.store(send);
-    const route = isTracingEnabled() ? undefined : this.routes.get(send.appId, send.to);
-    const result = route ? this.viaRoute(send, route) : this.request(send).then((o) => this.settle(send, o));
-    return stored ? Promise.all([result, stored]).then(([r]) => r) : result;
+    return new Promise((resolve, reject) => this.deliverThen(send, resolve, reject));
   }
 
-  private viaRoute(send: PeerSend, route: string): Promise<SendPeerResult> {
-    return this.routes.send(route, send.appId, send.to, send.event, send.timeoutMs).then((code) => {
+  /**
+   * deliver() with callbacks instead of a Promise (a gateway's hot path): one of them is called
+   * once. It never throws: a send that fails at once (NATS closed) is rejected before this returns;
+   * every other outcome comes in a later turn or callback. A message that goes over a route and is
+   * ACKed makes no Promise on the way.
+   */
+  deliverThen(send: PeerSend, resolve: (result: SendPeerResult) => void, reject: (err: unknown) => void): void {
+    try {
+      const stored = this.store(send);
+      if (!stored) return this.deliverNow(send, resolve, reject);
+      const delivered = new Promise<SendPeerResult>((done, fail) => this.deliverNow(send, done, fail));
+      Promise.all([delivered, stored]).then(([r]) => resolve(r), reject);
+    } catch (err) {
+      reject(err);
+    }
+  }
+
+  private deliverNow(send: PeerSend, resolve: (result: SendPeerResult) => void, reject: (err: unknown) => void): void {
+    const route = isTracingEnabled() ? undefined : this.routes.get(send.appId, send.to);
+    if (!route) return this.viaSubject(send, resolve, reject);
+    this.routes.sendThen(route, send.appId, send.to, send.event, send.timeoutMs, (code) => {
       if (code === PeerRouteCode.NOT_HERE) {
         this.routes.forget(send.appId, send.to, route);
-        return this.request(send).then((o) => this.settle(send, o));
+        return this.viaSubject(send, resolve, reject);
       }
-      return this.outcome(send, code === PeerRouteCode.ACKED);
+      if (code !== PeerRouteCode.ACKED) return void this.outcome(send, false).then(resolve, reject);
+      try {
+        resolve(this.received(send));
+      } catch (err) {
+        reject(err);
+      }
     });
+  }
+
+  private viaSubject(send: PeerSend, resolve: (result: SendPeerResult) => void, reject: (err: unknown) => void): void {
+    this.request(send)
+      .then((o) => this.settle(send, o))
+      .then(resolve, reject);
   }
 
   /**
@@ -131,19 +158,22 @@ export class PeerMessageDelivery {
   }
 
   private async outcome(send: PeerSend, received: boolean): Promise<SendPeerResult> {
-    const ts = send.event.ts;
+    if (received) return this.received(send);
     const { appId, to, event } = send;
-    if (received) {
-      this.capture.peer(appId, event.from, to, event.id, ts, event.m, 'received');
-      return { d: Delivery.RECEIVED, ts };
-    }
-    if (!send.offline) return { d: Delivery.PEER_UNREACHABLE, ts };
-    const req: StoreOfflineRequest = { appId: send.appId, to: send.to, msg: send.event };
+    if (!send.offline) return { d: Delivery.PEER_UNREACHABLE, ts: event.ts };
+    const req: StoreOfflineRequest = { appId, to, msg: event };
     // Not retried: the answer is the CACHED_BY_SERVER promise, a store is never doubled by a retry here.
     await this.services.request(Subjects.offline.store, req);
     // Committed: a gateway holding a logged-in session of the receiver pushes it now.
-    this.bus.publishEncoded(Subjects.user(send.appId, send.to), OFFLINE_STORED);
-    this.capture.peer(appId, event.from, to, event.id, ts, event.m, 'cached');
-    return { d: Delivery.CACHED_BY_SERVER, ts };
+    this.bus.publishEncoded(Subjects.user(appId, to), OFFLINE_STORED);
+    this.capture.peer(appId, event.from, to, event.id, event.ts, event.m, 'cached');
+    return { d: Delivery.CACHED_BY_SERVER, ts: event.ts };
+  }
+
+  /** A client ACKed it: captured for the app's message stream, RECEIVED. */
+  private received(send: PeerSend): SendPeerResult {
+    const { appId, to, event } = send;
+    this.capture.peer(appId, event.from, to, event.id, event.ts, event.m, 'received');
+    return { d: Delivery.RECEIVED, ts: event.ts };
   }
 }

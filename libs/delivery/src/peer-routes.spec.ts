@@ -83,6 +83,22 @@ describe('PeerRoutes', () => {
     }
   });
 
+  it('calls a sendThen callback once, never before it returned, and a throwing one leaves the rest of its batch settled', async () => {
+    const { bus, published, reply } = fakeBus();
+    const routes = new PeerRoutes(bus);
+    const settled: [string, PeerRouteCode][] = [];
+    routes.sendThen('g1', app, 'bob', event('m1'), 1000, () => {
+      throw new Error('handler bug');
+    });
+    routes.sendThen('g1', app, 'cat', event('m2'), 1000, (code) => settled.push(['m2', code]));
+    expect(settled).toEqual([]);
+    await turn();
+    const ackSubject = published[0]!.body[0] as string;
+    reply(ackSubject, codec.encode([1, PeerRouteCode.ACKED, 2, PeerRouteCode.ACKED]));
+    reply(ackSubject, codec.encode([2, PeerRouteCode.NOT_ACKED])); // a second answer for the same item: ignored
+    expect(settled).toEqual([['m2', PeerRouteCode.ACKED]]);
+  });
+
   it('starts another batch before one passes the size cap', async () => {
     const { bus, published, reply } = fakeBus();
     const routes = new PeerRoutes(bus);

@@ -25,6 +25,15 @@ interface Item {
   deadline: number;
 }
 
+/** A throwing callback is logged; the batch it came in goes on settling the others. */
+function settleSafely(item: Item, code: PeerRouteCode): void {
+  try {
+    item.settle(code);
+  } catch (err) {
+    logger.error(`a routed message's answer handler failed: ${(err as Error)?.stack ?? String(err)}`);
+  }
+}
+
 /**
  * Direct routes for peer messages between gateways. The first message to a user goes on its user
  * subject (PeerMessageDelivery); the ACK names the gateway that holds the session (PeerAck.g), and
@@ -86,6 +95,14 @@ export class PeerRoutes implements OnApplicationShutdown {
    * NOT_ACKED, NOT_HERE), NOT_HERE when nobody serves the route, TIMED_OUT after `timeoutMs`.
    */
   send(route: string, appId: AppId, uid: string, event: PeerMessageEvent, timeoutMs: number): Promise<PeerRouteCode> {
+    return new Promise((settle) => this.sendThen(route, appId, uid, event, timeoutMs, settle));
+  }
+
+  /**
+   * send() with a callback instead of a Promise (the peer-message hot path): `settle` is called
+   * once, in a later turn or callback, never before this returns.
+   */
+  sendThen(route: string, appId: AppId, uid: string, event: PeerMessageEvent, timeoutMs: number, settle: (code: PeerRouteCode) => void): void {
     this.sub ??= this.bus.connection.subscribe(`${this.inbox}.>`, {
       callback: guardedCallback(logger, (msg) => this.onReply(msg.subject, msg.data, msg.headers?.code)),
     });
@@ -104,10 +121,8 @@ export class PeerRoutes implements OnApplicationShutdown {
       this.scheduled = true;
       atTurnEnd(this.flush);
     }
-    return new Promise((settle) => {
-      this.items.set(id, { settle, deadline: Date.now() + timeoutMs });
-      this.sweeper ??= setInterval(() => this.expire(Date.now()), SWEEP_MS).unref();
-    });
+    this.items.set(id, { settle, deadline: Date.now() + timeoutMs });
+    this.sweeper ??= setInterval(() => this.expire(Date.now()), SWEEP_MS).unref();
   }
 
   private readonly flush = (): void => {
@@ -173,14 +188,14 @@ export class PeerRoutes implements OnApplicationShutdown {
     const item = this.items.get(id);
     if (!item) return; // settled already (timed out)
     this.items.delete(id);
-    item.settle(code === PeerRouteCode.ACKED || code === PeerRouteCode.NOT_HERE ? code : PeerRouteCode.NOT_ACKED);
+    settleSafely(item, code === PeerRouteCode.ACKED || code === PeerRouteCode.NOT_HERE ? code : PeerRouteCode.NOT_ACKED);
   }
 
   private expire(now: number): void {
     for (const [id, item] of this.items) {
       if (now > item.deadline) {
         this.items.delete(id);
-        item.settle(PeerRouteCode.TIMED_OUT);
+        settleSafely(item, PeerRouteCode.TIMED_OUT);
       }
     }
     for (const [batchId, batch] of this.batches) {

@@ -127,6 +127,19 @@ describe('PeerMessagesService', () => {
     expect(mux.request).toHaveBeenCalledTimes(3);
   });
 
+  it('a send that fails at once is answered with its error and leaves nothing in flight: its resend is tried again', async () => {
+    const { sut, mux, history, setAnswer } = setup();
+    const ann = client('ann');
+    setAnswer(async () => acked(1));
+    history.wants.mockImplementationOnce(() => {
+      throw new Error('NATS closed');
+    });
+    await expect(sut.send(ann.conn as unknown as Connection, { to: 'bob', id: 'm1', m: text('hi') })).rejects.toThrow('NATS closed');
+    expect(ann.session.inflight?.size ?? 0).toBe(0);
+    expect((await sut.send(ann.conn as unknown as Connection, { to: 'bob', id: 'm1', m: text('hi') })).d).toBe(PeerDelivery.RECEIVED);
+    expect(mux.request).toHaveBeenCalledTimes(1);
+  });
+
   it('a resend of a message still on its way joins the first: one request, one answer', async () => {
     const { sut, mux, setAnswer } = setup();
     const ann = client('ann');

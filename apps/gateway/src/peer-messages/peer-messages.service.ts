@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { createCodec, ErrorCode, Evt, isUid, ParleyError, type PeerMessageEvent, type SendPeerArgs, type SendPeerResult } from '@parley/contracts';
 import { PeerRouteCode, type PeerAck } from '@parley/contracts/internal';
 import { NatsBus, watchConnection } from '@parley/platform';
-import { PEER_DESTINATION, PeerMessageDelivery, peerSpanAttributes } from '@parley/delivery';
+import { PEER_DESTINATION, PeerMessageDelivery, peerSpanAttributes, type PeerSend } from '@parley/delivery';
 import type { Msg } from 'nats';
 import { extractTraceContext, isTracingEnabled, SpanKind, withSpan } from '@parley/platform/telemetry';
 import { OfflineClient } from '../clients/offline.client';
@@ -68,25 +68,35 @@ export class PeerMessagesService implements OnApplicationShutdown {
     messageTotals.peer(session.appId);
 
     const event: PeerMessageEvent = { from: session.uid, id: args.id, m: args.m, ts: Date.now() };
-    const result = this.deliver(session, args.to, event, args.offline === true, args.hist === true);
+    const send: PeerSend = {
+      appId: session.appId,
+      to: args.to,
+      event,
+      offline: args.offline === true,
+      history: args.hist === true, // enableHistoricalMessaging: the answer also waits for the durable capture
+      timeoutMs: this.config.PEER_DELIVERY_TIMEOUT_MS,
+    };
     const map = (session.inflight ??= new Map());
-    map.set(args.id, result);
-    void result.then(
-      (r) => {
-        map.delete(args.id);
-        observePeerDelivery(started, r.d);
-      },
-      () => {
-        map.delete(args.id);
-        observePeerDelivery(started, undefined);
-      },
+    let answered = false; // a send that failed at once is answered before deliverThen returns
+    const result = new Promise<SendPeerResult>((resolve, reject) =>
+      this.delivery.deliverThen(
+        send,
+        (r) => {
+          answered = true;
+          map.delete(args.id);
+          resolve(r);
+          observePeerDelivery(started, r.d);
+        },
+        (err) => {
+          answered = true;
+          map.delete(args.id);
+          reject(err);
+          observePeerDelivery(started, undefined);
+        },
+      ),
     );
+    if (!answered) map.set(args.id, result);
     return result;
-  }
-
-  /** `history`: enableHistoricalMessaging; the answer then also waits for the message's durable capture. */
-  private deliver(session: Session, to: string, event: PeerMessageEvent, offline: boolean, history: boolean): Promise<SendPeerResult> {
-    return this.delivery.deliver({ appId: session.appId, to, event, offline, history, timeoutMs: this.config.PEER_DELIVERY_TIMEOUT_MS });
   }
 
   /**

@@ -176,28 +176,41 @@ export class WsServer implements BeforeApplicationShutdown {
       return conn.fail(id, ErrorCode.TOO_OFTEN, `at most ${this.config.REQUESTS_IN_FLIGHT_MAX} requests waiting for an answer`, IN_FLIGHT_RETRY_MS);
     }
     conn.inFlight++;
-    const run = async () => this.router.dispatch(conn, op, parsed.args);
-    const pending = isTracingEnabled()
-      ? withSpan(`ws ${opName(op)}`, SpanKind.SERVER, { 'rpc.system': 'parley-ws', 'rpc.method': opName(op) }, run, clientTraceContext(traceparent))
-      : run();
-    pending.then(
-      (result) => {
-        conn.inFlight--;
-        countRequest(op, ErrorCode.OK);
-        if (op === Op.LOGIN && !conn.authenticated) {
-          conn.authenticated = true;
-          this.unauthenticated--;
-        }
-        conn.reply(id, result ?? null);
-      },
-      (err: unknown) => {
-        conn.inFlight--;
-        const typed = toParleyError(err);
-        countRequest(op, typed.code);
-        if (typed.code === ErrorCode.UNKNOWN) this.logger.error(`op ${opName(op)} failed: ${(err as Error)?.stack ?? String(err)}`);
-        conn.fail(id, typed.code, typed.message, typed.retryAfterMs);
-      },
-    );
+    const answered = (result: unknown) => {
+      conn.inFlight--;
+      countRequest(op, ErrorCode.OK);
+      if (op === Op.LOGIN && !conn.authenticated) {
+        conn.authenticated = true;
+        this.unauthenticated--;
+      }
+      conn.reply(id, result ?? null);
+    };
+    const failed = (err: unknown) => {
+      conn.inFlight--;
+      const typed = toParleyError(err);
+      countRequest(op, typed.code);
+      if (typed.code === ErrorCode.UNKNOWN) this.logger.error(`op ${opName(op)} failed: ${(err as Error)?.stack ?? String(err)}`);
+      conn.fail(id, typed.code, typed.message, typed.retryAfterMs);
+    };
+    if (isTracingEnabled()) {
+      const run = async () => this.router.dispatch(conn, op, parsed.args);
+      void withSpan(`ws ${opName(op)}`, SpanKind.SERVER, { 'rpc.system': 'parley-ws', 'rpc.method': opName(op) }, run, clientTraceContext(traceparent)).then(
+        answered,
+        failed,
+      );
+      return;
+    }
+    // No async wrapper around the handler: a Promise it returns is answered from directly (the peer
+    // message path makes one Promise per request, not three); anything else one microtask later,
+    // as a Promise's value would be, and a throw the same way.
+    let result: unknown;
+    try {
+      result = this.router.dispatch(conn, op, parsed.args);
+    } catch (err) {
+      void Promise.reject(err).catch(failed);
+      return;
+    }
+    void (result instanceof Promise ? result : Promise.resolve(result)).then(answered, failed);
   }
 
   private tick(): void {
