@@ -42,7 +42,7 @@ describe('Dockerfile', () => {
       execFileSync('sh', [join(ROOT, 'deploy/docker/entrypoint.sh'), app], { env: { PATH: `${bin}:${process.env['PATH']}`, ...env }, encoding: 'utf8' }).trim();
     try {
       const flags = JSON.parse(read('deploy/docker/node-flags.json')) as Record<string, unknown>;
-      expect(flags['gateway']).toEqual([expect.stringMatching(/^--max-semi-space-size=\d+$/)]);
+      expect(flags['gateway']).toEqual([expect.stringMatching(/^--max-semi-space-size=\d+$/), '--single-threaded-gc']);
       expect(run('gateway')).toBe(`--enable-source-maps ${(flags['gateway'] as string[]).join(' ')} dist/apps/gateway/main.js`);
       expect(run('presence')).toBe('--enable-source-maps dist/apps/presence/main.js');
       expect(run('gateway', { PARLEY_NODE_FLAGS: '--max-semi-space-size=32 --trace-gc' })).toBe(
