@@ -7,6 +7,9 @@ const codec = createCodec();
 const app = 'a'.repeat(32) as AppId;
 const event = (id: string): PeerMessageEvent => ({ from: 'ann', id, m: { k: MessageKind.TEXT, text: id }, ts: 1 });
 const turn = () => new Promise((r) => setImmediate(r));
+/** sendThen's answer as a Promise. */
+const send = (routes: PeerRoutes, route: string, uid: string, e: PeerMessageEvent) =>
+  new Promise<PeerRouteCode>((settle) => routes.sendThen(route, app, uid, e, 1000, settle));
 
 /** A NATS connection that records publishes and lets the test answer on the subscription. */
 function fakeBus() {
@@ -42,9 +45,9 @@ describe('PeerRoutes', () => {
   it('sends the messages of one turn for one gateway as one batch and settles each by its answer', async () => {
     const { bus, published, reply } = fakeBus();
     const routes = new PeerRoutes(bus);
-    const a = routes.send('g1', app, 'bob', event('m1'), 1000);
-    const b = routes.send('g1', app, 'cat', event('m2'), 1000);
-    const c = routes.send('g2', app, 'dan', event('m3'), 1000);
+    const a = send(routes, 'g1', 'bob', event('m1'));
+    const b = send(routes, 'g1', 'cat', event('m2'));
+    const c = send(routes, 'g2', 'dan', event('m3'));
     expect(published).toHaveLength(0); // not before the end of the turn
     await turn();
     expect(published.map((p) => p.subject)).toEqual([Subjects.peerRoute('g1'), Subjects.peerRoute('g2')]);
@@ -66,8 +69,8 @@ describe('PeerRoutes', () => {
     try {
       const { bus, published, reply } = fakeBus();
       const routes = new PeerRoutes(bus);
-      const gone = [routes.send('dead', app, 'bob', event('m1'), 1000), routes.send('dead', app, 'cat', event('m2'), 1000)];
-      const slow = routes.send('slow', app, 'dan', event('m3'), 1000);
+      const gone = [send(routes, 'dead', 'bob', event('m1')), send(routes, 'dead', 'cat', event('m2'))];
+      const slow = send(routes, 'slow', 'dan', event('m3'));
       await turn();
       const dead = published.find((p) => p.subject === Subjects.peerRoute('dead'))!;
       reply(dead.reply!, new Uint8Array(), 503);
@@ -103,7 +106,7 @@ describe('PeerRoutes', () => {
     const { bus, published, reply } = fakeBus();
     const routes = new PeerRoutes(bus);
     const big = (id: string): PeerMessageEvent => ({ ...event(id), m: { k: MessageKind.TEXT, text: 'x'.repeat(30_000) } });
-    const sent = Array.from({ length: 20 }, (_, i) => routes.send('g1', app, 'bob', big(`m${i}`), 1000));
+    const sent = Array.from({ length: 20 }, (_, i) => send(routes, 'g1', 'bob', big(`m${i}`)));
     await turn();
     expect(published.length).toBeGreaterThan(2);
     for (const p of published) expect(codec.encode(p.body).length).toBeLessThanOrEqual(256 * 1024 + 64);

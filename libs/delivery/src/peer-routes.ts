@@ -91,16 +91,10 @@ export class PeerRoutes implements OnApplicationShutdown {
   }
 
   /**
-   * Sends one peer message over the route; resolves with the route gateway's answer (ACKED,
-   * NOT_ACKED, NOT_HERE), NOT_HERE when nobody serves the route, TIMED_OUT after `timeoutMs`.
-   */
-  send(route: string, appId: AppId, uid: string, event: PeerMessageEvent, timeoutMs: number): Promise<PeerRouteCode> {
-    return new Promise((settle) => this.sendThen(route, appId, uid, event, timeoutMs, settle));
-  }
-
-  /**
-   * send() with a callback instead of a Promise (the peer-message hot path): `settle` is called
-   * once, in a later turn or callback, never before this returns.
+   * Sends one peer message over the route; `settle` gets the route gateway's answer (ACKED,
+   * NOT_ACKED, NOT_HERE), NOT_HERE when nobody serves the route, TIMED_OUT after `timeoutMs`: once,
+   * in a later turn or callback, never before this returns (a callback, not a Promise: the
+   * peer-message hot path).
    */
   sendThen(route: string, appId: AppId, uid: string, event: PeerMessageEvent, timeoutMs: number, settle: (code: PeerRouteCode) => void): void {
     this.sub ??= this.bus.connection.subscribe(`${this.inbox}.>`, {
