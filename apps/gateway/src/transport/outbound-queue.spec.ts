@@ -39,6 +39,18 @@ describe('OutboundQueue', () => {
     expect(batch[70_000]).toEqual([Frame.PONG, 69_999]);
   });
 
+  it('writes a BATCH of 16 to 65,535 frames with a 16-bit array header, and a lone frame left of a batch as itself', async () => {
+    const { conn, sent } = setup();
+    for (let i = 0; i < 20; i++) conn.send([Frame.PONG, i]);
+    await new Promise((r) => setImmediate(r));
+    expect(sent[0]!.subarray(0, 4)).toEqual(Uint8Array.of(0xdc, 0, 21, Frame.BATCH));
+    expect(codec.decode(sent[0]!)).toEqual([Frame.BATCH, ...Array.from({ length: 20 }, (_, i) => [Frame.PONG, i])]);
+    conn.event(20, cyclic()); // dropped: what is left is one frame
+    conn.reply(9, 'alone');
+    await new Promise((r) => setImmediate(r));
+    expect(codec.decode(sent[1]!)).toEqual([Frame.RES, 9, 0, 'alone']);
+  });
+
   it('drops a frame it cannot encode, answers a response with UNKNOWN instead, and sends the rest', async () => {
     const { conn, sent, socket } = setup();
     conn.event(20, cyclic());

@@ -3,7 +3,7 @@ import { CloseCode, createCodec, ErrorCode, Frame } from '@parley/contracts';
 import { atTurnEnd } from '@parley/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import type { WebSocket } from 'ws';
-import { sendBinary } from './ws-frame';
+import { sendBinary, sendBinaryParts } from './ws-frame';
 
 const codec = createCodec();
 const log = new Logger('OutboundQueue');
@@ -42,33 +42,33 @@ function encode(frame: unknown): Uint8Array | null {
   }
 }
 
+/** The MessagePack array header of a BATCH of `n - 1` frames, with the BATCH marker (a positive fixint). */
+const BATCH_HEADS = Array.from({ length: 16 }, (_, n) => Uint8Array.of(0x90 | n, Frame.BATCH));
+function batchHead(n: number): Uint8Array {
+  if (n < 16) return BATCH_HEADS[n]!;
+  return n <= 0xffff
+    ? Uint8Array.of(0xdc, n >> 8, n & 0xff, Frame.BATCH)
+    : Uint8Array.of(0xdd, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff, Frame.BATCH);
+}
+
 /**
- * [Frame.BATCH, ...frames] as MessagePack: an array header, then each frame's encoding as it is —
- * pre-encoded fan-out frames are copied, not encoded again.
+ * Sends `frames` as one WebSocket message: [Frame.BATCH, ...frames] as MessagePack — the array
+ * header, then each frame's encoding as it is, copied once into the WebSocket frame (pre-encoded
+ * fan-out frames are copied, not encoded again); a lone encodable frame as itself.
  */
-function batch(frames: unknown[]): Uint8Array | null {
-  const parts: Uint8Array[] = [];
+function sendBatch(socket: WebSocket, frames: unknown[]): void {
+  const parts: Uint8Array[] = [BATCH_HEADS[0]!]; // [0]: the header, once the count is known
+  let bytes = 0;
   for (const frame of frames) {
-    const bytes = encode(frame);
-    if (bytes) parts.push(bytes);
+    const encoded = encode(frame);
+    if (!encoded) continue;
+    parts.push(encoded);
+    bytes += encoded.length;
   }
-  if (parts.length <= 1) return parts[0] ?? null;
-  const n = parts.length + 1;
-  const header =
-    n < 16
-      ? Uint8Array.of(0x90 | n)
-      : n <= 0xffff
-        ? Uint8Array.of(0xdc, n >> 8, n & 0xff)
-        : Uint8Array.of(0xdd, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
-  const out = new Uint8Array(header.length + 1 + parts.reduce((a, p) => a + p.length, 0));
-  out.set(header, 0);
-  out[header.length] = Frame.BATCH; // positive fixint
-  let at = header.length + 1;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  if (parts.length === 1) return;
+  if (parts.length === 2) return sendBinary(socket, parts[1]!);
+  parts[0] = batchHead(parts.length);
+  sendBinaryParts(socket, parts, parts[0].length + bytes);
 }
 
 /**
@@ -97,9 +97,12 @@ export class OutboundQueue {
     if (!frames) return;
     conn.pending = null;
     if (conn.closed || conn.socket.readyState !== 1) return;
-    const message = frames.length === 1 ? encode(frames[0]) : batch(frames);
-    if (!message) return;
-    sendBinary(conn.socket, message);
+    if (frames.length > 1) sendBatch(conn.socket, frames);
+    else {
+      const message = encode(frames[0]);
+      if (!message) return;
+      sendBinary(conn.socket, message);
+    }
     if (conn.socket.bufferedAmount > this.config.MAX_SEND_BUFFER_BYTES) {
       this.logger.warn({ msg: 'slow consumer cut off', buffered: conn.socket.bufferedAmount, uid: conn.session?.uid });
       conn.closed = true;

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
-import { binaryFrame, sendBinary } from './ws-frame';
+import { binaryFrame, sendBinary, sendBinaryParts } from './ws-frame';
 
 describe('binaryFrame', () => {
   it.each([
@@ -56,6 +56,17 @@ describe('sendBinary', () => {
     expect(Buffer.compare(got[0]!, Buffer.from(payloads[0]!))).toBe(0);
     expect(got[1]!.toString()).toBe('via ws');
     for (let i = 1; i < sizes.length; i++) expect(Buffer.compare(got[i + 1]!, Buffer.from(payloads[i]!))).toBe(0);
+  });
+
+  it('sends parts as one message, their concatenation, over the socket and over ws send', async () => {
+    const parts = [Uint8Array.of(1), new Uint8Array(200).fill(2), new Uint8Array(70_000).fill(3)];
+    const got = new Promise<Buffer>((resolve) => client.on('message', (data: Buffer) => resolve(data)));
+    sendBinaryParts(server, parts, 70_201);
+    expect(Buffer.compare(await got, Buffer.concat(parts))).toBe(0);
+
+    const sent: Uint8Array[] = [];
+    sendBinaryParts({ send: (b: Uint8Array) => sent.push(b) } as unknown as WebSocket, [Uint8Array.of(1, 2), Uint8Array.of(3)], 3);
+    expect(sent.map((b) => [...b])).toEqual([[1, 2, 3]]);
   });
 
   it('falls back to ws send for a socket without an underlying stream', () => {

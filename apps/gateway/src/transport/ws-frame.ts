@@ -4,13 +4,14 @@ import type { WebSocket } from 'ws';
 /** FIN + binary opcode: every message the gateway sends is one unfragmented binary frame. */
 const FIN_BINARY = 0x82;
 
-/**
- * One server-to-client WebSocket frame (unmasked, RFC 6455 §5.2) with `payload`, in one buffer.
- */
-export function binaryFrame(payload: Uint8Array): Buffer {
-  const n = payload.length;
-  const headerBytes = n < 126 ? 2 : n <= 0xffff ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headerBytes + n);
+/** Bytes of the header of a server-to-client frame with an `n`-byte payload (RFC 6455 §5.2: unmasked). */
+function headerBytes(n: number): number {
+  return n < 126 ? 2 : n <= 0xffff ? 4 : 10;
+}
+
+/** A frame buffer for an `n`-byte payload with its header written; the payload goes at headerBytes(n). */
+function allocFrame(n: number): Buffer {
+  const frame = Buffer.allocUnsafe(headerBytes(n) + n);
   frame[0] = FIN_BINARY;
   if (n < 126) {
     frame[1] = n;
@@ -22,7 +23,13 @@ export function binaryFrame(payload: Uint8Array): Buffer {
     frame.writeUInt32BE(Math.floor(n / 0x1_0000_0000), 2);
     frame.writeUInt32BE(n >>> 0, 6);
   }
-  frame.set(payload, headerBytes);
+  return frame;
+}
+
+/** One server-to-client WebSocket frame (unmasked, RFC 6455 §5.2) with `payload`, in one buffer. */
+export function binaryFrame(payload: Uint8Array): Buffer {
+  const frame = allocFrame(payload.length);
+  frame.set(payload, headerBytes(payload.length));
   return frame;
 }
 
@@ -39,4 +46,21 @@ export function sendBinary(ws: WebSocket, payload: Uint8Array): void {
   const socket = (ws as unknown as { _socket?: Socket })._socket;
   if (socket && typeof socket.write === 'function') socket.write(binaryFrame(payload));
   else ws.send(payload);
+}
+
+/**
+ * sendBinary() of the concatenation of `parts` (`bytes` long in all), copied once, straight into the
+ * frame: a batch of encoded frames needs no buffer of its own.
+ */
+export function sendBinaryParts(ws: WebSocket, parts: readonly Uint8Array[], bytes: number): void {
+  const frame = allocFrame(bytes);
+  const start = headerBytes(bytes);
+  let at = start;
+  for (const p of parts) {
+    frame.set(p, at);
+    at += p.length;
+  }
+  const socket = (ws as unknown as { _socket?: Socket })._socket;
+  if (socket && typeof socket.write === 'function') socket.write(frame);
+  else ws.send(frame.subarray(start));
 }
