@@ -18,7 +18,7 @@ export interface IdlePoint {
   connections: number;
   rssKb: number;
   heapBytes: number;
-  /** RSS growth per connection since the warm baseline, KB. */
+  /** RSS growth per connection since the warm baseline (taken after a full GC), KB. */
   rssPerConnKb: number;
   /** The same right after two full GCs (what the connections hold, not garbage or GC slack), KB. */
   rssAfterGcPerConnKb: number;
@@ -67,8 +67,11 @@ export async function measureIdle(target: Target, o: IdleOptions): Promise<IdleR
     // Warm the gateway up (code paths, buffers) with a few sessions first, then take the baseline.
     await loginUpTo(50);
     await sleep(2_000);
-    const rss0 = rssKb(pid);
+    // The baseline after a full GC (heap() runs one): start-up garbage not yet swept, or a young
+    // generation not yet shrunk, would otherwise be freed while the connections log in and make
+    // their growth look smaller — below zero at 2,000 connections with --single-threaded-gc.
     const heap0 = await target.heap(0);
+    const rss0 = rssKb(pid);
     const base = clients.length;
     const points: IdlePoint[] = [];
     const stops = [...new Set([...o.checkpoints.filter((c) => c < wanted), wanted])].sort((a, b) => a - b);
