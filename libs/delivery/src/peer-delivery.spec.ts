@@ -176,6 +176,26 @@ describe('PeerMessageDelivery.deliverThen', () => {
   });
 });
 
+describe('PeerMessageDelivery after a route answer', () => {
+  it('fails the send when the way back to the user subject throws at once (it does not hang)', async () => {
+    const t = setup(async () => ({ data: codec.encode({ r: 1, g: GW1 }) }));
+    await t.sut.deliver(send(false)); // learns the route
+    const calls: unknown[] = [];
+    t.sut.deliverThen(
+      send(false),
+      (r) => calls.push(r),
+      (err) => calls.push((err as Error).message),
+    );
+    await new Promise((r) => setImmediate(r));
+    t.mux.request.mockImplementationOnce(() => {
+      throw new Error('NATS closed');
+    });
+    const [[id]] = t.routed[0]!.body.slice(1) as [[number]];
+    t.routeReply(t.routed[0]!.body[0] as string, codec.encode([id, PeerRouteCode.NOT_HERE]));
+    expect(calls).toEqual(['NATS closed']);
+  });
+});
+
 describe('message rules', () => {
   it('captures for the history alongside the delivery only when asked, and answers only once both are done', async () => {
     const plain = setup(async () => ({ data: codec.encode({ r: 1 }) }));

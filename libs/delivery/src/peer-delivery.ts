@@ -93,16 +93,19 @@ export class PeerMessageDelivery {
     const route = isTracingEnabled() ? undefined : this.routes.get(send.appId, send.to);
     if (!route) return this.viaSubject(send, resolve, reject);
     this.routes.sendThen(route, send.appId, send.to, send.event, send.timeoutMs, (code) => {
-      if (code === PeerRouteCode.NOT_HERE) {
-        this.routes.forget(send.appId, send.to, route);
-        return this.viaSubject(send, resolve, reject);
-      }
-      if (code !== PeerRouteCode.ACKED) return void this.outcome(send, false).then(resolve, reject);
+      // Whatever throws here fails the send: PeerRoutes would only log it, and the send would hang.
+      let result: SendPeerResult;
       try {
-        resolve(this.received(send));
+        if (code === PeerRouteCode.NOT_HERE) {
+          this.routes.forget(send.appId, send.to, route);
+          return this.viaSubject(send, resolve, reject);
+        }
+        if (code !== PeerRouteCode.ACKED) return void this.outcome(send, false).then(resolve, reject);
+        result = this.received(send);
       } catch (err) {
-        reject(err);
+        return reject(err);
       }
+      resolve(result);
     });
   }
 

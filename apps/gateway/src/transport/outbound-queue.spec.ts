@@ -39,6 +39,17 @@ describe('OutboundQueue', () => {
     expect(batch[70_000]).toEqual([Frame.PONG, 69_999]);
   });
 
+  it.each([
+    [14, [0x9f, Frame.BATCH]],
+    [15, [0xdc, 0, 16, Frame.BATCH]],
+  ])('writes a BATCH of %i frames with the array header for one more item', async (count, head) => {
+    const { conn, sent } = setup();
+    for (let i = 0; i < count; i++) conn.send([Frame.PONG, i]);
+    await new Promise((r) => setImmediate(r));
+    expect([...sent[0]!.subarray(0, head.length)]).toEqual(head);
+    expect(codec.decode(sent[0]!)).toEqual([Frame.BATCH, ...Array.from({ length: count }, (_, i) => [Frame.PONG, i])]);
+  });
+
   it('writes a BATCH of 16 to 65,535 frames with a 16-bit array header, and a lone frame left of a batch as itself', async () => {
     const { conn, sent } = setup();
     for (let i = 0; i < 20; i++) conn.send([Frame.PONG, i]);

@@ -58,17 +58,14 @@ function batchHead(n: number): Uint8Array {
  */
 function sendBatch(socket: WebSocket, frames: unknown[]): void {
   const parts: Uint8Array[] = [BATCH_HEADS[0]!]; // [0]: the header, once the count is known
-  let bytes = 0;
   for (const frame of frames) {
     const encoded = encode(frame);
-    if (!encoded) continue;
-    parts.push(encoded);
-    bytes += encoded.length;
+    if (encoded) parts.push(encoded);
   }
   if (parts.length === 1) return;
   if (parts.length === 2) return sendBinary(socket, parts[1]!);
   parts[0] = batchHead(parts.length);
-  sendBinaryParts(socket, parts, parts[0].length + bytes);
+  sendBinaryParts(socket, parts);
 }
 
 /**

@@ -49,10 +49,12 @@ export function sendBinary(ws: WebSocket, payload: Uint8Array): void {
 }
 
 /**
- * sendBinary() of the concatenation of `parts` (`bytes` long in all), copied once, straight into the
- * frame: a batch of encoded frames needs no buffer of its own.
+ * sendBinary() of the concatenation of `parts`, copied once, straight into the frame: a batch of
+ * encoded frames needs no buffer of its own.
  */
-export function sendBinaryParts(ws: WebSocket, parts: readonly Uint8Array[], bytes: number): void {
+export function sendBinaryParts(ws: WebSocket, parts: readonly Uint8Array[]): void {
+  let bytes = 0;
+  for (const p of parts) bytes += p.length;
   const frame = allocFrame(bytes);
   const start = headerBytes(bytes);
   let at = start;
