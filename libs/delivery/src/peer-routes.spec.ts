@@ -64,6 +64,44 @@ describe('PeerRoutes', () => {
     await expect(c).resolves.toBe(PeerRouteCode.NOT_HERE);
   });
 
+  it('forgets a batch with its last settled item; a no-responders status then answers only what is still open', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    try {
+      const { bus, published, reply } = fakeBus();
+      const routes = new PeerRoutes(bus);
+      const remembered = () => (routes as unknown as { batches: Map<number, unknown> }).batches.size;
+      const a = send(routes, 'g1', 'bob', event('m1'));
+      const b = send(routes, 'g1', 'cat', event('m2'));
+      await turn();
+      const c = send(routes, 'g1', 'dan', event('m3')); // the next turn's batch
+      const d = send(routes, 'g1', 'eve', event('m4'));
+      await turn();
+      expect(published).toHaveLength(2);
+      expect(remembered()).toBe(2);
+      const ackSubject = published[0]!.body[0] as string;
+      reply(ackSubject, codec.encode([1, PeerRouteCode.ACKED, 3, PeerRouteCode.ACKED]));
+      await expect(a).resolves.toBe(PeerRouteCode.ACKED);
+      expect(remembered()).toBe(2); // m2 and m4 are still open
+      reply(ackSubject, codec.encode([2, PeerRouteCode.NOT_ACKED]));
+      await expect(b).resolves.toBe(PeerRouteCode.NOT_ACKED);
+      expect(remembered()).toBe(1); // the first batch is done
+      reply(published[0]!.reply!, new Uint8Array(), 503); // names a forgotten batch: nothing happens
+      reply(published[1]!.reply!, new Uint8Array(), 503);
+      await expect(c).resolves.toBe(PeerRouteCode.ACKED);
+      await expect(d).resolves.toBe(PeerRouteCode.NOT_HERE);
+      expect(remembered()).toBe(0);
+      // A timed-out item closes its batch too.
+      const e = send(routes, 'g1', 'fay', event('m5'));
+      await turn();
+      expect(remembered()).toBe(1);
+      jest.advanceTimersByTime(1_200);
+      await expect(e).resolves.toBe(PeerRouteCode.TIMED_OUT);
+      expect(remembered()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('answers NOT_HERE for a whole batch nobody serves (NATS no-responders) and TIMED_OUT when no answer comes', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate'] });
     try {

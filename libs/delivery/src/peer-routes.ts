@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createCodec, type AppId, type PeerMessageEvent } from '@parley/contracts';
 import { PeerRouteCode, Subjects } from '@parley/contracts/internal';
-import { atTurnEnd, guardedCallback, NatsBus } from '@parley/platform';
+import { atTurnEnd, guardedCallback, IdSlots, NatsBus } from '@parley/platform';
 import { createInbox, type Subscription } from 'nats';
 
 const codec = createCodec();
@@ -11,8 +11,6 @@ const logger = new Logger('PeerRoutes');
 const MAX_ROUTES = 200_000;
 /** A route batch is published before it passes this many bytes (NATS' max_payload is 1 MB by default). */
 const MAX_BATCH_BYTES = 256 * 1024;
-/** How long a batch's items wait for NATS' no-responders status (it comes at once when it comes). */
-const BATCH_MEMORY_MS = 5_000;
 const SWEEP_MS = 100;
 
 /** A gateway's route id as PeerRoute makes it (16 hex chars): anything else never becomes a subject token. */
@@ -20,9 +18,24 @@ export function isRouteId(value: unknown): value is string {
   return typeof value === 'string' && /^[0-9a-f]{16}$/.test(value);
 }
 
+/**
+ * The items of one turn for one route: encoded until published, then remembered (by `id`) while
+ * `open` of them are unsettled, for the no-responders status that names the batch. Forgotten with
+ * its last item: a record kept for a fixed time instead (it was 5 s) outlived every scavenge and
+ * was promoted, batch after batch, with its ids.
+ */
+interface RouteBatch {
+  parts: Uint8Array[];
+  ids: number[];
+  bytes: number;
+  id: number;
+  open: number;
+}
+
 interface Item {
   settle: (code: PeerRouteCode) => void;
   deadline: number;
+  batch: RouteBatch;
 }
 
 /** A throwing callback is logged; the batch it came in goes on settling the others. */
@@ -55,11 +68,12 @@ export class PeerRoutes implements OnApplicationShutdown {
   private readonly ackSubject = `${this.inbox}.a`;
   /** The ACK subject as MessagePack: the first item of every batch. */
   private readonly ackSubjectBytes = codec.encode(this.ackSubject);
-  private readonly items = new Map<number, Item>();
-  /** Batches published: batch id → its item ids and when (a no-responders status names the batch). */
-  private readonly batches = new Map<number, { ids: number[]; at: number }>();
+  /** Items sent and not settled, by id (slots, not a Map: IdSlots says why). */
+  private readonly items = new IdSlots<Item>(64);
+  /** Batches published with items unsettled, by id (a no-responders status names the batch). */
+  private readonly batches = new IdSlots<RouteBatch>(16);
   /** Encoded items of this turn, per route: flushed once at the end of the turn (atTurnEnd). */
-  private outgoing = new Map<string, { parts: Uint8Array[]; ids: number[]; bytes: number }>();
+  private outgoing = new Map<string, RouteBatch>();
   private scheduled = false;
   private sub?: Subscription;
   private sweeper?: NodeJS.Timeout;
@@ -107,7 +121,7 @@ export class PeerRoutes implements OnApplicationShutdown {
       this.publish(route, batch);
       batch = undefined;
     }
-    if (!batch) this.outgoing.set(route, (batch = { parts: [], ids: [], bytes: 0 }));
+    if (!batch) this.outgoing.set(route, (batch = { parts: [], ids: [], bytes: 0, id: 0, open: 0 }));
     batch.parts.push(part);
     batch.ids.push(id);
     batch.bytes += part.length;
@@ -115,7 +129,7 @@ export class PeerRoutes implements OnApplicationShutdown {
       this.scheduled = true;
       atTurnEnd(this.flush);
     }
-    this.items.set(id, { settle, deadline: Date.now() + timeoutMs });
+    this.items.set(id, { settle, deadline: Date.now() + timeoutMs, batch });
     this.sweeper ??= setInterval(() => this.expire(Date.now()), SWEEP_MS).unref();
   }
 
@@ -127,7 +141,7 @@ export class PeerRoutes implements OnApplicationShutdown {
   };
 
   /** [ackSubject, item, item, …] as MessagePack: an array header, the subject, the items as encoded. */
-  private publish(route: string, batch: { parts: Uint8Array[]; ids: number[]; bytes: number }): void {
+  private publish(route: string, batch: RouteBatch): void {
     const n = batch.parts.length + 1;
     const header =
       n < 16
@@ -143,14 +157,16 @@ export class PeerRoutes implements OnApplicationShutdown {
       out.set(p, at);
       at += p.length;
     }
-    const batchId = ++this.nextBatch;
-    this.batches.set(batchId, { ids: batch.ids, at: Date.now() });
+    batch.parts = [];
+    batch.id = ++this.nextBatch;
+    batch.open = batch.ids.length;
+    this.batches.set(batch.id, batch);
     try {
-      this.bus.connection.publish(Subjects.peerRoute(route), out, { reply: `${this.inbox}.b.${batchId}` });
+      this.bus.connection.publish(Subjects.peerRoute(route), out, { reply: `${this.inbox}.b.${batch.id}` });
     } catch (err) {
       // A closed connection: the items go the long way (their requests fail the same way).
       logger.warn(`route batch not sent: ${(err as Error).message}`);
-      this.settleBatch(batchId, PeerRouteCode.NOT_HERE);
+      this.settleBatch(batch.id, PeerRouteCode.NOT_HERE);
     }
   }
 
@@ -172,31 +188,33 @@ export class PeerRoutes implements OnApplicationShutdown {
   }
 
   private settleBatch(batchId: number, code: PeerRouteCode): void {
-    const batch = this.batches.get(batchId);
+    const batch = this.batches.take(batchId);
     if (!batch) return;
-    this.batches.delete(batchId);
     for (const id of batch.ids) this.settle(id, code);
   }
 
   private settle(id: number, code: PeerRouteCode): void {
-    const item = this.items.get(id);
+    const item = this.items.take(id);
     if (!item) return; // settled already (timed out)
-    this.items.delete(id);
+    this.close(item.batch);
     settleSafely(item, code === PeerRouteCode.ACKED || code === PeerRouteCode.NOT_HERE ? code : PeerRouteCode.NOT_ACKED);
   }
 
+  /** One of the batch's items is settled: the batch is forgotten with its last. */
+  private close(batch: RouteBatch): void {
+    if (--batch.open === 0) this.batches.take(batch.id);
+  }
+
   private expire(now: number): void {
-    for (const [id, item] of this.items) {
-      if (now > item.deadline) {
-        this.items.delete(id);
-        settleSafely(item, PeerRouteCode.TIMED_OUT);
-      }
+    const overdue: Item[] = [];
+    this.items.forEach((item, id) => {
+      if (now > item.deadline) overdue.push(this.items.take(id)!);
+    });
+    for (const item of overdue) {
+      this.close(item.batch);
+      settleSafely(item, PeerRouteCode.TIMED_OUT);
     }
-    for (const [batchId, batch] of this.batches) {
-      if (now - batch.at < BATCH_MEMORY_MS) break; // in insertion order: the rest are younger
-      this.batches.delete(batchId);
-    }
-    if (this.items.size === 0 && this.batches.size === 0) {
+    if (this.items.size === 0) {
       clearInterval(this.sweeper);
       this.sweeper = undefined;
     }

@@ -25,4 +25,5 @@ export * from './timers/alarm';
 export * from './webhooks/webhook-signature';
 export * from './timers/batched-sweep';
 export * from './timers/turn-end';
+export * from './collections/id-slots';
 export * from './events/app-events-retention';

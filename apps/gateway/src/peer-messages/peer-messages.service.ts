@@ -9,7 +9,7 @@ import { OfflineClient } from '../clients/offline.client';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { messagesIn, messagesOut, observePeerDelivery } from '../metrics/gateway.metrics';
 import { messageTotals } from '../metrics/message-totals';
-import type { Session } from '../transport/session';
+import { deliveredKey, InflightSends, type Session } from '../transport/session';
 import { PeerRoute } from '../sessions/peer-route';
 import { SessionsService } from '../sessions/sessions.service';
 import { checkOutgoingMessage, requireMessageId } from '../sessions/message-rules';
@@ -61,8 +61,8 @@ export class PeerMessagesService implements OnApplicationShutdown {
     const session = this.sessions.requireSession(conn);
     if (!isUid(args?.to)) throw new ParleyError(ErrorCode.INVALID_USER_ID, 'invalid peer id');
     requireMessageId(args.id);
-    const inflight = session.inflight?.get(args.id);
-    if (inflight) return inflight as Promise<SendPeerResult>; // a resend of a message still on its way
+    const joined = session.inflight?.get(args.id);
+    if (joined) return joined as Promise<SendPeerResult>; // a resend of a message still on its way
     checkOutgoingMessage(session, args.m, this.config);
     messagesIn.peer.add(args.m.k);
     messageTotals.peer(session.appId);
@@ -76,26 +76,26 @@ export class PeerMessagesService implements OnApplicationShutdown {
       history: args.hist === true, // enableHistoricalMessaging: the answer also waits for the durable capture
       timeoutMs: this.config.PEER_DELIVERY_TIMEOUT_MS,
     };
-    const map = (session.inflight ??= new Map());
+    const inflight = (session.inflight ??= new InflightSends());
     let answered = false; // a send that failed at once is answered before deliverThen returns
     const result = new Promise<SendPeerResult>((resolve, reject) =>
       this.delivery.deliverThen(
         send,
         (r) => {
           answered = true;
-          map.delete(args.id);
+          inflight.delete(args.id);
           resolve(r);
           observePeerDelivery(started, r.d);
         },
         (err) => {
           answered = true;
-          map.delete(args.id);
+          inflight.delete(args.id);
           reject(err);
           observePeerDelivery(started, undefined);
         },
       ),
     );
-    if (!answered) map.set(args.id, result);
+    if (!answered) inflight.add(args.id, result);
     return result;
   }
 
@@ -169,7 +169,7 @@ export class PeerMessagesService implements OnApplicationShutdown {
     let target: Session | undefined;
     for (const s of targets) if (s.conn && s.epoch !== null && !s.ended && (!target || s.epoch > target.epoch!)) target = s;
     if (!target) return answer(none);
-    const key = `${event.from}\u0000${event.id}`;
+    const key = deliveredKey(event.from, event.id);
     if (target.wasDelivered(key)) return answer(PeerRouteCode.ACKED); // a resend of a message this session already took
     const session = target;
     messagesOut.peer.add(event.m?.k);
@@ -224,7 +224,7 @@ export class PeerMessagesService implements OnApplicationShutdown {
           }),
         );
         const delivered = batch.filter((_, i) => acked[i]);
-        for (const s of delivered) session.rememberDelivered(`${s.msg.from}\u0000${s.msg.id}`, DELIVERED_MEMORY);
+        for (const s of delivered) session.rememberDelivered(deliveredKey(s.msg.from, s.msg.id), DELIVERED_MEMORY);
         const done = delivered.map((s) => s.seq);
         if (done.length) await this.offline.remove({ appId: session.appId, uid: session.uid, seqs: done });
         if (done.length < batch.length || batch.length < this.config.OFFLINE_FLUSH_BATCH) return;

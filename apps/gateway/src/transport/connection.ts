@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import { CloseCode, Frame } from '@parley/contracts';
+import { IdSlots } from '@parley/platform';
 import { EncodedFrame, type OutboundQueue, type QueuedConnection } from './outbound-queue';
 import type { Session } from './session';
 
@@ -34,8 +35,8 @@ export class Connection implements QueuedConnection {
   /** Requests dispatched and not yet answered (capped: REQUESTS_IN_FLIGHT_MAX). */
   inFlight = 0;
   private loginStamps: number[] | null = null;
-  /** Pushes waiting for the client's ACK: ackId → settle(ok). Created on first use. */
-  private acks: Map<number, { settle: (ok: boolean) => void; deadline: number }> | null = null;
+  /** Pushes waiting for the client's ACK: ackId → settle(ok). Created on first use; slots, not a Map (IdSlots says why). */
+  private acks: IdSlots<{ settle: (ok: boolean) => void; deadline: number }> | null = null;
   private nextAckId = 0;
 
   constructor(
@@ -85,26 +86,24 @@ export class Connection implements QueuedConnection {
   deliverThen(evt: number, data: unknown, timeoutMs: number, settle: (ok: boolean) => void): void {
     if (this.closed) return settleSafely(settle, false);
     const ackId = ++this.nextAckId;
-    (this.acks ??= new Map()).set(ackId, { settle, deadline: Date.now() + timeoutMs });
+    (this.acks ??= new IdSlots()).set(ackId, { settle, deadline: Date.now() + timeoutMs });
     this.send([Frame.EVT, evt, data, ackId]);
   }
 
   onAck(ackId: unknown): void {
-    const pending = typeof ackId === 'number' ? this.acks?.get(ackId) : undefined;
-    if (!pending) return;
-    this.acks!.delete(ackId as number);
-    settleSafely(pending.settle, true);
+    const pending = typeof ackId === 'number' ? this.acks?.take(ackId) : undefined;
+    if (pending) settleSafely(pending.settle, true);
   }
 
   /** Fails pushes whose ACK is overdue (all of them once the socket is closed). */
   expireAcks(now: number): void {
-    if (!this.acks?.size) return;
-    for (const [id, pending] of this.acks) {
-      if (this.closed || now > pending.deadline) {
-        this.acks.delete(id);
-        settleSafely(pending.settle, false);
-      }
-    }
+    const acks = this.acks;
+    if (!acks?.size) return;
+    const overdue: ((ok: boolean) => void)[] = [];
+    acks.forEach((pending, id) => {
+      if (this.closed || now > pending.deadline) overdue.push(acks.take(id)!.settle);
+    });
+    for (const settle of overdue) settleSafely(settle, false);
   }
 
   /**
