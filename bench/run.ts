@@ -18,7 +18,8 @@ import { benchWebhooks } from './workloads/webhooks';
  * npm run bench -- <mode> [options]
  *   p2p        peer messages with receiver ack (default 200 pairs × 4 in flight, 10 s)
  *   latency    the same with 10 pairs × 1 in flight (p50/p99)
- *   openloop   peer messages at a fixed --rate (1000/s) over --pairs (50): p50/p99/max from the due time
+ *   openloop   peer messages at a fixed --rate (1000/s) over --pairs (50): p50/p99/max from the due time;
+ *              --split: every sender on gateway 0, every receiver on gateway 1 (each side's cost on its own)
  *   offline    peer messages to logged-out receivers, then the flush at their login (Parley only)
  *   idle       RSS, heap after GC and idle CPU per logged-in connection on one gateway (--connections 2000;
  *              figures at 10000 on the way when more); loopback source addresses rotate past the ~28k ports of one
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
       parallel: { type: 'string', default: '50' },
       rows: { type: 'string', default: '10000000' },
       queries: { type: 'string', default: '200' },
+      split: { type: 'boolean', default: false },
     },
   });
   const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
@@ -97,7 +99,7 @@ async function main(): Promise<void> {
       if (kind !== 'parley') throw new Error('offline: Parley only (the pipe stores nothing)');
       return run({ gateways: 2 }, (t) => measureOffline(t, { ...common, client, pairs: num(values.pairs, 200), inflight: num(values.inflight, 4) }));
     case 'openloop': {
-      const o = { ...common, rate: num(values.rate, 1000), pairs: num(values.pairs, 50) };
+      const o = { ...common, rate: num(values.rate, 1000), pairs: num(values.pairs, 50), split: values.split };
       return run({ gateways: 2 }, async (t) => printOpenLoop(t, o, await measureOpenLoop(t, o)));
     }
     case 'fanout': {

@@ -12,6 +12,8 @@ export interface OpenLoopOptions {
   bytes: number;
   /** Sent with enableHistoricalMessaging (the history bench). */
   history?: boolean;
+  /** Every sender on gateway 0 and every receiver on gateway 1, instead of each pair split both ways. */
+  split?: boolean;
 }
 
 export interface OpenLoopFigures {
@@ -57,12 +59,12 @@ export class OpenLoopTraffic {
     const urls = target.urls;
     const tag = Math.random().toString(36).slice(2, 7);
     const receiverIds = Array.from({ length: o.pairs }, (_, i) => `ol-r${i}-${tag}`);
-    const receivers = await loginMany('wire', target.appId, receiverIds, (i) => urls[(i + 1) % urls.length]!);
+    const receivers = await loginMany('wire', target.appId, receiverIds, (i) => urls[o.split ? urls.length - 1 : (i + 1) % urls.length]!);
     const senders = await loginMany(
       'wire',
       target.appId,
       receiverIds.map((_, i) => `ol-s${i}-${tag}`),
-      (i) => urls[i % urls.length]!,
+      (i) => urls[o.split ? 0 : i % urls.length]!,
     );
     return new OpenLoopTraffic(o, senders, receivers, receiverIds);
   }
@@ -133,7 +135,9 @@ export async function measureOpenLoop(target: Target, o: OpenLoopOptions & { sec
 }
 
 export function printOpenLoop(target: Target, o: OpenLoopOptions & { seconds: number }, r: OpenLoopResult): void {
-  console.log(`\nopenloop (${target.kind}): ${o.rate} msg/s on schedule over ${o.pairs} pairs, ${o.bytes}-byte text, ${o.seconds} s`);
+  console.log(
+    `\nopenloop (${target.kind}): ${o.rate} msg/s on schedule over ${o.pairs} pairs${o.split ? ' (senders on gateway 0, receivers on gateway 1)' : ''}, ${o.bytes}-byte text, ${o.seconds} s`,
+  );
   console.log(
     table([
       ['acknowledged', `${fmt.rate(r.acked / r.elapsed)} msg/s (${r.acked} of ${r.sent} due; ${r.failed} not acknowledged)`],
