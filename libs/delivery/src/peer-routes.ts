@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { createCodec, type AppId, type PeerMessageEvent } from '@parley/contracts';
+import { arrayHeader, createCodec, type AppId, type PeerMessageEvent } from '@parley/contracts';
 import { PeerRouteCode, Subjects } from '@parley/contracts/internal';
-import { atTurnEnd, guardedCallback, IdSlots, NatsBus } from '@parley/platform';
+import { atTurnEnd, guardedCallback, IdSlots, NatsBus, settleLogged } from '@parley/platform';
 import { createInbox, type Subscription } from 'nats';
 
 const codec = createCodec();
@@ -40,11 +40,7 @@ interface Item {
 
 /** A throwing callback is logged; the batch it came in goes on settling the others. */
 function settleSafely(item: Item, code: PeerRouteCode): void {
-  try {
-    item.settle(code);
-  } catch (err) {
-    logger.error(`a routed message's answer handler failed: ${(err as Error)?.stack ?? String(err)}`);
-  }
+  settleLogged(logger, "a routed message's answer handler", item.settle, code);
 }
 
 /**
@@ -142,13 +138,7 @@ export class PeerRoutes implements OnApplicationShutdown {
 
   /** [ackSubject, item, item, …] as MessagePack: an array header, the subject, the items as encoded. */
   private publish(route: string, batch: RouteBatch): void {
-    const n = batch.parts.length + 1;
-    const header =
-      n < 16
-        ? Uint8Array.of(0x90 | n)
-        : n <= 0xffff
-          ? Uint8Array.of(0xdc, n >> 8, n & 0xff)
-          : Uint8Array.of(0xdd, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
+    const header = arrayHeader(batch.parts.length + 1);
     const out = new Uint8Array(header.length + this.ackSubjectBytes.length + batch.bytes);
     out.set(header, 0);
     out.set(this.ackSubjectBytes, header.length);

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import { CloseCode, Frame } from '@parley/contracts';
-import { IdSlots } from '@parley/platform';
+import { IdSlots, settleLogged } from '@parley/platform';
 import { EncodedFrame, type OutboundQueue, type QueuedConnection } from './outbound-queue';
 import type { Session } from './session';
 
@@ -9,11 +9,7 @@ const logger = new Logger('Connection');
 
 /** Runs a push's settle callback; what it throws is logged, never thrown into the socket's handlers. */
 function settleSafely(settle: (ok: boolean) => void, ok: boolean): void {
-  try {
-    settle(ok);
-  } catch (err) {
-    logger.error(`a push's ACK handler failed: ${(err as Error)?.stack ?? String(err)}`);
-  }
+  settleLogged(logger, "a push's ACK handler", settle, ok);
 }
 
 /**

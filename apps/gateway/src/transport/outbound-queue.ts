@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CloseCode, createCodec, ErrorCode, Frame } from '@parley/contracts';
+import { arrayHeader, CloseCode, createCodec, ErrorCode, Frame } from '@parley/contracts';
 import { atTurnEnd } from '@parley/platform';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import type { WebSocket } from 'ws';
@@ -42,13 +42,11 @@ function encode(frame: unknown): Uint8Array | null {
   }
 }
 
-/** The MessagePack array header of a BATCH of `n - 1` frames, with the BATCH marker (a positive fixint). */
-const BATCH_HEADS = Array.from({ length: 16 }, (_, n) => Uint8Array.of(0x90 | n, Frame.BATCH));
+/** The array header of a BATCH of `n - 1` frames with the BATCH marker (a positive fixint); made once below 16. */
+const withMarker = (n: number) => Uint8Array.of(...arrayHeader(n), Frame.BATCH);
+const BATCH_HEADS = Array.from({ length: 16 }, (_, n) => withMarker(n));
 function batchHead(n: number): Uint8Array {
-  if (n < 16) return BATCH_HEADS[n]!;
-  return n <= 0xffff
-    ? Uint8Array.of(0xdc, n >> 8, n & 0xff, Frame.BATCH)
-    : Uint8Array.of(0xdd, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff, Frame.BATCH);
+  return n < 16 ? BATCH_HEADS[n]! : withMarker(n);
 }
 
 /**

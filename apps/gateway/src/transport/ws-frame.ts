@@ -43,8 +43,8 @@ export function binaryFrame(payload: Uint8Array): Buffer {
  * ws's send.
  */
 export function sendBinary(ws: WebSocket, payload: Uint8Array): void {
-  const socket = (ws as unknown as { _socket?: Socket })._socket;
-  if (socket && typeof socket.write === 'function') socket.write(binaryFrame(payload));
+  const socket = netSocket(ws);
+  if (socket) socket.write(binaryFrame(payload));
   else ws.send(payload);
 }
 
@@ -62,7 +62,13 @@ export function sendBinaryParts(ws: WebSocket, parts: readonly Uint8Array[]): vo
     frame.set(p, at);
     at += p.length;
   }
-  const socket = (ws as unknown as { _socket?: Socket })._socket;
-  if (socket && typeof socket.write === 'function') socket.write(frame);
+  const socket = netSocket(ws);
+  if (socket) socket.write(frame);
   else ws.send(frame.subarray(start));
+}
+
+/** The TCP socket under a ws WebSocket, or undefined when it is not shaped as expected. */
+function netSocket(ws: WebSocket): Socket | undefined {
+  const socket = (ws as unknown as { _socket?: Socket })._socket;
+  return socket && typeof socket.write === 'function' ? socket : undefined;
 }
