@@ -1,10 +1,17 @@
 /**
  * Keep-alive of one socket (protocol: the client PINGs when it sent nothing for heartbeatMs; a link
  * that delivered nothing for 2 × heartbeatMs + 1 s is dead — the same rule the gateway applies).
+ *
+ * A stall of this process is not silence of the link (the gateway's sweep reasons the same way): a
+ * check that runs more than heartbeatMs late — a long synchronous task, a GC pause, a throttled tab —
+ * finds whatever the server sent in the meantime still unread behind it. Such a check judges
+ * nothing: it PINGs at once and gives the link heartbeatMs + 1 s from then to answer.
  */
 export class Heartbeat {
-  private lastSent = Date.now();
-  private lastReceived = Date.now();
+  private lastSent: number;
+  private lastReceived: number;
+  /** When the pending check is due (0: none scheduled yet). */
+  private dueAt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
 
@@ -12,7 +19,10 @@ export class Heartbeat {
     private readonly heartbeatMs: number,
     private readonly sendPing: (ts: number) => void,
     private readonly onDead: () => void,
-  ) {}
+    private readonly now: () => number = Date.now,
+  ) {
+    this.lastSent = this.lastReceived = now();
+  }
 
   get deadAfterMs(): number {
     return 2 * this.heartbeatMs + 1000;
@@ -23,11 +33,11 @@ export class Heartbeat {
   }
 
   sent(): void {
-    this.lastSent = Date.now();
+    this.lastSent = this.now();
   }
 
   received(): void {
-    this.lastReceived = Date.now();
+    this.lastReceived = this.now();
   }
 
   stop(): void {
@@ -38,15 +48,22 @@ export class Heartbeat {
 
   private schedule(): void {
     if (this.stopped) return;
-    const now = Date.now();
-    if (now - this.lastReceived >= this.deadAfterMs) {
+    const now = this.now();
+    const stalled = this.dueAt !== 0 && now - this.dueAt > this.heartbeatMs;
+    if (stalled) {
+      this.lastReceived = Math.max(this.lastReceived, now - this.heartbeatMs);
+      this.sendPing(now); // sendPing calls sent()
+    } else if (now - this.lastReceived >= this.deadAfterMs) {
       this.stop();
       this.onDead();
       return;
+    } else if (now - this.lastSent >= this.heartbeatMs) {
+      this.sendPing(now);
     }
-    if (now - this.lastSent >= this.heartbeatMs) this.sendPing(now); // sendPing calls sent()
     const nextPing = this.lastSent + this.heartbeatMs;
     const deadline = this.lastReceived + this.deadAfterMs;
-    this.timer = setTimeout(() => this.schedule(), Math.max(5, Math.min(nextPing, deadline) - Date.now()));
+    const delay = Math.max(5, Math.min(nextPing, deadline) - this.now());
+    this.dueAt = this.now() + delay;
+    this.timer = setTimeout(() => this.schedule(), delay);
   }
 }

@@ -79,7 +79,7 @@ export class WireSocket {
         clearTimeout(timer);
         if (!settled) timer = setTimeout(() => fail('no HELLO'), opts.helloTimeoutMs);
       };
-      ws.onerror = () => fail('socket error');
+      ws.onerror = (ev) => fail(socketError(ev));
       ws.onclose = (ev) => fail(`closed (${ev?.code ?? '?'})`);
       ws.onmessage = (ev) => {
         const frame = sock.decode(ev.data);
@@ -161,7 +161,7 @@ export class WireSocket {
       },
     );
     this.ws.onmessage = (ev) => this.receive(ev.data);
-    this.ws.onerror = () => this.lost('socket error');
+    this.ws.onerror = (ev) => this.lost(socketError(ev));
     this.ws.onclose = (ev) => this.lost(`closed by server (${ev?.code ?? '?'}${ev?.reason ? ` ${ev.reason}` : ''})`);
     this.heartbeat.start();
   }
@@ -207,4 +207,11 @@ export class WireSocket {
     this.log.warn('ignored a frame that is not an array');
     return undefined;
   }
+}
+
+/** "socket error", with what the implementation says about it (Node's WebSockets give a message; a browser gives none). */
+function socketError(ev: unknown): string {
+  const event = ev as { message?: unknown; error?: { message?: unknown } } | null;
+  const message = [event?.message, event?.error?.message].find((m): m is string => typeof m === 'string' && m !== '');
+  return message === undefined ? 'socket error' : `socket error: ${message.slice(0, 200)}`;
 }
