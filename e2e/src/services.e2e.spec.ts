@@ -67,9 +67,8 @@ describe('all seven apps, two replicas each', () => {
   it('exits cleanly on SIGTERM', async () => {
     for (const app of ['media', 'gateway'] as const) {
       const proc = stack.processes.find((p) => p.app === app)!;
-      proc.child.kill('SIGTERM');
+      await stack.kill(proc, 'SIGTERM');
       expect(await proc.exited).toBe(0);
-      stack.processes.splice(stack.processes.indexOf(proc), 1);
     }
   });
 

@@ -82,6 +82,8 @@ export class Stack {
   readonly processes: ParleyProcess[] = [];
   /** Spawned but not ready yet: killed too if the stack is stopped. */
   private readonly starting = new Set<ChildProcess>();
+  /** Processes this harness is ending (kill, stop): their exit is no news. */
+  private readonly stopping = new WeakSet<ChildProcess>();
 
   constructor(private readonly options: StackOptions) {}
 
@@ -179,11 +181,19 @@ export class Stack {
     }).finally(() => this.starting.delete(child));
     const proc: ParleyProcess = { app, index, child, port, url: `ws://127.0.0.1:${port}/v1/ws`, exited, output };
     this.processes.push(proc);
+    // A replica that dies on its own mid-test says so, with its last lines: the test may only see a lost connection.
+    child.once('exit', (code, signal) => {
+      if (this.stopping.has(child)) return;
+      process.stderr.write(
+        `[stack] ${app}#${index} (pid ${child.pid}) exited, not ended by the harness (${code ?? signal}); its last lines:\n${output.slice(-30).join('\n')}\n`,
+      );
+    });
     return proc;
   }
 
   /** kill -9 (or another signal) one process; resolves when it is gone. */
   async kill(proc: ParleyProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    this.stopping.add(proc.child);
     proc.child.kill(signal);
     await proc.exited;
     this.processes.splice(this.processes.indexOf(proc), 1);
@@ -203,6 +213,7 @@ export class Stack {
     for (const child of this.starting) child.kill('SIGKILL');
     await Promise.all(
       [...this.processes].map(async (p) => {
+        this.stopping.add(p.child);
         p.child.kill('SIGTERM');
         const timeout = setTimeout(() => p.child.kill('SIGKILL'), 8_000);
         await p.exited;
