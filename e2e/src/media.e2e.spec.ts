@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, MEDIA_LIMITS, Op } from '@parley/contracts';
 import { PrismaService } from '@parley/platform';
-import { createTestApp, Stack, startTestS3, testDatabaseUrl, waitFor, WireClient, type TestApp, type TestS3 } from '@parley/testing';
+import { createTestApp, exitReport, Stack, startTestS3, testDatabaseUrl, waitFor, WireClient, type TestApp, type TestS3 } from '@parley/testing';
 import { Client as S3Client } from 'minio';
 import { logoutAll, newClient, type RtmClient } from './support/clients';
 import { FAST_TIMERS } from './support/timers';
@@ -58,13 +58,6 @@ function rss(pid: number): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Processes of the stack that have exited, with how and their last lines (empty while all run). */
-function exitedOf(processes: Stack['processes']): string[] {
-  return processes
-    .filter((p) => p.child.exitCode !== null || p.child.signalCode !== null)
-    .map((p) => `${p.app}#${p.index} exited (${p.child.exitCode ?? p.child.signalCode}):\n${p.output.slice(-30).join('\n')}`);
 }
 
 async function objectCount(s3: TestS3): Promise<number> {
@@ -210,11 +203,11 @@ describe('files and images', () => {
     const uploads = Promise.all(files.map((f, i) => lou.createFileMessageByUploading(new Blob([f]), { fileName: `f${i}` })));
     const sent = await uploads
       .catch((e: unknown) => {
-        throw new Error(`the uploads failed: ${String(e)}\n${exitedOf(media).join('\n')}`);
+        throw new Error(`the uploads failed: ${String(e)}\n${media.map(exitReport).filter(Boolean).join('\n')}`);
       })
       .finally(() => clearInterval(sampler));
     const seconds = (Date.now() - started) / 1000;
-    expect(exitedOf(media)).toEqual([]);
+    expect(media.map(exitReport).filter(Boolean)).toEqual([]);
     const growth = peak.map((p, i) => p - before[i]!);
     console.log(
       `6 × 30 MB uploads at once: ${seconds.toFixed(1)} s (${((6 * 30) / seconds).toFixed(1)} MB/s); media replicas RSS before ` +

@@ -73,6 +73,12 @@ export interface ParleyProcess {
 
 const READY_TIMEOUT_MS = 20_000;
 
+/** How a process ended, with its last lines; undefined while it runs (for failure messages). */
+export function exitReport(p: ParleyProcess): string | undefined {
+  const how = p.child.exitCode ?? p.child.signalCode;
+  return how === null ? undefined : `${p.app}#${p.index} (pid ${p.child.pid}) exited (${how}); its last lines:\n${p.output.slice(-30).join('\n')}`;
+}
+
 /**
  * Starts Parley's real processes (built bundles in dist/apps) against the machine's NATS and
  * Postgres, each app with its replicas, on a subject prefix of their own so runs never mix.
@@ -182,11 +188,8 @@ export class Stack {
     const proc: ParleyProcess = { app, index, child, port, url: `ws://127.0.0.1:${port}/v1/ws`, exited, output };
     this.processes.push(proc);
     // A replica that dies on its own mid-test says so, with its last lines: the test may only see a lost connection.
-    child.once('exit', (code, signal) => {
-      if (this.stopping.has(child)) return;
-      process.stderr.write(
-        `[stack] ${app}#${index} (pid ${child.pid}) exited, not ended by the harness (${code ?? signal}); its last lines:\n${output.slice(-30).join('\n')}\n`,
-      );
+    child.once('exit', () => {
+      if (!this.stopping.has(child)) process.stderr.write(`[stack] ${exitReport(proc)} (not ended by the harness)\n`);
     });
     return proc;
   }
