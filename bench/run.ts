@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       sessions: { type: 'string' },
       runs: { type: 'string', default: '3' },
       'idle-connections': { type: 'string', default: '10000' },
+      'openloop-seconds': { type: 'string', default: '15' },
       concurrency: { type: 'string', default: '64' },
       receivers: { type: 'string', default: '200' },
       users: { type: 'string', default: '2000' },
@@ -151,6 +152,7 @@ async function main(): Promise<void> {
         logins: num(values.logins, 1000),
         fanoutMembers: num(values.members, 2000),
         openloopRate: num(values.rate, 1000),
+        openloopSeconds: num(values['openloop-seconds'], 15),
       });
     default:
       throw new Error(
