@@ -1,4 +1,4 @@
-import { arrayHeader, createCodec } from './codec';
+import { arrayHeader, createCodec, ownString } from './codec';
 
 const codec = createCodec();
 
@@ -13,5 +13,23 @@ describe('arrayHeader', () => {
     const decoded = codec.decode(bytes) as number[];
     expect(decoded).toHaveLength(n);
     expect(decoded.every((v) => v === 7)).toBe(true);
+  });
+});
+
+describe('ownString', () => {
+  it('keeps every decoded string as it was, whatever its length', () => {
+    const values = ['', 'a', 'twelve chars', 'thirteen char', 'user-with-a-long-name', '0123456789abcdef0123456789abcdef', 'ünïcødé-ユーザー-🙂'];
+    const decoded = codec.decode(codec.encode({ values, token: 'x'.repeat(300) })) as { values: string[] };
+    expect(decoded.values.map(ownString)).toEqual(values);
+  });
+
+  it('keeps any string of code units, a lone surrogate too (a UTF-8 round trip would not)', () => {
+    const odd = 'a lone \ud800 surrogate and \udfff another';
+    expect(ownString(odd)).toBe(odd);
+  });
+
+  it('flattens a rope into an equal string', () => {
+    const [a, b] = codec.decode(codec.encode(['0123456789abcdef0123456789abcdef', 'user-with-a-long-name'])) as string[];
+    expect(ownString(`${a}/${b}`)).toBe('0123456789abcdef0123456789abcdef/user-with-a-long-name');
   });
 });

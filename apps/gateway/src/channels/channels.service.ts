@@ -5,6 +5,7 @@ import {
   Evt,
   Frame,
   isChannelId,
+  ownString,
   ParleyError,
   type GetMembersArgs,
   type GetMembersResult,
@@ -57,7 +58,7 @@ export class ChannelsService {
     else enforceRate(session, `join:${ch}`, this.config.JOIN_SAME_CHANNEL_RATE, ErrorCode.JOIN_SAME_CHANNEL_TOO_OFTEN, 'joins of one channel');
     // Subscribe first, so nothing published after the join is missed.
     this.subscriptions.add(session, ch);
-    channels.add(ch);
+    channels.add(ownString(ch)); // kept for the session's life: not a slice of this frame's strings
     let reply: ChannelJoinReply;
     try {
       reply = await this.channelService.join({

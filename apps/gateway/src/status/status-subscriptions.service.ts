@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   ErrorCode,
   isUid,
+  ownString,
   ParleyError,
   type PeerState,
   type QuerySubscribedArgs,
@@ -43,7 +44,7 @@ export class StatusSubscriptionsService {
     const { appId } = session;
     const watches = new Map<string, Watch>(uids.map((uid) => [uid, this.watch.ensure(appId, uid)]));
     for (const w of watches.values()) w.holds++;
-    for (const uid of added) subs.add(uid);
+    for (const uid of added) subs.add(ownString(uid)); // kept for the session's life: not a slice of this frame's strings
     let failure: unknown = null;
     try {
       const unknown = [...watches.values()].filter((w) => w.seq < 0);

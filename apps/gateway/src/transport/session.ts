@@ -1,4 +1,4 @@
-import type { AppId, SessionId, Uid } from '@parley/contracts';
+import { ownString, type AppId, type SessionId, type Uid } from '@parley/contracts';
 import { createRateLimiter, type RateLimiter } from '@parley/platform';
 
 /**
@@ -96,15 +96,26 @@ export class Session {
    * would leave a trail of its rehashed tables for the scavenger (IdSlots in @parley/platform says how).
    */
   private delivered: { current: Set<string>; previous: Set<string> | null } | null = null;
+  readonly appId: AppId;
+  readonly uid: Uid;
+  readonly instanceId: string;
+  /** `<appId>/<uid>`: the key of the user's subscription on this gateway. */
+  readonly key: string;
 
+  /** The strings are kept as strings of their own (ownString), not as slices of the LOGIN frame they came in. */
   constructor(
     readonly id: SessionId,
-    readonly appId: AppId,
-    readonly uid: Uid,
-    readonly instanceId: string,
+    appId: AppId,
+    uid: Uid,
+    instanceId: string,
     public tokenExpiresAt: number,
     public conn: ClientLink | null,
-  ) {}
+  ) {
+    this.appId = ownString(appId) as AppId;
+    this.uid = ownString(uid) as Uid;
+    this.instanceId = ownString(instanceId);
+    this.key = ownString(`${appId}/${uid}`);
+  }
 
   /** Per-session rate limit by name (created lazily: most sessions never query). */
   limiter(name: string, limit: number, windowMs: number): RateLimiter {
@@ -132,9 +143,5 @@ export class Session {
       d.current = new Set();
     }
     d.current.add(key);
-  }
-
-  get key(): string {
-    return `${this.appId}/${this.uid}`;
   }
 }

@@ -1,4 +1,5 @@
 import type { Msg, Subscription } from 'nats';
+import { ownString } from '@parley/contracts';
 import type { NatsBus } from './nats-bus';
 
 /**
@@ -31,9 +32,10 @@ export class InterestRegistry<M, S extends object = object> {
   acquire(key: string, subject: string, init: () => S): Interest<M, S> {
     const existing = this.entries.get(key);
     if (existing) return existing.interest;
-    const interest = Object.assign(init(), { key, members: new Set<M>(), holds: 0 }) as Interest<M, S>;
-    const sub = this.bus.subscribe(subject, (body, msg) => this.handler(interest, body, msg));
-    this.entries.set(key, { interest, sub });
+    // The key and subject live as long as the interest: strings of their own, not ropes of decoded slices.
+    const interest = Object.assign(init(), { key: ownString(key), members: new Set<M>(), holds: 0 }) as Interest<M, S>;
+    const sub = this.bus.subscribe(ownString(subject), (body, msg) => this.handler(interest, body, msg));
+    this.entries.set(interest.key, { interest, sub });
     return interest;
   }
 
