@@ -68,3 +68,21 @@ describe('Connection pushes that wait for an ACK', () => {
     }
   });
 });
+
+describe('Connection login attempts (LOGIN_RATE before any session exists)', () => {
+  it('allows `limit` logins per window, then says how long to wait, and allows again once the oldest left the window', () => {
+    const { conn } = setup();
+    expect(conn.takeLogin(2, 1_000, 10_000)).toBe(0);
+    expect(conn.takeLogin(2, 1_000, 10_400)).toBe(0);
+    expect(conn.takeLogin(2, 1_000, 10_500)).toBe(500);
+    expect(conn.takeLogin(2, 1_000, 10_999)).toBe(1);
+    expect(conn.takeLogin(2, 1_000, 11_000)).toBe(0); // the first left the window
+    expect(conn.takeLogin(2, 1_000, 11_100)).toBe(300); // the second is still in it
+  });
+
+  it('refuses every login when the limit is 0', () => {
+    const { conn } = setup();
+    expect(conn.takeLogin(0, 1_000, 10_000)).toBe(1_000);
+    expect(conn.takeLogin(0, 1_000, 10_001)).toBeGreaterThan(0);
+  });
+});

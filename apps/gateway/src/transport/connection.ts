@@ -107,7 +107,14 @@ export class Connection implements QueuedConnection {
    * one and returns 0, or returns the milliseconds until one is allowed again.
    */
   takeLogin(limit: number, windowMs: number, now = Date.now()): number {
-    const stamps = (this.loginStamps ??= []);
+    const stamps = this.loginStamps;
+    if (!stamps) {
+      if (limit < 1) return Math.max(1, windowMs);
+      // Most connections log in once and keep their stamp for life: an array literal holds one slot,
+      // where a push into [] reserves 17 (~150 bytes more per connection).
+      this.loginStamps = [now];
+      return 0;
+    }
     while (stamps.length && now - stamps[0]! >= windowMs) stamps.shift();
     if (stamps.length >= limit) return Math.max(1, windowMs - (now - stamps[0]!));
     stamps.push(now);
