@@ -82,13 +82,7 @@ export function postgresBackendsCpu(database: string): Map<number, number> | nul
  * mostly miss (1,000 logins' ~80 ms of backend CPU read as 0 in two runs of three).
  */
 function backendCpuMs(pid: number): number {
-  try {
-    const ns = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
-    if (Number.isFinite(ns)) return ns / 1e6;
-  } catch {
-    // gone, or no schedstat: the ticks below
-  }
-  return cpuMs(pid);
+  return threadStats(pid)?.cpuMs ?? cpuMs(pid);
 }
 
 /** CPU the backends used between two samples (a backend that appeared meanwhile counts from 0). */
@@ -98,6 +92,9 @@ export function postgresSpent(before: Map<number, number> | null, after: Map<num
   for (const [pid, cpu] of after) ms += cpu - (before.get(pid) ?? 0);
   return ms;
 }
+
+/** Files a process needs beyond its sockets (NATS, Postgres, stdio, libuv, …): kept free below the open-files limit. */
+export const OPEN_FILES_HEADROOM = 300;
 
 /** The soft limit of open files of this process (every socket is one; a gateway child inherits it). */
 export function openFilesLimit(): number {

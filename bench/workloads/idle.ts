@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { loginLean } from '../lib/clients';
 import type { LeanClient } from '../lib/lean-client';
-import { openFilesLimit, rssKb } from '../lib/proc-stats';
+import { OPEN_FILES_HEADROOM, openFilesLimit, rssKb } from '../lib/proc-stats';
 import { table } from '../lib/report';
 import { cpuSpent, type Target } from '../lib/target';
 import { sleep } from '../lib/time';
@@ -37,9 +37,6 @@ export interface IdleResult {
   cappedBy?: string;
 }
 
-/** Files a process needs beyond its sockets (NATS, Postgres, stdio, libuv, …). */
-const FD_HEADROOM = 300;
-
 /** Memory of idle logged-in connections on one gateway: growth over a warm baseline, per connection. */
 export async function measureIdle(target: Target, o: IdleOptions): Promise<IdleResult> {
   const url = target.urls[0]!;
@@ -47,8 +44,8 @@ export async function measureIdle(target: Target, o: IdleOptions): Promise<IdleR
   const limit = openFilesLimit();
   let wanted = o.connections;
   let cappedBy: string | undefined;
-  if (wanted + FD_HEADROOM > limit) {
-    wanted = limit - FD_HEADROOM;
+  if (wanted + OPEN_FILES_HEADROOM > limit) {
+    wanted = limit - OPEN_FILES_HEADROOM;
     cappedBy = `open-files limit ${limit} (ulimit -n; the gateway and this process each hold one file per socket): stopped at ${wanted} of ${o.connections}`;
   }
   const tag = randomBytes(3).toString('hex');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { loginLean } from '../lib/clients';
 import type { LeanClient } from '../lib/lean-client';
-import { openFilesLimit } from '../lib/proc-stats';
+import { OPEN_FILES_HEADROOM, openFilesLimit } from '../lib/proc-stats';
 import { fmt, percentiles, table } from '../lib/report';
 import { cpuSpent, type CpuSpent, type Target } from '../lib/target';
 import { sleep } from '../lib/time';
@@ -72,7 +72,7 @@ export async function measureLoginStorm(target: Target, o: LoginStormOptions): P
   // Every session of the storm stays open until its end: this process holds one file per socket.
   const sockets = Math.ceil(o.rate * o.seconds) + WARMUP_LOGINS + 2 * o.pairs;
   const limit = openFilesLimit();
-  if (sockets + 300 > limit) {
+  if (sockets + OPEN_FILES_HEADROOM > limit) {
     throw new Error(
       `--rate ${o.rate} × --seconds ${o.seconds} keeps ${sockets} sockets open, beyond this machine's open-files limit (${limit}; ulimit -n): shorten --seconds`,
     );

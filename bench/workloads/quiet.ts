@@ -6,7 +6,7 @@ import { createTestApp, Stack, startTestS3, testDatabaseUrl, workspaceRoot, type
 import { Client } from 'pg';
 import { loginLean } from '../lib/clients';
 import type { LeanClient } from '../lib/lean-client';
-import { cpuMs, openFilesLimit, threadStats } from '../lib/proc-stats';
+import { cpuMs, OPEN_FILES_HEADROOM, openFilesLimit, threadStats } from '../lib/proc-stats';
 import { grid, table } from '../lib/report';
 import { sleep } from '../lib/time';
 
@@ -92,7 +92,7 @@ export async function benchQuiet(o: QuietOptions): Promise<void> {
     leftOut.push([app, `dist/apps/${app}/main.js is missing (build the apps: npx nx run-many -t build --projects=tag:type:app)`]);
     return false;
   });
-  if (o.sessions > 0 && o.sessions + 300 > openFilesLimit())
+  if (o.sessions > 0 && o.sessions + OPEN_FILES_HEADROOM > openFilesLimit())
     throw new Error(`--sessions ${o.sessions} does not fit the open-files limit ${openFilesLimit()} (ulimit -n)`);
 
   let s3: TestS3 | undefined;

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Op } from '@parley/contracts';
 import { loginLean } from '../lib/clients';
 import type { LeanClient } from '../lib/lean-client';
-import { openFilesLimit } from '../lib/proc-stats';
+import { OPEN_FILES_HEADROOM, openFilesLimit } from '../lib/proc-stats';
 import { percentiles, table } from '../lib/report';
 import { cpuSpent, type Target } from '../lib/target';
 import { sleep } from '../lib/time';
@@ -47,7 +47,7 @@ const backoff = (attempt: number) => {
  */
 export async function measureReconnect(target: Target, o: ReconnectOptions): Promise<ReconnectResult> {
   const limit = openFilesLimit();
-  if (o.sessions + 300 > limit) {
+  if (o.sessions + OPEN_FILES_HEADROOM > limit) {
     throw new Error(`--sessions ${o.sessions} needs more open files than this machine's limit (${limit}; ulimit -n): a gateway holds one per socket`);
   }
   const urls = target.urls;

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Evt, type AppId, type MetadataData, type UserMetadataEvent } from '@parley/contracts';
+import { Evt, ownString, type AppId, type MetadataData, type UserMetadataEvent } from '@parley/contracts';
 import { MetadataSubjects } from '@parley/contracts/internal';
 import { InterestRegistry, NatsBus, type Interest } from '@parley/platform';
-import type { Session } from '../transport/session';
+import { userKey, type Session } from '../transport/session';
 
 interface WatchState {
   readonly appId: string;
@@ -34,7 +34,7 @@ export class UserMetadataWatch {
 
   /** The user's watch, created (and subscribed) when missing; call flush() before asking for a snapshot. */
   ensure(appId: string, uid: string): MetadataWatch {
-    return this.registry.acquire(`${appId}/${uid}`, MetadataSubjects.user(appId as AppId, uid), () => ({ appId, uid, latest: null }));
+    return this.registry.acquire(userKey(appId, uid), MetadataSubjects.user(appId as AppId, uid), () => ({ appId, uid: ownString(uid), latest: null }));
   }
 
   /** Makes sure new subscriptions are active on the server (before reading a snapshot). */
@@ -49,7 +49,7 @@ export class UserMetadataWatch {
 
   /** Drops the session from the user's watchers; the subscription ends with the last one. */
   release(session: Session | null, appId: string, uid: string): void {
-    this.registry.remove(`${appId}/${uid}`, session ?? undefined);
+    this.registry.remove(userKey(appId, uid), session ?? undefined);
   }
 
   get size(): number {

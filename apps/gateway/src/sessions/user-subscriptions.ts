@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Subjects, UserMsgKind } from '@parley/contracts/internal';
 import { InterestRegistry, NatsBus } from '@parley/platform';
 import type { Msg } from 'nats';
-import type { Session } from '../transport/session';
+import { userKey, type Session } from '../transport/session';
 
 const NONE: ReadonlySet<Session> = new Set();
 
@@ -39,7 +39,7 @@ export class UserSubscriptions {
 
   /** The sessions this gateway holds for the uid (none: an empty set). */
   sessionsOf(appId: string, uid: string): ReadonlySet<Session> {
-    return this.registry.get(`${appId}/${uid}`)?.members ?? NONE;
+    return this.registry.get(userKey(appId, uid))?.members ?? NONE;
   }
 
   get size(): number {

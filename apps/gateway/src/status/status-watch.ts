@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Evt, type AppId, type PeerState } from '@parley/contracts';
+import { Evt, ownString, type AppId, type PeerState } from '@parley/contracts';
 import { Subjects, type StatusChange } from '@parley/contracts/internal';
 import { InterestRegistry, NatsBus, type Interest } from '@parley/platform';
-import type { Session } from '../transport/session';
+import { userKey, type Session } from '../transport/session';
 
 interface WatchState {
   readonly appId: string;
@@ -33,7 +33,7 @@ export class StatusWatch {
 
   /** The watch of the uid, created (and subscribed) when missing; call flush() before trusting a snapshot. */
   ensure(appId: string, uid: string): Watch {
-    return this.registry.acquire(`${appId}/${uid}`, Subjects.status(appId as AppId, uid), () => ({ appId, uid, state: 2, seq: -1 }));
+    return this.registry.acquire(userKey(appId, uid), Subjects.status(appId as AppId, uid), () => ({ appId, uid: ownString(uid), state: 2, seq: -1 }));
   }
 
   /** Makes sure new subscriptions are active on the server (before asking presence for a snapshot). */
@@ -51,7 +51,7 @@ export class StatusWatch {
 
   /** Drops the session from the uid's watchers; the subscription ends with the last one. */
   release(session: Session | null, appId: string, uid: string): void {
-    this.registry.remove(`${appId}/${uid}`, session ?? undefined);
+    this.registry.remove(userKey(appId, uid), session ?? undefined);
   }
 
   get size(): number {

@@ -68,6 +68,11 @@ export class InflightSends {
   }
 }
 
+/** The key of a user of an app on this gateway (a session's key, the user's watches and subscriptions). */
+export function userKey(appId: string, uid: string): string {
+  return `${appId}/${uid}`;
+}
+
 /** A logged-in user on this gateway. Survives its connection for the reconnect window. */
 export class Session {
   /** Set once presence registered the login; null while the login is in flight. */
@@ -114,7 +119,7 @@ export class Session {
     this.appId = ownString(appId) as AppId;
     this.uid = ownString(uid) as Uid;
     this.instanceId = ownString(instanceId);
-    this.key = ownString(`${appId}/${uid}`);
+    this.key = ownString(userKey(appId, uid));
   }
 
   /** Per-session rate limit by name (created lazily: most sessions never query). */
