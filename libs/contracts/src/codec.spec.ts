@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { arrayHeader, createCodec, ownString } from './codec';
 
 const codec = createCodec();
@@ -26,6 +28,23 @@ describe('ownString', () => {
   it('keeps any string of code units, a lone surrogate too (a UTF-8 round trip would not)', () => {
     const odd = 'a lone \ud800 surrogate and \udfff another';
     expect(ownString(odd)).toBe(odd);
+  });
+
+  it('gives a string that no longer points into its message: V8 reports a decoded uid as sliced, and ownString of it as not', () => {
+    // V8's own view of the strings, from a child process with its natives syntax (%DebugPrint names the string's type).
+    const script = `
+      const { createCodec, ownString } = require(${JSON.stringify(join(__dirname, 'codec.ts'))});
+      const codec = createCodec();
+      const frame = codec.decode(codec.encode([1, 5, 2, { appId: '0123456789abcdef0123456789abcdef', uid: 'user-with-a-long-name', instanceId: 'instance-abcdefghijkl' }]));
+      %DebugPrint(frame[3].uid);
+      console.log('---');
+      %DebugPrint(ownString(frame[3].uid));
+    `;
+    const out = execFileSync(process.execPath, ['-r', '@swc-node/register', '--allow-natives-syntax', '-e', script], { encoding: 'utf8' });
+    const [decoded, owned] = out.split('---');
+    expect(decoded).toMatch(/SLICED_ONE_BYTE_STRING_TYPE/);
+    expect(owned).toMatch(/user-with-a-long-name/);
+    expect(owned).not.toMatch(/SLICED|CONS/);
   });
 
   it('flattens a rope into an equal string', () => {
